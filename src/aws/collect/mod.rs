@@ -1,0 +1,197 @@
+//! Collection: one pass over the account that fills the inventory with exactly the
+//! attributes the enabled rules read. Services and regions run concurrently; calls per
+//! resource share one concurrency limit. A call that fails is recorded against the
+//! attributes it would have filled and the scan goes on.
+
+mod ec2;
+mod kms;
+mod lambda;
+mod s3;
+mod sns;
+
+use std::future::Future;
+use std::sync::Arc;
+
+use chrono::Utc;
+use futures::future::{join_all, BoxFuture};
+use tokio::sync::Semaphore;
+
+use super::errors::CallError;
+use super::session::Session;
+use crate::model::{CollectionError, Inventory, Properties, Resource, ResourceKind, Service, INVENTORY_SCHEMA_VERSION};
+use crate::rules::Needs;
+
+/// What a collector found: resources and the calls that failed.
+#[derive(Debug, Default)]
+pub struct Collected {
+    pub resources: Vec<Resource>,
+    pub errors: Vec<CollectionError>,
+}
+
+impl Collected {
+    fn extend(&mut self, other: Collected) {
+        self.resources.extend(other.resources);
+        self.errors.extend(other.errors);
+    }
+}
+
+/// Shared by every collector of one scan.
+pub struct Scope<'a> {
+    pub session: &'a Session,
+    pub needs: &'a Needs,
+    /// Bounds the per-resource calls in flight across the whole scan.
+    pub limit: Arc<Semaphore>,
+}
+
+impl Scope<'_> {
+    /// A listing failed: every rule on `kind` in `region` will report ERROR.
+    fn listing_error(&self, kind: ResourceKind, region: &str, operation: &str, e: CallError) -> CollectionError {
+        CollectionError {
+            region: region.to_string(),
+            service: kind.service(),
+            resource_type: kind,
+            resource_id: None,
+            attributes: Vec::new(),
+            operation: operation.to_string(),
+            code: e.code,
+            message: e.message,
+        }
+    }
+}
+
+/// Fills the on-demand attributes of one resource, recording each failed call.
+pub(crate) struct Attributes<'a> {
+    kind: ResourceKind,
+    id: String,
+    region: String,
+    needs: &'a Needs,
+    errors: Vec<CollectionError>,
+}
+
+impl<'a> Attributes<'a> {
+    fn new(scope: &Scope<'a>, kind: ResourceKind, id: &str, region: &str) -> Attributes<'a> {
+        Attributes { kind, id: id.to_string(), region: region.to_string(), needs: scope.needs, errors: Vec::new() }
+    }
+
+    /// Runs `call` when a rule needs any of `attrs` (which one call fills); `None`
+    /// when not needed or when the call failed (then recorded).
+    async fn get<T, F, Fut>(&mut self, attrs: &[&str], call: F) -> Option<T>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<T, CallError>>,
+    {
+        if !self.needs.any(self.kind, attrs) {
+            return None;
+        }
+        match call().await {
+            Ok(value) => Some(value),
+            Err(e) => {
+                let operation = self
+                    .kind
+                    .schema()
+                    .iter()
+                    .find(|f| f.name == attrs[0])
+                    .and_then(|f| f.call)
+                    .unwrap_or("unknown");
+                self.fail(attrs, operation, e);
+                None
+            }
+        }
+    }
+
+    /// Records that `attrs` could not be read.
+    fn fail(&mut self, attrs: &[&str], operation: &str, e: CallError) {
+        self.errors.push(CollectionError {
+            region: self.region.clone(),
+            service: self.kind.service(),
+            resource_type: self.kind,
+            resource_id: Some(self.id.clone()),
+            attributes: attrs.iter().map(|a| a.to_string()).collect(),
+            operation: operation.to_string(),
+            code: e.code,
+            message: e.message,
+        });
+    }
+
+    fn finish(self, arn: Option<String>, properties: Properties) -> Collected {
+        Collected {
+            resources: vec![Resource { id: self.id, arn, region: self.region, properties }],
+            errors: self.errors,
+        }
+    }
+}
+
+/// Collects everything `needs` asks for in `regions`. `tick` is called as each
+/// service finishes in a region (for a progress bar), with a short label.
+pub async fn collect(
+    session: &Session,
+    regions: &[String],
+    needs: &Needs,
+    concurrency: usize,
+    tick: &(dyn Fn(&str) + Sync),
+) -> Inventory {
+    let collected_at = Utc::now();
+    let scope = Scope { session, needs, limit: Arc::new(Semaphore::new(concurrency.max(1))) };
+    let wants = |service: Service| ResourceKind::ALL.iter().any(|k| k.service() == service && needs.kind(*k));
+
+    let scope = &scope;
+    let mut tasks: Vec<BoxFuture<'_, Collected>> = Vec::new();
+    if wants(Service::S3) {
+        tasks.push(labelled(s3::collect(scope, regions), "s3".to_string(), tick));
+    }
+    for region in regions {
+        if wants(Service::Ec2) {
+            tasks.push(labelled(ec2::collect(scope, region), format!("ec2 {region}"), tick));
+        }
+        if wants(Service::Lambda) {
+            tasks.push(labelled(lambda::collect(scope, region), format!("lambda {region}"), tick));
+        }
+        if wants(Service::Kms) {
+            tasks.push(labelled(kms::collect(scope, region), format!("kms {region}"), tick));
+        }
+        if wants(Service::Sns) {
+            tasks.push(labelled(sns::collect(scope, region), format!("sns {region}"), tick));
+        }
+    }
+
+    let mut all = Collected::default();
+    for part in join_all(tasks).await {
+        all.extend(part);
+    }
+    all.resources.sort_by(|a, b| {
+        (a.properties.kind(), &a.region, &a.id).cmp(&(b.properties.kind(), &b.region, &b.id))
+    });
+    Inventory {
+        schema_version: INVENTORY_SCHEMA_VERSION,
+        account_id: session.account_id.clone(),
+        regions: regions.to_vec(),
+        collected_at,
+        resources: all.resources,
+        errors: all.errors,
+    }
+}
+
+/// Runs a collector and reports it done.
+fn labelled<'s>(
+    collector: impl Future<Output = Collected> + Send + 's,
+    label: String,
+    tick: &'s (dyn Fn(&str) + Sync),
+) -> BoxFuture<'s, Collected> {
+    Box::pin(async move {
+        let out = collector.await;
+        tick(&label);
+        out
+    })
+}
+
+/// How many (service, region) collection tasks `collect` will run, for a progress bar.
+pub fn task_count(needs: &Needs, regions: usize) -> u64 {
+    let wants = |service: Service| ResourceKind::ALL.iter().any(|k| k.service() == service && needs.kind(*k));
+    let regional = [Service::Ec2, Service::Lambda, Service::Kms, Service::Sns].iter().filter(|s| wants(**s)).count();
+    (usize::from(wants(Service::S3)) + regional * regions) as u64
+}
+
+/// Tags as the model keeps them.
+fn tag_map<'t>(pairs: impl Iterator<Item = (Option<&'t str>, Option<&'t str>)>) -> crate::model::Tags {
+    pairs.filter_map(|(k, v)| Some((k?.to_string(), v.unwrap_or_default().to_string()))).collect()
+}

@@ -1,0 +1,74 @@
+//! SNS topics in one region: one GetTopicAttributes answers both encryption and policy;
+//! subscriptions and tags cost a call each, made only when a rule reads them.
+
+use aws_sdk_sns::Client;
+use futures::stream::{self, StreamExt};
+
+use super::{Attributes, Collected, Scope};
+use crate::aws::errors::CallError;
+use crate::model::policy::{self, ResourcePolicy};
+use crate::model::sns::{Subscription, Topic, TopicEncryption};
+use crate::model::{Properties, ResourceKind};
+
+const KIND: ResourceKind = ResourceKind::SnsTopic;
+
+pub async fn collect(scope: &Scope<'_>, region: &str) -> Collected {
+    let conf = aws_sdk_sns::config::Builder::from(&scope.session.config)
+        .region(aws_sdk_sns::config::Region::new(region.to_string()))
+        .build();
+    let client = Client::from_conf(conf);
+    let topics = match client.list_topics().into_paginator().items().send().try_collect().await {
+        Ok(t) => t,
+        Err(e) => return Collected { resources: Vec::new(), errors: vec![scope.listing_error(KIND, region, "ListTopics", e.into())] },
+    };
+    let client = &client;
+    let parts: Vec<Collected> = stream::iter(topics)
+        .filter_map(|t| async move { t.topic_arn().map(str::to_string) })
+        .map(|arn| async move {
+            let _permit = scope.limit.acquire().await;
+            topic(scope, client, region, arn).await
+        })
+        .buffer_unordered(scope.limit.available_permits().max(1))
+        .collect()
+        .await;
+    let mut out = Collected::default();
+    parts.into_iter().for_each(|p| out.extend(p));
+    out
+}
+
+async fn topic(scope: &Scope<'_>, c: &Client, region: &str, arn: String) -> Collected {
+    let name = arn.rsplit(':').next().unwrap_or_default().to_string();
+    let mut attrs = Attributes::new(scope, KIND, &name, region);
+    let mut topic = Topic { name: name.clone(), ..Topic::default() };
+    if let Some((encryption, policy)) = attrs.get(&["encryption", "policy"], || attributes(c, &arn)).await {
+        topic.encryption = Some(encryption);
+        topic.policy = Some(policy);
+    }
+    topic.subscriptions = attrs.get(&["subscriptions"], || subscriptions(c, &arn)).await;
+    topic.tags = attrs.get(&["tags"], || tags(c, &arn)).await;
+    attrs.finish(Some(arn), Properties::SnsTopic(topic))
+}
+
+async fn attributes(c: &Client, arn: &str) -> Result<(TopicEncryption, ResourcePolicy), CallError> {
+    let out = c.get_topic_attributes().topic_arn(arn).send().await?;
+    let map = out.attributes();
+    let key = map.and_then(|m| m.get("KmsMasterKeyId")).filter(|k| !k.is_empty()).cloned();
+    let document = map.and_then(|m| m.get("Policy")).filter(|p| !p.is_empty());
+    let public = match document {
+        Some(doc) => policy::analyze(doc)
+            .map_err(|reason| CallError { code: "InvalidPolicy".to_string(), message: reason })?
+            .is_public(),
+        None => false,
+    };
+    Ok((TopicEncryption { kms_master_key_id: key }, ResourcePolicy { present: document.is_some(), public }))
+}
+
+async fn subscriptions(c: &Client, arn: &str) -> Result<Vec<Subscription>, CallError> {
+    let subs = c.list_subscriptions_by_topic().topic_arn(arn).into_paginator().items().send().try_collect().await?;
+    Ok(subs.iter().map(|s| Subscription { protocol: s.protocol().unwrap_or_default().to_string() }).collect())
+}
+
+async fn tags(c: &Client, arn: &str) -> Result<crate::model::Tags, CallError> {
+    let out = c.list_tags_for_resource().resource_arn(arn).send().await?;
+    Ok(super::tag_map(out.tags().iter().map(|t| (Some(t.key()), Some(t.value())))))
+}

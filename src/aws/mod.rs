@@ -1,0 +1,7 @@
+//! Every AWS SDK call the tool makes lives under this module: the session (credentials,
+//! endpoint, account), region discovery, and the collectors that fill the inventory.
+
+pub mod collect;
+pub mod errors;
+pub mod regions;
+pub mod session;

@@ -1,0 +1,99 @@
+//! Command-line definitions (clap derive) and nothing else.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::model::Service;
+use crate::output::Format;
+use crate::rules::Severity;
+
+#[derive(Debug, Parser)]
+#[command(name = "compliance", version, about = "Audit an AWS account against security and compliance rules")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Collect the account's inventory, evaluate the rules and print the findings.
+    Scan(ScanArgs),
+}
+
+/// Where and as whom to reach AWS.
+#[derive(Debug, Clone, Args)]
+pub struct AwsArgs {
+    /// Named profile from the AWS config files.
+    #[arg(long, env = "AWS_PROFILE", value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Send every AWS request to this URL (an emulator or a proxy); AWS_ENDPOINT_URL works too.
+    #[arg(long, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Write the output to FILE instead of stdout.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Region to scan (repeatable); default: the profile's region.
+    #[arg(long = "region", value_name = "REGION", conflicts_with = "all_regions")]
+    pub regions: Vec<String>,
+    /// Scan every region enabled for the account.
+    #[arg(long)]
+    pub all_regions: bool,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+    /// Add rules from DIR (repeatable); a rule with a built-in rule's id replaces it.
+    #[arg(long = "rules", value_name = "DIR")]
+    pub rule_dirs: Vec<PathBuf>,
+    /// Evaluate only this rule (repeatable).
+    #[arg(long = "rule", value_name = "ID")]
+    pub only_rules: Vec<String>,
+    /// Leave this rule out (repeatable).
+    #[arg(long = "skip-rule", value_name = "ID")]
+    pub skip_rules: Vec<String>,
+    /// Evaluate only rules on this service (repeatable): s3, ec2, lambda, kms, sns.
+    #[arg(long = "service", value_name = "NAME")]
+    pub services: Vec<Service>,
+    /// Evaluate only rules of this severity or worse.
+    #[arg(long, value_name = "SEVERITY", default_value = "info")]
+    pub min_severity: Severity,
+    /// Exit 1 when a finding of this severity or worse fails; `none` never does.
+    #[arg(long, value_name = "SEVERITY|none", default_value = "low", value_parser = parse_fail_on)]
+    pub fail_on: FailOn,
+    /// Also write the collected inventory (the evidence) to FILE as JSON.
+    #[arg(long, value_name = "FILE", conflicts_with = "inventory")]
+    pub save_inventory: Option<PathBuf>,
+    /// Evaluate a saved inventory instead of calling AWS.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["regions", "all_regions", "endpoint_url", "profile"])]
+    pub inventory: Option<PathBuf>,
+    /// Calls in flight at once.
+    #[arg(long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub concurrency: u16,
+    /// List the rules that would be evaluated, then exit.
+    #[arg(long)]
+    pub list_rules: bool,
+    /// No progress and no summary on stderr; errors are still reported.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// The `--fail-on` threshold.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum FailOn {
+    Never,
+    AtLeast(Severity),
+}
+
+fn parse_fail_on(s: &str) -> Result<FailOn, String> {
+    if s.eq_ignore_ascii_case("none") {
+        Ok(FailOn::Never)
+    } else {
+        s.parse().map(FailOn::AtLeast)
+    }
+}

@@ -1,0 +1,37 @@
+//! Output files: checked before any work starts, written whole or not at all, so a
+//! failed run never leaves a truncated report where a good one is expected.
+
+use std::fs;
+use std::io::{self, Write};
+use std::path::Path;
+
+use crate::error::Fatal;
+
+/// Fails early when `path` cannot be created (missing directory, a directory itself).
+pub fn check_writable(path: &Path) -> Result<(), Fatal> {
+    if path.is_dir() {
+        return Err(Fatal::new(format!("cannot write {}: it is a directory", path.display())));
+    }
+    let parent = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    if !parent.is_dir() {
+        return Err(Fatal::new(format!("cannot write {}: directory {} does not exist", path.display(), parent.display())));
+    }
+    Ok(())
+}
+
+/// Writes through a temporary file beside `path`, then renames it into place.
+pub fn write_atomically(path: &Path, fill: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<(), Fatal> {
+    let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    let partial = path.with_file_name(format!(".{name}.partial"));
+    let result = (|| {
+        let mut file = io::BufWriter::new(fs::File::create(&partial)?);
+        fill(&mut file)?;
+        file.flush()?;
+        drop(file);
+        fs::rename(&partial, path)
+    })();
+    result.map_err(|e| {
+        let _ = fs::remove_file(&partial);
+        Fatal::new(format!("cannot write {}: {e}", path.display()))
+    })
+}

@@ -1,0 +1,41 @@
+//! `compliance`: audits an AWS account against security and compliance rules.
+//! Parses arguments, dispatches to a command, and maps failures to exit code 2.
+
+mod aws;
+mod cli;
+mod commands;
+mod engine;
+mod error;
+mod model;
+mod output;
+mod report;
+mod rules;
+
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use cli::{Cli, Command};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => return fatal(&format!("cannot start the async runtime: {e}")),
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Scan(args) => commands::scan::run(args).await,
+        }
+    });
+    match result {
+        Ok(code) => code,
+        Err(e) => fatal(&e.0),
+    }
+}
+
+fn fatal(message: &str) -> ExitCode {
+    let _ = writeln!(io::stderr(), "compliance: error: {message}");
+    ExitCode::from(2)
+}

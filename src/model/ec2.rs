@@ -1,0 +1,155 @@
+//! VPC and EC2 network resources as the rules see them.
+
+use serde::{Deserialize, Serialize};
+
+use super::schema::{Field, Type};
+use super::Tags;
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Vpc {
+    pub vpc_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cidr_block: Option<String>,
+    pub is_default: bool,
+    pub tags: Tags,
+    /// From one DescribeFlowLogs per region.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub flow_logs: Option<Vec<FlowLog>>,
+    /// From one DescribeVpcEndpoints per region.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub endpoints: Option<Vec<VpcEndpoint>>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct FlowLog {
+    pub flow_log_id: String,
+    /// `ACTIVE` when delivering.
+    pub status: String,
+    /// `ACCEPT`, `REJECT` or `ALL`.
+    pub traffic_type: String,
+    /// `cloud-watch-logs`, `s3` or `kinesis-data-firehose`.
+    pub destination_type: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub log_group_name: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct VpcEndpoint {
+    pub endpoint_id: String,
+    /// e.g. `com.amazonaws.us-east-1.s3`.
+    pub service_name: String,
+    /// `Gateway` or `Interface`.
+    pub endpoint_type: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Subnet {
+    pub subnet_id: String,
+    pub vpc_id: String,
+    pub availability_zone: String,
+    pub map_public_ip_on_launch: bool,
+    pub tags: Tags,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct SecurityGroup {
+    pub group_id: String,
+    pub group_name: String,
+    pub vpc_id: String,
+    /// The VPC's `default` group.
+    pub is_default: bool,
+    pub ingress: Vec<Permission>,
+    pub egress: Vec<Permission>,
+    pub tags: Tags,
+}
+
+/// One permission of a security group, normalised: protocol numbers become names
+/// (`tcp`, `udp`, `icmp`, `all` for -1) and `all`, or tcp/udp without ports, spans
+/// ports 0–65535, so a range test sees what the rule really opens.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Permission {
+    pub protocol: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ports: Option<PortRange>,
+    pub ipv4_ranges: Vec<String>,
+    pub ipv6_ranges: Vec<String>,
+    pub source_groups: Vec<String>,
+    pub prefix_lists: Vec<String>,
+}
+
+/// An inclusive port range.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PortRange {
+    pub from: i64,
+    pub to: i64,
+}
+
+/// Region-wide EC2 settings, one resource per scanned region.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct RegionSettings {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ebs_encryption_by_default: Option<bool>,
+}
+
+const FLOW_LOG: &[Field] = &[
+    Field::listed("flow_log_id", Type::String, "flow log id"),
+    Field::listed("status", Type::String, "ACTIVE when delivering"),
+    Field::listed("traffic_type", Type::String, "ACCEPT, REJECT or ALL"),
+    Field::listed("destination_type", Type::String, "cloud-watch-logs, s3 or kinesis-data-firehose"),
+    Field::listed("log_group_name", Type::String, "CloudWatch Logs group, for cloud-watch-logs"),
+];
+const ENDPOINT: &[Field] = &[
+    Field::listed("endpoint_id", Type::String, "endpoint id"),
+    Field::listed("service_name", Type::String, "e.g. com.amazonaws.us-east-1.s3"),
+    Field::listed("endpoint_type", Type::String, "Gateway or Interface"),
+];
+const PERMISSION: &[Field] = &[
+    Field::listed("protocol", Type::String, "tcp, udp, icmp, all, or a protocol number"),
+    Field::listed("ports", Type::Range, "ports opened; 0-65535 for all traffic"),
+    Field::listed("ipv4_ranges", Type::StringList, "IPv4 CIDR sources"),
+    Field::listed("ipv6_ranges", Type::StringList, "IPv6 CIDR sources"),
+    Field::listed("source_groups", Type::StringList, "security group sources"),
+    Field::listed("prefix_lists", Type::StringList, "prefix list sources"),
+];
+
+pub const VPC_SCHEMA: &[Field] = &[
+    Field::listed("vpc_id", Type::String, "VPC id"),
+    Field::listed("cidr_block", Type::String, "primary IPv4 CIDR"),
+    Field::listed("is_default", Type::Bool, "the region's default VPC"),
+    Field::listed("tags", Type::Map, "VPC tags"),
+    Field::called("flow_logs", Type::List(FLOW_LOG), "DescribeFlowLogs", "flow logs of the VPC"),
+    Field::called("endpoints", Type::List(ENDPOINT), "DescribeVpcEndpoints", "VPC endpoints"),
+];
+
+pub const SUBNET_SCHEMA: &[Field] = &[
+    Field::listed("subnet_id", Type::String, "subnet id"),
+    Field::listed("vpc_id", Type::String, "its VPC"),
+    Field::listed("availability_zone", Type::String, "its AZ"),
+    Field::listed("map_public_ip_on_launch", Type::Bool, "assigns public IPv4 addresses"),
+    Field::listed("tags", Type::Map, "subnet tags"),
+];
+
+pub const SECURITY_GROUP_SCHEMA: &[Field] = &[
+    Field::listed("group_id", Type::String, "group id"),
+    Field::listed("group_name", Type::String, "group name"),
+    Field::listed("vpc_id", Type::String, "its VPC"),
+    Field::listed("is_default", Type::Bool, "the VPC's default group"),
+    Field::listed("ingress", Type::List(PERMISSION), "inbound permissions"),
+    Field::listed("egress", Type::List(PERMISSION), "outbound permissions"),
+    Field::listed("tags", Type::Map, "group tags"),
+];
+
+pub const REGION_SETTINGS_SCHEMA: &[Field] = &[Field::called(
+    "ebs_encryption_by_default",
+    Type::Bool,
+    "GetEbsEncryptionByDefault",
+    "new EBS volumes are encrypted",
+)];

@@ -1,0 +1,111 @@
+//! Printers: each turns a `Report` into bytes in one format. They never call AWS and
+//! never decide a verdict.
+
+mod csv;
+mod json;
+mod rule_list;
+mod table;
+
+use std::io::{self, Write};
+
+use crate::report::Report;
+
+pub use self::csv::CsvReporter;
+pub use self::json::JsonReporter;
+pub use self::rule_list::write_rules;
+pub use self::table::TableReporter;
+
+/// Writes a report in one format.
+pub trait Reporter {
+    fn write(&self, report: &Report, out: &mut dyn Write) -> io::Result<()>;
+}
+
+/// The formats `--format` accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+    Csv,
+}
+
+impl Format {
+    /// The reporter for this format; `color` only matters to the table.
+    pub fn reporter(self, color: bool) -> Box<dyn Reporter> {
+        match self {
+            Format::Table => Box::new(TableReporter { color }),
+            Format::Json => Box::new(JsonReporter),
+            Format::Csv => Box::new(CsvReporter),
+        }
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod fixtures {
+    //! A small report shared by the printer tests.
+    use std::collections::BTreeMap;
+
+    use chrono::{TimeZone, Utc};
+
+    use crate::engine::summarize;
+    use crate::model::{CollectionError, ResourceKind, Service};
+    use crate::report::{Finding, Report, ScanInfo, REPORT_SCHEMA_VERSION};
+    use crate::rules::{Remediation, Severity, Status};
+
+    pub fn finding(rule: &str, severity: Severity, status: Status, id: &str, message: &str) -> Finding {
+        Finding {
+            rule_id: rule.to_string(),
+            title: format!("title of {rule}"),
+            severity,
+            status,
+            resource_type: ResourceKind::S3Bucket,
+            resource_id: id.to_string(),
+            resource_arn: Some(format!("arn:aws:s3:::{id}")),
+            region: "us-east-1".to_string(),
+            message: message.to_string(),
+            remediation: Remediation { text: "fix it".into(), url: "https://docs.aws.amazon.com/x".into(), automatic: None },
+            frameworks: BTreeMap::from([
+                ("aws-fsbp".to_string(), vec!["S3.8".to_string()]),
+                ("cis-aws-3.0".to_string(), vec!["2.1.4".to_string()]),
+            ]),
+            timestamp: Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0).unwrap(),
+        }
+    }
+
+    pub fn report() -> Report {
+        let findings = vec![
+            finding("s3-bucket-versioning-enabled", Severity::Medium, Status::Pass, "good", "versioning.status is \"Enabled\""),
+            finding("s3-bucket-public-access-block", Severity::High, Status::Fail, "open, \"quoted\"", "public_access_block.block_public_acls is false; expected true"),
+            finding("s3-bucket-no-public-read", Severity::Critical, Status::Fail, "leaky", "policy.public_read is true; expected false"),
+            finding("s3-bucket-ssl-requests-only", Severity::Medium, Status::Error, "denied", "could not read policy: GetBucketPolicy failed: AccessDenied: no"),
+        ];
+        let summary = summarize(&findings, 4);
+        let at = Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0).unwrap();
+        Report {
+            schema_version: REPORT_SCHEMA_VERSION.to_string(),
+            scan: ScanInfo {
+                id: "scan-1".into(),
+                tool: "compliance".into(),
+                tool_version: "0.1.0".into(),
+                account_id: "123456789012".into(),
+                regions: vec!["us-east-1".into()],
+                source: "live".into(),
+                collected_at: at,
+                started_at: at,
+                finished_at: at,
+                rules_evaluated: 4,
+            },
+            summary,
+            findings,
+            errors: vec![CollectionError {
+                region: "us-east-1".into(),
+                service: Service::S3,
+                resource_type: ResourceKind::S3Bucket,
+                resource_id: Some("denied".into()),
+                attributes: vec!["policy".into()],
+                operation: "GetBucketPolicy".into(),
+                code: "AccessDenied".into(),
+                message: "no".into(),
+            }],
+        }
+    }
+}

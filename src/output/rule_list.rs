@@ -1,0 +1,53 @@
+//! `scan --list-rules`: the selected rules in the chosen format.
+
+use std::io::{self, Write};
+
+use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table};
+use serde_json::json;
+
+use super::Format;
+use crate::rules::Rule;
+
+pub fn write_rules(format: Format, rules: &[Rule], out: &mut dyn Write) -> io::Result<()> {
+    let frameworks = |r: &Rule| {
+        r.frameworks
+            .iter()
+            .flat_map(|(fw, ids)| ids.iter().map(move |id| format!("{fw}:{id}")))
+            .collect::<Vec<_>>()
+            .join(";")
+    };
+    match format {
+        Format::Table => {
+            let mut table = Table::new();
+            table.load_preset(UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic).force_no_tty();
+            table.set_header(["Rule", "Severity", "Resource", "Frameworks", "Title"]);
+            for r in rules {
+                table.add_row([r.id.as_str(), r.severity.as_str(), r.resource.as_str(), &frameworks(r), &r.title]);
+            }
+            writeln!(out, "{table}")?;
+            writeln!(out, "{} rules", rules.len())
+        }
+        Format::Json => {
+            let list: Vec<_> = rules
+                .iter()
+                .map(|r| {
+                    json!({
+                        "id": r.id, "title": r.title, "description": r.description,
+                        "severity": r.severity, "resource": r.resource, "frameworks": r.frameworks,
+                        "remediation": r.remediation, "parameters": r.parameters, "source": r.source,
+                    })
+                })
+                .collect();
+            serde_json::to_writer_pretty(&mut *out, &list)?;
+            writeln!(out)
+        }
+        Format::Csv => {
+            let mut w = csv::Writer::from_writer(out);
+            w.write_record(["id", "severity", "resource", "frameworks", "title", "source"])?;
+            for r in rules {
+                w.write_record([r.id.as_str(), r.severity.as_str(), r.resource.as_str(), &frameworks(r), &r.title, &r.source])?;
+            }
+            w.flush()
+        }
+    }
+}

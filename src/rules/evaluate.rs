@@ -1,0 +1,227 @@
+//! Evaluates a compiled condition against one resource's attributes, keeping what was
+//! observed so every verdict can say which value decided it.
+
+use serde_json::Value;
+
+use super::condition::{Comparison, Condition, Op, Quantifier, PLACEHOLDERS};
+
+/// Values a pattern may refer to.
+#[derive(Debug, Clone, Copy)]
+pub struct Context<'a> {
+    pub region: &'a str,
+    pub account_id: &'a str,
+}
+
+/// The result of a condition: whether it holds, what was seen, and what would have
+/// made it hold.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    pub holds: bool,
+    pub observed: String,
+    pub expected: String,
+}
+
+impl Outcome {
+    /// One sentence for a finding: the observation, and the expectation when it failed.
+    pub fn message(&self) -> String {
+        if self.holds {
+            self.observed.clone()
+        } else {
+            format!("{}; expected {}", self.observed, self.expected)
+        }
+    }
+}
+
+pub fn evaluate(cond: &Condition, attrs: &Value, ctx: Context<'_>) -> Outcome {
+    match cond {
+        Condition::All(list) => {
+            let outcomes: Vec<Outcome> = list.iter().map(|c| evaluate(c, attrs, ctx)).collect();
+            match outcomes.iter().find(|o| !o.holds) {
+                Some(failed) => failed.clone(),
+                None => Outcome {
+                    holds: true,
+                    observed: join(&outcomes, |o| &o.observed, ", "),
+                    expected: join(&outcomes, |o| &o.expected, " and "),
+                },
+            }
+        }
+        Condition::Any(list) => {
+            let outcomes: Vec<Outcome> = list.iter().map(|c| evaluate(c, attrs, ctx)).collect();
+            match outcomes.iter().find(|o| o.holds) {
+                Some(held) => held.clone(),
+                None => Outcome {
+                    holds: false,
+                    observed: join(&outcomes, |o| &o.observed, ", "),
+                    expected: join(&outcomes, |o| &o.expected, " or "),
+                },
+            }
+        }
+        Condition::Not(inner) => {
+            let o = evaluate(inner, attrs, ctx);
+            Outcome { holds: !o.holds, observed: o.observed, expected: format!("not ({})", o.expected) }
+        }
+        Condition::Test { path, op } => test(path, op, get(attrs, path), ctx),
+        Condition::Quantified { path, quantifier, inner } => {
+            let items = match get(attrs, path) {
+                Some(Value::Array(items)) => items.as_slice(),
+                _ => &[],
+            };
+            let results: Vec<Outcome> = items.iter().map(|item| evaluate(inner, item, ctx)).collect();
+            quantify(path, *quantifier, &results)
+        }
+    }
+}
+
+fn quantify(path: &str, quantifier: Quantifier, results: &[Outcome]) -> Outcome {
+    let expected_inner = results.first().map(|o| o.expected.clone()).unwrap_or_default();
+    match quantifier {
+        Quantifier::Every => match results.iter().position(|o| !o.holds) {
+            Some(i) => Outcome {
+                holds: false,
+                observed: format!("{path}[{i}]: {}", results[i].observed),
+                expected: format!("every element of {path} with {}", results[i].expected),
+            },
+            None => Outcome {
+                holds: true,
+                observed: format!("all {} element(s) of {path} comply", results.len()),
+                expected: format!("every element of {path} with {expected_inner}"),
+            },
+        },
+        Quantifier::Some => match results.iter().position(|o| o.holds) {
+            Some(i) => Outcome {
+                holds: true,
+                observed: format!("{path}[{i}]: {}", results[i].observed),
+                expected: format!("an element of {path} with {}", results[i].expected),
+            },
+            None => Outcome {
+                holds: false,
+                observed: if results.is_empty() {
+                    format!("{path} is empty")
+                } else {
+                    format!("none of the {} element(s) of {path} complies", results.len())
+                },
+                expected: if expected_inner.is_empty() {
+                    format!("at least one matching element in {path}")
+                } else {
+                    format!("an element of {path} with {expected_inner}")
+                },
+            },
+        },
+        Quantifier::None => match results.iter().position(|o| o.holds) {
+            Some(i) => Outcome {
+                holds: false,
+                observed: format!("{path}[{i}]: {}", results[i].observed),
+                expected: format!("no element of {path} with {}", results[i].expected),
+            },
+            None => Outcome {
+                holds: true,
+                observed: format!("no element of {path} matches ({} checked)", results.len()),
+                expected: format!("no element of {path} with {expected_inner}"),
+            },
+        },
+    }
+}
+
+fn test(path: &str, op: &Op, value: Option<&Value>, ctx: Context<'_>) -> Outcome {
+    let observed = match value {
+        Some(v) => format!("{path} is {}", show(v)),
+        None => format!("{path} is not set"),
+    };
+    let (holds, expected) = match op {
+        Op::Eq(want) => (value == Some(want), show(want)),
+        Op::Ne(want) => (value != Some(want), format!("not {}", show(want))),
+        Op::In(list) => (value.is_some_and(|v| list.contains(v)), format!("one of {}", show_list(list))),
+        Op::NotIn(list) => (
+            value.is_some_and(|v| !list.contains(v)),
+            format!("none of {}", show_list(list)),
+        ),
+        Op::Exists(want) => (value.is_some() == *want, if *want { "set" } else { "not set" }.to_string()),
+        Op::Matches(pattern) => {
+            let source = PLACEHOLDERS
+                .iter()
+                .zip([ctx.region, ctx.account_id])
+                .fold(pattern.source.clone(), |s, (p, v)| s.replace(p, &regex::escape(v)));
+            let holds = match (&pattern.fixed, value.and_then(Value::as_str)) {
+                (Some(re), Some(s)) => re.is_match(s),
+                (None, Some(s)) => regex::Regex::new(&source).is_ok_and(|re| re.is_match(s)),
+                _ => false,
+            };
+            (holds, format!("a match for /{source}/"))
+        }
+        Op::Compare(cmp, n) => {
+            let (sym, f): (&str, fn(f64, f64) -> bool) = match cmp {
+                Comparison::Gt => (">", |a, b| a > b),
+                Comparison::Gte => (">=", |a, b| a >= b),
+                Comparison::Lt => ("<", |a, b| a < b),
+                Comparison::Lte => ("<=", |a, b| a <= b),
+            };
+            (value.and_then(Value::as_f64).is_some_and(|v| f(v, *n)), format!("{sym} {n}"))
+        }
+        Op::Contains(item) => (
+            value.and_then(Value::as_array).is_some_and(|a| a.iter().any(|v| v.as_str() == Some(item))),
+            format!("a list containing {}", show(&Value::String(item.clone()))),
+        ),
+        Op::Empty(want) => {
+            let empty = match value {
+                None => true,
+                Some(Value::Array(a)) => a.is_empty(),
+                Some(Value::Object(m)) => m.is_empty(),
+                Some(_) => false,
+            };
+            (empty == *want, if *want { "empty" } else { "not empty" }.to_string())
+        }
+        Op::HasKeys(keys) => {
+            let present = |k: &String| value.and_then(Value::as_object).is_some_and(|m| m.contains_key(k));
+            let missing: Vec<&String> = keys.iter().filter(|k| !present(k)).collect();
+            let observed = if missing.is_empty() {
+                format!("{path} has {}", join_strs(keys))
+            } else {
+                format!("{path} lacks {}", join_strs(&missing))
+            };
+            let holds = missing.is_empty();
+            return Outcome {
+                holds,
+                observed,
+                expected: format!("keys {}", join_strs(keys)),
+            };
+        }
+        Op::RangeIncludes(ports) => {
+            let range = value.and_then(|v| Some((v.get("from")?.as_i64()?, v.get("to")?.as_i64()?)));
+            let hit = range.and_then(|(from, to)| ports.iter().find(|p| (from..=to).contains(*p)));
+            let observed = match (range, hit) {
+                (Some((from, to)), Some(port)) => format!("{path} {from}-{to} includes port {port}"),
+                (Some((from, to)), None) => format!("{path} {from}-{to}"),
+                (None, _) => format!("{path} is not set"),
+            };
+            let list: Vec<String> = ports.iter().map(i64::to_string).collect();
+            return Outcome {
+                holds: hit.is_some(),
+                observed,
+                expected: format!("a range including {}", list.join(", ")),
+            };
+        }
+    };
+    Outcome { holds, observed, expected }
+}
+
+/// Looks a dotted path up; JSON null counts as absent.
+fn get<'v>(attrs: &'v Value, path: &str) -> Option<&'v Value> {
+    path.split('.').try_fold(attrs, |v, seg| v.get(seg)).filter(|v| !v.is_null())
+}
+
+fn show(v: &Value) -> String {
+    v.to_string()
+}
+
+fn show_list(list: &[Value]) -> String {
+    let items: Vec<String> = list.iter().map(show).collect();
+    format!("[{}]", items.join(", "))
+}
+
+fn join_strs<S: AsRef<str>>(items: impl IntoIterator<Item = S>) -> String {
+    items.into_iter().map(|s| s.as_ref().to_string()).collect::<Vec<_>>().join(", ")
+}
+
+fn join(outcomes: &[Outcome], pick: fn(&Outcome) -> &String, sep: &str) -> String {
+    outcomes.iter().map(pick).cloned().collect::<Vec<_>>().join(sep)
+}

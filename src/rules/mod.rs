@@ -1,0 +1,236 @@
+//! Rules as data: each rule is a YAML file under `rules/` (embedded in the binary at
+//! build time) or a directory given with `--rules`. This module loads and validates
+//! them and judges one resource against one rule; it never performs I/O on AWS.
+
+pub mod condition;
+pub mod evaluate;
+pub mod format;
+pub mod load;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::model::schema::Field;
+use crate::model::ResourceKind;
+use condition::Condition;
+use evaluate::{evaluate, Context};
+
+/// How bad a failure is, most severe first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Critical,
+    High,
+    Medium,
+    Low,
+    Info,
+}
+
+impl Severity {
+    pub const ALL: [Severity; 5] =
+        [Severity::Critical, Severity::High, Severity::Medium, Severity::Low, Severity::Info];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Critical => "critical",
+            Severity::High => "high",
+            Severity::Medium => "medium",
+            Severity::Low => "low",
+            Severity::Info => "info",
+        }
+    }
+
+    /// Whether this severity is `threshold` or worse.
+    pub fn at_least(self, threshold: Severity) -> bool {
+        self <= threshold
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Severity {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Severity::ALL
+            .into_iter()
+            .find(|sev| sev.as_str() == s.to_ascii_lowercase())
+            .ok_or_else(|| format!("unknown severity `{s}` (critical, high, medium, low, info)"))
+    }
+}
+
+/// A verdict, in AWS Config's vocabulary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Status {
+    Fail,
+    Error,
+    Pass,
+    NotApplicable,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Pass => "PASS",
+            Status::Fail => "FAIL",
+            Status::NotApplicable => "NOT_APPLICABLE",
+            Status::Error => "ERROR",
+        }
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Status {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        [Status::Pass, Status::Fail, Status::NotApplicable, Status::Error]
+            .into_iter()
+            .find(|st| st.as_str() == s)
+            .ok_or_else(|| format!("unknown status `{s}` (PASS, FAIL, NOT_APPLICABLE, ERROR)"))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Remediation {
+    pub text: String,
+    pub url: String,
+    /// The automatic remediation that can fix a failure, when one exists.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub automatic: Option<String>,
+}
+
+/// A validated rule.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub id: String,
+    pub title: String,
+    pub description: String,
+    pub resource: ResourceKind,
+    pub severity: Severity,
+    /// Framework → control ids, e.g. `aws-fsbp` → `["S3.8"]`.
+    pub frameworks: BTreeMap<String, Vec<String>>,
+    pub remediation: Remediation,
+    pub parameters: BTreeMap<String, Value>,
+    pub applies_when: Option<Condition>,
+    pub condition: Condition,
+    /// Where the rule came from: `built-in` or a file path.
+    pub source: String,
+}
+
+/// A verdict on one resource, with the sentence that explains it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Judgement {
+    pub status: Status,
+    pub message: String,
+}
+
+impl Rule {
+    /// The top-level attributes the rule reads (its applicability and its condition).
+    pub fn attributes(&self) -> BTreeSet<String> {
+        let mut out = BTreeSet::new();
+        if let Some(applies) = &self.applies_when {
+            applies.attributes(&mut out);
+        }
+        self.condition.attributes(&mut out);
+        out
+    }
+
+    /// Judges one resource. `failed` gives the collection error of an attribute that
+    /// could not be read; an attribute collected on demand that is simply absent was
+    /// not collected (a snapshot taken for other rules) and is an ERROR too.
+    pub fn judge(
+        &self,
+        attrs: &Value,
+        failed: &dyn Fn(&str) -> Option<String>,
+        ctx: Context<'_>,
+    ) -> Judgement {
+        let schema = self.resource.schema();
+        let unavailable = |cond: &Condition| -> Option<Judgement> {
+            let mut needed = BTreeSet::new();
+            cond.attributes(&mut needed);
+            needed.iter().find_map(|attr| {
+                if let Some(error) = failed(attr) {
+                    return Some(format!("could not read {attr}: {error}"));
+                }
+                let on_demand = schema.iter().any(|f: &Field| f.name == attr && f.call.is_some());
+                (on_demand && attrs.get(attr).is_none_or(Value::is_null))
+                    .then(|| format!("{attr} was not collected in this inventory"))
+            })
+            .map(|message| Judgement { status: Status::Error, message })
+        };
+        if let Some(applies) = &self.applies_when {
+            if let Some(error) = unavailable(applies) {
+                return error;
+            }
+            let outcome = evaluate(applies, attrs, ctx);
+            if !outcome.holds {
+                return Judgement {
+                    status: Status::NotApplicable,
+                    message: format!("not applicable: {}", outcome.observed),
+                };
+            }
+        }
+        if let Some(error) = unavailable(&self.condition) {
+            return error;
+        }
+        let outcome = evaluate(&self.condition, attrs, ctx);
+        Judgement {
+            status: if outcome.holds { Status::Pass } else { Status::Fail },
+            message: outcome.message(),
+        }
+    }
+}
+
+/// The rules a run uses, sorted by id.
+#[derive(Debug, Clone, Default)]
+pub struct RuleSet {
+    pub rules: Vec<Rule>,
+}
+
+impl RuleSet {
+    pub fn get(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.id == id)
+    }
+
+    /// Keeps only the rules `keep` accepts.
+    pub fn retain(&mut self, keep: impl Fn(&Rule) -> bool) {
+        self.rules.retain(|r| keep(r));
+    }
+
+    /// Which attributes each resource kind must be collected with.
+    pub fn needs(&self) -> Needs {
+        let mut needs = Needs::default();
+        for rule in &self.rules {
+            needs.0.entry(rule.resource).or_default().extend(rule.attributes());
+        }
+        needs
+    }
+}
+
+/// Resource kinds to collect and, for each, the attributes the enabled rules read.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Needs(pub BTreeMap<ResourceKind, BTreeSet<String>>);
+
+impl Needs {
+    pub fn kind(&self, kind: ResourceKind) -> bool {
+        self.0.contains_key(&kind)
+    }
+
+    /// Whether any of `attrs` of `kind` is needed.
+    pub fn any(&self, kind: ResourceKind, attrs: &[&str]) -> bool {
+        self.0.get(&kind).is_some_and(|set| attrs.iter().any(|a| set.contains(*a)))
+    }
+}
