@@ -63,6 +63,12 @@ impl Field {
     }
 }
 
+/// A range's bounds, readable as `<range>.from` and `<range>.to`.
+const RANGE_BOUNDS: &[Field] = &[
+    Field::listed("from", Type::Int, "first port"),
+    Field::listed("to", Type::Int, "last port"),
+];
+
 /// Finds the field a dotted path names, walking objects (not lists).
 pub fn lookup(fields: &'static [Field], path: &str) -> Option<&'static Field> {
     let mut current = fields;
@@ -74,6 +80,7 @@ pub fn lookup(fields: &'static [Field], path: &str) -> Option<&'static Field> {
         }
         match field.ty {
             Type::Object(inner) => current = inner,
+            Type::Range => current = RANGE_BOUNDS,
             _ => return None,
         }
     }
