@@ -2,8 +2,8 @@
 //! "this sub-resource is simply not configured" answers apart from real failures.
 
 use std::error::Error as StdError;
-use std::fmt::Debug;
 
+use aws_sdk_s3::config::http::HttpResponse;
 use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 
 /// A failed call, reduced to what a report shows.
@@ -13,22 +13,28 @@ pub struct CallError {
     pub message: String,
 }
 
-impl<E, R> From<SdkError<E, R>> for CallError
+impl<E> From<SdkError<E, HttpResponse>> for CallError
 where
     E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
-    R: Debug,
 {
-    fn from(err: SdkError<E, R>) -> CallError {
-        let (code, message) = match &err {
-            SdkError::TimeoutError(_) => ("Timeout".to_string(), "the call timed out".to_string()),
-            SdkError::DispatchFailure(_) => {
+    fn from(err: SdkError<E, HttpResponse>) -> CallError {
+        let status = err.raw_response().map(|r| r.status().as_u16());
+        let (code, message) = match (&err, err.code()) {
+            (SdkError::TimeoutError(_), _) => ("Timeout".to_string(), "the call timed out".to_string()),
+            (SdkError::DispatchFailure(_), _) => {
                 ("DispatchFailure".to_string(), DisplayErrorContext(&err).to_string())
             }
-            SdkError::ServiceError(_) => (
-                err.code().unwrap_or("Unknown").to_string(),
-                err.message().map(str::to_string).unwrap_or_else(|| DisplayErrorContext(&err).to_string()),
+            (SdkError::ServiceError(_), Some(code)) => (
+                code.to_string(),
+                err.message().map(str::to_string).unwrap_or_else(|| format!("HTTP {}", status.unwrap_or(0))),
             ),
-            _ => ("InvalidResponse".to_string(), DisplayErrorContext(&err).to_string()),
+            _ => (
+                "InvalidResponse".to_string(),
+                match status {
+                    Some(status) => format!("the HTTP {status} response could not be understood"),
+                    None => "the response could not be understood".to_string(),
+                },
+            ),
         };
         CallError { code, message: one_line(&message) }
     }
@@ -52,6 +58,12 @@ impl std::fmt::Display for CallError {
     }
 }
 
+/// Folds whitespace and caps the length: a report line, not a dump.
 fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    const MAX: usize = 300;
+    let folded = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    match folded.char_indices().nth(MAX) {
+        Some((cut, _)) => format!("{}…", &folded[..cut]),
+        None => folded,
+    }
 }

@@ -53,10 +53,9 @@ pub async fn run(args: ScanArgs) -> Result<ExitCode, Fatal> {
     let report = build_report(&rules, &inventory, run);
     warn_collection_errors(&report);
 
-    let color = args.output.is_none()
-        && io::stdout().is_terminal()
-        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    let reporter = args.format.reporter(color);
+    let terminal = args.output.is_none() && io::stdout().is_terminal();
+    let color = terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let reporter = args.format.reporter(terminal, color);
     match &args.output {
         Some(path) => write_atomically(path, |w| reporter.write(&report, w))?,
         None => reporter.write(&report, &mut io::stdout().lock()).map_err(stdout_error)?,

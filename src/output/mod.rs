@@ -29,10 +29,10 @@ pub enum Format {
 }
 
 impl Format {
-    /// The reporter for this format; `color` only matters to the table.
-    pub fn reporter(self, color: bool) -> Box<dyn Reporter> {
+    /// The reporter for this format; `terminal` and `color` only matter to the table.
+    pub fn reporter(self, terminal: bool, color: bool) -> Box<dyn Reporter> {
         match self {
-            Format::Table => Box::new(TableReporter { color }),
+            Format::Table => Box::new(TableReporter { terminal, color }),
             Format::Json => Box::new(JsonReporter),
             Format::Csv => Box::new(CsvReporter),
         }

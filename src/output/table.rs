@@ -9,7 +9,13 @@ use super::Reporter;
 use crate::report::{Finding, Report};
 use crate::rules::{Severity, Status};
 
+/// Table width when the output is not a terminal.
+const FILE_WIDTH: u16 = 160;
+
 pub struct TableReporter {
+    /// Output goes to a terminal: wrap to its width.
+    pub terminal: bool,
+    /// Colour severities and statuses (a terminal, NO_COLOR unset).
     pub color: bool,
 }
 
@@ -52,10 +58,12 @@ impl Reporter for TableReporter {
         } else {
             let mut table = Table::new();
             table.load_preset(UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic);
+            if !self.terminal {
+                // Wrap to a width that reads well in a file or a CI log.
+                table.force_no_tty().set_width(FILE_WIDTH);
+            }
             if self.color {
                 table.enforce_styling();
-            } else {
-                table.force_no_tty();
             }
             table.set_header(["Severity", "Status", "Rule", "Resource", "Region", "Finding"]);
             for f in shown {
@@ -114,7 +122,7 @@ mod tests {
 
     fn render(color: bool) -> String {
         let mut buf = Vec::new();
-        TableReporter { color }.write(&fixtures::report(), &mut buf).unwrap();
+        TableReporter { terminal: false, color }.write(&fixtures::report(), &mut buf).unwrap();
         String::from_utf8(buf).unwrap()
     }
 

@@ -149,11 +149,32 @@ async fn key_manager(clients: &Clients<'_>, key: Option<&str>, bucket_region: &s
 }
 
 async fn versioning(c: &Client, name: &str) -> Result<Versioning, CallError> {
-    let out = c.get_bucket_versioning().bucket(name).send().await?;
+    let (status, mfa_delete) = match c.get_bucket_versioning().bucket(name).send().await {
+        Ok(out) => (
+            out.status().map(|s| s.as_str().to_string()),
+            out.mfa_delete().map(|m| m.as_str().to_string()),
+        ),
+        Err(e) => {
+            // Some S3-compatible endpoints (moto among them) name the XML root after the
+            // operation, which the SDK refuses; the elements inside are the same.
+            let body = e.raw_response().and_then(|r| r.body().bytes()).map(String::from_utf8_lossy);
+            match body.filter(|b| b.contains("<GetBucketVersioningResponse")) {
+                Some(b) => (xml_text(&b, "Status"), xml_text(&b, "MfaDelete")),
+                None => return Err(e.into()),
+            }
+        }
+    };
     Ok(Versioning {
-        status: out.status().map(|s| s.as_str().to_string()).unwrap_or_else(|| "Disabled".to_string()),
-        mfa_delete: out.mfa_delete().is_some_and(|m| m.as_str() == "Enabled"),
+        status: status.unwrap_or_else(|| "Disabled".to_string()),
+        mfa_delete: mfa_delete.as_deref() == Some("Enabled"),
     })
+}
+
+/// The text of the first `<tag>` element in a small XML document.
+fn xml_text(xml: &str, tag: &str) -> Option<String> {
+    let start = xml.find(&format!("<{tag}>"))? + tag.len() + 2;
+    let end = start + xml[start..].find(&format!("</{tag}>"))?;
+    Some(xml[start..end].trim().to_string())
 }
 
 async fn public_access_block(c: &Client, name: &str) -> Result<PublicAccessBlock, CallError> {

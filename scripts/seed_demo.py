@@ -1,0 +1,241 @@
+"""Seeds the local AWS endpoint with a deliberately mixed account: some resources
+that pass every rule, and failures across S3, VPC/EC2, Lambda, KMS and SNS.
+
+Prints a JSON manifest on stdout: the verdict a correct scan must give for each
+(rule, resource) pair it names. The demo shows the scan; the integration tests
+assert the manifest against it.
+
+usage: seed_demo.py ENDPOINT_URL
+"""
+
+import io
+import json
+import sys
+import zipfile
+
+import boto3
+from botocore.config import Config
+
+REGION = "us-east-1"
+ACCOUNT = "123456789012"
+TAGS = {"Environment": "demo", "Owner": "security", "CostCenter": "1234", "ComplianceLevel": "high"}
+FLOW_LOG_GROUP = f"audit-flowlogs-{REGION}-2026-11-23"
+
+expect = []
+
+
+def verdict(rule, resource_id, status):
+    expect.append({"rule_id": rule, "resource_id": resource_id, "status": status})
+
+
+def client(endpoint, service):
+    return boto3.client(
+        service,
+        endpoint_url=endpoint,
+        region_name=REGION,
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+        config=Config(s3={"addressing_style": "path"}),
+    )
+
+
+def tag_list(tags, key="Key", value="Value"):
+    return [{key: k, value: v} for k, v in tags.items()]
+
+
+def seed_kms(kms):
+    good = kms.create_key(Description="demo: reports", Tags=tag_list(TAGS, "TagKey", "TagValue"))["KeyMetadata"]["KeyId"]
+    kms.enable_key_rotation(KeyId=good)
+    verdict("kms-key-rotation-enabled", good, "PASS")
+    verdict("kms-key-mandatory-tags", good, "PASS")
+    verdict("kms-key-policy-not-public", good, "PASS")
+    verdict("kms-key-not-pending-deletion", good, "PASS")
+
+    stale = kms.create_key(Description="demo: never rotated")["KeyMetadata"]["KeyId"]
+    verdict("kms-key-rotation-enabled", stale, "FAIL")
+    verdict("kms-key-mandatory-tags", stale, "FAIL")
+
+    doomed = kms.create_key(Description="demo: scheduled for deletion")["KeyMetadata"]["KeyId"]
+    kms.schedule_key_deletion(KeyId=doomed, PendingWindowInDays=7)
+    verdict("kms-key-not-pending-deletion", doomed, "FAIL")
+    verdict("kms-key-rotation-enabled", doomed, "NOT_APPLICABLE")
+
+    open_policy = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Sid": "Everyone", "Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "kms:*", "Resource": "*"}]})
+    public = kms.create_key(Description="demo: public key policy", Policy=open_policy)["KeyMetadata"]["KeyId"]
+    verdict("kms-key-policy-not-public", public, "FAIL")
+    return kms.describe_key(KeyId=good)["KeyMetadata"]["Arn"]
+
+
+def seed_s3(s3, key_arn):
+    logs = "compliance-demo-logs"
+    s3.create_bucket(Bucket=logs)
+    s3.put_bucket_encryption(Bucket=logs, ServerSideEncryptionConfiguration={"Rules": [
+        {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]})
+    s3.put_bucket_policy(Bucket=logs, Policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Sid": "ServerAccessLogs", "Effect": "Allow", "Principal": {"Service": "logging.s3.amazonaws.com"},
+        "Action": "s3:PutObject", "Resource": f"arn:aws:s3:::{logs}/*",
+        "Condition": {"StringEquals": {"aws:SourceAccount": ACCOUNT}}}]}))
+    verdict("s3-bucket-default-encryption-enabled", logs, "PASS")
+    verdict("s3-bucket-no-public-write", logs, "PASS")
+    verdict("s3-bucket-kms-cmk-encryption", logs, "FAIL")
+
+    secure = "compliance-demo-secure"
+    s3.create_bucket(Bucket=secure)
+    s3.put_bucket_encryption(Bucket=secure, ServerSideEncryptionConfiguration={"Rules": [
+        {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key_arn}, "BucketKeyEnabled": True}]})
+    s3.put_bucket_versioning(Bucket=secure, VersioningConfiguration={"Status": "Enabled"})
+    s3.put_public_access_block(Bucket=secure, PublicAccessBlockConfiguration={
+        "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True})
+    s3.put_bucket_policy(Bucket=secure, Policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Sid": "TlsOnly", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+        "Resource": [f"arn:aws:s3:::{secure}", f"arn:aws:s3:::{secure}/*"],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}))
+    s3.put_bucket_logging(Bucket=secure, BucketLoggingStatus={"LoggingEnabled": {"TargetBucket": logs, "TargetPrefix": "secure/"}})
+    s3.put_bucket_lifecycle_configuration(Bucket=secure, LifecycleConfiguration={"Rules": [
+        {"ID": "expire", "Status": "Enabled", "Filter": {"Prefix": ""}, "Expiration": {"Days": 90}}]})
+    s3.put_bucket_ownership_controls(Bucket=secure, OwnershipControls={"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]})
+    s3.put_bucket_tagging(Bucket=secure, Tagging={"TagSet": tag_list(TAGS)})
+    for rule in ["default-encryption-enabled", "kms-cmk-encryption", "versioning-enabled", "public-access-block",
+                 "no-public-read", "no-public-write", "ssl-requests-only", "access-logging-enabled",
+                 "lifecycle-configured", "acls-disabled", "mandatory-tags"]:
+        verdict(f"s3-bucket-{rule}", secure, "PASS")
+
+    public = "compliance-demo-public"
+    s3.create_bucket(Bucket=public)
+    s3.put_bucket_policy(Bucket=public, Policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Sid": "PublicRead", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+        "Resource": f"arn:aws:s3:::{public}/*"}]}))
+    owner = s3.get_bucket_acl(Bucket=public)["Owner"]
+    everyone = {"Type": "Group", "URI": "http://acs.amazonaws.com/groups/global/AllUsers"}
+    s3.put_bucket_acl(Bucket=public, AccessControlPolicy={"Owner": owner, "Grants": [
+        {"Grantee": everyone, "Permission": "READ"}, {"Grantee": everyone, "Permission": "WRITE"}]})
+    verdict("s3-bucket-no-public-read", public, "FAIL")
+    verdict("s3-bucket-no-public-write", public, "FAIL")
+    verdict("s3-bucket-public-access-block", public, "FAIL")
+    verdict("s3-bucket-ssl-requests-only", public, "FAIL")
+
+    legacy = "compliance-demo-legacy"
+    s3.create_bucket(Bucket=legacy)
+    for rule in ["default-encryption-enabled", "kms-cmk-encryption", "versioning-enabled", "public-access-block",
+                 "ssl-requests-only", "access-logging-enabled", "lifecycle-configured", "acls-disabled", "mandatory-tags"]:
+        verdict(f"s3-bucket-{rule}", legacy, "FAIL")
+    verdict("s3-bucket-no-public-read", legacy, "PASS")
+
+
+def seed_ec2(ec2, logs, iam):
+    default_sg = ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": ["default"]}])["SecurityGroups"][0]["GroupId"]
+    verdict("ec2-security-group-default-closed", default_sg, "FAIL")
+    default_vpc = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"][0]["VpcId"]
+    verdict("ec2-vpc-flow-logs-enabled", default_vpc, "FAIL")
+    verdict("ec2-vpc-mandatory-tags", default_vpc, "NOT_APPLICABLE")
+    verdict("ec2-region-ebs-default-encryption", REGION, "FAIL")
+
+    trust = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Principal": {"Service": "vpc-flow-logs.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+    role = iam.create_role(RoleName="demo-flow-logs", AssumeRolePolicyDocument=trust)["Role"]["Arn"]
+
+    vpc = ec2.create_vpc(CidrBlock="10.10.0.0/16", TagSpecifications=[{"ResourceType": "vpc", "Tags": tag_list(TAGS)}])["Vpc"]["VpcId"]
+    logs.create_log_group(logGroupName=FLOW_LOG_GROUP)
+    ec2.create_flow_logs(ResourceIds=[vpc], ResourceType="VPC", TrafficType="ALL", LogDestinationType="cloud-watch-logs",
+                         LogGroupName=FLOW_LOG_GROUP, DeliverLogsPermissionArn=role)
+    verdict("ec2-vpc-flow-logs-enabled", vpc, "PASS")
+    verdict("ec2-vpc-flow-log-group-naming", vpc, "PASS")
+    verdict("ec2-vpc-mandatory-tags", vpc, "PASS")
+
+    sloppy = ec2.create_vpc(CidrBlock="10.20.0.0/16")["Vpc"]["VpcId"]
+    logs.create_log_group(logGroupName="vpc-flow-logs")
+    ec2.create_flow_logs(ResourceIds=[sloppy], ResourceType="VPC", TrafficType="ALL", LogDestinationType="cloud-watch-logs",
+                         LogGroupName="vpc-flow-logs", DeliverLogsPermissionArn=role)
+    verdict("ec2-vpc-flow-log-group-naming", sloppy, "FAIL")
+    verdict("ec2-vpc-mandatory-tags", sloppy, "FAIL")
+
+    private_a = ec2.create_subnet(VpcId=vpc, CidrBlock="10.10.1.0/24", AvailabilityZone=f"{REGION}a")["Subnet"]["SubnetId"]
+    private_b = ec2.create_subnet(VpcId=vpc, CidrBlock="10.10.2.0/24", AvailabilityZone=f"{REGION}b")["Subnet"]["SubnetId"]
+    public = ec2.create_subnet(VpcId=vpc, CidrBlock="10.10.3.0/24", AvailabilityZone=f"{REGION}c")["Subnet"]["SubnetId"]
+    ec2.modify_subnet_attribute(SubnetId=public, MapPublicIpOnLaunch={"Value": True})
+    verdict("ec2-subnet-no-auto-public-ip", private_a, "PASS")
+    verdict("ec2-subnet-no-auto-public-ip", public, "FAIL")
+
+    def group(name, permissions):
+        gid = ec2.create_security_group(GroupName=name, Description=f"demo {name}", VpcId=vpc)["GroupId"]
+        if permissions:
+            ec2.authorize_security_group_ingress(GroupId=gid, IpPermissions=permissions)
+        return gid
+
+    web = group("demo-web", [{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
+    ssh = group("demo-ssh", [{"IpProtocol": "tcp", "FromPort": 20, "ToPort": 25, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
+    rdp = group("demo-rdp", [{"IpProtocol": "tcp", "FromPort": 3389, "ToPort": 3389, "Ipv6Ranges": [{"CidrIpv6": "::/0"}]}])
+    db = group("demo-db", [{"IpProtocol": "tcp", "FromPort": 5432, "ToPort": 5432, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
+    wide = group("demo-wide-open", [{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
+    lambda_sg = group("demo-lambda", [])
+    for rule in ["no-public-ssh", "no-public-rdp", "no-public-admin-ports", "no-public-all-ports"]:
+        verdict(f"ec2-security-group-{rule}", web, "PASS")
+    verdict("ec2-security-group-no-public-ssh", ssh, "FAIL")
+    verdict("ec2-security-group-no-public-rdp", ssh, "PASS")
+    verdict("ec2-security-group-no-public-rdp", rdp, "FAIL")
+    verdict("ec2-security-group-no-public-admin-ports", db, "FAIL")
+    verdict("ec2-security-group-no-public-all-ports", db, "PASS")
+    verdict("ec2-security-group-no-public-all-ports", wide, "FAIL")
+    verdict("ec2-security-group-no-public-ssh", wide, "FAIL")
+    verdict("ec2-security-group-default-closed", web, "NOT_APPLICABLE")
+    return [private_a, private_b], lambda_sg
+
+
+def seed_lambda(lam, iam, subnets, sg):
+    trust = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+    role = iam.create_role(RoleName="demo-lambda", AssumeRolePolicyDocument=trust)["Role"]["Arn"]
+    code = io.BytesIO()
+    with zipfile.ZipFile(code, "w") as z:
+        z.writestr("bootstrap", "#!/bin/sh\n")
+    zipped = code.getvalue()
+
+    lam.create_function(FunctionName="demo-scanner", Runtime="provided.al2023", Role=role, Handler="bootstrap",
+                        Code={"ZipFile": zipped}, TracingConfig={"Mode": "Active"}, Tags=TAGS,
+                        VpcConfig={"SubnetIds": subnets, "SecurityGroupIds": [sg]},
+                        Environment={"Variables": {"REPORT_BUCKET": "compliance-demo-secure"}})
+    lam.put_function_concurrency(FunctionName="demo-scanner", ReservedConcurrentExecutions=2)
+    for rule in ["tracing-active", "supported-runtime", "not-public", "in-vpc", "reserved-concurrency", "mandatory-tags"]:
+        verdict(f"lambda-function-{rule}", "demo-scanner", "PASS")
+    verdict("lambda-function-url-iam-auth", "demo-scanner", "NOT_APPLICABLE")
+
+    lam.create_function(FunctionName="demo-legacy", Runtime="python3.8", Role=role, Handler="index.handler",
+                        Code={"ZipFile": zipped})
+    lam.add_permission(FunctionName="demo-legacy", StatementId="everyone", Action="lambda:InvokeFunction", Principal="*")
+    lam.create_function_url_config(FunctionName="demo-legacy", AuthType="NONE")
+    for rule in ["tracing-active", "supported-runtime", "not-public", "in-vpc", "reserved-concurrency",
+                 "mandatory-tags", "url-iam-auth"]:
+        verdict(f"lambda-function-{rule}", "demo-legacy", "FAIL")
+
+
+def seed_sns(sns, key_arn):
+    alerts = sns.create_topic(Name="demo-alerts", Attributes={"KmsMasterKeyId": key_arn}, Tags=tag_list(TAGS))["TopicArn"]
+    sns.subscribe(TopicArn=alerts, Protocol="https", Endpoint="https://hooks.example.com/alerts")
+    for rule in ["kms-encrypted", "not-public", "https-subscriptions", "mandatory-tags"]:
+        verdict(f"sns-topic-{rule}", "demo-alerts", "PASS")
+
+    open_topic = sns.create_topic(Name="demo-open")["TopicArn"]
+    sns.set_topic_attributes(TopicArn=open_topic, AttributeName="Policy", AttributeValue=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "SNS:Publish", "Resource": open_topic}]}))
+    sns.subscribe(TopicArn=open_topic, Protocol="http", Endpoint="http://hooks.example.com/plain")
+    for rule in ["kms-encrypted", "not-public", "https-subscriptions", "mandatory-tags"]:
+        verdict(f"sns-topic-{rule}", "demo-open", "FAIL")
+
+
+def main():
+    if len(sys.argv) != 2:
+        sys.exit("usage: seed_demo.py ENDPOINT_URL")
+    endpoint = sys.argv[1]
+    iam = client(endpoint, "iam")
+    key_arn = seed_kms(client(endpoint, "kms"))
+    seed_s3(client(endpoint, "s3"), key_arn)
+    subnets, lambda_sg = seed_ec2(client(endpoint, "ec2"), client(endpoint, "logs"), iam)
+    seed_lambda(client(endpoint, "lambda"), iam, subnets, lambda_sg)
+    seed_sns(client(endpoint, "sns"), key_arn)
+    json.dump({"account_id": ACCOUNT, "region": REGION, "expect": expect}, sys.stdout, indent=1)
+    print()
+
+
+if __name__ == "__main__":
+    main()
