@@ -13,7 +13,10 @@ fn main() {
     for path in &files {
         let rel = path.to_string_lossy().replace('\\', "/");
         let abs = fs::canonicalize(path).expect("rule file path");
-        out.push_str(&format!("    ({rel:?}, include_str!({:?})),\n", abs.to_string_lossy()));
+        out.push_str(&format!(
+            "    ({rel:?}, include_str!({:?})),\n",
+            abs.to_string_lossy()
+        ));
     }
     out.push_str("];\n");
     let dest = PathBuf::from(std::env::var("OUT_DIR").expect("OUT_DIR")).join("embedded_rules.rs");
@@ -21,7 +24,9 @@ fn main() {
 }
 
 fn collect(dir: &Path, files: &mut Vec<PathBuf>) {
-    let Ok(entries) = fs::read_dir(dir) else { return };
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         println!("cargo:rerun-if-changed={}", path.display());

@@ -9,7 +9,11 @@ use crate::output::Format;
 use crate::rules::Severity;
 
 #[derive(Debug, Parser)]
-#[command(name = "compliance", version, about = "Audit an AWS account against security and compliance rules")]
+#[command(
+    name = "compliance",
+    version,
+    about = "Audit an AWS account against security and compliance rules"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

@@ -55,30 +55,67 @@ pub fn evaluate(rules: &RuleSet, inventory: &Inventory) -> Vec<Finding> {
             listing_errors.push(e);
             continue;
         }
-        let entry = attribute_errors.entry((e.resource_type, e.region.as_str(), e.resource_id.as_deref())).or_default();
+        let entry = attribute_errors
+            .entry((e.resource_type, e.region.as_str(), e.resource_id.as_deref()))
+            .or_default();
         for attr in &e.attributes {
-            entry.insert(attr.as_str(), format!("{} failed: {}: {}", e.operation, e.code, e.message));
+            entry.insert(
+                attr.as_str(),
+                format!("{} failed: {}: {}", e.operation, e.code, e.message),
+            );
         }
     }
 
     let mut findings = Vec::new();
     for rule in &rules.rules {
-        for resource in inventory.resources.iter().filter(|r| r.properties.kind() == rule.resource) {
-            let own = attribute_errors.get(&(rule.resource, resource.region.as_str(), Some(resource.id.as_str())));
+        for resource in inventory
+            .resources
+            .iter()
+            .filter(|r| r.properties.kind() == rule.resource)
+        {
+            let own = attribute_errors.get(&(
+                rule.resource,
+                resource.region.as_str(),
+                Some(resource.id.as_str()),
+            ));
             let regional = attribute_errors.get(&(rule.resource, resource.region.as_str(), None));
             let failed = |attr: &str| {
-                own.and_then(|m| m.get(attr)).or_else(|| regional.and_then(|m| m.get(attr))).cloned()
+                own.and_then(|m| m.get(attr))
+                    .or_else(|| regional.and_then(|m| m.get(attr)))
+                    .cloned()
             };
-            let ctx = Context { region: &resource.region, account_id: &inventory.account_id };
+            let ctx = Context {
+                region: &resource.region,
+                account_id: &inventory.account_id,
+            };
             let judgement = rule.judge(&resource.properties.attributes(), &failed, ctx);
-            findings.push(finding(rule, inventory, &resource.id, resource.arn.clone(), &resource.region, judgement.status, judgement.message));
+            findings.push(finding(
+                rule,
+                inventory,
+                &resource.id,
+                resource.arn.clone(),
+                &resource.region,
+                judgement.status,
+                judgement.message,
+            ));
         }
-        for e in listing_errors.iter().filter(|e| e.resource_type == rule.resource) {
+        for e in listing_errors
+            .iter()
+            .filter(|e| e.resource_type == rule.resource)
+        {
             let message = format!(
                 "could not list {} in {}: {} failed: {}: {}",
                 e.resource_type, e.region, e.operation, e.code, e.message
             );
-            findings.push(finding(rule, inventory, "*", None, &e.region, Status::Error, message));
+            findings.push(finding(
+                rule,
+                inventory,
+                "*",
+                None,
+                &e.region,
+                Status::Error,
+                message,
+            ));
         }
     }
     findings.sort_by(|a, b| {
@@ -114,9 +151,17 @@ fn finding(
 
 /// Counts by status and severity, and the score as Security Hub computes it.
 pub fn summarize(findings: &[Finding], resources_scanned: usize) -> Summary {
-    let mut by_status: BTreeMap<Status, usize> =
-        [Status::Pass, Status::Fail, Status::NotApplicable, Status::Error].into_iter().map(|s| (s, 0)).collect();
-    let mut failed_by_severity: BTreeMap<Severity, usize> = Severity::ALL.into_iter().map(|s| (s, 0)).collect();
+    let mut by_status: BTreeMap<Status, usize> = [
+        Status::Pass,
+        Status::Fail,
+        Status::NotApplicable,
+        Status::Error,
+    ]
+    .into_iter()
+    .map(|s| (s, 0))
+    .collect();
+    let mut failed_by_severity: BTreeMap<Severity, usize> =
+        Severity::ALL.into_iter().map(|s| (s, 0)).collect();
     for f in findings {
         *by_status.entry(f.status).or_default() += 1;
         if f.status == Status::Fail {
@@ -126,5 +171,11 @@ pub fn summarize(findings: &[Finding], resources_scanned: usize) -> Summary {
     let (passed, failed) = (by_status[&Status::Pass], by_status[&Status::Fail]);
     let score = (passed + failed > 0)
         .then(|| (passed as f64 * 1000.0 / (passed + failed) as f64).round() / 10.0);
-    Summary { score, resources_scanned, findings: findings.len(), by_status, failed_by_severity }
+    Summary {
+        score,
+        resources_scanned,
+        findings: findings.len(),
+        by_status,
+        failed_by_severity,
+    }
 }

@@ -20,13 +20,18 @@ where
     fn from(err: SdkError<E, HttpResponse>) -> CallError {
         let status = err.raw_response().map(|r| r.status().as_u16());
         let (code, message) = match (&err, err.code()) {
-            (SdkError::TimeoutError(_), _) => ("Timeout".to_string(), "the call timed out".to_string()),
-            (SdkError::DispatchFailure(_), _) => {
-                ("DispatchFailure".to_string(), DisplayErrorContext(&err).to_string())
+            (SdkError::TimeoutError(_), _) => {
+                ("Timeout".to_string(), "the call timed out".to_string())
             }
+            (SdkError::DispatchFailure(_), _) => (
+                "DispatchFailure".to_string(),
+                DisplayErrorContext(&err).to_string(),
+            ),
             (SdkError::ServiceError(_), Some(code)) => (
                 code.to_string(),
-                err.message().map(str::to_string).unwrap_or_else(|| format!("HTTP {}", status.unwrap_or(0))),
+                err.message()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| format!("HTTP {}", status.unwrap_or(0))),
             ),
             _ => (
                 "InvalidResponse".to_string(),
@@ -36,7 +41,10 @@ where
                 },
             ),
         };
-        CallError { code, message: one_line(&message) }
+        CallError {
+            code,
+            message: one_line(&message),
+        }
     }
 }
 

@@ -14,7 +14,12 @@ pub struct RegionChoice {
 
 pub async fn resolve(session: &Session, choice: &RegionChoice) -> Result<Vec<String>, Fatal> {
     let ec2 = aws_sdk_ec2::Client::new(&session.config);
-    let answer = ec2.describe_regions().all_regions(true).send().await.map_err(CallError::from);
+    let answer = ec2
+        .describe_regions()
+        .all_regions(true)
+        .send()
+        .await
+        .map_err(CallError::from);
     let known: Vec<(String, bool)> = match answer {
         Ok(out) => out
             .regions()
@@ -30,13 +35,21 @@ pub async fn resolve(session: &Session, choice: &RegionChoice) -> Result<Vec<Str
             )))
         }
     };
-    let enabled: Vec<String> = known.iter().filter(|(_, on)| *on).map(|(n, _)| n.clone()).collect();
+    let enabled: Vec<String> = known
+        .iter()
+        .filter(|(_, on)| *on)
+        .map(|(n, _)| n.clone())
+        .collect();
     if choice.all {
         let mut all = enabled;
         all.sort();
         return Ok(all);
     }
-    let wanted = if choice.named.is_empty() { vec![session.default_region()] } else { choice.named.clone() };
+    let wanted = if choice.named.is_empty() {
+        vec![session.default_region()]
+    } else {
+        choice.named.clone()
+    };
     let mut regions = Vec::new();
     for region in wanted {
         match known.iter().find(|(n, _)| *n == region) {

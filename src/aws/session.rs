@@ -4,6 +4,8 @@
 
 use std::time::Duration;
 
+use aws_config::default_provider::region::DefaultRegionChain;
+use aws_config::meta::region::RegionProviderChain;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::provider::ProvideCredentials;
@@ -15,7 +17,8 @@ use crate::error::Fatal;
 #[derive(Debug, Clone, Default)]
 pub struct Target {
     pub profile: Option<String>,
-    pub region: Option<String>,
+    /// Used as the home region when neither the profile nor the environment sets one.
+    pub fallback_region: Option<String>,
     pub endpoint_url: Option<String>,
 }
 
@@ -40,9 +43,17 @@ impl Session {
         if let Some(profile) = &target.profile {
             loader = loader.profile_name(profile);
         }
-        if let Some(region) = &target.region {
-            loader = loader.region(Region::new(region.clone()));
+        // The home region (STS, region discovery) is the profile's or the environment's;
+        // the first scanned region only stands in when neither names one.
+        let mut home = DefaultRegionChain::builder();
+        if let Some(profile) = &target.profile {
+            home = home.profile_name(profile);
         }
+        let mut chain = RegionProviderChain::first_try(home.build());
+        if let Some(region) = &target.fallback_region {
+            chain = chain.or_else(Region::new(region.clone()));
+        }
+        loader = loader.region(chain);
         if let Some(url) = &target.endpoint_url {
             loader = loader.endpoint_url(url);
         }
@@ -60,8 +71,8 @@ impl Session {
             return Err(no_credentials());
         }
 
-        let endpoint_override = config.endpoint_url().is_some()
-            || std::env::var_os("AWS_ENDPOINT_URL_S3").is_some();
+        let endpoint_override =
+            config.endpoint_url().is_some() || std::env::var_os("AWS_ENDPOINT_URL_S3").is_some();
         let sts = aws_sdk_sts::Client::new(&config);
         let identity = sts.get_caller_identity().send().await.map_err(|e| {
             let e = CallError::from(e);
@@ -78,12 +89,19 @@ impl Session {
             }
         })?;
         let account_id = identity.account().unwrap_or_default().to_string();
-        Ok(Session { config, account_id, endpoint_override })
+        Ok(Session {
+            config,
+            account_id,
+            endpoint_override,
+        })
     }
 
     /// The region the configuration resolved to.
     pub fn default_region(&self) -> String {
-        self.config.region().map(|r| r.to_string()).unwrap_or_default()
+        self.config
+            .region()
+            .map(|r| r.to_string())
+            .unwrap_or_default()
     }
 }
 

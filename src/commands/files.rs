@@ -10,18 +10,34 @@ use crate::error::Fatal;
 /// Fails early when `path` cannot be created (missing directory, a directory itself).
 pub fn check_writable(path: &Path) -> Result<(), Fatal> {
     if path.is_dir() {
-        return Err(Fatal::new(format!("cannot write {}: it is a directory", path.display())));
+        return Err(Fatal::new(format!(
+            "cannot write {}: it is a directory",
+            path.display()
+        )));
     }
-    let parent = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let parent = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     if !parent.is_dir() {
-        return Err(Fatal::new(format!("cannot write {}: directory {} does not exist", path.display(), parent.display())));
+        return Err(Fatal::new(format!(
+            "cannot write {}: directory {} does not exist",
+            path.display(),
+            parent.display()
+        )));
     }
     Ok(())
 }
 
 /// Writes through a temporary file beside `path`, then renames it into place.
-pub fn write_atomically(path: &Path, fill: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<(), Fatal> {
-    let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+pub fn write_atomically(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> Result<(), Fatal> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
     let partial = path.with_file_name(format!(".{name}.partial"));
     let result = (|| {
         let mut file = io::BufWriter::new(fs::File::create(&partial)?);

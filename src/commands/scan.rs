@@ -58,10 +58,15 @@ pub async fn run(args: ScanArgs) -> Result<ExitCode, Fatal> {
     let reporter = args.format.reporter(terminal, color);
     match &args.output {
         Some(path) => write_atomically(path, |w| reporter.write(&report, w))?,
-        None => reporter.write(&report, &mut io::stdout().lock()).map_err(stdout_error)?,
+        None => reporter
+            .write(&report, &mut io::stdout().lock())
+            .map_err(stdout_error)?,
     }
     if !args.quiet {
-        let score = report.summary.score.map_or("n/a".to_string(), |s| format!("{s:.1}%"));
+        let score = report
+            .summary
+            .score
+            .map_or("n/a".to_string(), |s| format!("{s:.1}%"));
         eprintln!(
             "scanned {} resources with {} rules in {:.1}s: score {score}, {} failed, {} errors",
             report.summary.resources_scanned,
@@ -91,7 +96,9 @@ fn select_rules(args: &ScanArgs) -> Result<RuleSet, Fatal> {
             && r.severity.at_least(args.min_severity)
     });
     if rules.rules.is_empty() && !args.list_rules {
-        return Err(Fatal::new("no rule is left to evaluate: loosen --rule, --skip-rule, --service or --min-severity"));
+        return Err(Fatal::new(
+            "no rule is left to evaluate: loosen --rule, --skip-rule, --service or --min-severity",
+        ));
     }
     Ok(rules)
 }
@@ -99,11 +106,14 @@ fn select_rules(args: &ScanArgs) -> Result<RuleSet, Fatal> {
 async fn collect_live(args: &ScanArgs, rules: &RuleSet) -> Result<Inventory, Fatal> {
     let target = Target {
         profile: args.aws.profile.clone(),
-        region: args.regions.first().cloned(),
+        fallback_region: args.regions.first().cloned(),
         endpoint_url: args.aws.endpoint_url.clone(),
     };
     let session = Session::connect(&target).await?;
-    let choice = RegionChoice { named: args.regions.clone(), all: args.all_regions };
+    let choice = RegionChoice {
+        named: args.regions.clone(),
+        all: args.all_regions,
+    };
     let regions = regions::resolve(&session, &choice).await?;
     let needs = rules.needs();
 
@@ -121,7 +131,14 @@ async fn collect_live(args: &ScanArgs, rules: &RuleSet) -> Result<Inventory, Fat
         progress.set_message(label.to_string());
         progress.inc(1);
     };
-    let inventory = collect(&session, &regions, &needs, usize::from(args.concurrency), &tick).await;
+    let inventory = collect(
+        &session,
+        &regions,
+        &needs,
+        usize::from(args.concurrency),
+        &tick,
+    )
+    .await;
     progress.finish_and_clear();
     Ok(inventory)
 }
@@ -130,7 +147,10 @@ fn read_inventory(path: &Path) -> Result<Inventory, Fatal> {
     let text = fs::read_to_string(path)
         .map_err(|e| Fatal::new(format!("cannot read inventory {}: {e}", path.display())))?;
     let inventory: Inventory = serde_json::from_str(&text).map_err(|e| {
-        Fatal::new(format!("{} is not an inventory saved by `scan --save-inventory`: {e}", path.display()))
+        Fatal::new(format!(
+            "{} is not an inventory saved by `scan --save-inventory`: {e}",
+            path.display()
+        ))
     })?;
     if inventory.schema_version != INVENTORY_SCHEMA_VERSION {
         return Err(Fatal::new(format!(
@@ -152,10 +172,16 @@ fn warn_collection_errors(report: &Report) {
             None if e.attributes.is_empty() => format!("the {} list", e.resource_type),
             None => format!("{} of every {}", e.attributes.join(", "), e.resource_type),
         };
-        eprintln!("warning: could not read {what} in {}: {} failed: {}: {}", e.region, e.operation, e.code, e.message);
+        eprintln!(
+            "warning: could not read {what} in {}: {} failed: {}: {}",
+            e.region, e.operation, e.code, e.message
+        );
     }
     if report.errors.len() > SHOWN {
-        eprintln!("warning: … and {} more collection errors (listed in the JSON report)", report.errors.len() - SHOWN);
+        eprintln!(
+            "warning: … and {} more collection errors (listed in the JSON report)",
+            report.errors.len() - SHOWN
+        );
     }
 }
 
@@ -163,8 +189,15 @@ fn exit_code(report: &Report, fail_on: FailOn) -> ExitCode {
     let FailOn::AtLeast(threshold) = fail_on else {
         return ExitCode::SUCCESS;
     };
-    let failing = report.findings.iter().any(|f| f.status == Status::Fail && f.severity.at_least(threshold));
-    if failing { ExitCode::from(1) } else { ExitCode::SUCCESS }
+    let failing = report
+        .findings
+        .iter()
+        .any(|f| f.status == Status::Fail && f.severity.at_least(threshold));
+    if failing {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 fn stdout_error(e: io::Error) -> Fatal {

@@ -103,17 +103,37 @@ const FLOW_LOG: &[Field] = &[
     Field::listed("flow_log_id", Type::String, "flow log id"),
     Field::listed("status", Type::String, "ACTIVE when delivering"),
     Field::listed("traffic_type", Type::String, "ACCEPT, REJECT or ALL"),
-    Field::listed("destination_type", Type::String, "cloud-watch-logs, s3 or kinesis-data-firehose"),
-    Field::listed("log_group_name", Type::String, "CloudWatch Logs group, for cloud-watch-logs"),
+    Field::listed(
+        "destination_type",
+        Type::String,
+        "cloud-watch-logs, s3 or kinesis-data-firehose",
+    ),
+    Field::listed(
+        "log_group_name",
+        Type::String,
+        "CloudWatch Logs group, for cloud-watch-logs",
+    ),
 ];
 const ENDPOINT: &[Field] = &[
     Field::listed("endpoint_id", Type::String, "endpoint id"),
-    Field::listed("service_name", Type::String, "e.g. com.amazonaws.us-east-1.s3"),
+    Field::listed(
+        "service_name",
+        Type::String,
+        "e.g. com.amazonaws.us-east-1.s3",
+    ),
     Field::listed("endpoint_type", Type::String, "Gateway or Interface"),
 ];
 const PERMISSION: &[Field] = &[
-    Field::listed("protocol", Type::String, "tcp, udp, icmp, all, or a protocol number"),
-    Field::listed("ports", Type::Range, "ports opened; 0-65535 for all traffic"),
+    Field::listed(
+        "protocol",
+        Type::String,
+        "tcp, udp, icmp, all, or a protocol number",
+    ),
+    Field::listed(
+        "ports",
+        Type::Range,
+        "ports opened; 0-65535 for all traffic",
+    ),
     Field::listed("ipv4_ranges", Type::StringList, "IPv4 CIDR sources"),
     Field::listed("ipv6_ranges", Type::StringList, "IPv6 CIDR sources"),
     Field::listed("source_groups", Type::StringList, "security group sources"),
@@ -125,15 +145,29 @@ pub const VPC_SCHEMA: &[Field] = &[
     Field::listed("cidr_block", Type::String, "primary IPv4 CIDR"),
     Field::listed("is_default", Type::Bool, "the region's default VPC"),
     Field::listed("tags", Type::Map, "VPC tags"),
-    Field::called("flow_logs", Type::List(FLOW_LOG), "DescribeFlowLogs", "flow logs of the VPC"),
-    Field::called("endpoints", Type::List(ENDPOINT), "DescribeVpcEndpoints", "VPC endpoints"),
+    Field::called(
+        "flow_logs",
+        Type::List(FLOW_LOG),
+        "DescribeFlowLogs",
+        "flow logs of the VPC",
+    ),
+    Field::called(
+        "endpoints",
+        Type::List(ENDPOINT),
+        "DescribeVpcEndpoints",
+        "VPC endpoints",
+    ),
 ];
 
 pub const SUBNET_SCHEMA: &[Field] = &[
     Field::listed("subnet_id", Type::String, "subnet id"),
     Field::listed("vpc_id", Type::String, "its VPC"),
     Field::listed("availability_zone", Type::String, "its AZ"),
-    Field::listed("map_public_ip_on_launch", Type::Bool, "assigns public IPv4 addresses"),
+    Field::listed(
+        "map_public_ip_on_launch",
+        Type::Bool,
+        "assigns public IPv4 addresses",
+    ),
     Field::listed("tags", Type::Map, "subnet tags"),
 ];
 

@@ -37,17 +37,39 @@ pub struct Rotation {
     pub enabled: bool,
 }
 
-const ROTATION: &[Field] = &[Field::listed("enabled", Type::Bool, "automatic rotation on")];
+const ROTATION: &[Field] = &[Field::listed(
+    "enabled",
+    Type::Bool,
+    "automatic rotation on",
+)];
 
 pub const SCHEMA: &[Field] = &[
     Field::listed("key_id", Type::String, "key id"),
     Field::listed("description", Type::String, "description"),
-    Field::listed("key_state", Type::String, "Enabled, Disabled, PendingDeletion, …"),
+    Field::listed(
+        "key_state",
+        Type::String,
+        "Enabled, Disabled, PendingDeletion, …",
+    ),
     Field::listed("key_spec", Type::String, "SYMMETRIC_DEFAULT, RSA_2048, …"),
     Field::listed("key_usage", Type::String, "ENCRYPT_DECRYPT, SIGN_VERIFY, …"),
     Field::listed("origin", Type::String, "AWS_KMS, EXTERNAL, AWS_CLOUDHSM, …"),
-    Field::listed("deletion_date", Type::Time, "when a pending deletion happens"),
-    Field::called("rotation", Type::Object(ROTATION), "GetKeyRotationStatus", "rotation (symmetric keys only)"),
-    Field::called("policy", Type::Object(RESOURCE_POLICY), "GetKeyPolicy", "key policy analysis"),
+    Field::listed(
+        "deletion_date",
+        Type::Time,
+        "when a pending deletion happens",
+    ),
+    Field::called(
+        "rotation",
+        Type::Object(ROTATION),
+        "GetKeyRotationStatus",
+        "rotation (symmetric keys only)",
+    ),
+    Field::called(
+        "policy",
+        Type::Object(RESOURCE_POLICY),
+        "GetKeyPolicy",
+        "key policy analysis",
+    ),
     Field::called("tags", Type::Map, "ListResourceTags", "key tags"),
 ];

@@ -63,8 +63,11 @@ const VPC: &[Field] = &[
     Field::listed("subnet_ids", Type::StringList, "subnets"),
     Field::listed("security_group_ids", Type::StringList, "security groups"),
 ];
-const CONCURRENCY: &[Field] =
-    &[Field::listed("reserved", Type::Int, "reserved concurrent executions")];
+const CONCURRENCY: &[Field] = &[Field::listed(
+    "reserved",
+    Type::Int,
+    "reserved concurrent executions",
+)];
 const URL: &[Field] = &[
     Field::listed("configured", Type::Bool, "the function has a URL"),
     Field::listed("auth_type", Type::String, "AWS_IAM or NONE"),
@@ -77,10 +80,33 @@ pub const SCHEMA: &[Field] = &[
     Field::listed("architectures", Type::StringList, "x86_64, arm64"),
     Field::listed("role", Type::String, "execution role ARN"),
     Field::listed("tracing_mode", Type::String, "Active or PassThrough"),
-    Field::listed("vpc", Type::Object(VPC), "VPC attachment; absent outside a VPC"),
-    Field::listed("environment_variable_names", Type::StringList, "variable names (never values)"),
-    Field::called("concurrency", Type::Object(CONCURRENCY), "GetFunctionConcurrency", "reserved concurrency"),
-    Field::called("policy", Type::Object(RESOURCE_POLICY), "GetPolicy", "resource policy analysis"),
-    Field::called("url", Type::Object(URL), "GetFunctionUrlConfig", "function URL"),
+    Field::listed(
+        "vpc",
+        Type::Object(VPC),
+        "VPC attachment; absent outside a VPC",
+    ),
+    Field::listed(
+        "environment_variable_names",
+        Type::StringList,
+        "variable names (never values)",
+    ),
+    Field::called(
+        "concurrency",
+        Type::Object(CONCURRENCY),
+        "GetFunctionConcurrency",
+        "reserved concurrency",
+    ),
+    Field::called(
+        "policy",
+        Type::Object(RESOURCE_POLICY),
+        "GetPolicy",
+        "resource policy analysis",
+    ),
+    Field::called(
+        "url",
+        Type::Object(URL),
+        "GetFunctionUrlConfig",
+        "function URL",
+    ),
     Field::called("tags", Type::Map, "ListTags", "function tags"),
 ];

@@ -229,10 +229,16 @@ impl Service {
 impl FromStr for Service {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        [Service::S3, Service::Ec2, Service::Lambda, Service::Kms, Service::Sns]
-            .into_iter()
-            .find(|svc| svc.as_str() == s)
-            .ok_or_else(|| format!("unknown service `{s}` (known: s3, ec2, lambda, kms, sns)"))
+        [
+            Service::S3,
+            Service::Ec2,
+            Service::Lambda,
+            Service::Kms,
+            Service::Sns,
+        ]
+        .into_iter()
+        .find(|svc| svc.as_str() == s)
+        .ok_or_else(|| format!("unknown service `{s}` (known: s3, ec2, lambda, kms, sns)"))
     }
 }
 

@@ -23,7 +23,11 @@ pub struct ResourcePolicy {
 
 pub(crate) const RESOURCE_POLICY: &[Field] = &[
     Field::listed("present", Type::Bool, "a resource policy exists"),
-    Field::listed("public", Type::Bool, "allows anyone without a narrowing condition"),
+    Field::listed(
+        "public",
+        Type::Bool,
+        "allows anyone without a narrowing condition",
+    ),
 ];
 
 /// Condition keys that narrow who a public principal really is (compared lowercased).
@@ -90,7 +94,9 @@ pub fn analyze(document: &str) -> Result<PolicyFacts, String> {
         }
         if effect.eq_ignore_ascii_case("Deny")
             && public
-            && actions.iter().any(|a| a == "*" || a.eq_ignore_ascii_case("s3:*"))
+            && actions
+                .iter()
+                .any(|a| a == "*" || a.eq_ignore_ascii_case("s3:*"))
             && denies_without_tls(st.get("Condition"))
         {
             facts.denies_insecure_transport = true;
@@ -102,9 +108,11 @@ pub fn analyze(document: &str) -> Result<PolicyFacts, String> {
 fn strings(value: Option<&Value>) -> Vec<String> {
     match value {
         Some(Value::String(s)) => vec![s.clone()],
-        Some(Value::Array(list)) => {
-            list.iter().filter_map(Value::as_str).map(str::to_string).collect()
-        }
+        Some(Value::Array(list)) => list
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_string)
+            .collect(),
         _ => Vec::new(),
     }
 }
@@ -126,7 +134,9 @@ fn is_narrowed(condition: Option<&Value>) -> bool {
         return false;
     };
     operators.values().any(|keys| {
-        let Value::Object(keys) = keys else { return false };
+        let Value::Object(keys) = keys else {
+            return false;
+        };
         keys.iter().any(|(key, value)| {
             NARROWING_KEYS.contains(&key.to_ascii_lowercase().as_str())
                 && strings(Some(value)).iter().any(|v| v != "*")
@@ -143,9 +153,14 @@ fn denies_without_tls(condition: Option<&Value>) -> bool {
             && keys
                 .as_object()
                 .and_then(|k| {
-                    k.iter().find(|(name, _)| name.eq_ignore_ascii_case("aws:SecureTransport"))
+                    k.iter()
+                        .find(|(name, _)| name.eq_ignore_ascii_case("aws:SecureTransport"))
                 })
-                .map(|(_, v)| strings(Some(v)).iter().any(|s| s.eq_ignore_ascii_case("false")))
+                .map(|(_, v)| {
+                    strings(Some(v))
+                        .iter()
+                        .any(|s| s.eq_ignore_ascii_case("false"))
+                })
                 .unwrap_or(false)
     })
 }

@@ -109,7 +109,11 @@ pub struct Lifecycle {
 }
 
 const ENCRYPTION: &[Field] = &[
-    Field::listed("enabled", Type::Bool, "a default encryption configuration exists"),
+    Field::listed(
+        "enabled",
+        Type::Bool,
+        "a default encryption configuration exists",
+    ),
     Field::listed("algorithm", Type::String, "AES256, aws:kms or aws:kms:dsse"),
     Field::listed("kms_key_id", Type::String, "the KMS key the bucket names"),
     Field::listed("kms_key_manager", Type::String, "CUSTOMER or AWS"),
@@ -123,17 +127,41 @@ const PUBLIC_ACCESS_BLOCK: &[Field] = &[
     Field::listed("block_public_acls", Type::Bool, "BlockPublicAcls"),
     Field::listed("ignore_public_acls", Type::Bool, "IgnorePublicAcls"),
     Field::listed("block_public_policy", Type::Bool, "BlockPublicPolicy"),
-    Field::listed("restrict_public_buckets", Type::Bool, "RestrictPublicBuckets"),
+    Field::listed(
+        "restrict_public_buckets",
+        Type::Bool,
+        "RestrictPublicBuckets",
+    ),
 ];
 const POLICY: &[Field] = &[
     Field::listed("present", Type::Bool, "the bucket has a policy"),
-    Field::listed("public_read", Type::Bool, "grants read or list to everyone, unconditionally"),
-    Field::listed("public_write", Type::Bool, "grants write or delete to everyone, unconditionally"),
-    Field::listed("denies_insecure_transport", Type::Bool, "denies requests with aws:SecureTransport false"),
+    Field::listed(
+        "public_read",
+        Type::Bool,
+        "grants read or list to everyone, unconditionally",
+    ),
+    Field::listed(
+        "public_write",
+        Type::Bool,
+        "grants write or delete to everyone, unconditionally",
+    ),
+    Field::listed(
+        "denies_insecure_transport",
+        Type::Bool,
+        "denies requests with aws:SecureTransport false",
+    ),
 ];
 const ACL: &[Field] = &[
-    Field::listed("public_read", Type::Bool, "AllUsers/AuthenticatedUsers have READ or FULL_CONTROL"),
-    Field::listed("public_write", Type::Bool, "AllUsers/AuthenticatedUsers have WRITE, WRITE_ACP or FULL_CONTROL"),
+    Field::listed(
+        "public_read",
+        Type::Bool,
+        "AllUsers/AuthenticatedUsers have READ or FULL_CONTROL",
+    ),
+    Field::listed(
+        "public_write",
+        Type::Bool,
+        "AllUsers/AuthenticatedUsers have WRITE, WRITE_ACP or FULL_CONTROL",
+    ),
 ];
 const OWNERSHIP: &[Field] = &[Field::listed(
     "object_ownership",
@@ -146,23 +174,57 @@ const LOGGING: &[Field] = &[
 ];
 const LIFECYCLE: &[Field] = &[
     Field::listed("rule_count", Type::Int, "lifecycle rules"),
-    Field::listed("enabled_rule_count", Type::Int, "lifecycle rules with status Enabled"),
+    Field::listed(
+        "enabled_rule_count",
+        Type::Int,
+        "lifecycle rules with status Enabled",
+    ),
 ];
 
 pub const SCHEMA: &[Field] = &[
     Field::listed("name", Type::String, "bucket name"),
-    Field::called("encryption", Type::Object(ENCRYPTION), "GetBucketEncryption", "default encryption"),
-    Field::called("versioning", Type::Object(VERSIONING), "GetBucketVersioning", "versioning"),
+    Field::called(
+        "encryption",
+        Type::Object(ENCRYPTION),
+        "GetBucketEncryption",
+        "default encryption",
+    ),
+    Field::called(
+        "versioning",
+        Type::Object(VERSIONING),
+        "GetBucketVersioning",
+        "versioning",
+    ),
     Field::called(
         "public_access_block",
         Type::Object(PUBLIC_ACCESS_BLOCK),
         "GetPublicAccessBlock",
         "bucket-level block public access",
     ),
-    Field::called("policy", Type::Object(POLICY), "GetBucketPolicy", "bucket policy analysis"),
-    Field::called("acl", Type::Object(ACL), "GetBucketAcl", "ACL grants to everyone"),
-    Field::called("ownership", Type::Object(OWNERSHIP), "GetBucketOwnershipControls", "object ownership"),
-    Field::called("logging", Type::Object(LOGGING), "GetBucketLogging", "server access logging"),
+    Field::called(
+        "policy",
+        Type::Object(POLICY),
+        "GetBucketPolicy",
+        "bucket policy analysis",
+    ),
+    Field::called(
+        "acl",
+        Type::Object(ACL),
+        "GetBucketAcl",
+        "ACL grants to everyone",
+    ),
+    Field::called(
+        "ownership",
+        Type::Object(OWNERSHIP),
+        "GetBucketOwnershipControls",
+        "object ownership",
+    ),
+    Field::called(
+        "logging",
+        Type::Object(LOGGING),
+        "GetBucketLogging",
+        "server access logging",
+    ),
     Field::called(
         "lifecycle",
         Type::Object(LIFECYCLE),

@@ -54,12 +54,27 @@ pub struct Field {
 impl Field {
     /// An attribute that comes with the listing.
     pub const fn listed(name: &'static str, ty: Type, doc: &'static str) -> Field {
-        Field { name, ty, call: None, doc }
+        Field {
+            name,
+            ty,
+            call: None,
+            doc,
+        }
     }
 
     /// A top-level attribute that costs one call per resource to collect.
-    pub const fn called(name: &'static str, ty: Type, call: &'static str, doc: &'static str) -> Field {
-        Field { name, ty, call: Some(call), doc }
+    pub const fn called(
+        name: &'static str,
+        ty: Type,
+        call: &'static str,
+        doc: &'static str,
+    ) -> Field {
+        Field {
+            name,
+            ty,
+            call: Some(call),
+            doc,
+        }
     }
 }
 

@@ -40,15 +40,31 @@ pub struct Subscription {
 /// The call behind `encryption` and `policy`.
 pub const GET_TOPIC_ATTRIBUTES: &str = "GetTopicAttributes";
 
-const ENCRYPTION: &[Field] =
-    &[Field::listed("kms_master_key_id", Type::String, "KMS key encrypting the topic")];
-const SUBSCRIPTION: &[Field] =
-    &[Field::listed("protocol", Type::String, "https, http, email, sqs, lambda, …")];
+const ENCRYPTION: &[Field] = &[Field::listed(
+    "kms_master_key_id",
+    Type::String,
+    "KMS key encrypting the topic",
+)];
+const SUBSCRIPTION: &[Field] = &[Field::listed(
+    "protocol",
+    Type::String,
+    "https, http, email, sqs, lambda, …",
+)];
 
 pub const SCHEMA: &[Field] = &[
     Field::listed("name", Type::String, "topic name"),
-    Field::called("encryption", Type::Object(ENCRYPTION), GET_TOPIC_ATTRIBUTES, "encryption at rest"),
-    Field::called("policy", Type::Object(RESOURCE_POLICY), GET_TOPIC_ATTRIBUTES, "topic policy analysis"),
+    Field::called(
+        "encryption",
+        Type::Object(ENCRYPTION),
+        GET_TOPIC_ATTRIBUTES,
+        "encryption at rest",
+    ),
+    Field::called(
+        "policy",
+        Type::Object(RESOURCE_POLICY),
+        GET_TOPIC_ATTRIBUTES,
+        "topic policy analysis",
+    ),
     Field::called(
         "subscriptions",
         Type::List(SUBSCRIPTION),

@@ -32,7 +32,9 @@ impl Reporter for CsvReporter {
         w.write_record(HEADER)?;
         for f in &report.findings {
             w.write_record([
-                f.timestamp.to_rfc3339_opts(chrono::SecondsFormat::Secs, true).as_str(),
+                f.timestamp
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                    .as_str(),
                 &report.scan.account_id,
                 &f.region,
                 &f.rule_id,
@@ -63,7 +65,10 @@ mod tests {
         let mut buf = Vec::new();
         CsvReporter.write(&report, &mut buf).unwrap();
         let mut reader = csv::Reader::from_reader(buf.as_slice());
-        assert_eq!(reader.headers().unwrap().iter().collect::<Vec<_>>(), HEADER.to_vec());
+        assert_eq!(
+            reader.headers().unwrap().iter().collect::<Vec<_>>(),
+            HEADER.to_vec()
+        );
         let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
         assert_eq!(rows.len(), report.findings.len());
         assert_eq!(&rows[1][8], "open, \"quoted\"");

@@ -51,7 +51,13 @@ pub(crate) mod fixtures {
     use crate::report::{Finding, Report, ScanInfo, REPORT_SCHEMA_VERSION};
     use crate::rules::{Remediation, Severity, Status};
 
-    pub fn finding(rule: &str, severity: Severity, status: Status, id: &str, message: &str) -> Finding {
+    pub fn finding(
+        rule: &str,
+        severity: Severity,
+        status: Status,
+        id: &str,
+        message: &str,
+    ) -> Finding {
         Finding {
             rule_id: rule.to_string(),
             title: format!("title of {rule}"),
@@ -62,7 +68,11 @@ pub(crate) mod fixtures {
             resource_arn: Some(format!("arn:aws:s3:::{id}")),
             region: "us-east-1".to_string(),
             message: message.to_string(),
-            remediation: Remediation { text: "fix it".into(), url: "https://docs.aws.amazon.com/x".into(), automatic: None },
+            remediation: Remediation {
+                text: "fix it".into(),
+                url: "https://docs.aws.amazon.com/x".into(),
+                automatic: None,
+            },
             frameworks: BTreeMap::from([
                 ("aws-fsbp".to_string(), vec!["S3.8".to_string()]),
                 ("cis-aws-3.0".to_string(), vec!["2.1.4".to_string()]),
@@ -73,10 +83,34 @@ pub(crate) mod fixtures {
 
     pub fn report() -> Report {
         let findings = vec![
-            finding("s3-bucket-versioning-enabled", Severity::Medium, Status::Pass, "good", "versioning.status is \"Enabled\""),
-            finding("s3-bucket-public-access-block", Severity::High, Status::Fail, "open, \"quoted\"", "public_access_block.block_public_acls is false; expected true"),
-            finding("s3-bucket-no-public-read", Severity::Critical, Status::Fail, "leaky", "policy.public_read is true; expected false"),
-            finding("s3-bucket-ssl-requests-only", Severity::Medium, Status::Error, "denied", "could not read policy: GetBucketPolicy failed: AccessDenied: no"),
+            finding(
+                "s3-bucket-versioning-enabled",
+                Severity::Medium,
+                Status::Pass,
+                "good",
+                "versioning.status is \"Enabled\"",
+            ),
+            finding(
+                "s3-bucket-public-access-block",
+                Severity::High,
+                Status::Fail,
+                "open, \"quoted\"",
+                "public_access_block.block_public_acls is false; expected true",
+            ),
+            finding(
+                "s3-bucket-no-public-read",
+                Severity::Critical,
+                Status::Fail,
+                "leaky",
+                "policy.public_read is true; expected false",
+            ),
+            finding(
+                "s3-bucket-ssl-requests-only",
+                Severity::Medium,
+                Status::Error,
+                "denied",
+                "could not read policy: GetBucketPolicy failed: AccessDenied: no",
+            ),
         ];
         let summary = summarize(&findings, 4);
         let at = Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0).unwrap();

@@ -19,10 +19,19 @@ pub fn write_rules(format: Format, rules: &[Rule], out: &mut dyn Write) -> io::R
     match format {
         Format::Table => {
             let mut table = Table::new();
-            table.load_preset(UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic).force_no_tty();
+            table
+                .load_preset(UTF8_FULL_CONDENSED)
+                .set_content_arrangement(ContentArrangement::Dynamic)
+                .force_no_tty();
             table.set_header(["Rule", "Severity", "Resource", "Frameworks", "Title"]);
             for r in rules {
-                table.add_row([r.id.as_str(), r.severity.as_str(), r.resource.as_str(), &frameworks(r), &r.title]);
+                table.add_row([
+                    r.id.as_str(),
+                    r.severity.as_str(),
+                    r.resource.as_str(),
+                    &frameworks(r),
+                    &r.title,
+                ]);
             }
             writeln!(out, "{table}")?;
             writeln!(out, "{} rules", rules.len())
@@ -43,9 +52,23 @@ pub fn write_rules(format: Format, rules: &[Rule], out: &mut dyn Write) -> io::R
         }
         Format::Csv => {
             let mut w = csv::Writer::from_writer(out);
-            w.write_record(["id", "severity", "resource", "frameworks", "title", "source"])?;
+            w.write_record([
+                "id",
+                "severity",
+                "resource",
+                "frameworks",
+                "title",
+                "source",
+            ])?;
             for r in rules {
-                w.write_record([r.id.as_str(), r.severity.as_str(), r.resource.as_str(), &frameworks(r), &r.title, &r.source])?;
+                w.write_record([
+                    r.id.as_str(),
+                    r.severity.as_str(),
+                    r.resource.as_str(),
+                    &frameworks(r),
+                    &r.title,
+                    &r.source,
+                ])?;
             }
             w.flush()
         }

@@ -3,7 +3,9 @@
 
 use std::io::{self, Write};
 
-use comfy_table::{presets::UTF8_FULL_CONDENSED, Attribute, Cell, Color, ContentArrangement, Table};
+use comfy_table::{
+    presets::UTF8_FULL_CONDENSED, Attribute, Cell, Color, ContentArrangement, Table,
+};
 
 use super::Reporter;
 use crate::report::{Finding, Report};
@@ -32,7 +34,9 @@ impl Reporter for TableReporter {
             summary.resources_scanned,
             scan.id
         )?;
-        let score = summary.score.map_or("n/a".to_string(), |s| format!("{s:.1}%"));
+        let score = summary
+            .score
+            .map_or("n/a".to_string(), |s| format!("{s:.1}%"));
         writeln!(
             out,
             "Score {score}   PASS {}  FAIL {}  ERROR {}  NOT_APPLICABLE {}",
@@ -43,21 +47,36 @@ impl Reporter for TableReporter {
         )?;
         let by_severity: Vec<String> = Severity::ALL
             .iter()
-            .map(|s| format!("{s} {}", summary.failed_by_severity.get(s).copied().unwrap_or(0)))
+            .map(|s| {
+                format!(
+                    "{s} {}",
+                    summary.failed_by_severity.get(s).copied().unwrap_or(0)
+                )
+            })
             .collect();
         writeln!(out, "Failed by severity: {}", by_severity.join(", "))?;
 
-        let mut shown: Vec<&Finding> =
-            report.findings.iter().filter(|f| matches!(f.status, Status::Fail | Status::Error)).collect();
+        let mut shown: Vec<&Finding> = report
+            .findings
+            .iter()
+            .filter(|f| matches!(f.status, Status::Fail | Status::Error))
+            .collect();
         shown.sort_by(|a, b| {
-            (a.severity, a.status, &a.rule_id, &a.region, &a.resource_id)
-                .cmp(&(b.severity, b.status, &b.rule_id, &b.region, &b.resource_id))
+            (a.severity, a.status, &a.rule_id, &a.region, &a.resource_id).cmp(&(
+                b.severity,
+                b.status,
+                &b.rule_id,
+                &b.region,
+                &b.resource_id,
+            ))
         });
         if shown.is_empty() {
             writeln!(out, "\nNo failed findings.")?;
         } else {
             let mut table = Table::new();
-            table.load_preset(UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic);
+            table
+                .load_preset(UTF8_FULL_CONDENSED)
+                .set_content_arrangement(ContentArrangement::Dynamic);
             if !self.terminal {
                 // Wrap to a width that reads well in a file or a CI log.
                 table.force_no_tty().set_width(FILE_WIDTH);
@@ -65,7 +84,9 @@ impl Reporter for TableReporter {
             if self.color {
                 table.enforce_styling();
             }
-            table.set_header(["Severity", "Status", "Rule", "Resource", "Region", "Finding"]);
+            table.set_header([
+                "Severity", "Status", "Rule", "Resource", "Region", "Finding",
+            ]);
             for f in shown {
                 table.add_row(vec![
                     self.severity_cell(f.severity),
@@ -122,7 +143,12 @@ mod tests {
 
     fn render(color: bool) -> String {
         let mut buf = Vec::new();
-        TableReporter { terminal: false, color }.write(&fixtures::report(), &mut buf).unwrap();
+        TableReporter {
+            terminal: false,
+            color,
+        }
+        .write(&fixtures::report(), &mut buf)
+        .unwrap();
         String::from_utf8(buf).unwrap()
     }
 
@@ -130,12 +156,18 @@ mod tests {
     fn table_shows_score_and_failures_most_severe_first() {
         let text = render(false);
         assert!(text.contains("Score 33.3%"), "{text}");
-        assert!(text.contains("Failed by severity: critical 1, high 1, medium 0, low 0, info 0"), "{text}");
+        assert!(
+            text.contains("Failed by severity: critical 1, high 1, medium 0, low 0, info 0"),
+            "{text}"
+        );
         let critical = text.find("s3-bucket-no-public-read").unwrap();
         let high = text.find("s3-bucket-public-access-block").unwrap();
         assert!(critical < high, "critical findings come first:\n{text}");
         assert!(text.contains("ERROR"), "errors are listed:\n{text}");
-        assert!(!text.contains("s3-bucket-versioning-enabled"), "passes are not listed:\n{text}");
+        assert!(
+            !text.contains("s3-bucket-versioning-enabled"),
+            "passes are not listed:\n{text}"
+        );
         assert!(!text.contains('\u{1b}'), "no escape codes without colour");
     }
 

@@ -16,8 +16,15 @@ pub enum Condition {
     All(Vec<Condition>),
     Any(Vec<Condition>),
     Not(Box<Condition>),
-    Test { path: String, op: Op },
-    Quantified { path: String, quantifier: Quantifier, inner: Box<Condition> },
+    Test {
+        path: String,
+        op: Op,
+    },
+    Quantified {
+        path: String,
+        quantifier: Quantifier,
+        inner: Box<Condition>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -86,8 +93,11 @@ pub fn compile(
     let combinators = [node.all.is_some(), node.any.is_some(), node.not.is_some()];
     let combinator_count = combinators.iter().filter(|b| **b).count();
     if combinator_count > 0 {
-        if combinator_count > 1 || node.attribute.is_some() || operator_names(node).next().is_some() {
-            return Err(format!("{at}: `all`, `any` and `not` stand alone in a condition node"));
+        if combinator_count > 1 || node.attribute.is_some() || operator_names(node).next().is_some()
+        {
+            return Err(format!(
+                "{at}: `all`, `any` and `not` stand alone in a condition node"
+            ));
         }
         if let Some(list) = &node.all {
             return compile_list(list, fields, params, &format!("{at}.all")).map(Condition::All);
@@ -101,24 +111,35 @@ pub fn compile(
         }
     }
     let Some(path) = &node.attribute else {
-        return Err(format!("{at}: a condition needs `all`, `any`, `not` or an `attribute`"));
+        return Err(format!(
+            "{at}: a condition needs `all`, `any`, `not` or an `attribute`"
+        ));
     };
     let ops: Vec<&str> = operator_names(node).collect();
     let [op] = ops.as_slice() else {
         return Err(if ops.is_empty() {
             format!("{at}: attribute `{path}` needs an operator (eq, ne, in, not_in, exists, matches, gt, gte, lt, lte, contains, empty, has_keys, range_includes, every, some, none)")
         } else {
-            format!("{at}: attribute `{path}` has several operators ({}); use `all` to combine them", ops.join(", "))
+            format!(
+                "{at}: attribute `{path}` has several operators ({}); use `all` to combine them",
+                ops.join(", ")
+            )
         });
     };
     let field = lookup(fields, path).ok_or_else(|| {
         let known: Vec<_> = fields.iter().map(|f| f.name).collect();
-        format!("{at}: unknown attribute `{path}` (attributes here: {})", known.join(", "))
+        format!(
+            "{at}: unknown attribute `{path}` (attributes here: {})",
+            known.join(", ")
+        )
     })?;
     let ty = field.ty;
     let at_op = format!("{at}.{op}");
     let mismatch = |expected: &str| {
-        Err(format!("{at_op}: `{op}` does not apply to `{path}`, a {}; it takes {expected}", ty.name()))
+        Err(format!(
+            "{at_op}: `{op}` does not apply to `{path}`, a {}; it takes {expected}",
+            ty.name()
+        ))
     };
     let quantified = |inner: &Node, quantifier| match ty {
         Type::List(inner_fields) => Ok(Condition::Quantified {
@@ -144,22 +165,35 @@ pub fn compile(
             if !scalar_fits(ty, &v) {
                 return mismatch("a value of the attribute's type");
             }
-            if *op == "eq" { Op::Eq(v) } else { Op::Ne(v) }
+            if *op == "eq" {
+                Op::Eq(v)
+            } else {
+                Op::Ne(v)
+            }
         }
         "in" | "not_in" => {
             let v = value(if *op == "in" { &node.in_ } else { &node.not_in })?;
             let Value::Array(items) = v else {
                 return Err(format!("{at_op}: `{op}` takes a list"));
             };
-            if !matches!(ty, Type::String | Type::Int) || !items.iter().all(|i| scalar_fits(ty, i)) {
-                return mismatch("a list of values of the attribute's type (string or integer attributes)");
+            if !matches!(ty, Type::String | Type::Int) || !items.iter().all(|i| scalar_fits(ty, i))
+            {
+                return mismatch(
+                    "a list of values of the attribute's type (string or integer attributes)",
+                );
             }
-            if *op == "in" { Op::In(items) } else { Op::NotIn(items) }
+            if *op == "in" {
+                Op::In(items)
+            } else {
+                Op::NotIn(items)
+            }
         }
         "exists" => Op::Exists(node.exists.unwrap_or(true)),
         "matches" => {
             let Value::String(source) = value(&node.matches)? else {
-                return Err(format!("{at_op}: `matches` takes a regular expression string"));
+                return Err(format!(
+                    "{at_op}: `matches` takes a regular expression string"
+                ));
             };
             if ty != Type::String {
                 return mismatch("a string attribute");
@@ -222,7 +256,10 @@ pub fn compile(
             Op::RangeIncludes(ports)
         }
     };
-    Ok(Condition::Test { path: path.clone(), op })
+    Ok(Condition::Test {
+        path: path.clone(),
+        op,
+    })
 }
 
 fn compile_list(
@@ -291,19 +328,27 @@ fn scalar_fits(ty: Type, value: &Value) -> bool {
 
 fn string_list(value: Value) -> Option<Vec<String>> {
     match value {
-        Value::Array(items) => items.into_iter().map(|v| v.as_str().map(str::to_string)).collect(),
+        Value::Array(items) => items
+            .into_iter()
+            .map(|v| v.as_str().map(str::to_string))
+            .collect(),
         _ => None,
     }
 }
 
 fn pattern(source: &str) -> Result<Pattern, String> {
     // Check the syntax with placeholders stood in by a plain word.
-    let probe = PLACEHOLDERS.iter().fold(source.to_string(), |s, p| s.replace(p, "x"));
+    let probe = PLACEHOLDERS
+        .iter()
+        .fold(source.to_string(), |s, p| s.replace(p, "x"));
     Regex::new(&probe).map_err(|e| format!("invalid regular expression: {e}"))?;
     let fixed = if PLACEHOLDERS.iter().any(|p| source.contains(p)) {
         None
     } else {
         Some(Regex::new(source).map_err(|e| format!("invalid regular expression: {e}"))?)
     };
-    Ok(Pattern { source: source.to_string(), fixed })
+    Ok(Pattern {
+        source: source.to_string(),
+        fixed,
+    })
 }

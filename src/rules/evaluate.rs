@@ -58,22 +58,36 @@ pub fn evaluate(cond: &Condition, attrs: &Value, ctx: Context<'_>) -> Outcome {
         }
         Condition::Not(inner) => {
             let o = evaluate(inner, attrs, ctx);
-            Outcome { holds: !o.holds, observed: o.observed, expected: format!("not ({})", o.expected) }
+            Outcome {
+                holds: !o.holds,
+                observed: o.observed,
+                expected: format!("not ({})", o.expected),
+            }
         }
         Condition::Test { path, op } => test(path, op, get(attrs, path), ctx),
-        Condition::Quantified { path, quantifier, inner } => {
+        Condition::Quantified {
+            path,
+            quantifier,
+            inner,
+        } => {
             let items = match get(attrs, path) {
                 Some(Value::Array(items)) => items.as_slice(),
                 _ => &[],
             };
-            let results: Vec<Outcome> = items.iter().map(|item| evaluate(inner, item, ctx)).collect();
+            let results: Vec<Outcome> = items
+                .iter()
+                .map(|item| evaluate(inner, item, ctx))
+                .collect();
             quantify(path, *quantifier, &results)
         }
     }
 }
 
 fn quantify(path: &str, quantifier: Quantifier, results: &[Outcome]) -> Outcome {
-    let expected_inner = results.first().map(|o| o.expected.clone()).unwrap_or_default();
+    let expected_inner = results
+        .first()
+        .map(|o| o.expected.clone())
+        .unwrap_or_default();
     match quantifier {
         Quantifier::Every => match results.iter().position(|o| !o.holds) {
             Some(i) => Outcome {
@@ -98,7 +112,10 @@ fn quantify(path: &str, quantifier: Quantifier, results: &[Outcome]) -> Outcome 
                 observed: if results.is_empty() {
                     format!("{path} is empty")
                 } else {
-                    format!("none of the {} element(s) of {path} complies", results.len())
+                    format!(
+                        "none of the {} element(s) of {path} complies",
+                        results.len()
+                    )
                 },
                 expected: if expected_inner.is_empty() {
                     format!("at least one matching element in {path}")
@@ -130,17 +147,25 @@ fn test(path: &str, op: &Op, value: Option<&Value>, ctx: Context<'_>) -> Outcome
     let (holds, expected) = match op {
         Op::Eq(want) => (value == Some(want), show(want)),
         Op::Ne(want) => (value != Some(want), format!("not {}", show(want))),
-        Op::In(list) => (value.is_some_and(|v| list.contains(v)), format!("one of {}", show_list(list))),
+        Op::In(list) => (
+            value.is_some_and(|v| list.contains(v)),
+            format!("one of {}", show_list(list)),
+        ),
         Op::NotIn(list) => (
             value.is_some_and(|v| !list.contains(v)),
             format!("none of {}", show_list(list)),
         ),
-        Op::Exists(want) => (value.is_some() == *want, if *want { "set" } else { "not set" }.to_string()),
+        Op::Exists(want) => (
+            value.is_some() == *want,
+            if *want { "set" } else { "not set" }.to_string(),
+        ),
         Op::Matches(pattern) => {
             let source = PLACEHOLDERS
                 .iter()
                 .zip([ctx.region, ctx.account_id])
-                .fold(pattern.source.clone(), |s, (p, v)| s.replace(p, &regex::escape(v)));
+                .fold(pattern.source.clone(), |s, (p, v)| {
+                    s.replace(p, &regex::escape(v))
+                });
             let holds = match (&pattern.fixed, value.and_then(Value::as_str)) {
                 (Some(re), Some(s)) => re.is_match(s),
                 (None, Some(s)) => regex::Regex::new(&source).is_ok_and(|re| re.is_match(s)),
@@ -155,10 +180,15 @@ fn test(path: &str, op: &Op, value: Option<&Value>, ctx: Context<'_>) -> Outcome
                 Comparison::Lt => ("<", |a, b| a < b),
                 Comparison::Lte => ("<=", |a, b| a <= b),
             };
-            (value.and_then(Value::as_f64).is_some_and(|v| f(v, *n)), format!("{sym} {n}"))
+            (
+                value.and_then(Value::as_f64).is_some_and(|v| f(v, *n)),
+                format!("{sym} {n}"),
+            )
         }
         Op::Contains(item) => (
-            value.and_then(Value::as_array).is_some_and(|a| a.iter().any(|v| v.as_str() == Some(item))),
+            value
+                .and_then(Value::as_array)
+                .is_some_and(|a| a.iter().any(|v| v.as_str() == Some(item))),
             format!("a list containing {}", show(&Value::String(item.clone()))),
         ),
         Op::Empty(want) => {
@@ -168,10 +198,17 @@ fn test(path: &str, op: &Op, value: Option<&Value>, ctx: Context<'_>) -> Outcome
                 Some(Value::Object(m)) => m.is_empty(),
                 Some(_) => false,
             };
-            (empty == *want, if *want { "empty" } else { "not empty" }.to_string())
+            (
+                empty == *want,
+                if *want { "empty" } else { "not empty" }.to_string(),
+            )
         }
         Op::HasKeys(keys) => {
-            let present = |k: &String| value.and_then(Value::as_object).is_some_and(|m| m.contains_key(k));
+            let present = |k: &String| {
+                value
+                    .and_then(Value::as_object)
+                    .is_some_and(|m| m.contains_key(k))
+            };
             let missing: Vec<&String> = keys.iter().filter(|k| !present(k)).collect();
             let observed = if missing.is_empty() {
                 format!("{path} has {}", join_strs(keys))
@@ -186,10 +223,13 @@ fn test(path: &str, op: &Op, value: Option<&Value>, ctx: Context<'_>) -> Outcome
             };
         }
         Op::RangeIncludes(ports) => {
-            let range = value.and_then(|v| Some((v.get("from")?.as_i64()?, v.get("to")?.as_i64()?)));
+            let range =
+                value.and_then(|v| Some((v.get("from")?.as_i64()?, v.get("to")?.as_i64()?)));
             let hit = range.and_then(|(from, to)| ports.iter().find(|p| (from..=to).contains(*p)));
             let observed = match (range, hit) {
-                (Some((from, to)), Some(port)) => format!("{path} {from}-{to} includes port {port}"),
+                (Some((from, to)), Some(port)) => {
+                    format!("{path} {from}-{to} includes port {port}")
+                }
                 (Some((from, to)), None) => format!("{path} {from}-{to}"),
                 (None, _) => format!("{path} is not set"),
             };
@@ -201,12 +241,18 @@ fn test(path: &str, op: &Op, value: Option<&Value>, ctx: Context<'_>) -> Outcome
             };
         }
     };
-    Outcome { holds, observed, expected }
+    Outcome {
+        holds,
+        observed,
+        expected,
+    }
 }
 
 /// Looks a dotted path up; JSON null counts as absent.
 fn get<'v>(attrs: &'v Value, path: &str) -> Option<&'v Value> {
-    path.split('.').try_fold(attrs, |v, seg| v.get(seg)).filter(|v| !v.is_null())
+    path.split('.')
+        .try_fold(attrs, |v, seg| v.get(seg))
+        .filter(|v| !v.is_null())
 }
 
 fn show(v: &Value) -> String {
@@ -219,9 +265,18 @@ fn show_list(list: &[Value]) -> String {
 }
 
 fn join_strs<S: AsRef<str>>(items: impl IntoIterator<Item = S>) -> String {
-    items.into_iter().map(|s| s.as_ref().to_string()).collect::<Vec<_>>().join(", ")
+    items
+        .into_iter()
+        .map(|s| s.as_ref().to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn join(outcomes: &[Outcome], pick: fn(&Outcome) -> &String, sep: &str) -> String {
-    outcomes.iter().map(pick).cloned().collect::<Vec<_>>().join(sep)
+    outcomes
+        .iter()
+        .map(pick)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(sep)
 }

@@ -38,27 +38,40 @@ pub fn load(dirs: &[PathBuf]) -> Result<RuleSet, LoadError> {
     }
     for dir in dirs {
         let mut files = Vec::new();
-        walk(dir, &mut files).map_err(|reason| LoadError { file: dir.display().to_string(), reason })?;
+        walk(dir, &mut files).map_err(|reason| LoadError {
+            file: dir.display().to_string(),
+            reason,
+        })?;
         files.sort();
         let mut seen: BTreeMap<String, String> = BTreeMap::new();
         for file in files {
             let name = file.display().to_string();
-            let text = fs::read_to_string(&file)
-                .map_err(|e| LoadError { file: name.clone(), reason: format!("cannot be read: {e}") })?;
+            let text = fs::read_to_string(&file).map_err(|e| LoadError {
+                file: name.clone(),
+                reason: format!("cannot be read: {e}"),
+            })?;
             let rule = parse(&name, &text, &name)?;
             if let Some(other) = seen.insert(rule.id.clone(), name.clone()) {
-                return Err(LoadError { file: name, reason: format!("id `{}` is also defined in {other}", rule.id) });
+                return Err(LoadError {
+                    file: name,
+                    reason: format!("id `{}` is also defined in {other}", rule.id),
+                });
             }
             rules.insert(rule.id.clone(), rule);
         }
     }
-    Ok(RuleSet { rules: rules.into_values().collect() })
+    Ok(RuleSet {
+        rules: rules.into_values().collect(),
+    })
 }
 
 fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> Result<(), String> {
-    let entries = fs::read_dir(dir).map_err(|e| format!("the rules directory cannot be read: {e}"))?;
+    let entries =
+        fs::read_dir(dir).map_err(|e| format!("the rules directory cannot be read: {e}"))?;
     for entry in entries {
-        let path = entry.map_err(|e| format!("the rules directory cannot be read: {e}"))?.path();
+        let path = entry
+            .map_err(|e| format!("the rules directory cannot be read: {e}"))?
+            .path();
         if path.is_dir() {
             walk(&path, files)?;
         } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
@@ -70,24 +83,43 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> Result<(), String> {
 
 /// Parses and validates one rule file; `source` is recorded on the rule.
 pub fn parse(file: &str, text: &str, source: &str) -> Result<Rule, LoadError> {
-    let err = |reason: String| LoadError { file: file.to_string(), reason };
+    let err = |reason: String| LoadError {
+        file: file.to_string(),
+        reason,
+    };
     let raw: RuleFile = serde_yaml_ng::from_str(text).map_err(|e| err(e.to_string()))?;
 
     let id_shape = Regex::new(r"^[a-z0-9]+(-[a-z0-9]+)+$").expect("valid regex");
     if !id_shape.is_match(&raw.id) {
-        return Err(err(format!("id `{}` is not kebab-case `<service>-<resource>-<property>`", raw.id)));
+        return Err(err(format!(
+            "id `{}` is not kebab-case `<service>-<resource>-<property>`",
+            raw.id
+        )));
     }
-    let stem = Path::new(file).file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+    let stem = Path::new(file)
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or_default();
     if stem != raw.id {
-        return Err(err(format!("the file is named `{stem}` but the rule's id is `{}`; name the file after the id", raw.id)));
+        return Err(err(format!(
+            "the file is named `{stem}` but the rule's id is `{}`; name the file after the id",
+            raw.id
+        )));
     }
-    for field in [("title", &raw.title), ("description", &raw.description), ("remediation.text", &raw.remediation.text)] {
+    for field in [
+        ("title", &raw.title),
+        ("description", &raw.description),
+        ("remediation.text", &raw.remediation.text),
+    ] {
         if field.1.trim().is_empty() {
             return Err(err(format!("`{}` is empty", field.0)));
         }
     }
     if !raw.remediation.url.starts_with("https://") {
-        return Err(err(format!("remediation.url `{}` is not an https:// URL", raw.remediation.url)));
+        return Err(err(format!(
+            "remediation.url `{}` is not an https:// URL",
+            raw.remediation.url
+        )));
     }
     let framework_shape = Regex::new(r"^[a-z0-9][a-z0-9.-]*$").expect("valid regex");
     for (framework, controls) in &raw.frameworks {
@@ -95,7 +127,10 @@ pub fn parse(file: &str, text: &str, source: &str) -> Result<Rule, LoadError> {
             return Err(err(format!("frameworks.{framework}: name a framework in lowercase (e.g. aws-fsbp) with at least one control id")));
         }
     }
-    let resource: ResourceKind = raw.resource.parse().map_err(|e| err(format!("resource: {e}")))?;
+    let resource: ResourceKind = raw
+        .resource
+        .parse()
+        .map_err(|e| err(format!("resource: {e}")))?;
     let schema = resource.schema();
     let applies_when = raw
         .applies_when
@@ -126,16 +161,29 @@ pub fn parse(file: &str, text: &str, source: &str) -> Result<Rule, LoadError> {
     let expected: Vec<Status> = raw
         .tests
         .iter()
-        .map(|t| t.expect.parse::<Status>().map_err(|e| err(format!("test `{}`: {e}", t.name))))
+        .map(|t| {
+            t.expect
+                .parse::<Status>()
+                .map_err(|e| err(format!("test `{}`: {e}", t.name)))
+        })
         .collect::<Result<_, _>>()?;
     if !expected.contains(&Status::Pass) || !expected.contains(&Status::Fail) {
-        return Err(err("a rule needs test cases with at least one PASS and one FAIL resource".to_string()));
+        return Err(err(
+            "a rule needs test cases with at least one PASS and one FAIL resource".to_string(),
+        ));
     }
     for (case, want) in raw.tests.iter().zip(expected) {
-        let props = Properties::from_attributes(resource, case.resource.clone())
-            .map_err(|e| err(format!("test `{}`: the resource is not a valid {resource}: {e}", case.name)))?;
+        let props = Properties::from_attributes(resource, case.resource.clone()).map_err(|e| {
+            err(format!(
+                "test `{}`: the resource is not a valid {resource}: {e}",
+                case.name
+            ))
+        })?;
         let region = case.region.as_deref().unwrap_or("us-east-1");
-        let ctx = Context { region, account_id: "123456789012" };
+        let ctx = Context {
+            region,
+            account_id: "123456789012",
+        };
         let got = rule.judge(&props.attributes(), &|_| None, ctx);
         if got.status != want {
             return Err(err(format!(

@@ -31,8 +31,13 @@ pub enum Severity {
 }
 
 impl Severity {
-    pub const ALL: [Severity; 5] =
-        [Severity::Critical, Severity::High, Severity::Medium, Severity::Low, Severity::Info];
+    pub const ALL: [Severity; 5] = [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+        Severity::Info,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -96,10 +101,15 @@ impl fmt::Display for Status {
 impl FromStr for Status {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        [Status::Pass, Status::Fail, Status::NotApplicable, Status::Error]
-            .into_iter()
-            .find(|st| st.as_str() == s)
-            .ok_or_else(|| format!("unknown status `{s}` (PASS, FAIL, NOT_APPLICABLE, ERROR)"))
+        [
+            Status::Pass,
+            Status::Fail,
+            Status::NotApplicable,
+            Status::Error,
+        ]
+        .into_iter()
+        .find(|st| st.as_str() == s)
+        .ok_or_else(|| format!("unknown status `{s}` (PASS, FAIL, NOT_APPLICABLE, ERROR)"))
     }
 }
 
@@ -161,15 +171,22 @@ impl Rule {
         let unavailable = |cond: &Condition| -> Option<Judgement> {
             let mut needed = BTreeSet::new();
             cond.attributes(&mut needed);
-            needed.iter().find_map(|attr| {
-                if let Some(error) = failed(attr) {
-                    return Some(format!("could not read {attr}: {error}"));
-                }
-                let on_demand = schema.iter().any(|f: &Field| f.name == attr && f.call.is_some());
-                (on_demand && attrs.get(attr).is_none_or(Value::is_null))
-                    .then(|| format!("{attr} was not collected in this inventory"))
-            })
-            .map(|message| Judgement { status: Status::Error, message })
+            needed
+                .iter()
+                .find_map(|attr| {
+                    if let Some(error) = failed(attr) {
+                        return Some(format!("could not read {attr}: {error}"));
+                    }
+                    let on_demand = schema
+                        .iter()
+                        .any(|f: &Field| f.name == attr && f.call.is_some());
+                    (on_demand && attrs.get(attr).is_none_or(Value::is_null))
+                        .then(|| format!("{attr} was not collected in this inventory"))
+                })
+                .map(|message| Judgement {
+                    status: Status::Error,
+                    message,
+                })
         };
         if let Some(applies) = &self.applies_when {
             if let Some(error) = unavailable(applies) {
@@ -188,7 +205,11 @@ impl Rule {
         }
         let outcome = evaluate(&self.condition, attrs, ctx);
         Judgement {
-            status: if outcome.holds { Status::Pass } else { Status::Fail },
+            status: if outcome.holds {
+                Status::Pass
+            } else {
+                Status::Fail
+            },
             message: outcome.message(),
         }
     }
@@ -214,7 +235,11 @@ impl RuleSet {
     pub fn needs(&self) -> Needs {
         let mut needs = Needs::default();
         for rule in &self.rules {
-            needs.0.entry(rule.resource).or_default().extend(rule.attributes());
+            needs
+                .0
+                .entry(rule.resource)
+                .or_default()
+                .extend(rule.attributes());
         }
         needs
     }
@@ -231,6 +256,8 @@ impl Needs {
 
     /// Whether any of `attrs` of `kind` is needed.
     pub fn any(&self, kind: ResourceKind, attrs: &[&str]) -> bool {
-        self.0.get(&kind).is_some_and(|set| attrs.iter().any(|a| set.contains(*a)))
+        self.0
+            .get(&kind)
+            .is_some_and(|set| attrs.iter().any(|a| set.contains(*a)))
     }
 }

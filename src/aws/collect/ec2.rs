@@ -7,7 +7,9 @@ use aws_sdk_ec2::Client;
 
 use super::{Collected, Scope};
 use crate::aws::errors::CallError;
-use crate::model::ec2::{FlowLog, Permission, PortRange, RegionSettings, SecurityGroup, Subnet, Vpc, VpcEndpoint};
+use crate::model::ec2::{
+    FlowLog, Permission, PortRange, RegionSettings, SecurityGroup, Subnet, Vpc, VpcEndpoint,
+};
 use crate::model::{CollectionError, Properties, Resource, ResourceKind};
 
 pub async fn collect(scope: &Scope<'_>, region: &str) -> Collected {
@@ -23,36 +25,70 @@ pub async fn collect(scope: &Scope<'_>, region: &str) -> Collected {
         vpcs(scope, &client, region, &mut out).await;
     }
     if needs.kind(ResourceKind::Subnet) {
-        match client.describe_subnets().into_paginator().items().send().try_collect().await {
+        match client
+            .describe_subnets()
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+        {
             Ok(subnets) => out.resources.extend(subnets.iter().map(|s| {
                 let id = s.subnet_id().unwrap_or_default().to_string();
-                resource(&id, s.subnet_arn(), region, Properties::Subnet(Subnet {
-                    subnet_id: id.clone(),
-                    vpc_id: s.vpc_id().unwrap_or_default().to_string(),
-                    availability_zone: s.availability_zone().unwrap_or_default().to_string(),
-                    map_public_ip_on_launch: s.map_public_ip_on_launch().unwrap_or(false),
-                    tags: tags(s.tags()),
-                }))
+                resource(
+                    &id,
+                    s.subnet_arn(),
+                    region,
+                    Properties::Subnet(Subnet {
+                        subnet_id: id.clone(),
+                        vpc_id: s.vpc_id().unwrap_or_default().to_string(),
+                        availability_zone: s.availability_zone().unwrap_or_default().to_string(),
+                        map_public_ip_on_launch: s.map_public_ip_on_launch().unwrap_or(false),
+                        tags: tags(s.tags()),
+                    }),
+                )
             })),
-            Err(e) => out.errors.push(scope.listing_error(ResourceKind::Subnet, region, "DescribeSubnets", e.into())),
+            Err(e) => out.errors.push(scope.listing_error(
+                ResourceKind::Subnet,
+                region,
+                "DescribeSubnets",
+                e.into(),
+            )),
         }
     }
     if needs.kind(ResourceKind::SecurityGroup) {
-        match client.describe_security_groups().into_paginator().items().send().try_collect().await {
+        match client
+            .describe_security_groups()
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+        {
             Ok(groups) => out.resources.extend(groups.iter().map(|g| {
                 let id = g.group_id().unwrap_or_default().to_string();
                 let name = g.group_name().unwrap_or_default().to_string();
-                resource(&id, g.security_group_arn(), region, Properties::SecurityGroup(SecurityGroup {
-                    group_id: id.clone(),
-                    is_default: name == "default",
-                    group_name: name,
-                    vpc_id: g.vpc_id().unwrap_or_default().to_string(),
-                    ingress: g.ip_permissions().iter().map(permission).collect(),
-                    egress: g.ip_permissions_egress().iter().map(permission).collect(),
-                    tags: tags(g.tags()),
-                }))
+                resource(
+                    &id,
+                    g.security_group_arn(),
+                    region,
+                    Properties::SecurityGroup(SecurityGroup {
+                        group_id: id.clone(),
+                        is_default: name == "default",
+                        group_name: name,
+                        vpc_id: g.vpc_id().unwrap_or_default().to_string(),
+                        ingress: g.ip_permissions().iter().map(permission).collect(),
+                        egress: g.ip_permissions_egress().iter().map(permission).collect(),
+                        tags: tags(g.tags()),
+                    }),
+                )
             })),
-            Err(e) => out.errors.push(scope.listing_error(ResourceKind::SecurityGroup, region, "DescribeSecurityGroups", e.into())),
+            Err(e) => out.errors.push(scope.listing_error(
+                ResourceKind::SecurityGroup,
+                region,
+                "DescribeSecurityGroups",
+                e.into(),
+            )),
         }
     }
     if needs.kind(ResourceKind::Ec2RegionSettings) {
@@ -60,28 +96,68 @@ pub async fn collect(scope: &Scope<'_>, region: &str) -> Collected {
         let mut settings = RegionSettings::default();
         if needs.any(kind, &["ebs_encryption_by_default"]) {
             match client.get_ebs_encryption_by_default().send().await {
-                Ok(o) => settings.ebs_encryption_by_default = Some(o.ebs_encryption_by_default().unwrap_or(false)),
-                Err(e) => out.errors.push(attribute_error(kind, region, Some(region), "ebs_encryption_by_default", "GetEbsEncryptionByDefault", e.into())),
+                Ok(o) => {
+                    settings.ebs_encryption_by_default =
+                        Some(o.ebs_encryption_by_default().unwrap_or(false))
+                }
+                Err(e) => out.errors.push(attribute_error(
+                    kind,
+                    region,
+                    Some(region),
+                    "ebs_encryption_by_default",
+                    "GetEbsEncryptionByDefault",
+                    e.into(),
+                )),
             }
         }
-        out.resources.push(resource(region, None, region, Properties::Ec2RegionSettings(settings)));
+        out.resources.push(resource(
+            region,
+            None,
+            region,
+            Properties::Ec2RegionSettings(settings),
+        ));
     }
     out
 }
 
 async fn vpcs(scope: &Scope<'_>, client: &Client, region: &str, out: &mut Collected) {
     let kind = ResourceKind::Vpc;
-    let listed = match client.describe_vpcs().into_paginator().items().send().try_collect().await {
+    let listed = match client
+        .describe_vpcs()
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+    {
         Ok(v) => v,
-        Err(e) => return out.errors.push(scope.listing_error(kind, region, "DescribeVpcs", e.into())),
+        Err(e) => {
+            return out
+                .errors
+                .push(scope.listing_error(kind, region, "DescribeVpcs", e.into()))
+        }
     };
     // Region-wide listings, matched to VPCs below; a failure leaves the attribute
     // unknown for every VPC in the region.
     let flow_logs = if scope.needs.any(kind, &["flow_logs"]) {
-        match client.describe_flow_logs().into_paginator().items().send().try_collect().await {
+        match client
+            .describe_flow_logs()
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+        {
             Ok(logs) => Some(logs),
             Err(e) => {
-                out.errors.push(attribute_error(kind, region, None, "flow_logs", "DescribeFlowLogs", e.into()));
+                out.errors.push(attribute_error(
+                    kind,
+                    region,
+                    None,
+                    "flow_logs",
+                    "DescribeFlowLogs",
+                    e.into(),
+                ));
                 None
             }
         }
@@ -89,10 +165,24 @@ async fn vpcs(scope: &Scope<'_>, client: &Client, region: &str, out: &mut Collec
         None
     };
     let endpoints = if scope.needs.any(kind, &["endpoints"]) {
-        match client.describe_vpc_endpoints().into_paginator().items().send().try_collect().await {
+        match client
+            .describe_vpc_endpoints()
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+        {
             Ok(list) => Some(list),
             Err(e) => {
-                out.errors.push(attribute_error(kind, region, None, "endpoints", "DescribeVpcEndpoints", e.into()));
+                out.errors.push(attribute_error(
+                    kind,
+                    region,
+                    None,
+                    "endpoints",
+                    "DescribeVpcEndpoints",
+                    e.into(),
+                ));
                 None
             }
         }
@@ -112,8 +202,14 @@ async fn vpcs(scope: &Scope<'_>, client: &Client, region: &str, out: &mut Collec
                     .map(|l| FlowLog {
                         flow_log_id: l.flow_log_id().unwrap_or_default().to_string(),
                         status: l.flow_log_status().unwrap_or_default().to_string(),
-                        traffic_type: l.traffic_type().map(|t| t.as_str().to_string()).unwrap_or_default(),
-                        destination_type: l.log_destination_type().map(|t| t.as_str().to_string()).unwrap_or_default(),
+                        traffic_type: l
+                            .traffic_type()
+                            .map(|t| t.as_str().to_string())
+                            .unwrap_or_default(),
+                        destination_type: l
+                            .log_destination_type()
+                            .map(|t| t.as_str().to_string())
+                            .unwrap_or_default(),
                         log_group_name: l.log_group_name().map(str::to_string),
                     })
                     .collect()
@@ -124,13 +220,20 @@ async fn vpcs(scope: &Scope<'_>, client: &Client, region: &str, out: &mut Collec
                     .map(|e| VpcEndpoint {
                         endpoint_id: e.vpc_endpoint_id().unwrap_or_default().to_string(),
                         service_name: e.service_name().unwrap_or_default().to_string(),
-                        endpoint_type: e.vpc_endpoint_type().map(|t| t.as_str().to_string()).unwrap_or_default(),
+                        endpoint_type: e
+                            .vpc_endpoint_type()
+                            .map(|t| t.as_str().to_string())
+                            .unwrap_or_default(),
                     })
                     .collect()
             }),
         };
-        let arn = format!("arn:aws:ec2:{region}:{}:vpc/{id}", v.owner_id().unwrap_or(&scope.session.account_id));
-        out.resources.push(resource(&id, Some(&arn), region, Properties::Vpc(vpc)));
+        let arn = format!(
+            "arn:aws:ec2:{region}:{}:vpc/{id}",
+            v.owner_id().unwrap_or(&scope.session.account_id)
+        );
+        out.resources
+            .push(resource(&id, Some(&arn), region, Properties::Vpc(vpc)));
     }
 }
 
@@ -147,17 +250,40 @@ fn permission(p: &IpPermission) -> Permission {
     .to_string();
     let ports = match (protocol.as_str(), p.from_port(), p.to_port()) {
         ("all", _, _) => Some(PortRange { from: 0, to: 65535 }),
-        ("tcp" | "udp", Some(from), Some(to)) if from >= 0 && to >= 0 => Some(PortRange { from: from.into(), to: to.into() }),
+        ("tcp" | "udp", Some(from), Some(to)) if from >= 0 && to >= 0 => Some(PortRange {
+            from: from.into(),
+            to: to.into(),
+        }),
         ("tcp" | "udp", _, _) => Some(PortRange { from: 0, to: 65535 }),
         _ => None,
     };
     Permission {
         protocol,
         ports,
-        ipv4_ranges: p.ip_ranges().iter().filter_map(|r| r.cidr_ip()).map(str::to_string).collect(),
-        ipv6_ranges: p.ipv6_ranges().iter().filter_map(|r| r.cidr_ipv6()).map(str::to_string).collect(),
-        source_groups: p.user_id_group_pairs().iter().filter_map(|g| g.group_id()).map(str::to_string).collect(),
-        prefix_lists: p.prefix_list_ids().iter().filter_map(|l| l.prefix_list_id()).map(str::to_string).collect(),
+        ipv4_ranges: p
+            .ip_ranges()
+            .iter()
+            .filter_map(|r| r.cidr_ip())
+            .map(str::to_string)
+            .collect(),
+        ipv6_ranges: p
+            .ipv6_ranges()
+            .iter()
+            .filter_map(|r| r.cidr_ipv6())
+            .map(str::to_string)
+            .collect(),
+        source_groups: p
+            .user_id_group_pairs()
+            .iter()
+            .filter_map(|g| g.group_id())
+            .map(str::to_string)
+            .collect(),
+        prefix_lists: p
+            .prefix_list_ids()
+            .iter()
+            .filter_map(|l| l.prefix_list_id())
+            .map(str::to_string)
+            .collect(),
     }
 }
 
@@ -166,12 +292,24 @@ fn tags(list: &[Tag]) -> crate::model::Tags {
 }
 
 fn resource(id: &str, arn: Option<&str>, region: &str, properties: Properties) -> Resource {
-    Resource { id: id.to_string(), arn: arn.map(str::to_string), region: region.to_string(), properties }
+    Resource {
+        id: id.to_string(),
+        arn: arn.map(str::to_string),
+        region: region.to_string(),
+        properties,
+    }
 }
 
 /// An attribute left unknown: for one resource, or (`resource_id` None) for every
 /// resource of the kind in the region.
-fn attribute_error(kind: ResourceKind, region: &str, resource_id: Option<&str>, attribute: &str, operation: &str, e: CallError) -> CollectionError {
+fn attribute_error(
+    kind: ResourceKind,
+    region: &str,
+    resource_id: Option<&str>,
+    attribute: &str,
+    operation: &str,
+    e: CallError,
+) -> CollectionError {
     CollectionError {
         region: region.to_string(),
         service: kind.service(),

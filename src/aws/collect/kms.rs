@@ -18,9 +18,21 @@ pub async fn collect(scope: &Scope<'_>, region: &str) -> Collected {
         .region(aws_sdk_kms::config::Region::new(region.to_string()))
         .build();
     let client = Client::from_conf(conf);
-    let keys = match client.list_keys().into_paginator().items().send().try_collect().await {
+    let keys = match client
+        .list_keys()
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+    {
         Ok(k) => k,
-        Err(e) => return Collected { resources: Vec::new(), errors: vec![scope.listing_error(KIND, region, "ListKeys", e.into())] },
+        Err(e) => {
+            return Collected {
+                resources: Vec::new(),
+                errors: vec![scope.listing_error(KIND, region, "ListKeys", e.into())],
+            }
+        }
     };
     let client = &client;
     let parts: Vec<Collected> = stream::iter(keys)
@@ -43,28 +55,54 @@ async fn key(scope: &Scope<'_>, c: &Client, region: &str, entry: KeyListEntry) -
         Ok(out) => out.key_metadata().cloned(),
         Err(e) => {
             // Unknown whether it is a customer key: every needed attribute is unknown.
-            let needed: Vec<&str> = scope.needs.0.get(&KIND).map(|s| s.iter().map(String::as_str).collect()).unwrap_or_default();
+            let needed: Vec<&str> = scope
+                .needs
+                .0
+                .get(&KIND)
+                .map(|s| s.iter().map(String::as_str).collect())
+                .unwrap_or_default();
             attrs.fail(&needed, "DescribeKey", e.into());
-            return attrs.finish(entry.key_arn().map(str::to_string), Properties::KmsKey(Key { key_id: id, ..Key::default() }));
+            return attrs.finish(
+                entry.key_arn().map(str::to_string),
+                Properties::KmsKey(Key {
+                    key_id: id,
+                    ..Key::default()
+                }),
+            );
         }
     };
-    let Some(meta) = meta.filter(|m| m.key_manager().is_some_and(|k| k.as_str() == "CUSTOMER")) else {
+    let Some(meta) = meta.filter(|m| m.key_manager().is_some_and(|k| k.as_str() == "CUSTOMER"))
+    else {
         return Collected::default();
     };
     let mut key = Key {
         key_id: id.clone(),
         description: meta.description().unwrap_or_default().to_string(),
-        key_state: meta.key_state().map(|s| s.as_str().to_string()).unwrap_or_default(),
-        key_spec: meta.key_spec().map(|s| s.as_str().to_string()).unwrap_or_default(),
-        key_usage: meta.key_usage().map(|s| s.as_str().to_string()).unwrap_or_default(),
-        origin: meta.origin().map(|s| s.as_str().to_string()).unwrap_or_default(),
+        key_state: meta
+            .key_state()
+            .map(|s| s.as_str().to_string())
+            .unwrap_or_default(),
+        key_spec: meta
+            .key_spec()
+            .map(|s| s.as_str().to_string())
+            .unwrap_or_default(),
+        key_usage: meta
+            .key_usage()
+            .map(|s| s.as_str().to_string())
+            .unwrap_or_default(),
+        origin: meta
+            .origin()
+            .map(|s| s.as_str().to_string())
+            .unwrap_or_default(),
         deletion_date: meta
             .deletion_date()
             .and_then(|d| chrono::DateTime::from_timestamp(d.secs(), d.subsec_nanos())),
         ..Key::default()
     };
     // KMS answers rotation only for enabled or disabled symmetric keys.
-    if key.key_spec == "SYMMETRIC_DEFAULT" && matches!(key.key_state.as_str(), "Enabled" | "Disabled") {
+    if key.key_spec == "SYMMETRIC_DEFAULT"
+        && matches!(key.key_state.as_str(), "Enabled" | "Disabled")
+    {
         key.rotation = attrs.get(&["rotation"], || rotation(c, &id)).await;
     }
     key.policy = attrs.get(&["policy"], || key_policy(c, &id)).await;
@@ -74,17 +112,39 @@ async fn key(scope: &Scope<'_>, c: &Client, region: &str, entry: KeyListEntry) -
 
 async fn rotation(c: &Client, id: &str) -> Result<Rotation, CallError> {
     let out = c.get_key_rotation_status().key_id(id).send().await?;
-    Ok(Rotation { enabled: out.key_rotation_enabled() })
+    Ok(Rotation {
+        enabled: out.key_rotation_enabled(),
+    })
 }
 
 async fn key_policy(c: &Client, id: &str) -> Result<ResourcePolicy, CallError> {
-    let out = c.get_key_policy().key_id(id).policy_name("default").send().await?;
-    let facts = policy::analyze(out.policy().unwrap_or("{}"))
-        .map_err(|reason| CallError { code: "InvalidPolicy".to_string(), message: reason })?;
-    Ok(ResourcePolicy { present: out.policy().is_some(), public: facts.is_public() })
+    let out = c
+        .get_key_policy()
+        .key_id(id)
+        .policy_name("default")
+        .send()
+        .await?;
+    let facts = policy::analyze(out.policy().unwrap_or("{}")).map_err(|reason| CallError {
+        code: "InvalidPolicy".to_string(),
+        message: reason,
+    })?;
+    Ok(ResourcePolicy {
+        present: out.policy().is_some(),
+        public: facts.is_public(),
+    })
 }
 
 async fn tags(c: &Client, id: &str) -> Result<crate::model::Tags, CallError> {
-    let tags = c.list_resource_tags().key_id(id).into_paginator().items().send().try_collect().await?;
-    Ok(super::tag_map(tags.iter().map(|t| (Some(t.tag_key()), Some(t.tag_value())))))
+    let tags = c
+        .list_resource_tags()
+        .key_id(id)
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await?;
+    Ok(super::tag_map(
+        tags.iter()
+            .map(|t| (Some(t.tag_key()), Some(t.tag_value()))),
+    ))
 }

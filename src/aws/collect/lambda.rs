@@ -18,10 +18,20 @@ pub async fn collect(scope: &Scope<'_>, region: &str) -> Collected {
         .region(aws_sdk_lambda::config::Region::new(region.to_string()))
         .build();
     let client = Client::from_conf(conf);
-    let functions = match client.list_functions().into_paginator().items().send().try_collect().await {
+    let functions = match client
+        .list_functions()
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+    {
         Ok(f) => f,
         Err(e) => {
-            return Collected { resources: Vec::new(), errors: vec![scope.listing_error(KIND, region, "ListFunctions", e.into())] }
+            return Collected {
+                resources: Vec::new(),
+                errors: vec![scope.listing_error(KIND, region, "ListFunctions", e.into())],
+            }
         }
     };
     let client = &client;
@@ -38,16 +48,30 @@ pub async fn collect(scope: &Scope<'_>, region: &str) -> Collected {
     out
 }
 
-async fn function(scope: &Scope<'_>, c: &Client, region: &str, f: FunctionConfiguration) -> Collected {
+async fn function(
+    scope: &Scope<'_>,
+    c: &Client,
+    region: &str,
+    f: FunctionConfiguration,
+) -> Collected {
     let name = f.function_name().unwrap_or_default().to_string();
     let n = name.as_str();
     let mut attrs = Attributes::new(scope, KIND, n, region);
-    let vpc = f.vpc_config().filter(|v| v.vpc_id().is_some_and(|id| !id.is_empty()) || !v.subnet_ids().is_empty());
+    let vpc = f
+        .vpc_config()
+        .filter(|v| v.vpc_id().is_some_and(|id| !id.is_empty()) || !v.subnet_ids().is_empty());
     let mut function = Function {
         name: name.clone(),
         runtime: f.runtime().map(|r| r.as_str().to_string()),
-        package_type: f.package_type().map(|p| p.as_str().to_string()).unwrap_or_else(|| "Zip".to_string()),
-        architectures: f.architectures().iter().map(|a| a.as_str().to_string()).collect(),
+        package_type: f
+            .package_type()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_else(|| "Zip".to_string()),
+        architectures: f
+            .architectures()
+            .iter()
+            .map(|a| a.as_str().to_string())
+            .collect(),
         role: f.role().unwrap_or_default().to_string(),
         tracing_mode: f
             .tracing_config()
@@ -81,16 +105,34 @@ async fn function(scope: &Scope<'_>, c: &Client, region: &str, f: FunctionConfig
 }
 
 async fn concurrency(c: &Client, name: &str) -> Result<Concurrency, CallError> {
-    let out = c.get_function_concurrency().function_name(name).send().await?;
-    Ok(Concurrency { reserved: out.reserved_concurrent_executions().map(i64::from) })
+    let out = c
+        .get_function_concurrency()
+        .function_name(name)
+        .send()
+        .await?;
+    Ok(Concurrency {
+        reserved: out.reserved_concurrent_executions().map(i64::from),
+    })
 }
 
 async fn resource_policy(c: &Client, name: &str) -> Result<ResourcePolicy, CallError> {
-    match c.get_policy().function_name(name).send().await.map_err(CallError::from) {
+    match c
+        .get_policy()
+        .function_name(name)
+        .send()
+        .await
+        .map_err(CallError::from)
+    {
         Ok(out) => {
-            let facts = policy::analyze(out.policy().unwrap_or("{}"))
-                .map_err(|reason| CallError { code: "InvalidPolicy".to_string(), message: reason })?;
-            Ok(ResourcePolicy { present: true, public: facts.is_public() })
+            let facts =
+                policy::analyze(out.policy().unwrap_or("{}")).map_err(|reason| CallError {
+                    code: "InvalidPolicy".to_string(),
+                    message: reason,
+                })?;
+            Ok(ResourcePolicy {
+                present: true,
+                public: facts.is_public(),
+            })
         }
         Err(e) if e.is(&["ResourceNotFoundException"]) => Ok(ResourcePolicy::default()),
         Err(e) => Err(e),
@@ -98,8 +140,17 @@ async fn resource_policy(c: &Client, name: &str) -> Result<ResourcePolicy, CallE
 }
 
 async fn url(c: &Client, name: &str) -> Result<FunctionUrl, CallError> {
-    match c.get_function_url_config().function_name(name).send().await.map_err(CallError::from) {
-        Ok(out) => Ok(FunctionUrl { configured: true, auth_type: Some(out.auth_type().as_str().to_string()) }),
+    match c
+        .get_function_url_config()
+        .function_name(name)
+        .send()
+        .await
+        .map_err(CallError::from)
+    {
+        Ok(out) => Ok(FunctionUrl {
+            configured: true,
+            auth_type: Some(out.auth_type().as_str().to_string()),
+        }),
         Err(e) if e.is(&["ResourceNotFoundException"]) => Ok(FunctionUrl::default()),
         Err(e) => Err(e),
     }
@@ -107,5 +158,8 @@ async fn url(c: &Client, name: &str) -> Result<FunctionUrl, CallError> {
 
 async fn tags(c: &Client, arn: &str) -> Result<crate::model::Tags, CallError> {
     let out = c.list_tags().resource(arn).send().await?;
-    Ok(out.tags().map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect()).unwrap_or_default())
+    Ok(out
+        .tags()
+        .map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+        .unwrap_or_default())
 }

@@ -18,7 +18,10 @@ use tokio::sync::Semaphore;
 
 use super::errors::CallError;
 use super::session::Session;
-use crate::model::{CollectionError, Inventory, Properties, Resource, ResourceKind, Service, INVENTORY_SCHEMA_VERSION};
+use crate::model::{
+    CollectionError, Inventory, Properties, Resource, ResourceKind, Service,
+    INVENTORY_SCHEMA_VERSION,
+};
 use crate::rules::Needs;
 
 /// What a collector found: resources and the calls that failed.
@@ -45,7 +48,13 @@ pub struct Scope<'a> {
 
 impl Scope<'_> {
     /// A listing failed: every rule on `kind` in `region` will report ERROR.
-    fn listing_error(&self, kind: ResourceKind, region: &str, operation: &str, e: CallError) -> CollectionError {
+    fn listing_error(
+        &self,
+        kind: ResourceKind,
+        region: &str,
+        operation: &str,
+        e: CallError,
+    ) -> CollectionError {
         CollectionError {
             region: region.to_string(),
             service: kind.service(),
@@ -70,7 +79,13 @@ pub(crate) struct Attributes<'a> {
 
 impl<'a> Attributes<'a> {
     fn new(scope: &Scope<'a>, kind: ResourceKind, id: &str, region: &str) -> Attributes<'a> {
-        Attributes { kind, id: id.to_string(), region: region.to_string(), needs: scope.needs, errors: Vec::new() }
+        Attributes {
+            kind,
+            id: id.to_string(),
+            region: region.to_string(),
+            needs: scope.needs,
+            errors: Vec::new(),
+        }
     }
 
     /// Runs `call` when a rule needs any of `attrs` (which one call fills); `None`
@@ -115,7 +130,12 @@ impl<'a> Attributes<'a> {
 
     fn finish(self, arn: Option<String>, properties: Properties) -> Collected {
         Collected {
-            resources: vec![Resource { id: self.id, arn, region: self.region, properties }],
+            resources: vec![Resource {
+                id: self.id,
+                arn,
+                region: self.region,
+                properties,
+            }],
             errors: self.errors,
         }
     }
@@ -131,26 +151,54 @@ pub async fn collect(
     tick: &(dyn Fn(&str) + Sync),
 ) -> Inventory {
     let collected_at = Utc::now();
-    let scope = Scope { session, needs, limit: Arc::new(Semaphore::new(concurrency.max(1))) };
-    let wants = |service: Service| ResourceKind::ALL.iter().any(|k| k.service() == service && needs.kind(*k));
+    let scope = Scope {
+        session,
+        needs,
+        limit: Arc::new(Semaphore::new(concurrency.max(1))),
+    };
+    let wants = |service: Service| {
+        ResourceKind::ALL
+            .iter()
+            .any(|k| k.service() == service && needs.kind(*k))
+    };
 
     let scope = &scope;
     let mut tasks: Vec<BoxFuture<'_, Collected>> = Vec::new();
     if wants(Service::S3) {
-        tasks.push(labelled(s3::collect(scope, regions), "s3".to_string(), tick));
+        tasks.push(labelled(
+            s3::collect(scope, regions),
+            "s3".to_string(),
+            tick,
+        ));
     }
     for region in regions {
         if wants(Service::Ec2) {
-            tasks.push(labelled(ec2::collect(scope, region), format!("ec2 {region}"), tick));
+            tasks.push(labelled(
+                ec2::collect(scope, region),
+                format!("ec2 {region}"),
+                tick,
+            ));
         }
         if wants(Service::Lambda) {
-            tasks.push(labelled(lambda::collect(scope, region), format!("lambda {region}"), tick));
+            tasks.push(labelled(
+                lambda::collect(scope, region),
+                format!("lambda {region}"),
+                tick,
+            ));
         }
         if wants(Service::Kms) {
-            tasks.push(labelled(kms::collect(scope, region), format!("kms {region}"), tick));
+            tasks.push(labelled(
+                kms::collect(scope, region),
+                format!("kms {region}"),
+                tick,
+            ));
         }
         if wants(Service::Sns) {
-            tasks.push(labelled(sns::collect(scope, region), format!("sns {region}"), tick));
+            tasks.push(labelled(
+                sns::collect(scope, region),
+                format!("sns {region}"),
+                tick,
+            ));
         }
     }
 
@@ -186,12 +234,23 @@ fn labelled<'s>(
 
 /// How many (service, region) collection tasks `collect` will run, for a progress bar.
 pub fn task_count(needs: &Needs, regions: usize) -> u64 {
-    let wants = |service: Service| ResourceKind::ALL.iter().any(|k| k.service() == service && needs.kind(*k));
-    let regional = [Service::Ec2, Service::Lambda, Service::Kms, Service::Sns].iter().filter(|s| wants(**s)).count();
+    let wants = |service: Service| {
+        ResourceKind::ALL
+            .iter()
+            .any(|k| k.service() == service && needs.kind(*k))
+    };
+    let regional = [Service::Ec2, Service::Lambda, Service::Kms, Service::Sns]
+        .iter()
+        .filter(|s| wants(**s))
+        .count();
     (usize::from(wants(Service::S3)) + regional * regions) as u64
 }
 
 /// Tags as the model keeps them.
-fn tag_map<'t>(pairs: impl Iterator<Item = (Option<&'t str>, Option<&'t str>)>) -> crate::model::Tags {
-    pairs.filter_map(|(k, v)| Some((k?.to_string(), v.unwrap_or_default().to_string()))).collect()
+fn tag_map<'t>(
+    pairs: impl Iterator<Item = (Option<&'t str>, Option<&'t str>)>,
+) -> crate::model::Tags {
+    pairs
+        .filter_map(|(k, v)| Some((k?.to_string(), v.unwrap_or_default().to_string())))
+        .collect()
 }

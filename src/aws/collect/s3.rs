@@ -10,7 +10,10 @@ use futures::stream::{self, StreamExt};
 
 use super::{Attributes, Collected, Scope};
 use crate::aws::errors::CallError;
-use crate::model::s3::{Acl, Bucket, BucketPolicy, Encryption, Lifecycle, Logging, Ownership, PublicAccessBlock, Versioning};
+use crate::model::s3::{
+    Acl, Bucket, BucketPolicy, Encryption, Lifecycle, Logging, Ownership, PublicAccessBlock,
+    Versioning,
+};
 use crate::model::{policy, Properties, ResourceKind};
 
 const KIND: ResourceKind = ResourceKind::S3Bucket;
@@ -40,13 +43,30 @@ impl Clients<'_> {
 }
 
 pub async fn collect(scope: &Scope<'_>, regions: &[String]) -> Collected {
-    let clients = Clients { scope, s3: Mutex::new(HashMap::new()), key_managers: Mutex::new(HashMap::new()) };
-    let home = regions.first().cloned().unwrap_or_else(|| "us-east-1".to_string());
-    let listed = clients.s3(&home).list_buckets().into_paginator().items().send().try_collect().await;
+    let clients = Clients {
+        scope,
+        s3: Mutex::new(HashMap::new()),
+        key_managers: Mutex::new(HashMap::new()),
+    };
+    let home = regions
+        .first()
+        .cloned()
+        .unwrap_or_else(|| "us-east-1".to_string());
+    let listed = clients
+        .s3(&home)
+        .list_buckets()
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await;
     let buckets = match listed {
         Ok(buckets) => buckets,
         Err(e) => {
-            return Collected { resources: Vec::new(), errors: vec![scope.listing_error(KIND, &home, "ListBuckets", e.into())] }
+            return Collected {
+                resources: Vec::new(),
+                errors: vec![scope.listing_error(KIND, &home, "ListBuckets", e.into())],
+            }
         }
     };
     let (clients, home) = (&clients, home.as_str());
@@ -64,9 +84,17 @@ pub async fn collect(scope: &Scope<'_>, regions: &[String]) -> Collected {
                 Err(e) => {
                     // Without its region nothing else about the bucket can be read.
                     let mut attrs = Attributes::new(scope, KIND, &name, home);
-                    let needed: Vec<&str> = scope.needs.0.get(&KIND).map(|s| s.iter().map(String::as_str).collect()).unwrap_or_default();
+                    let needed: Vec<&str> = scope
+                        .needs
+                        .0
+                        .get(&KIND)
+                        .map(|s| s.iter().map(String::as_str).collect())
+                        .unwrap_or_default();
                     attrs.fail(&needed, "GetBucketLocation", e);
-                    Collected { resources: Vec::new(), errors: attrs.errors }
+                    Collected {
+                        resources: Vec::new(),
+                        errors: attrs.errors,
+                    }
                 }
             }
         })
@@ -91,60 +119,111 @@ async fn bucket(clients: &Clients<'_>, name: String, region: String) -> Collecte
     let client = clients.s3(&region);
     let (c, n) = (&client, name.as_str());
     let mut attrs = Attributes::new(clients.scope, KIND, n, &region);
-    let mut b = Bucket { name: name.clone(), ..Bucket::default() };
-    b.encryption = attrs.get(&["encryption"], || encryption(clients, c, n, &region)).await;
+    let mut b = Bucket {
+        name: name.clone(),
+        ..Bucket::default()
+    };
+    b.encryption = attrs
+        .get(&["encryption"], || encryption(clients, c, n, &region))
+        .await;
     b.versioning = attrs.get(&["versioning"], || versioning(c, n)).await;
-    b.public_access_block = attrs.get(&["public_access_block"], || public_access_block(c, n)).await;
+    b.public_access_block = attrs
+        .get(&["public_access_block"], || public_access_block(c, n))
+        .await;
     b.policy = attrs.get(&["policy"], || bucket_policy(c, n)).await;
     b.acl = attrs.get(&["acl"], || acl(c, n)).await;
     b.ownership = attrs.get(&["ownership"], || ownership(c, n)).await;
     b.logging = attrs.get(&["logging"], || logging(c, n)).await;
     b.lifecycle = attrs.get(&["lifecycle"], || lifecycle(c, n)).await;
     b.tags = attrs.get(&["tags"], || tags(c, n)).await;
-    attrs.finish(Some(format!("arn:aws:s3:::{name}")), Properties::S3Bucket(b))
+    attrs.finish(
+        Some(format!("arn:aws:s3:::{name}")),
+        Properties::S3Bucket(b),
+    )
 }
 
-async fn encryption(clients: &Clients<'_>, c: &Client, name: &str, region: &str) -> Result<Encryption, CallError> {
-    let out = match c.get_bucket_encryption().bucket(name).send().await.map_err(CallError::from) {
+async fn encryption(
+    clients: &Clients<'_>,
+    c: &Client,
+    name: &str,
+    region: &str,
+) -> Result<Encryption, CallError> {
+    let out = match c
+        .get_bucket_encryption()
+        .bucket(name)
+        .send()
+        .await
+        .map_err(CallError::from)
+    {
         Ok(out) => out,
-        Err(e) if e.is(&["ServerSideEncryptionConfigurationNotFoundError"]) => return Ok(Encryption::default()),
+        Err(e) if e.is(&["ServerSideEncryptionConfigurationNotFoundError"]) => {
+            return Ok(Encryption::default())
+        }
         Err(e) => return Err(e),
     };
-    let rule = out.server_side_encryption_configuration().and_then(|c| c.rules().first());
+    let rule = out
+        .server_side_encryption_configuration()
+        .and_then(|c| c.rules().first());
     let default = rule.and_then(|r| r.apply_server_side_encryption_by_default());
     let mut enc = Encryption {
         enabled: default.is_some(),
         algorithm: default.map(|d| d.sse_algorithm().as_str().to_string()),
-        kms_key_id: default.and_then(|d| d.kms_master_key_id()).map(str::to_string),
+        kms_key_id: default
+            .and_then(|d| d.kms_master_key_id())
+            .map(str::to_string),
         kms_key_manager: None,
         bucket_key_enabled: rule.and_then(|r| r.bucket_key_enabled()).unwrap_or(false),
     };
-    if enc.algorithm.as_deref().is_some_and(|a| a.starts_with("aws:kms")) {
+    if enc
+        .algorithm
+        .as_deref()
+        .is_some_and(|a| a.starts_with("aws:kms"))
+    {
         enc.kms_key_manager = Some(key_manager(clients, enc.kms_key_id.as_deref(), region).await?);
     }
     Ok(enc)
 }
 
 /// Who manages the bucket's KMS key: no key named, or an `alias/aws/…`, is AWS's.
-async fn key_manager(clients: &Clients<'_>, key: Option<&str>, bucket_region: &str) -> Result<String, CallError> {
+async fn key_manager(
+    clients: &Clients<'_>,
+    key: Option<&str>,
+    bucket_region: &str,
+) -> Result<String, CallError> {
     let Some(key) = key.filter(|k| !k.starts_with("alias/aws/")) else {
         return Ok("AWS".to_string());
     };
-    if let Some(known) = clients.key_managers.lock().unwrap_or_else(|p| p.into_inner()).get(key) {
+    if let Some(known) = clients
+        .key_managers
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .get(key)
+    {
         return Ok(known.clone());
     }
     // A key ARN names its region; a bare id or alias lives in the bucket's.
-    let region = key.strip_prefix("arn:").and_then(|r| r.split(':').nth(2)).unwrap_or(bucket_region);
+    let region = key
+        .strip_prefix("arn:")
+        .and_then(|r| r.split(':').nth(2))
+        .unwrap_or(bucket_region);
     let conf = aws_sdk_kms::config::Builder::from(&clients.scope.session.config)
         .region(aws_sdk_kms::config::Region::new(region.to_string()))
         .build();
-    let out = aws_sdk_kms::Client::from_conf(conf).describe_key().key_id(key).send().await?;
+    let out = aws_sdk_kms::Client::from_conf(conf)
+        .describe_key()
+        .key_id(key)
+        .send()
+        .await?;
     let manager = out
         .key_metadata()
         .and_then(|m| m.key_manager())
         .map(|m| m.as_str().to_string())
         .unwrap_or_else(|| "CUSTOMER".to_string());
-    clients.key_managers.lock().unwrap_or_else(|p| p.into_inner()).insert(key.to_string(), manager.clone());
+    clients
+        .key_managers
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(key.to_string(), manager.clone());
     Ok(manager)
 }
 
@@ -157,7 +236,10 @@ async fn versioning(c: &Client, name: &str) -> Result<Versioning, CallError> {
         Err(e) => {
             // Some S3-compatible endpoints (moto among them) name the XML root after the
             // operation, which the SDK refuses; the elements inside are the same.
-            let body = e.raw_response().and_then(|r| r.body().bytes()).map(String::from_utf8_lossy);
+            let body = e
+                .raw_response()
+                .and_then(|r| r.body().bytes())
+                .map(String::from_utf8_lossy);
             match body.filter(|b| b.contains("<GetBucketVersioningResponse")) {
                 Some(b) => (xml_text(&b, "Status"), xml_text(&b, "MfaDelete")),
                 None => return Err(e.into()),
@@ -178,33 +260,56 @@ fn xml_text(xml: &str, tag: &str) -> Option<String> {
 }
 
 async fn public_access_block(c: &Client, name: &str) -> Result<PublicAccessBlock, CallError> {
-    match c.get_public_access_block().bucket(name).send().await.map_err(CallError::from) {
+    match c
+        .get_public_access_block()
+        .bucket(name)
+        .send()
+        .await
+        .map_err(CallError::from)
+    {
         Ok(out) => {
             let conf = out.public_access_block_configuration();
             Ok(PublicAccessBlock {
                 block_public_acls: conf.and_then(|c| c.block_public_acls()).unwrap_or(false),
                 ignore_public_acls: conf.and_then(|c| c.ignore_public_acls()).unwrap_or(false),
                 block_public_policy: conf.and_then(|c| c.block_public_policy()).unwrap_or(false),
-                restrict_public_buckets: conf.and_then(|c| c.restrict_public_buckets()).unwrap_or(false),
+                restrict_public_buckets: conf
+                    .and_then(|c| c.restrict_public_buckets())
+                    .unwrap_or(false),
             })
         }
-        Err(e) if e.is(&["NoSuchPublicAccessBlockConfiguration"]) => Ok(PublicAccessBlock::default()),
+        Err(e) if e.is(&["NoSuchPublicAccessBlockConfiguration"]) => {
+            Ok(PublicAccessBlock::default())
+        }
         Err(e) => Err(e),
     }
 }
 
 async fn bucket_policy(c: &Client, name: &str) -> Result<BucketPolicy, CallError> {
-    let document = match c.get_bucket_policy().bucket(name).send().await.map_err(CallError::from) {
+    let document = match c
+        .get_bucket_policy()
+        .bucket(name)
+        .send()
+        .await
+        .map_err(CallError::from)
+    {
         Ok(out) => out.policy().unwrap_or_default().to_string(),
         Err(e) if e.is(&["NoSuchBucketPolicy"]) => return Ok(BucketPolicy::default()),
         Err(e) => return Err(e),
     };
-    let facts = policy::analyze(&document)
-        .map_err(|reason| CallError { code: "InvalidPolicy".to_string(), message: reason })?;
+    let facts = policy::analyze(&document).map_err(|reason| CallError {
+        code: "InvalidPolicy".to_string(),
+        message: reason,
+    })?;
     Ok(BucketPolicy {
         present: true,
         public_read: facts.public_allows_any(&["s3:GetObject", "s3:ListBucket"]),
-        public_write: facts.public_allows_any(&["s3:PutObject", "s3:DeleteObject", "s3:PutBucketPolicy", "s3:PutBucketAcl"]),
+        public_write: facts.public_allows_any(&[
+            "s3:PutObject",
+            "s3:DeleteObject",
+            "s3:PutBucketPolicy",
+            "s3:PutBucketAcl",
+        ]),
         denies_insecure_transport: facts.denies_insecure_transport,
     })
 }
@@ -231,7 +336,13 @@ async fn acl(c: &Client, name: &str) -> Result<Acl, CallError> {
 }
 
 async fn ownership(c: &Client, name: &str) -> Result<Ownership, CallError> {
-    match c.get_bucket_ownership_controls().bucket(name).send().await.map_err(CallError::from) {
+    match c
+        .get_bucket_ownership_controls()
+        .bucket(name)
+        .send()
+        .await
+        .map_err(CallError::from)
+    {
         Ok(out) => Ok(Ownership {
             object_ownership: out
                 .ownership_controls()
@@ -246,14 +357,27 @@ async fn ownership(c: &Client, name: &str) -> Result<Ownership, CallError> {
 async fn logging(c: &Client, name: &str) -> Result<Logging, CallError> {
     let out = c.get_bucket_logging().bucket(name).send().await?;
     let target = out.logging_enabled().map(|l| l.target_bucket().to_string());
-    Ok(Logging { enabled: target.is_some(), target_bucket: target })
+    Ok(Logging {
+        enabled: target.is_some(),
+        target_bucket: target,
+    })
 }
 
 async fn lifecycle(c: &Client, name: &str) -> Result<Lifecycle, CallError> {
-    match c.get_bucket_lifecycle_configuration().bucket(name).send().await.map_err(CallError::from) {
+    match c
+        .get_bucket_lifecycle_configuration()
+        .bucket(name)
+        .send()
+        .await
+        .map_err(CallError::from)
+    {
         Ok(out) => Ok(Lifecycle {
             rule_count: out.rules().len() as i64,
-            enabled_rule_count: out.rules().iter().filter(|r| r.status().as_str() == "Enabled").count() as i64,
+            enabled_rule_count: out
+                .rules()
+                .iter()
+                .filter(|r| r.status().as_str() == "Enabled")
+                .count() as i64,
         }),
         Err(e) if e.is(&["NoSuchLifecycleConfiguration"]) => Ok(Lifecycle::default()),
         Err(e) => Err(e),
@@ -261,8 +385,18 @@ async fn lifecycle(c: &Client, name: &str) -> Result<Lifecycle, CallError> {
 }
 
 async fn tags(c: &Client, name: &str) -> Result<crate::model::Tags, CallError> {
-    match c.get_bucket_tagging().bucket(name).send().await.map_err(CallError::from) {
-        Ok(out) => Ok(super::tag_map(out.tag_set().iter().map(|t| (Some(t.key()), Some(t.value()))))),
+    match c
+        .get_bucket_tagging()
+        .bucket(name)
+        .send()
+        .await
+        .map_err(CallError::from)
+    {
+        Ok(out) => Ok(super::tag_map(
+            out.tag_set()
+                .iter()
+                .map(|t| (Some(t.key()), Some(t.value()))),
+        )),
         Err(e) if e.is(&["NoSuchTagSet"]) => Ok(Default::default()),
         Err(e) => Err(e),
     }

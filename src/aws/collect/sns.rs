@@ -17,9 +17,21 @@ pub async fn collect(scope: &Scope<'_>, region: &str) -> Collected {
         .region(aws_sdk_sns::config::Region::new(region.to_string()))
         .build();
     let client = Client::from_conf(conf);
-    let topics = match client.list_topics().into_paginator().items().send().try_collect().await {
+    let topics = match client
+        .list_topics()
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+    {
         Ok(t) => t,
-        Err(e) => return Collected { resources: Vec::new(), errors: vec![scope.listing_error(KIND, region, "ListTopics", e.into())] },
+        Err(e) => {
+            return Collected {
+                resources: Vec::new(),
+                errors: vec![scope.listing_error(KIND, region, "ListTopics", e.into())],
+            }
+        }
     };
     let client = &client;
     let parts: Vec<Collected> = stream::iter(topics)
@@ -39,12 +51,20 @@ pub async fn collect(scope: &Scope<'_>, region: &str) -> Collected {
 async fn topic(scope: &Scope<'_>, c: &Client, region: &str, arn: String) -> Collected {
     let name = arn.rsplit(':').next().unwrap_or_default().to_string();
     let mut attrs = Attributes::new(scope, KIND, &name, region);
-    let mut topic = Topic { name: name.clone(), ..Topic::default() };
-    if let Some((encryption, policy)) = attrs.get(&["encryption", "policy"], || attributes(c, &arn)).await {
+    let mut topic = Topic {
+        name: name.clone(),
+        ..Topic::default()
+    };
+    if let Some((encryption, policy)) = attrs
+        .get(&["encryption", "policy"], || attributes(c, &arn))
+        .await
+    {
         topic.encryption = Some(encryption);
         topic.policy = Some(policy);
     }
-    topic.subscriptions = attrs.get(&["subscriptions"], || subscriptions(c, &arn)).await;
+    topic.subscriptions = attrs
+        .get(&["subscriptions"], || subscriptions(c, &arn))
+        .await;
     topic.tags = attrs.get(&["tags"], || tags(c, &arn)).await;
     attrs.finish(Some(arn), Properties::SnsTopic(topic))
 }
@@ -52,23 +72,51 @@ async fn topic(scope: &Scope<'_>, c: &Client, region: &str, arn: String) -> Coll
 async fn attributes(c: &Client, arn: &str) -> Result<(TopicEncryption, ResourcePolicy), CallError> {
     let out = c.get_topic_attributes().topic_arn(arn).send().await?;
     let map = out.attributes();
-    let key = map.and_then(|m| m.get("KmsMasterKeyId")).filter(|k| !k.is_empty()).cloned();
+    let key = map
+        .and_then(|m| m.get("KmsMasterKeyId"))
+        .filter(|k| !k.is_empty())
+        .cloned();
     let document = map.and_then(|m| m.get("Policy")).filter(|p| !p.is_empty());
     let public = match document {
         Some(doc) => policy::analyze(doc)
-            .map_err(|reason| CallError { code: "InvalidPolicy".to_string(), message: reason })?
+            .map_err(|reason| CallError {
+                code: "InvalidPolicy".to_string(),
+                message: reason,
+            })?
             .is_public(),
         None => false,
     };
-    Ok((TopicEncryption { kms_master_key_id: key }, ResourcePolicy { present: document.is_some(), public }))
+    Ok((
+        TopicEncryption {
+            kms_master_key_id: key,
+        },
+        ResourcePolicy {
+            present: document.is_some(),
+            public,
+        },
+    ))
 }
 
 async fn subscriptions(c: &Client, arn: &str) -> Result<Vec<Subscription>, CallError> {
-    let subs = c.list_subscriptions_by_topic().topic_arn(arn).into_paginator().items().send().try_collect().await?;
-    Ok(subs.iter().map(|s| Subscription { protocol: s.protocol().unwrap_or_default().to_string() }).collect())
+    let subs = c
+        .list_subscriptions_by_topic()
+        .topic_arn(arn)
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await?;
+    Ok(subs
+        .iter()
+        .map(|s| Subscription {
+            protocol: s.protocol().unwrap_or_default().to_string(),
+        })
+        .collect())
 }
 
 async fn tags(c: &Client, arn: &str) -> Result<crate::model::Tags, CallError> {
     let out = c.list_tags_for_resource().resource_arn(arn).send().await?;
-    Ok(super::tag_map(out.tags().iter().map(|t| (Some(t.key()), Some(t.value())))))
+    Ok(super::tag_map(
+        out.tags().iter().map(|t| (Some(t.key()), Some(t.value()))),
+    ))
 }

@@ -1,0 +1,207 @@
+//! Test harness: the real binary against the local AWS endpoint (moto's server mode),
+//! one emulator per test on a free loopback port, optionally behind the fault proxy.
+//! A missing emulator is a test failure with the command that installs it, never a skip.
+#![allow(dead_code)] // each test binary uses a different part of the harness
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn venv_bin(name: &str) -> PathBuf {
+    let path = repo().join(".venv/bin").join(name);
+    assert!(
+        path.exists(),
+        "{} is missing: the local AWS endpoint is not installed; run scripts/setup.sh",
+        path.display()
+    );
+    path
+}
+
+/// A process killed when dropped.
+struct Guard(Child);
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A moto server of this test's own.
+pub struct Emulator {
+    pub url: String,
+    _process: Guard,
+}
+
+impl Emulator {
+    pub fn start() -> Emulator {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new(venv_bin("moto_server"))
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start moto_server");
+        let guard = Guard(child);
+        let url = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "moto_server did not start on port {port}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Emulator {
+            url,
+            _process: guard,
+        }
+    }
+
+    /// Seeds the demo account; returns the manifest of expected verdicts.
+    pub fn seed_demo(&self) -> serde_json::Value {
+        let out = Command::new(venv_bin("python"))
+            .arg(repo().join("scripts/seed_demo.py"))
+            .arg(&self.url)
+            .output()
+            .expect("run seed_demo.py");
+        assert!(
+            out.status.success(),
+            "seeding failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).expect("seed manifest is JSON")
+    }
+
+    /// Runs a Python snippet with `boto3` clients for this emulator as `client(name)`.
+    pub fn boto(&self, code: &str) {
+        let prelude = format!(
+            "import boto3, json\nfrom botocore.config import Config\n\
+             def client(name):\n    return boto3.client(name, endpoint_url='{}', region_name='us-east-1', \
+             aws_access_key_id='test', aws_secret_access_key='test', config=Config(s3={{'addressing_style': 'path'}}))\n",
+            self.url
+        );
+        let out = Command::new(venv_bin("python"))
+            .arg("-c")
+            .arg(prelude + code)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "boto3 snippet failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+/// The fault-injecting, request-logging proxy in front of an emulator.
+pub struct Proxy {
+    pub url: String,
+    _process: Guard,
+}
+
+impl Proxy {
+    pub fn start(upstream: &str, faults: serde_json::Value) -> Proxy {
+        let mut child = Command::new(venv_bin("python"))
+            .arg(repo().join("scripts/fault_proxy.py"))
+            .arg(upstream)
+            .arg(faults.to_string())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start fault_proxy.py");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        assert!(
+            line.starts_with("http://"),
+            "the proxy did not start: {line:?}"
+        );
+        Proxy {
+            url: line.trim().to_string(),
+            _process: Guard(child),
+        }
+    }
+
+    /// The requests forwarded or answered so far.
+    pub fn log(&self) -> Vec<serde_json::Value> {
+        let out = Command::new("python3")
+            .args(["-c", &format!("import urllib.request;print(urllib.request.urlopen('{}/__proxy/log').read().decode())", self.url)])
+            .output()
+            .unwrap();
+        serde_json::from_slice(&out.stdout).expect("proxy log is JSON")
+    }
+}
+
+/// The binary under test with a clean, emulator-only AWS environment.
+pub fn compliance(args: &[&str]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_compliance"));
+    cmd.args(args);
+    for (key, _) in std::env::vars() {
+        if key.starts_with("AWS_") || key == "NO_COLOR" {
+            cmd.env_remove(key);
+        }
+    }
+    let home = std::env::temp_dir().join("compliance-test-home");
+    std::fs::create_dir_all(&home).unwrap();
+    cmd.env("HOME", &home)
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_MAX_ATTEMPTS", "2");
+    cmd
+}
+
+/// Runs a command built by `compliance` (owned, or borrowed after `.env…` calls).
+pub fn run(mut cmd: impl std::borrow::BorrowMut<Command>) -> Output {
+    cmd.borrow_mut().output().expect("run compliance")
+}
+
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).to_string()
+}
+
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).to_string()
+}
+
+/// A scan's JSON report.
+pub fn json_report(out: &Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("stdout is not JSON ({e}); stderr: {}", stderr(out)))
+}
+
+/// The status of one (rule, resource) finding.
+pub fn status_of<'r>(report: &'r serde_json::Value, rule: &str, resource: &str) -> Option<&'r str> {
+    report["findings"]
+        .as_array()?
+        .iter()
+        .find(|f| f["rule_id"] == rule && f["resource_id"] == resource)
+        .and_then(|f| f["status"].as_str())
+}
+
+pub fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("compliance-test-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+pub fn write(path: &Path, text: &str) {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).unwrap();
+    }
+    std::fs::write(path, text).unwrap();
+}

@@ -1,0 +1,148 @@
+//! What a scan does when AWS fails for part of the account: the failed calls become
+//! ERROR findings and collection errors, everything else is still judged, and the
+//! scan completes.
+
+mod common;
+
+use common::*;
+use serde_json::json;
+
+#[test]
+fn a_denied_call_on_one_bucket_errors_only_the_rules_that_needed_it() {
+    let emu = Emulator::start();
+    emu.seed_demo();
+    let proxy = Proxy::start(
+        &emu.url,
+        json!([
+            {"path": "/compliance-demo-public", "query": "policy", "status": 403, "code": "AccessDenied"},
+            {"path": "/compliance-demo-legacy", "query": "encryption", "status": 503, "code": "ServiceUnavailable"}
+        ]),
+    );
+    let out = run(compliance(&[
+        "scan",
+        "--endpoint-url",
+        &proxy.url,
+        "--format",
+        "json",
+    ]));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "the scan completes and still reports failures: {}",
+        stderr(&out)
+    );
+    let r = json_report(&out);
+
+    for rule in [
+        "s3-bucket-no-public-read",
+        "s3-bucket-no-public-write",
+        "s3-bucket-ssl-requests-only",
+    ] {
+        assert_eq!(
+            status_of(&r, rule, "compliance-demo-public"),
+            Some("ERROR"),
+            "{rule}"
+        );
+        assert_eq!(
+            status_of(&r, rule, "compliance-demo-secure"),
+            Some("PASS"),
+            "{rule} on another bucket"
+        );
+    }
+    // Rules that did not need the policy still judge the bucket.
+    assert_eq!(
+        status_of(
+            &r,
+            "s3-bucket-public-access-block",
+            "compliance-demo-public"
+        ),
+        Some("FAIL")
+    );
+    for rule in [
+        "s3-bucket-default-encryption-enabled",
+        "s3-bucket-kms-cmk-encryption",
+    ] {
+        assert_eq!(
+            status_of(&r, rule, "compliance-demo-legacy"),
+            Some("ERROR"),
+            "{rule} after retries"
+        );
+    }
+    let message = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| {
+            f["rule_id"] == "s3-bucket-no-public-read"
+                && f["resource_id"] == "compliance-demo-public"
+        })
+        .unwrap()["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        message.contains("GetBucketPolicy") && message.contains("AccessDenied"),
+        "{message}"
+    );
+
+    let errors = r["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    let denied = errors.iter().find(|e| e["code"] == "AccessDenied").unwrap();
+    assert_eq!(denied["resource_id"], "compliance-demo-public");
+    assert_eq!(denied["operation"], "GetBucketPolicy");
+    assert_eq!(denied["attributes"], json!(["policy"]));
+    let text = stderr(&out);
+    assert!(
+        text.contains("could not read policy of aws.s3.bucket compliance-demo-public"),
+        "{text}"
+    );
+    assert!(text.contains("ServiceUnavailable"), "{text}");
+}
+
+#[test]
+fn a_denied_listing_errors_that_kind_and_leaves_the_rest() {
+    let emu = Emulator::start();
+    emu.seed_demo();
+    let proxy = Proxy::start(
+        &emu.url,
+        json!([{"path": "/2015-03-31/functions/", "status": 403, "code": "AccessDeniedException", "format": "json"}]),
+    );
+    let out = run(compliance(&[
+        "scan",
+        "--endpoint-url",
+        &proxy.url,
+        "--format",
+        "json",
+        "--fail-on",
+        "none",
+    ]));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let r = json_report(&out);
+    let lambda: Vec<&serde_json::Value> = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["resource_type"] == "aws.lambda.function")
+        .collect();
+    assert_eq!(lambda.len(), 7, "one ERROR per Lambda rule");
+    assert!(lambda
+        .iter()
+        .all(|f| f["status"] == "ERROR" && f["resource_id"] == "*"));
+    assert!(
+        lambda[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("ListFunctions"),
+        "{}",
+        lambda[0]["message"]
+    );
+    assert_eq!(
+        status_of(&r, "sns-topic-kms-encrypted", "demo-alerts"),
+        Some("PASS")
+    );
+    assert!(
+        stderr(&out).contains("could not read the aws.lambda.function list"),
+        "{}",
+        stderr(&out)
+    );
+}

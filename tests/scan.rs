@@ -1,0 +1,483 @@
+//! `compliance scan` against the local AWS endpoint seeded with the demo account:
+//! verdicts, formats, replay, exit codes, and the calls a narrowed scan makes.
+
+mod common;
+
+use common::*;
+use serde_json::json;
+
+#[test]
+fn every_seeded_resource_gets_the_verdict_the_demo_expects() {
+    let emu = Emulator::start();
+    let manifest = emu.seed_demo();
+    let out = run(compliance(&[
+        "scan",
+        "--endpoint-url",
+        &emu.url,
+        "--format",
+        "json",
+        "--fail-on",
+        "none",
+    ]));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report = json_report(&out);
+    let expected = manifest["expect"].as_array().unwrap();
+    assert!(
+        expected.len() > 60,
+        "the demo names verdicts across services"
+    );
+    let mut wrong = Vec::new();
+    for e in expected {
+        let (rule, id) = (
+            e["rule_id"].as_str().unwrap(),
+            e["resource_id"].as_str().unwrap(),
+        );
+        let got = status_of(&report, rule, id);
+        if got != e["status"].as_str() {
+            wrong.push(format!(
+                "{rule} on {id}: expected {}, got {got:?}",
+                e["status"]
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "wrong verdicts:\n{}", wrong.join("\n"));
+    // Failures in all five services.
+    for service in ["s3-", "ec2-", "lambda-", "kms-", "sns-"] {
+        assert!(
+            report["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["status"] == "FAIL"
+                    && f["rule_id"].as_str().unwrap().starts_with(service)),
+            "no failure for {service}"
+        );
+    }
+}
+
+#[test]
+fn json_report_follows_the_documented_schema() {
+    let emu = Emulator::start();
+    emu.seed_demo();
+    let out = run(compliance(&[
+        "scan",
+        "--endpoint-url",
+        &emu.url,
+        "--format",
+        "json",
+        "--fail-on",
+        "none",
+    ]));
+    let r = json_report(&out);
+    assert_eq!(r["schema_version"], "1.0");
+    let scan = &r["scan"];
+    assert_eq!(scan["tool"], "compliance");
+    assert_eq!(scan["account_id"], "123456789012");
+    assert_eq!(scan["regions"], json!(["us-east-1"]));
+    assert_eq!(scan["source"], "live");
+    assert_eq!(scan["rules_evaluated"], 36);
+    for stamp in ["started_at", "finished_at", "collected_at"] {
+        let text = scan[stamp].as_str().unwrap();
+        assert!(
+            chrono::DateTime::parse_from_rfc3339(text).is_ok() && text.ends_with('Z'),
+            "{stamp}: {text}"
+        );
+    }
+    assert_eq!(scan["id"].as_str().unwrap().len(), 36, "a UUID scan id");
+
+    let findings = r["findings"].as_array().unwrap();
+    let summary = &r["summary"];
+    let count = |status: &str| findings.iter().filter(|f| f["status"] == status).count() as u64;
+    for status in ["PASS", "FAIL", "ERROR", "NOT_APPLICABLE"] {
+        assert_eq!(
+            summary["by_status"][status].as_u64(),
+            Some(count(status)),
+            "{status}"
+        );
+    }
+    let (pass, fail) = (count("PASS") as f64, count("FAIL") as f64);
+    let score = summary["score"].as_f64().unwrap();
+    assert!(
+        (score - (pass * 100.0 / (pass + fail))).abs() < 0.06,
+        "score {score}"
+    );
+    let failed_critical = findings
+        .iter()
+        .filter(|f| f["status"] == "FAIL" && f["severity"] == "critical")
+        .count();
+    assert_eq!(
+        summary["failed_by_severity"]["critical"].as_u64(),
+        Some(failed_critical as u64)
+    );
+    assert_eq!(summary["findings"].as_u64(), Some(findings.len() as u64));
+
+    for f in findings {
+        for key in [
+            "rule_id",
+            "title",
+            "severity",
+            "status",
+            "resource_type",
+            "resource_id",
+            "region",
+            "message",
+            "timestamp",
+        ] {
+            assert!(f[key].is_string(), "finding lacks {key}: {f}");
+        }
+        assert!(
+            f["remediation"]["text"].is_string()
+                && f["remediation"]["url"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("https://")
+        );
+        assert!(f["frameworks"].is_object());
+    }
+    let pab = findings
+        .iter()
+        .find(|f| {
+            f["rule_id"] == "s3-bucket-public-access-block"
+                && f["resource_id"] == "compliance-demo-public"
+        })
+        .unwrap();
+    assert_eq!(pab["frameworks"]["aws-fsbp"], json!(["S3.8"]));
+    assert_eq!(pab["resource_arn"], "arn:aws:s3:::compliance-demo-public");
+    assert!(
+        pab["message"]
+            .as_str()
+            .unwrap()
+            .contains("block_public_acls is false"),
+        "{}",
+        pab["message"]
+    );
+    assert_eq!(r["errors"], json!([]));
+}
+
+#[test]
+fn csv_holds_the_json_findings_and_a_saved_inventory_replays_them_exactly() {
+    let emu = Emulator::start();
+    emu.seed_demo();
+    let dir = temp_dir("replay");
+    let saved = dir.join("inventory.json");
+    let live = run(compliance(&[
+        "scan",
+        "--endpoint-url",
+        &emu.url,
+        "--format",
+        "csv",
+        "--fail-on",
+        "none",
+        "--save-inventory",
+        saved.to_str().unwrap(),
+    ]));
+    assert_eq!(live.status.code(), Some(0), "{}", stderr(&live));
+    let json_out = run(compliance(&[
+        "scan",
+        "--endpoint-url",
+        &emu.url,
+        "--format",
+        "json",
+        "--fail-on",
+        "none",
+    ]));
+    let report = json_report(&json_out);
+
+    let mut reader = csv::Reader::from_reader(live.stdout.as_slice());
+    let header: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(
+        header,
+        [
+            "timestamp",
+            "account_id",
+            "region",
+            "rule_id",
+            "title",
+            "severity",
+            "status",
+            "resource_type",
+            "resource_id",
+            "resource_arn",
+            "message",
+            "frameworks",
+            "remediation",
+            "remediation_url"
+        ]
+    );
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let key = |rule: &str, id: &str, status: &str, message: &str| {
+        format!("{rule}|{id}|{status}|{message}")
+    };
+    let mut from_csv: Vec<String> = rows
+        .iter()
+        .map(|r| key(&r[3], &r[8], &r[6], &r[10]))
+        .collect();
+    let mut from_json: Vec<String> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            key(
+                f["rule_id"].as_str().unwrap(),
+                f["resource_id"].as_str().unwrap(),
+                f["status"].as_str().unwrap(),
+                f["message"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    from_csv.sort();
+    from_json.sort();
+    assert_eq!(from_csv, from_json);
+    let framework_cell = rows
+        .iter()
+        .find(|r| &r[3] == "s3-bucket-public-access-block")
+        .unwrap()[11]
+        .to_string();
+    assert_eq!(
+        framework_cell,
+        "aws-fsbp:S3.8;cis-aws-3.0:2.1.4;pci-dss-4.0:1.4.4"
+    );
+
+    // Offline: no endpoint at all, same findings byte for byte.
+    drop(emu);
+    let replay = run(compliance(&[
+        "scan",
+        "--inventory",
+        saved.to_str().unwrap(),
+        "--format",
+        "csv",
+        "--fail-on",
+        "none",
+    ]));
+    assert_eq!(replay.status.code(), Some(0), "{}", stderr(&replay));
+    assert_eq!(stdout(&replay), stdout(&live));
+}
+
+#[test]
+fn fail_on_sets_the_exit_code() {
+    let emu = Emulator::start();
+    emu.seed_demo();
+    let scan = |extra: &[&str]| {
+        let mut args = vec!["scan", "--endpoint-url", &emu.url, "--format", "csv"];
+        args.extend_from_slice(extra);
+        run(compliance(&args)).status.code()
+    };
+    assert_eq!(
+        scan(&[]),
+        Some(1),
+        "failures at or above the default threshold (low)"
+    );
+    assert_eq!(
+        scan(&["--fail-on", "critical"]),
+        Some(1),
+        "critical failures exist"
+    );
+    assert_eq!(scan(&["--fail-on", "none"]), Some(0));
+    assert_eq!(
+        scan(&[
+            "--rule",
+            "s3-bucket-versioning-enabled",
+            "--fail-on",
+            "high"
+        ]),
+        Some(0),
+        "only medium failures in this selection"
+    );
+    assert_eq!(
+        scan(&[
+            "--rule",
+            "s3-bucket-versioning-enabled",
+            "--fail-on",
+            "medium"
+        ]),
+        Some(1)
+    );
+}
+
+#[test]
+fn stdout_carries_only_the_requested_output() {
+    let emu = Emulator::start();
+    emu.seed_demo();
+    let out = run(compliance(&[
+        "scan",
+        "--endpoint-url",
+        &emu.url,
+        "--format",
+        "csv",
+        "--fail-on",
+        "none",
+    ]));
+    let text = stdout(&out);
+    assert!(
+        text.starts_with("timestamp,account_id,"),
+        "{}",
+        &text[..80.min(text.len())]
+    );
+    assert!(
+        stderr(&out).contains("scanned"),
+        "the summary goes to stderr"
+    );
+    let quiet = run(compliance(&[
+        "scan",
+        "--endpoint-url",
+        &emu.url,
+        "--format",
+        "csv",
+        "--fail-on",
+        "none",
+        "--quiet",
+    ]));
+    assert_eq!(
+        stderr(&quiet),
+        "",
+        "--quiet keeps stderr empty when nothing failed to collect"
+    );
+
+    let table = run(compliance(&[
+        "scan",
+        "--endpoint-url",
+        &emu.url,
+        "--fail-on",
+        "none",
+    ]));
+    let text = stdout(&table);
+    assert!(
+        text.contains("Score ") && text.contains("Failed by severity: critical"),
+        "{text}"
+    );
+    assert!(
+        !text.contains('\u{1b}'),
+        "no colour when stdout is not a terminal"
+    );
+    let first_critical = text.find("│ critical").unwrap();
+    let first_low = text.find("│ low").unwrap();
+    assert!(first_critical < first_low, "most severe first");
+}
+
+#[test]
+fn output_file_holds_the_report_and_stdout_stays_empty() {
+    let emu = Emulator::start();
+    emu.seed_demo();
+    let dir = temp_dir("output");
+    let file = dir.join("report.json");
+    let out = run(compliance(&[
+        "scan",
+        "--endpoint-url",
+        &emu.url,
+        "--format",
+        "json",
+        "--fail-on",
+        "none",
+        "--output",
+        file.to_str().unwrap(),
+    ]));
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(stdout(&out), "");
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!(report["scan"]["account_id"], "123456789012");
+}
+
+/// Which API operation a logged request was.
+fn operation(entry: &serde_json::Value) -> String {
+    let action = entry["action"].as_str().unwrap_or_default();
+    let target = entry["target"].as_str().unwrap_or_default();
+    if !action.is_empty() {
+        return action.to_string();
+    }
+    if !target.is_empty() {
+        return target.rsplit('.').next().unwrap().to_string();
+    }
+    let query: Vec<&str> = entry["query"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|q| q.as_str())
+        .collect();
+    let path = entry["path"].as_str().unwrap();
+    match (entry["method"].as_str().unwrap(), path, query.as_slice()) {
+        ("GET", "/", _) => "ListBuckets".to_string(),
+        ("GET", _, [sub]) => format!("s3:{sub}"),
+        (method, path, _) => format!("{method} {path}"),
+    }
+}
+
+#[test]
+fn a_scan_narrowed_to_one_rule_makes_only_the_calls_that_rule_needs() {
+    let emu = Emulator::start();
+    emu.seed_demo();
+    let proxy = Proxy::start(&emu.url, json!([]));
+    let out = run(compliance(&[
+        "scan",
+        "--endpoint-url",
+        &proxy.url,
+        "--rule",
+        "s3-bucket-versioning-enabled",
+        "--format",
+        "json",
+        "--fail-on",
+        "none",
+    ]));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let buckets = json_report(&out)["findings"].as_array().unwrap().len();
+    assert_eq!(buckets, 4);
+    let mut ops: Vec<String> = proxy.log().iter().map(operation).collect();
+    ops.sort();
+    let mut expected = vec![
+        "GetCallerIdentity".to_string(),
+        "DescribeRegions".to_string(),
+        "ListBuckets".to_string(),
+    ];
+    // The emulator's ListBuckets carries no bucket region, so each bucket costs a
+    // GetBucketLocation there (real S3 names the region in ListBuckets).
+    for _ in 0..buckets {
+        expected.push("s3:location".to_string());
+        expected.push("s3:versioning".to_string());
+    }
+    expected.sort();
+    assert_eq!(ops, expected);
+}
+
+#[test]
+fn list_rules_needs_no_aws() {
+    let out =
+        run(compliance(&["scan", "--list-rules", "--format", "json"])
+            .env_remove("AWS_ACCESS_KEY_ID"));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let rules: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rules = rules.as_array().unwrap();
+    assert!(rules.len() >= 30);
+    for service in ["s3", "ec2", "lambda", "kms", "sns"] {
+        assert!(
+            rules
+                .iter()
+                .any(|r| r["id"].as_str().unwrap().starts_with(service)),
+            "{service}"
+        );
+    }
+    let narrowed = run(compliance(&[
+        "scan",
+        "--list-rules",
+        "--format",
+        "csv",
+        "--service",
+        "kms",
+        "--min-severity",
+        "high",
+    ]));
+    let text = stdout(&narrowed);
+    let ids: Vec<&str> = text
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        ["kms-key-not-pending-deletion", "kms-key-policy-not-public"]
+    );
+}
