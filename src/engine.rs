@@ -179,3 +179,164 @@ pub fn summarize(findings: &[Finding], resources_scanned: usize) -> Summary {
         failed_by_severity,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+    use crate::model::s3::{Bucket, Versioning};
+    use crate::model::{CollectionError, Properties, Resource, Service, INVENTORY_SCHEMA_VERSION};
+    use crate::rules::load::parse;
+
+    fn rules() -> RuleSet {
+        let text = r#"id: s3-bucket-versioning-check
+title: Versioning
+description: Versioning on.
+resource: aws.s3.bucket
+severity: high
+remediation: {text: Turn it on., url: "https://docs.aws.amazon.com/x"}
+applies_when: {attribute: name, ne: skipped}
+condition: {attribute: versioning.status, eq: Enabled}
+tests:
+  - {name: on, resource: {versioning: {status: Enabled}}, expect: PASS}
+  - {name: off, resource: {versioning: {status: Disabled}}, expect: FAIL}
+"#;
+        RuleSet {
+            rules: vec![parse("s3-bucket-versioning-check.yaml", text, "test").unwrap()],
+        }
+    }
+
+    fn bucket(name: &str, region: &str, status: Option<&str>) -> Resource {
+        Resource {
+            id: name.to_string(),
+            arn: Some(format!("arn:aws:s3:::{name}")),
+            region: region.to_string(),
+            properties: Properties::S3Bucket(Bucket {
+                name: name.to_string(),
+                versioning: status.map(|s| Versioning {
+                    status: s.to_string(),
+                    mfa_delete: false,
+                }),
+                ..Bucket::default()
+            }),
+        }
+    }
+
+    fn error(region: &str, id: Option<&str>, attributes: &[&str]) -> CollectionError {
+        CollectionError {
+            region: region.to_string(),
+            service: Service::S3,
+            resource_type: ResourceKind::S3Bucket,
+            resource_id: id.map(str::to_string),
+            attributes: attributes.iter().map(|a| a.to_string()).collect(),
+            operation: "GetBucketVersioning".to_string(),
+            code: "AccessDenied".to_string(),
+            message: "denied".to_string(),
+        }
+    }
+
+    fn inventory(resources: Vec<Resource>, errors: Vec<CollectionError>) -> Inventory {
+        Inventory {
+            schema_version: INVENTORY_SCHEMA_VERSION,
+            account_id: "123456789012".to_string(),
+            regions: vec!["us-east-1".to_string(), "eu-west-1".to_string()],
+            collected_at: Utc.with_ymd_and_hms(2026, 11, 23, 0, 0, 0).unwrap(),
+            resources,
+            errors,
+        }
+    }
+
+    fn status(findings: &[crate::report::Finding], id: &str) -> Status {
+        findings
+            .iter()
+            .find(|f| f.resource_id == id)
+            .unwrap()
+            .status
+    }
+
+    #[test]
+    fn verdicts_follow_the_inventory() {
+        let inv = inventory(
+            vec![
+                bucket("on", "us-east-1", Some("Enabled")),
+                bucket("off", "us-east-1", Some("Suspended")),
+                bucket("skipped", "us-east-1", Some("Suspended")),
+                bucket("unread", "us-east-1", None),
+                bucket("denied", "us-east-1", Some("Enabled")),
+                bucket("regional", "eu-west-1", Some("Enabled")),
+            ],
+            vec![
+                error("us-east-1", Some("denied"), &["versioning"]),
+                error("eu-west-1", None, &["versioning"]),
+            ],
+        );
+        let findings = evaluate(&rules(), &inv);
+        assert_eq!(status(&findings, "on"), Status::Pass);
+        assert_eq!(status(&findings, "off"), Status::Fail);
+        assert_eq!(status(&findings, "skipped"), Status::NotApplicable);
+        assert_eq!(
+            status(&findings, "unread"),
+            Status::Error,
+            "an attribute absent from the snapshot"
+        );
+        assert_eq!(
+            status(&findings, "denied"),
+            Status::Error,
+            "its own call failed"
+        );
+        assert_eq!(
+            status(&findings, "regional"),
+            Status::Error,
+            "a region-wide call failed"
+        );
+        let denied = findings.iter().find(|f| f.resource_id == "denied").unwrap();
+        assert_eq!(
+            denied.message,
+            "could not read versioning: GetBucketVersioning failed: AccessDenied: denied"
+        );
+        assert!(findings.iter().all(|f| f.timestamp == inv.collected_at));
+        let order: Vec<(&str, &str)> = findings
+            .iter()
+            .map(|f| (f.region.as_str(), f.resource_id.as_str()))
+            .collect();
+        let mut sorted = order.clone();
+        sorted.sort();
+        assert_eq!(
+            order, sorted,
+            "findings are sorted by rule, region, resource"
+        );
+    }
+
+    #[test]
+    fn a_failed_listing_is_one_error_per_rule_and_region() {
+        let inv = inventory(vec![], vec![error("eu-west-1", None, &[])]);
+        let findings = evaluate(&rules(), &inv);
+        assert_eq!(findings.len(), 1);
+        assert_eq!(
+            (findings[0].status, findings[0].resource_id.as_str()),
+            (Status::Error, "*")
+        );
+        assert!(findings[0]
+            .message
+            .starts_with("could not list aws.s3.bucket in eu-west-1"));
+    }
+
+    #[test]
+    fn score_is_passed_over_passed_and_failed() {
+        let inv = inventory(
+            vec![
+                bucket("a", "us-east-1", Some("Enabled")),
+                bucket("b", "us-east-1", Some("x")),
+                bucket("c", "us-east-1", Some("x")),
+                bucket("d", "us-east-1", None),
+            ],
+            vec![],
+        );
+        let summary = summarize(&evaluate(&rules(), &inv), 4);
+        assert_eq!(summary.score, Some(33.3));
+        assert_eq!(summary.count(Status::Error), 1);
+        assert_eq!(summary.failed_by_severity[&Severity::High], 2);
+        assert_eq!(summarize(&[], 0).score, None, "nothing judged, no score");
+    }
+}

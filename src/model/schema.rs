@@ -101,3 +101,73 @@ pub fn lookup(fields: &'static [Field], path: &str) -> Option<&'static Field> {
     }
     None
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Properties, ResourceKind};
+    use serde_json::{json, Value};
+
+    /// A value with every attribute of `fields` set, built from the schema alone.
+    fn sample(fields: &[Field]) -> Value {
+        let mut map = serde_json::Map::new();
+        for f in fields {
+            let v = match f.ty {
+                Type::Bool => json!(true),
+                Type::Int => json!(7),
+                Type::String => json!("x"),
+                Type::Map => json!({"k": "v"}),
+                Type::StringList => json!(["x"]),
+                Type::Range => json!({"from": 1, "to": 2}),
+                Type::Time => json!("2026-01-02T03:04:05Z"),
+                Type::Object(inner) => sample(inner),
+                Type::List(inner) => json!([sample(inner)]),
+            };
+            map.insert(f.name.to_string(), v);
+        }
+        Value::Object(map)
+    }
+
+    #[test]
+    fn every_kind_s_schema_matches_its_struct_exactly() {
+        for kind in ResourceKind::ALL {
+            let attrs = sample(kind.schema());
+            // deny_unknown_fields: each schema attribute exists in the struct with its type;
+            // the round trip: the struct has nothing the schema does not describe.
+            let props = Properties::from_attributes(kind, attrs.clone())
+                .unwrap_or_else(|e| panic!("{kind}: the schema names what the struct lacks: {e}"));
+            assert_eq!(props.kind(), kind);
+            assert_eq!(
+                props.attributes(),
+                attrs,
+                "{kind}: struct and schema differ"
+            );
+        }
+    }
+
+    #[test]
+    fn lookup_walks_objects_and_ranges_but_not_lists() {
+        let s3 = ResourceKind::S3Bucket.schema();
+        assert_eq!(
+            lookup(s3, "encryption.algorithm").map(|f| f.ty),
+            Some(Type::String)
+        );
+        assert!(lookup(s3, "encryption.nope").is_none());
+        let sg = ResourceKind::SecurityGroup.schema();
+        assert!(matches!(
+            lookup(sg, "ingress").map(|f| f.ty),
+            Some(Type::List(_))
+        ));
+        assert!(lookup(sg, "ingress.protocol").is_none());
+    }
+
+    #[test]
+    fn top_level_attributes_collected_on_demand_name_their_call() {
+        let s3 = ResourceKind::S3Bucket.schema();
+        assert_eq!(
+            lookup(s3, "policy").and_then(|f| f.call),
+            Some("GetBucketPolicy")
+        );
+        assert_eq!(lookup(s3, "name").and_then(|f| f.call), None);
+    }
+}

@@ -160,18 +160,27 @@ fn test(path: &str, op: &Op, value: Option<&Value>, ctx: Context<'_>) -> Outcome
             if *want { "set" } else { "not set" }.to_string(),
         ),
         Op::Matches(pattern) => {
-            let source = PLACEHOLDERS
-                .iter()
-                .zip([ctx.region, ctx.account_id])
-                .fold(pattern.source.clone(), |s, (p, v)| {
-                    s.replace(p, &regex::escape(v))
-                });
+            let fill = |escape: bool| {
+                PLACEHOLDERS.iter().zip([ctx.region, ctx.account_id]).fold(
+                    pattern.source.clone(),
+                    |s, (p, v)| {
+                        s.replace(
+                            p,
+                            &if escape {
+                                regex::escape(v)
+                            } else {
+                                v.to_string()
+                            },
+                        )
+                    },
+                )
+            };
             let holds = match (&pattern.fixed, value.and_then(Value::as_str)) {
                 (Some(re), Some(s)) => re.is_match(s),
-                (None, Some(s)) => regex::Regex::new(&source).is_ok_and(|re| re.is_match(s)),
+                (None, Some(s)) => regex::Regex::new(&fill(true)).is_ok_and(|re| re.is_match(s)),
                 _ => false,
             };
-            (holds, format!("a match for /{source}/"))
+            (holds, format!("a match for /{}/", fill(false)))
         }
         Op::Compare(cmp, n) => {
             let (sym, f): (&str, fn(f64, f64) -> bool) = match cmp {
@@ -279,4 +288,280 @@ fn join(outcomes: &[Outcome], pick: fn(&Outcome) -> &String, sep: &str) -> Strin
         .cloned()
         .collect::<Vec<_>>()
         .join(sep)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use serde_json::{json, Value};
+
+    use super::*;
+    use crate::model::ResourceKind;
+    use crate::rules::condition::compile;
+    use crate::rules::format::Node;
+
+    const CTX: Context<'static> = Context {
+        region: "eu-west-1",
+        account_id: "123456789012",
+    };
+
+    fn check(kind: ResourceKind, condition: Value, attrs: Value) -> Outcome {
+        check_with(kind, condition, attrs, json!({}))
+    }
+
+    fn check_with(kind: ResourceKind, condition: Value, attrs: Value, params: Value) -> Outcome {
+        let node: Node = serde_json::from_value(condition).unwrap();
+        let params: BTreeMap<String, Value> = serde_json::from_value(params).unwrap();
+        let cond = compile(&node, kind.schema(), &params, "condition").unwrap();
+        evaluate(&cond, &attrs, CTX)
+    }
+
+    const S3: ResourceKind = ResourceKind::S3Bucket;
+    const SG: ResourceKind = ResourceKind::SecurityGroup;
+
+    #[test]
+    fn eq_reports_the_observed_value_and_the_expectation() {
+        let o = check(
+            S3,
+            json!({"attribute": "versioning.status", "eq": "Enabled"}),
+            json!({"versioning": {"status": "Suspended"}}),
+        );
+        assert!(!o.holds);
+        assert_eq!(
+            o.message(),
+            r#"versioning.status is "Suspended"; expected "Enabled""#
+        );
+        let o = check(
+            S3,
+            json!({"attribute": "versioning.status", "eq": "Enabled"}),
+            json!({"versioning": {"status": "Enabled"}}),
+        );
+        assert!(o.holds);
+        assert_eq!(o.message(), r#"versioning.status is "Enabled""#);
+    }
+
+    #[test]
+    fn a_missing_attribute_fails_comparisons_and_satisfies_exists_false() {
+        let attrs = json!({"encryption": {"enabled": false}});
+        assert!(
+            !check(
+                S3,
+                json!({"attribute": "encryption.algorithm", "eq": "AES256"}),
+                attrs.clone()
+            )
+            .holds
+        );
+        assert!(
+            !check(
+                S3,
+                json!({"attribute": "encryption.algorithm", "in": ["AES256"]}),
+                attrs.clone()
+            )
+            .holds
+        );
+        assert!(
+            !check(
+                S3,
+                json!({"attribute": "encryption.algorithm", "not_in": ["AES256"]}),
+                attrs.clone()
+            )
+            .holds
+        );
+        assert!(
+            check(
+                S3,
+                json!({"attribute": "encryption.algorithm", "exists": false}),
+                attrs.clone()
+            )
+            .holds
+        );
+        let o = check(
+            S3,
+            json!({"attribute": "encryption.algorithm", "exists": true}),
+            attrs,
+        );
+        assert_eq!(o.message(), "encryption.algorithm is not set; expected set");
+    }
+
+    #[test]
+    fn numbers_compare() {
+        let attrs = json!({"lifecycle": {"rule_count": 2, "enabled_rule_count": 0}});
+        assert!(
+            check(
+                S3,
+                json!({"attribute": "lifecycle.rule_count", "gte": 2}),
+                attrs.clone()
+            )
+            .holds
+        );
+        assert!(
+            !check(
+                S3,
+                json!({"attribute": "lifecycle.rule_count", "gt": 2}),
+                attrs.clone()
+            )
+            .holds
+        );
+        assert!(
+            check(
+                S3,
+                json!({"attribute": "lifecycle.enabled_rule_count", "lt": 1}),
+                attrs.clone()
+            )
+            .holds
+        );
+        assert!(
+            check(
+                S3,
+                json!({"attribute": "lifecycle.enabled_rule_count", "lte": 0}),
+                attrs
+            )
+            .holds
+        );
+    }
+
+    #[test]
+    fn patterns_fill_in_the_resource_s_region() {
+        let cond = json!({"attribute": "flow_logs", "every": {"attribute": "log_group_name", "matches": "^audit-${region}$"}});
+        let vpc = ResourceKind::Vpc;
+        assert!(
+            check(
+                vpc,
+                cond.clone(),
+                json!({"flow_logs": [{"log_group_name": "audit-eu-west-1"}]})
+            )
+            .holds
+        );
+        let o = check(
+            vpc,
+            cond,
+            json!({"flow_logs": [{"log_group_name": "audit-us-east-1"}]}),
+        );
+        assert!(!o.holds);
+        assert!(
+            o.message()
+                .contains("flow_logs[0]: log_group_name is \"audit-us-east-1\""),
+            "{}",
+            o.message()
+        );
+        assert!(
+            o.message().contains("/^audit-eu-west-1$/"),
+            "{}",
+            o.message()
+        );
+    }
+
+    #[test]
+    fn quantifiers_over_lists() {
+        let vpc = ResourceKind::Vpc;
+        let some =
+            json!({"attribute": "flow_logs", "some": {"attribute": "status", "eq": "ACTIVE"}});
+        assert!(!check(vpc, some.clone(), json!({"flow_logs": []})).holds);
+        assert_eq!(
+            check(vpc, some.clone(), json!({"flow_logs": []})).observed,
+            "flow_logs is empty"
+        );
+        assert!(
+            check(
+                vpc,
+                some,
+                json!({"flow_logs": [{"status": "x"}, {"status": "ACTIVE"}]})
+            )
+            .holds
+        );
+        let every =
+            json!({"attribute": "flow_logs", "every": {"attribute": "traffic_type", "eq": "ALL"}});
+        assert!(
+            check(vpc, every.clone(), json!({"flow_logs": []})).holds,
+            "vacuously true"
+        );
+        assert!(
+            !check(
+                vpc,
+                every,
+                json!({"flow_logs": [{"traffic_type": "ALL"}, {"traffic_type": "REJECT"}]})
+            )
+            .holds
+        );
+    }
+
+    #[test]
+    fn port_ranges_that_contain_a_port_count() {
+        let cond = json!({"attribute": "ingress", "none": {"all": [
+            {"attribute": "ports", "range_includes": [22]},
+            {"attribute": "ipv4_ranges", "contains": "0.0.0.0/0"}]}});
+        let open = |from: i64, to: i64| json!({"ingress": [{"protocol": "tcp", "ports": {"from": from, "to": to}, "ipv4_ranges": ["0.0.0.0/0"]}]});
+        assert!(!check(SG, cond.clone(), open(22, 22)).holds);
+        let o = check(SG, cond.clone(), open(0, 1024));
+        assert!(!o.holds);
+        assert!(
+            o.message().contains("ports 0-1024 includes port 22"),
+            "{}",
+            o.message()
+        );
+        assert!(check(SG, cond.clone(), open(23, 1024)).holds);
+        assert!(
+            check(
+                SG,
+                cond,
+                json!({"ingress": [{"protocol": "icmp", "ipv4_ranges": ["0.0.0.0/0"]}]})
+            )
+            .holds,
+            "no ports"
+        );
+    }
+
+    #[test]
+    fn has_keys_names_what_is_missing() {
+        let o = check_with(
+            S3,
+            json!({"attribute": "tags", "has_keys": {"param": "required"}}),
+            json!({"tags": {"Owner": "a"}}),
+            json!({"required": ["Owner", "CostCenter"]}),
+        );
+        assert!(!o.holds);
+        assert_eq!(o.observed, "tags lacks CostCenter");
+    }
+
+    #[test]
+    fn any_all_and_not_combine() {
+        let attrs = json!({"policy": {"public_read": true}, "acl": {"public_read": false}});
+        let all = json!({"all": [{"attribute": "policy.public_read", "eq": false}, {"attribute": "acl.public_read", "eq": false}]});
+        let o = check(S3, all, attrs.clone());
+        assert!(!o.holds);
+        assert_eq!(o.message(), "policy.public_read is true; expected false");
+        let any = json!({"any": [{"attribute": "policy.public_read", "eq": false}, {"attribute": "acl.public_read", "eq": false}]});
+        assert!(check(S3, any, attrs.clone()).holds);
+        let not = json!({"not": {"attribute": "policy.public_read", "eq": true}});
+        assert!(!check(S3, not, attrs).holds);
+    }
+
+    #[test]
+    fn empty_applies_to_lists_and_maps() {
+        assert!(
+            check(
+                SG,
+                json!({"attribute": "ingress", "empty": true}),
+                json!({"ingress": []})
+            )
+            .holds
+        );
+        assert!(
+            !check(
+                SG,
+                json!({"attribute": "egress", "empty": true}),
+                json!({"egress": [{"protocol": "all"}]})
+            )
+            .holds
+        );
+        assert!(
+            check(
+                S3,
+                json!({"attribute": "tags", "empty": false}),
+                json!({"tags": {"a": "b"}})
+            )
+            .holds
+        );
+    }
 }

@@ -194,3 +194,148 @@ pub fn parse(file: &str, text: &str, source: &str) -> Result<Rule, LoadError> {
     }
     Ok(rule)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Service;
+    use crate::rules::Severity;
+
+    const RULE: &str = r#"id: s3-bucket-sample-rule
+title: Sample
+description: A sample rule.
+resource: aws.s3.bucket
+severity: medium
+frameworks: {aws-fsbp: [S3.14]}
+parameters: {wanted: Enabled}
+remediation: {text: Turn it on., url: "https://docs.aws.amazon.com/x"}
+condition: {attribute: versioning.status, eq: {param: wanted}}
+tests:
+  - {name: on, resource: {versioning: {status: Enabled}}, expect: PASS}
+  - {name: off, resource: {versioning: {status: Suspended}}, expect: FAIL}
+"#;
+
+    fn error(text: &str) -> String {
+        parse("rules/s3/s3-bucket-sample-rule.yaml", text, "test")
+            .unwrap_err()
+            .to_string()
+    }
+
+    #[test]
+    fn a_valid_rule_loads_with_its_parameters_resolved() {
+        let rule = parse("rules/s3/s3-bucket-sample-rule.yaml", RULE, "test").unwrap();
+        assert_eq!(rule.severity, Severity::Medium);
+        assert_eq!(rule.frameworks["aws-fsbp"], vec!["S3.14".to_string()]);
+        assert_eq!(
+            rule.attributes().into_iter().collect::<Vec<_>>(),
+            vec!["versioning".to_string()]
+        );
+    }
+
+    #[test]
+    fn syntax_errors_carry_the_file_and_the_position() {
+        let e = error("id: [unclosed\n");
+        assert!(
+            e.starts_with("rule file rules/s3/s3-bucket-sample-rule.yaml: "),
+            "{e}"
+        );
+        assert!(e.contains("line 1"), "{e}");
+        let e = error(&RULE.replace("severity: medium", "severty: medium"));
+        assert!(
+            e.contains("unknown field `severty`") && e.contains("line 5"),
+            "{e}"
+        );
+        let e = error(&RULE.replace("severity: medium", "severity: severe"));
+        assert!(e.contains("unknown variant `severe`"), "{e}");
+    }
+
+    #[test]
+    fn semantic_errors_name_the_place_in_the_condition() {
+        let e = error(&RULE.replace("versioning.status, eq", "versioning.status, gt"));
+        assert!(e.contains("condition.gt: `gt` takes a number"), "{e}");
+        let e = error(&RULE.replace("eq: {param: wanted}", "eq: true"));
+        assert!(
+            e.contains("`eq` does not apply to `versioning.status`, a string"),
+            "{e}"
+        );
+        let e = error(&RULE.replace("{param: wanted}", "{param: missing}"));
+        assert!(e.contains("unknown parameter `missing`"), "{e}");
+        let e = error(&RULE.replace("eq: {param: wanted}", "eq: x, ne: y"));
+        assert!(e.contains("several operators (eq, ne)"), "{e}");
+        let e = error(&RULE.replace(
+            "condition: {attribute: versioning.status, eq: {param: wanted}}",
+            "condition: {all: []}",
+        ));
+        assert!(e.contains("condition.all: the list is empty"), "{e}");
+    }
+
+    #[test]
+    fn identity_and_metadata_are_checked() {
+        let e = parse("rules/s3/other-name.yaml", RULE, "test")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("named `other-name` but the rule's id is `s3-bucket-sample-rule`"),
+            "{e}"
+        );
+        let e = error(&RULE.replace("https://docs.aws.amazon.com/x", "http://example.com"));
+        assert!(e.contains("not an https:// URL"), "{e}");
+        let e = error(&RULE.replace("aws-fsbp: [S3.14]", "AWS FSBP: [S3.14]"));
+        assert!(e.contains("frameworks.AWS FSBP"), "{e}");
+    }
+
+    #[test]
+    fn test_cases_must_be_valid_resources() {
+        let e = error(&RULE.replace(
+            "{versioning: {status: Enabled}}",
+            "{versioning: {state: Enabled}}",
+        ));
+        assert!(
+            e.contains("test `on`: the resource is not a valid aws.s3.bucket"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn the_built_in_rules_load_and_cover_every_service() {
+        let set = load(&[]).expect("built-in rules are valid and pass their own tests");
+        assert!(set.rules.len() >= 30, "{} rules", set.rules.len());
+        for service in [
+            Service::S3,
+            Service::Ec2,
+            Service::Lambda,
+            Service::Kms,
+            Service::Sns,
+        ] {
+            assert!(
+                set.rules.iter().any(|r| r.resource.service() == service),
+                "{service}"
+            );
+        }
+        for rule in &set.rules {
+            let (folder, file) = EMBEDDED
+                .iter()
+                .map(|(path, _)| {
+                    let p = Path::new(path);
+                    (
+                        p.parent()
+                            .unwrap()
+                            .file_name()
+                            .unwrap()
+                            .to_string_lossy()
+                            .to_string(),
+                        p.file_stem().unwrap().to_string_lossy().to_string(),
+                    )
+                })
+                .find(|(_, stem)| *stem == rule.id)
+                .unwrap();
+            assert_eq!(file, rule.id);
+            assert_eq!(
+                folder,
+                rule.resource.service().as_str(),
+                "{} sits in its service's folder",
+                rule.id
+            );
+        }
+    }
+}
