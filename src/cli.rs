@@ -28,8 +28,8 @@ pub enum Command {
 /// Where and as whom to reach AWS.
 #[derive(Debug, Clone, Args)]
 pub struct AwsArgs {
-    /// Named profile from the AWS config files.
-    #[arg(long, env = "AWS_PROFILE", value_name = "NAME")]
+    /// Named profile from the AWS config files (AWS_PROFILE works too).
+    #[arg(long, value_name = "NAME")]
     pub profile: Option<String>,
     /// Send every AWS request to this URL (an emulator or a proxy); AWS_ENDPOINT_URL works too.
     #[arg(long, value_name = "URL")]

@@ -187,7 +187,7 @@ pub const SCHEMA: &[Field] = &[
         "encryption",
         Type::Object(ENCRYPTION),
         "GetBucketEncryption",
-        "default encryption",
+        "default encryption (and one DescribeKey per distinct KMS key, to tell customer keys from AWS's)",
     ),
     Field::called(
         "versioning",

@@ -171,3 +171,59 @@ mod tests {
         assert_eq!(lookup(s3, "name").and_then(|f| f.call), None);
     }
 }
+
+#[cfg(test)]
+mod docs {
+    //! docs/attributes.md is rendered from the schema; this test keeps it current
+    //! (`UPDATE_DOCS=1 cargo test` rewrites it).
+    use super::*;
+    use crate::model::ResourceKind;
+
+    fn rows(fields: &[Field], prefix: &str, out: &mut String) {
+        for f in fields {
+            let path = format!("{prefix}{}", f.name);
+            let call = f.call.map_or(String::new(), |c| format!("`{c}`"));
+            out.push_str(&format!(
+                "| `{path}` | {} | {call} | {} |\n",
+                f.ty.name(),
+                f.doc
+            ));
+            match f.ty {
+                Type::Object(inner) => rows(inner, &format!("{path}."), out),
+                Type::List(inner) => rows(inner, &format!("{path}[]."), out),
+                Type::Range => rows(RANGE_BOUNDS, &format!("{path}."), out),
+                _ => {}
+            }
+        }
+    }
+
+    fn render() -> String {
+        let mut out = String::from(
+            "# Resource attributes\n\n\
+             What a rule's `attribute:` can name, per resource kind. Generated from the schema in\n\
+             `src/model/` (regenerate with `UPDATE_DOCS=1 cargo test`). An attribute with a call is\n\
+             collected only when an enabled rule reads it, with one call per resource (per region for\n\
+             EC2); the others come with the resource's listing. `[]` marks the elements of a list,\n\
+             reached with `every`, `some` or `none`.\n",
+        );
+        for kind in ResourceKind::ALL {
+            out.push_str(&format!("\n## `{kind}` (service `{}`)\n\n| attribute | type | call | meaning |\n|---|---|---|---|\n", kind.service()));
+            rows(kind.schema(), "", &mut out);
+        }
+        out
+    }
+
+    #[test]
+    fn attribute_reference_is_current() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/attributes.md");
+        let rendered = render();
+        if std::env::var_os("UPDATE_DOCS").is_some() {
+            std::fs::write(&path, &rendered).unwrap();
+        }
+        let on_disk = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            on_disk == rendered,
+            "docs/attributes.md is stale: run UPDATE_DOCS=1 cargo test"
+        );
+    }
+}
