@@ -1,7 +1,7 @@
 //! `compliance scan`: select rules, collect (or load) the inventory, evaluate, print.
 
 use std::fs;
-use std::io::{self, IsTerminal};
+use std::io::{self, IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -24,8 +24,7 @@ use crate::rules::{load, RuleSet, Status};
 pub async fn run(args: ScanArgs) -> Result<ExitCode, Fatal> {
     let rules = select_rules(&args)?;
     if args.list_rules {
-        let mut out = io::stdout().lock();
-        write_rules(args.format, &rules.rules, &mut out).map_err(stdout_error)?;
+        write_stdout(|out| write_rules(args.format, &rules.rules, out))?;
         return Ok(ExitCode::SUCCESS);
     }
     for path in [&args.output, &args.save_inventory].into_iter().flatten() {
@@ -58,9 +57,7 @@ pub async fn run(args: ScanArgs) -> Result<ExitCode, Fatal> {
     let reporter = args.format.reporter(terminal, color);
     match &args.output {
         Some(path) => write_atomically(path, |w| reporter.write(&report, w))?,
-        None => reporter
-            .write(&report, &mut io::stdout().lock())
-            .map_err(stdout_error)?,
+        None => write_stdout(|out| reporter.write(&report, out))?,
     }
     if !args.quiet {
         let score = report
@@ -200,6 +197,13 @@ fn exit_code(report: &Report, fail_on: FailOn) -> ExitCode {
     }
 }
 
-fn stdout_error(e: io::Error) -> Fatal {
-    Fatal::new(format!("cannot write to stdout: {e}"))
+/// Writes to stdout; a reader that closed the pipe early (`| head`) is not an error.
+fn write_stdout(fill: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<(), Fatal> {
+    let mut out = io::stdout().lock();
+    match fill(&mut out).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => {
+            Err(Fatal::new(format!("cannot write to stdout: {e}")))
+        }
+        _ => Ok(()),
+    }
 }

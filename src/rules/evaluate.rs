@@ -52,7 +52,7 @@ pub fn evaluate(cond: &Condition, attrs: &Value, ctx: Context<'_>) -> Outcome {
                 None => Outcome {
                     holds: false,
                     observed: join(&outcomes, |o| &o.observed, ", "),
-                    expected: join(&outcomes, |o| &o.expected, " or "),
+                    expected: format!("({})", join(&outcomes, |o| &o.expected, " or ")),
                 },
             }
         }
@@ -145,19 +145,19 @@ fn test(path: &str, op: &Op, value: Option<&Value>, ctx: Context<'_>) -> Outcome
         None => format!("{path} is not set"),
     };
     let (holds, expected) = match op {
-        Op::Eq(want) => (value == Some(want), show(want)),
-        Op::Ne(want) => (value != Some(want), format!("not {}", show(want))),
+        Op::Eq(want) => (value == Some(want), format!("{path} = {}", show(want))),
+        Op::Ne(want) => (value != Some(want), format!("{path} != {}", show(want))),
         Op::In(list) => (
             value.is_some_and(|v| list.contains(v)),
-            format!("one of {}", show_list(list)),
+            format!("{path} in {}", show_list(list)),
         ),
         Op::NotIn(list) => (
             value.is_some_and(|v| !list.contains(v)),
-            format!("none of {}", show_list(list)),
+            format!("{path} not in {}", show_list(list)),
         ),
         Op::Exists(want) => (
             value.is_some() == *want,
-            if *want { "set" } else { "not set" }.to_string(),
+            format!("{path} {}", if *want { "set" } else { "not set" }),
         ),
         Op::Matches(pattern) => {
             let fill = |escape: bool| {
@@ -180,7 +180,7 @@ fn test(path: &str, op: &Op, value: Option<&Value>, ctx: Context<'_>) -> Outcome
                 (None, Some(s)) => regex::Regex::new(&fill(true)).is_ok_and(|re| re.is_match(s)),
                 _ => false,
             };
-            (holds, format!("a match for /{}/", fill(false)))
+            (holds, format!("{path} matching /{}/", fill(false)))
         }
         Op::Compare(cmp, n) => {
             let (sym, f): (&str, fn(f64, f64) -> bool) = match cmp {
@@ -191,14 +191,14 @@ fn test(path: &str, op: &Op, value: Option<&Value>, ctx: Context<'_>) -> Outcome
             };
             (
                 value.and_then(Value::as_f64).is_some_and(|v| f(v, *n)),
-                format!("{sym} {n}"),
+                format!("{path} {sym} {n}"),
             )
         }
         Op::Contains(item) => (
             value
                 .and_then(Value::as_array)
                 .is_some_and(|a| a.iter().any(|v| v.as_str() == Some(item))),
-            format!("a list containing {}", show(&Value::String(item.clone()))),
+            format!("{path} containing {}", show(&Value::String(item.clone()))),
         ),
         Op::Empty(want) => {
             let empty = match value {
@@ -209,7 +209,7 @@ fn test(path: &str, op: &Op, value: Option<&Value>, ctx: Context<'_>) -> Outcome
             };
             (
                 empty == *want,
-                if *want { "empty" } else { "not empty" }.to_string(),
+                format!("{path} {}", if *want { "empty" } else { "not empty" }),
             )
         }
         Op::HasKeys(keys) => {
@@ -228,7 +228,7 @@ fn test(path: &str, op: &Op, value: Option<&Value>, ctx: Context<'_>) -> Outcome
             return Outcome {
                 holds,
                 observed,
-                expected: format!("keys {}", join_strs(keys)),
+                expected: format!("{path} with keys {}", join_strs(keys)),
             };
         }
         Op::RangeIncludes(ports) => {
@@ -246,7 +246,7 @@ fn test(path: &str, op: &Op, value: Option<&Value>, ctx: Context<'_>) -> Outcome
             return Outcome {
                 holds: hit.is_some(),
                 observed,
-                expected: format!("a range including {}", list.join(", ")),
+                expected: format!("{path} including port {}", list.join(" or ")),
             };
         }
     };
@@ -330,7 +330,7 @@ mod tests {
         assert!(!o.holds);
         assert_eq!(
             o.message(),
-            r#"versioning.status is "Suspended"; expected "Enabled""#
+            r#"versioning.status is "Suspended"; expected versioning.status = "Enabled""#
         );
         let o = check(
             S3,
@@ -381,7 +381,10 @@ mod tests {
             json!({"attribute": "encryption.algorithm", "exists": true}),
             attrs,
         );
-        assert_eq!(o.message(), "encryption.algorithm is not set; expected set");
+        assert_eq!(
+            o.message(),
+            "encryption.algorithm is not set; expected encryption.algorithm set"
+        );
     }
 
     #[test]
@@ -530,7 +533,10 @@ mod tests {
         let all = json!({"all": [{"attribute": "policy.public_read", "eq": false}, {"attribute": "acl.public_read", "eq": false}]});
         let o = check(S3, all, attrs.clone());
         assert!(!o.holds);
-        assert_eq!(o.message(), "policy.public_read is true; expected false");
+        assert_eq!(
+            o.message(),
+            "policy.public_read is true; expected policy.public_read = false"
+        );
         let any = json!({"any": [{"attribute": "policy.public_read", "eq": false}, {"attribute": "acl.public_read", "eq": false}]});
         assert!(check(S3, any, attrs.clone()).holds);
         let not = json!({"not": {"attribute": "policy.public_read", "eq": true}});
