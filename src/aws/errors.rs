@@ -60,6 +60,19 @@ impl CallError {
     }
 }
 
+/// Turns a service's "this is not configured" answers (`codes`, e.g.
+/// `NoSuchBucketPolicy`) into the `absent` value: a fact, not a failure.
+pub fn or_absent<T>(
+    result: Result<T, CallError>,
+    codes: &[&str],
+    absent: impl FnOnce() -> T,
+) -> Result<T, CallError> {
+    match result {
+        Err(e) if e.is(codes) => Ok(absent()),
+        other => other,
+    }
+}
+
 impl std::fmt::Display for CallError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}: {}", self.code, self.message)

@@ -96,6 +96,14 @@ impl Session {
         })
     }
 
+    /// The configuration with `region` in place of the home region.
+    pub fn regional(&self, region: &str) -> SdkConfig {
+        self.config
+            .to_builder()
+            .region(Region::new(region.to_string()))
+            .build()
+    }
+
     /// The region the configuration resolved to.
     pub fn default_region(&self) -> String {
         self.config

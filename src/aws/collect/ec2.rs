@@ -5,18 +5,14 @@
 use aws_sdk_ec2::types::{IpPermission, Tag};
 use aws_sdk_ec2::Client;
 
-use super::{Collected, Scope};
-use crate::aws::errors::CallError;
+use super::{error, Collected, Scope};
 use crate::model::ec2::{
     FlowLog, Permission, PortRange, RegionSettings, SecurityGroup, Subnet, Vpc, VpcEndpoint,
 };
-use crate::model::{CollectionError, Properties, Resource, ResourceKind};
+use crate::model::{Properties, Resource, ResourceKind};
 
 pub async fn collect(scope: &Scope<'_>, region: &str) -> Collected {
-    let conf = aws_sdk_ec2::config::Builder::from(&scope.session.config)
-        .region(aws_sdk_ec2::config::Region::new(region.to_string()))
-        .build();
-    let client = Client::from_conf(conf);
+    let client = Client::new(&scope.session.regional(region));
     let mut out = Collected::default();
     let needs = scope.needs;
     let _permit = scope.limit.acquire().await;
@@ -48,9 +44,11 @@ pub async fn collect(scope: &Scope<'_>, region: &str) -> Collected {
                     }),
                 )
             })),
-            Err(e) => out.errors.push(scope.listing_error(
+            Err(e) => out.errors.push(error(
                 ResourceKind::Subnet,
                 region,
+                None,
+                &[],
                 "DescribeSubnets",
                 e.into(),
             )),
@@ -83,9 +81,11 @@ pub async fn collect(scope: &Scope<'_>, region: &str) -> Collected {
                     }),
                 )
             })),
-            Err(e) => out.errors.push(scope.listing_error(
+            Err(e) => out.errors.push(error(
                 ResourceKind::SecurityGroup,
                 region,
+                None,
+                &[],
                 "DescribeSecurityGroups",
                 e.into(),
             )),
@@ -100,11 +100,11 @@ pub async fn collect(scope: &Scope<'_>, region: &str) -> Collected {
                     settings.ebs_encryption_by_default =
                         Some(o.ebs_encryption_by_default().unwrap_or(false))
                 }
-                Err(e) => out.errors.push(attribute_error(
+                Err(e) => out.errors.push(error(
                     kind,
                     region,
                     Some(region),
-                    "ebs_encryption_by_default",
+                    &["ebs_encryption_by_default"],
                     "GetEbsEncryptionByDefault",
                     e.into(),
                 )),
@@ -134,7 +134,7 @@ async fn vpcs(scope: &Scope<'_>, client: &Client, region: &str, out: &mut Collec
         Err(e) => {
             return out
                 .errors
-                .push(scope.listing_error(kind, region, "DescribeVpcs", e.into()))
+                .push(error(kind, region, None, &[], "DescribeVpcs", e.into()))
         }
     };
     // Region-wide listings, matched to VPCs below; a failure leaves the attribute
@@ -150,11 +150,11 @@ async fn vpcs(scope: &Scope<'_>, client: &Client, region: &str, out: &mut Collec
         {
             Ok(logs) => Some(logs),
             Err(e) => {
-                out.errors.push(attribute_error(
+                out.errors.push(error(
                     kind,
                     region,
                     None,
-                    "flow_logs",
+                    &["flow_logs"],
                     "DescribeFlowLogs",
                     e.into(),
                 ));
@@ -175,11 +175,11 @@ async fn vpcs(scope: &Scope<'_>, client: &Client, region: &str, out: &mut Collec
         {
             Ok(list) => Some(list),
             Err(e) => {
-                out.errors.push(attribute_error(
+                out.errors.push(error(
                     kind,
                     region,
                     None,
-                    "endpoints",
+                    &["endpoints"],
                     "DescribeVpcEndpoints",
                     e.into(),
                 ));
@@ -297,27 +297,5 @@ fn resource(id: &str, arn: Option<&str>, region: &str, properties: Properties) -
         arn: arn.map(str::to_string),
         region: region.to_string(),
         properties,
-    }
-}
-
-/// An attribute left unknown: for one resource, or (`resource_id` None) for every
-/// resource of the kind in the region.
-fn attribute_error(
-    kind: ResourceKind,
-    region: &str,
-    resource_id: Option<&str>,
-    attribute: &str,
-    operation: &str,
-    e: CallError,
-) -> CollectionError {
-    CollectionError {
-        region: region.to_string(),
-        service: kind.service(),
-        resource_type: kind,
-        resource_id: resource_id.map(str::to_string),
-        attributes: vec![attribute.to_string()],
-        operation: operation.to_string(),
-        code: e.code,
-        message: e.message,
     }
 }

@@ -3,7 +3,6 @@
 
 use aws_sdk_kms::types::KeyListEntry;
 use aws_sdk_kms::Client;
-use futures::stream::{self, StreamExt};
 
 use super::{Attributes, Collected, Scope};
 use crate::aws::errors::CallError;
@@ -14,38 +13,18 @@ use crate::model::{Properties, ResourceKind};
 const KIND: ResourceKind = ResourceKind::KmsKey;
 
 pub async fn collect(scope: &Scope<'_>, region: &str) -> Collected {
-    let conf = aws_sdk_kms::config::Builder::from(&scope.session.config)
-        .region(aws_sdk_kms::config::Region::new(region.to_string()))
-        .build();
-    let client = Client::from_conf(conf);
-    let keys = match client
+    let client = Client::new(&scope.session.regional(region));
+    let listed = client
         .list_keys()
         .into_paginator()
         .items()
         .send()
         .try_collect()
-        .await
-    {
-        Ok(k) => k,
-        Err(e) => {
-            return Collected {
-                resources: Vec::new(),
-                errors: vec![scope.listing_error(KIND, region, "ListKeys", e.into())],
-            }
-        }
-    };
-    let client = &client;
-    let parts: Vec<Collected> = stream::iter(keys)
-        .map(|k| async move {
-            let _permit = scope.limit.acquire().await;
-            key(scope, client, region, k).await
-        })
-        .buffer_unordered(scope.limit.available_permits().max(1))
-        .collect()
         .await;
-    let mut out = Collected::default();
-    parts.into_iter().for_each(|p| out.extend(p));
-    out
+    match listed {
+        Ok(keys) => scope.each(keys, |k| key(scope, &client, region, k)).await,
+        Err(e) => scope.listing_failed(KIND, region, "ListKeys", e.into()),
+    }
 }
 
 async fn key(scope: &Scope<'_>, c: &Client, region: &str, entry: KeyListEntry) -> Collected {
@@ -55,20 +34,12 @@ async fn key(scope: &Scope<'_>, c: &Client, region: &str, entry: KeyListEntry) -
         Ok(out) => out.key_metadata().cloned(),
         Err(e) => {
             // Unknown whether it is a customer key: every needed attribute is unknown.
-            let needed: Vec<&str> = scope
-                .needs
-                .0
-                .get(&KIND)
-                .map(|s| s.iter().map(String::as_str).collect())
-                .unwrap_or_default();
-            attrs.fail(&needed, "DescribeKey", e.into());
-            return attrs.finish(
-                entry.key_arn().map(str::to_string),
-                Properties::KmsKey(Key {
-                    key_id: id,
-                    ..Key::default()
-                }),
-            );
+            attrs.fail_all("DescribeKey", e.into());
+            let key = Key {
+                key_id: id,
+                ..Key::default()
+            };
+            return attrs.finish(entry.key_arn().map(str::to_string), Properties::KmsKey(key));
         }
     };
     let Some(meta) = meta.filter(|m| m.key_manager().is_some_and(|k| k.as_str() == "CUSTOMER"))

@@ -3,49 +3,34 @@
 
 use aws_sdk_lambda::types::FunctionConfiguration;
 use aws_sdk_lambda::Client;
-use futures::stream::{self, StreamExt};
 
 use super::{Attributes, Collected, Scope};
-use crate::aws::errors::CallError;
+use crate::aws::errors::{or_absent, CallError};
 use crate::model::lambda::{Concurrency, Function, FunctionUrl, FunctionVpc};
 use crate::model::policy::{self, ResourcePolicy};
 use crate::model::{Properties, ResourceKind};
 
 const KIND: ResourceKind = ResourceKind::LambdaFunction;
+/// Lambda's answer when a function has no policy or no URL.
+const NOT_FOUND: &[&str] = &["ResourceNotFoundException"];
 
 pub async fn collect(scope: &Scope<'_>, region: &str) -> Collected {
-    let conf = aws_sdk_lambda::config::Builder::from(&scope.session.config)
-        .region(aws_sdk_lambda::config::Region::new(region.to_string()))
-        .build();
-    let client = Client::from_conf(conf);
-    let functions = match client
+    let client = Client::new(&scope.session.regional(region));
+    let listed = client
         .list_functions()
         .into_paginator()
         .items()
         .send()
         .try_collect()
-        .await
-    {
-        Ok(f) => f,
-        Err(e) => {
-            return Collected {
-                resources: Vec::new(),
-                errors: vec![scope.listing_error(KIND, region, "ListFunctions", e.into())],
-            }
-        }
-    };
-    let client = &client;
-    let parts: Vec<Collected> = stream::iter(functions)
-        .map(|f| async move {
-            let _permit = scope.limit.acquire().await;
-            function(scope, client, region, f).await
-        })
-        .buffer_unordered(scope.limit.available_permits().max(1))
-        .collect()
         .await;
-    let mut out = Collected::default();
-    parts.into_iter().for_each(|p| out.extend(p));
-    out
+    match listed {
+        Ok(functions) => {
+            scope
+                .each(functions, |f| function(scope, &client, region, f))
+                .await
+        }
+        Err(e) => scope.listing_failed(KIND, region, "ListFunctions", e.into()),
+    }
 }
 
 async fn function(
@@ -116,44 +101,42 @@ async fn concurrency(c: &Client, name: &str) -> Result<Concurrency, CallError> {
 }
 
 async fn resource_policy(c: &Client, name: &str) -> Result<ResourcePolicy, CallError> {
-    match c
+    let document = c
         .get_policy()
         .function_name(name)
         .send()
         .await
-        .map_err(CallError::from)
-    {
-        Ok(out) => {
-            let facts =
-                policy::analyze(out.policy().unwrap_or("{}")).map_err(|reason| CallError {
-                    code: "InvalidPolicy".to_string(),
-                    message: reason,
-                })?;
-            Ok(ResourcePolicy {
-                present: true,
-                public: facts.is_public(),
-            })
-        }
-        Err(e) if e.is(&["ResourceNotFoundException"]) => Ok(ResourcePolicy::default()),
-        Err(e) => Err(e),
-    }
+        .map_err(CallError::from);
+    let document = or_absent(
+        document.map(|out| out.policy().map(str::to_string)),
+        NOT_FOUND,
+        || None,
+    )?;
+    let Some(document) = document else {
+        return Ok(ResourcePolicy::default());
+    };
+    let facts = policy::analyze(&document).map_err(|reason| CallError {
+        code: "InvalidPolicy".to_string(),
+        message: reason,
+    })?;
+    Ok(ResourcePolicy {
+        present: true,
+        public: facts.is_public(),
+    })
 }
 
 async fn url(c: &Client, name: &str) -> Result<FunctionUrl, CallError> {
-    match c
+    let out = c
         .get_function_url_config()
         .function_name(name)
         .send()
         .await
-        .map_err(CallError::from)
-    {
-        Ok(out) => Ok(FunctionUrl {
-            configured: true,
-            auth_type: Some(out.auth_type().as_str().to_string()),
-        }),
-        Err(e) if e.is(&["ResourceNotFoundException"]) => Ok(FunctionUrl::default()),
-        Err(e) => Err(e),
-    }
+        .map_err(CallError::from);
+    let url = out.map(|o| FunctionUrl {
+        configured: true,
+        auth_type: Some(o.auth_type().as_str().to_string()),
+    });
+    or_absent(url, NOT_FOUND, FunctionUrl::default)
 }
 
 async fn tags(c: &Client, arn: &str) -> Result<crate::model::Tags, CallError> {

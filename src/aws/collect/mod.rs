@@ -14,6 +14,7 @@ use std::sync::Arc;
 
 use chrono::Utc;
 use futures::future::{join_all, BoxFuture};
+use futures::stream::{self, StreamExt};
 use tokio::sync::Semaphore;
 
 use super::errors::CallError;
@@ -44,27 +45,67 @@ pub struct Scope<'a> {
     pub needs: &'a Needs,
     /// Bounds the per-resource calls in flight across the whole scan.
     pub limit: Arc<Semaphore>,
+    /// `--concurrency`: how many resources one collector works on at once.
+    pub concurrency: usize,
 }
 
 impl Scope<'_> {
     /// A listing failed: every rule on `kind` in `region` will report ERROR.
-    fn listing_error(
+    fn listing_failed(
         &self,
         kind: ResourceKind,
         region: &str,
         operation: &str,
         e: CallError,
-    ) -> CollectionError {
-        CollectionError {
-            region: region.to_string(),
-            service: kind.service(),
-            resource_type: kind,
-            resource_id: None,
-            attributes: Vec::new(),
-            operation: operation.to_string(),
-            code: e.code,
-            message: e.message,
+    ) -> Collected {
+        Collected {
+            resources: Vec::new(),
+            errors: vec![error(kind, region, None, &[], operation, e)],
         }
+    }
+
+    /// Collects each listed item with `per_item`, within the scan's concurrency limit,
+    /// and merges what they found.
+    async fn each<T, Fut>(&self, items: Vec<T>, per_item: impl Fn(T) -> Fut) -> Collected
+    where
+        Fut: Future<Output = Collected>,
+    {
+        let parts: Vec<Collected> = stream::iter(items)
+            .map(|item| {
+                let work = per_item(item);
+                async move {
+                    let _permit = self.limit.acquire().await;
+                    work.await
+                }
+            })
+            .buffer_unordered(self.concurrency.max(1))
+            .collect()
+            .await;
+        let mut out = Collected::default();
+        parts.into_iter().for_each(|p| out.extend(p));
+        out
+    }
+}
+
+/// A failed call: for one resource (`resource_id`), or for every resource of the kind
+/// in the region; `attributes` empty when the listing itself failed.
+fn error(
+    kind: ResourceKind,
+    region: &str,
+    resource_id: Option<&str>,
+    attributes: &[&str],
+    operation: &str,
+    e: CallError,
+) -> CollectionError {
+    CollectionError {
+        region: region.to_string(),
+        service: kind.service(),
+        resource_type: kind,
+        resource_id: resource_id.map(str::to_string),
+        attributes: attributes.iter().map(|a| a.to_string()).collect(),
+        operation: operation.to_string(),
+        code: e.code,
+        message: e.message,
     }
 }
 
@@ -116,16 +157,26 @@ impl<'a> Attributes<'a> {
 
     /// Records that `attrs` could not be read.
     fn fail(&mut self, attrs: &[&str], operation: &str, e: CallError) {
-        self.errors.push(CollectionError {
-            region: self.region.clone(),
-            service: self.kind.service(),
-            resource_type: self.kind,
-            resource_id: Some(self.id.clone()),
-            attributes: attrs.iter().map(|a| a.to_string()).collect(),
-            operation: operation.to_string(),
-            code: e.code,
-            message: e.message,
-        });
+        self.errors.push(error(
+            self.kind,
+            &self.region,
+            Some(&self.id),
+            attrs,
+            operation,
+            e,
+        ));
+    }
+
+    /// Records that nothing the rules need could be read (the resource's own
+    /// description failed).
+    fn fail_all(&mut self, operation: &str, e: CallError) {
+        let needed: Vec<&str> = self
+            .needs
+            .0
+            .get(&self.kind)
+            .map(|s| s.iter().map(String::as_str).collect())
+            .unwrap_or_default();
+        self.fail(&needed, operation, e);
     }
 
     fn finish(self, arn: Option<String>, properties: Properties) -> Collected {
@@ -155,6 +206,7 @@ pub async fn collect(
         session,
         needs,
         limit: Arc::new(Semaphore::new(concurrency.max(1))),
+        concurrency,
     };
     let wants = |service: Service| {
         ResourceKind::ALL

@@ -6,10 +6,9 @@ use std::sync::Mutex;
 
 use aws_sdk_s3::types::Permission as AclPermission;
 use aws_sdk_s3::Client;
-use futures::stream::{self, StreamExt};
 
 use super::{Attributes, Collected, Scope};
-use crate::aws::errors::CallError;
+use crate::aws::errors::{or_absent, CallError};
 use crate::model::s3::{
     Acl, Bucket, BucketPolicy, Encryption, Lifecycle, Logging, Ownership, PublicAccessBlock,
     Versioning,
@@ -32,8 +31,7 @@ impl Clients<'_> {
         let mut map = self.s3.lock().unwrap_or_else(|p| p.into_inner());
         map.entry(region.to_string())
             .or_insert_with(|| {
-                let conf = aws_sdk_s3::config::Builder::from(&self.scope.session.config)
-                    .region(aws_sdk_s3::config::Region::new(region.to_string()))
+                let conf = aws_sdk_s3::config::Builder::from(&self.scope.session.regional(region))
                     .force_path_style(self.scope.session.endpoint_override)
                     .build();
                 Client::from_conf(conf)
@@ -62,17 +60,11 @@ pub async fn collect(scope: &Scope<'_>, regions: &[String]) -> Collected {
         .await;
     let buckets = match listed {
         Ok(buckets) => buckets,
-        Err(e) => {
-            return Collected {
-                resources: Vec::new(),
-                errors: vec![scope.listing_error(KIND, &home, "ListBuckets", e.into())],
-            }
-        }
+        Err(e) => return scope.listing_failed(KIND, &home, "ListBuckets", e.into()),
     };
     let (clients, home) = (&clients, home.as_str());
-    let parts: Vec<Collected> = stream::iter(buckets)
-        .map(|b| async move {
-            let _permit = scope.limit.acquire().await;
+    scope
+        .each(buckets, |b| async move {
             let name = b.name().unwrap_or_default().to_string();
             let region = match b.bucket_region() {
                 Some(r) => Ok(r.to_string()),
@@ -84,13 +76,7 @@ pub async fn collect(scope: &Scope<'_>, regions: &[String]) -> Collected {
                 Err(e) => {
                     // Without its region nothing else about the bucket can be read.
                     let mut attrs = Attributes::new(scope, KIND, &name, home);
-                    let needed: Vec<&str> = scope
-                        .needs
-                        .0
-                        .get(&KIND)
-                        .map(|s| s.iter().map(String::as_str).collect())
-                        .unwrap_or_default();
-                    attrs.fail(&needed, "GetBucketLocation", e);
+                    attrs.fail_all("GetBucketLocation", e);
                     Collected {
                         resources: Vec::new(),
                         errors: attrs.errors,
@@ -98,12 +84,7 @@ pub async fn collect(scope: &Scope<'_>, regions: &[String]) -> Collected {
                 }
             }
         })
-        .buffer_unordered(scope.limit.available_permits().max(1))
-        .collect()
-        .await;
-    let mut out = Collected::default();
-    parts.into_iter().for_each(|p| out.extend(p));
-    out
+        .await
 }
 
 async fn location(client: &Client, name: &str) -> Result<String, CallError> {
@@ -148,18 +129,19 @@ async fn encryption(
     name: &str,
     region: &str,
 ) -> Result<Encryption, CallError> {
-    let out = match c
+    let out = c
         .get_bucket_encryption()
         .bucket(name)
         .send()
         .await
-        .map_err(CallError::from)
-    {
-        Ok(out) => out,
-        Err(e) if e.is(&["ServerSideEncryptionConfigurationNotFoundError"]) => {
-            return Ok(Encryption::default())
-        }
-        Err(e) => return Err(e),
+        .map_err(CallError::from);
+    let Some(out) = or_absent(
+        out.map(Some),
+        &["ServerSideEncryptionConfigurationNotFoundError"],
+        || None,
+    )?
+    else {
+        return Ok(Encryption::default());
     };
     let rule = out
         .server_side_encryption_configuration()
@@ -206,14 +188,8 @@ async fn key_manager(
         .strip_prefix("arn:")
         .and_then(|r| r.split(':').nth(2))
         .unwrap_or(bucket_region);
-    let conf = aws_sdk_kms::config::Builder::from(&clients.scope.session.config)
-        .region(aws_sdk_kms::config::Region::new(region.to_string()))
-        .build();
-    let out = aws_sdk_kms::Client::from_conf(conf)
-        .describe_key()
-        .key_id(key)
-        .send()
-        .await?;
+    let kms = aws_sdk_kms::Client::new(&clients.scope.session.regional(region));
+    let out = kms.describe_key().key_id(key).send().await?;
     let manager = out
         .key_metadata()
         .and_then(|m| m.key_manager())
@@ -260,42 +236,44 @@ fn xml_text(xml: &str, tag: &str) -> Option<String> {
 }
 
 async fn public_access_block(c: &Client, name: &str) -> Result<PublicAccessBlock, CallError> {
-    match c
+    let out = c
         .get_public_access_block()
         .bucket(name)
         .send()
         .await
-        .map_err(CallError::from)
-    {
-        Ok(out) => {
-            let conf = out.public_access_block_configuration();
-            Ok(PublicAccessBlock {
-                block_public_acls: conf.and_then(|c| c.block_public_acls()).unwrap_or(false),
-                ignore_public_acls: conf.and_then(|c| c.ignore_public_acls()).unwrap_or(false),
-                block_public_policy: conf.and_then(|c| c.block_public_policy()).unwrap_or(false),
-                restrict_public_buckets: conf
-                    .and_then(|c| c.restrict_public_buckets())
-                    .unwrap_or(false),
-            })
+        .map_err(CallError::from);
+    let block = out.map(|out| {
+        let conf = out.public_access_block_configuration();
+        PublicAccessBlock {
+            block_public_acls: conf.and_then(|c| c.block_public_acls()).unwrap_or(false),
+            ignore_public_acls: conf.and_then(|c| c.ignore_public_acls()).unwrap_or(false),
+            block_public_policy: conf.and_then(|c| c.block_public_policy()).unwrap_or(false),
+            restrict_public_buckets: conf
+                .and_then(|c| c.restrict_public_buckets())
+                .unwrap_or(false),
         }
-        Err(e) if e.is(&["NoSuchPublicAccessBlockConfiguration"]) => {
-            Ok(PublicAccessBlock::default())
-        }
-        Err(e) => Err(e),
-    }
+    });
+    or_absent(
+        block,
+        &["NoSuchPublicAccessBlockConfiguration"],
+        PublicAccessBlock::default,
+    )
 }
 
 async fn bucket_policy(c: &Client, name: &str) -> Result<BucketPolicy, CallError> {
-    let document = match c
+    let out = c
         .get_bucket_policy()
         .bucket(name)
         .send()
         .await
-        .map_err(CallError::from)
-    {
-        Ok(out) => out.policy().unwrap_or_default().to_string(),
-        Err(e) if e.is(&["NoSuchBucketPolicy"]) => return Ok(BucketPolicy::default()),
-        Err(e) => return Err(e),
+        .map_err(CallError::from);
+    let document = or_absent(
+        out.map(|o| o.policy().map(str::to_string)),
+        &["NoSuchBucketPolicy"],
+        || None,
+    )?;
+    let Some(document) = document else {
+        return Ok(BucketPolicy::default());
     };
     let facts = policy::analyze(&document).map_err(|reason| CallError {
         code: "InvalidPolicy".to_string(),
@@ -336,22 +314,23 @@ async fn acl(c: &Client, name: &str) -> Result<Acl, CallError> {
 }
 
 async fn ownership(c: &Client, name: &str) -> Result<Ownership, CallError> {
-    match c
+    let out = c
         .get_bucket_ownership_controls()
         .bucket(name)
         .send()
         .await
-        .map_err(CallError::from)
-    {
-        Ok(out) => Ok(Ownership {
-            object_ownership: out
-                .ownership_controls()
-                .and_then(|o| o.rules().first())
-                .map(|r| r.object_ownership().as_str().to_string()),
-        }),
-        Err(e) if e.is(&["OwnershipControlsNotFoundError"]) => Ok(Ownership::default()),
-        Err(e) => Err(e),
-    }
+        .map_err(CallError::from);
+    let ownership = out.map(|out| Ownership {
+        object_ownership: out
+            .ownership_controls()
+            .and_then(|o| o.rules().first())
+            .map(|r| r.object_ownership().as_str().to_string()),
+    });
+    or_absent(
+        ownership,
+        &["OwnershipControlsNotFoundError"],
+        Ownership::default,
+    )
 }
 
 async fn logging(c: &Client, name: &str) -> Result<Logging, CallError> {
@@ -364,40 +343,40 @@ async fn logging(c: &Client, name: &str) -> Result<Logging, CallError> {
 }
 
 async fn lifecycle(c: &Client, name: &str) -> Result<Lifecycle, CallError> {
-    match c
+    let out = c
         .get_bucket_lifecycle_configuration()
         .bucket(name)
         .send()
         .await
-        .map_err(CallError::from)
-    {
-        Ok(out) => Ok(Lifecycle {
-            rule_count: out.rules().len() as i64,
-            enabled_rule_count: out
-                .rules()
-                .iter()
-                .filter(|r| r.status().as_str() == "Enabled")
-                .count() as i64,
-        }),
-        Err(e) if e.is(&["NoSuchLifecycleConfiguration"]) => Ok(Lifecycle::default()),
-        Err(e) => Err(e),
-    }
+        .map_err(CallError::from);
+    let lifecycle = out.map(|out| Lifecycle {
+        rule_count: out.rules().len() as i64,
+        enabled_rule_count: out
+            .rules()
+            .iter()
+            .filter(|r| r.status().as_str() == "Enabled")
+            .count() as i64,
+    });
+    or_absent(
+        lifecycle,
+        &["NoSuchLifecycleConfiguration"],
+        Lifecycle::default,
+    )
 }
 
 async fn tags(c: &Client, name: &str) -> Result<crate::model::Tags, CallError> {
-    match c
+    let out = c
         .get_bucket_tagging()
         .bucket(name)
         .send()
         .await
-        .map_err(CallError::from)
-    {
-        Ok(out) => Ok(super::tag_map(
+        .map_err(CallError::from);
+    let tags = out.map(|out| {
+        super::tag_map(
             out.tag_set()
                 .iter()
                 .map(|t| (Some(t.key()), Some(t.value()))),
-        )),
-        Err(e) if e.is(&["NoSuchTagSet"]) => Ok(Default::default()),
-        Err(e) => Err(e),
-    }
+        )
+    });
+    or_absent(tags, &["NoSuchTagSet"], Default::default)
 }

@@ -2,7 +2,6 @@
 //! subscriptions and tags cost a call each, made only when a rule reads them.
 
 use aws_sdk_sns::Client;
-use futures::stream::{self, StreamExt};
 
 use super::{Attributes, Collected, Scope};
 use crate::aws::errors::CallError;
@@ -13,39 +12,27 @@ use crate::model::{Properties, ResourceKind};
 const KIND: ResourceKind = ResourceKind::SnsTopic;
 
 pub async fn collect(scope: &Scope<'_>, region: &str) -> Collected {
-    let conf = aws_sdk_sns::config::Builder::from(&scope.session.config)
-        .region(aws_sdk_sns::config::Region::new(region.to_string()))
-        .build();
-    let client = Client::from_conf(conf);
-    let topics = match client
+    let client = Client::new(&scope.session.regional(region));
+    let listed = client
         .list_topics()
         .into_paginator()
         .items()
         .send()
         .try_collect()
-        .await
-    {
-        Ok(t) => t,
-        Err(e) => {
-            return Collected {
-                resources: Vec::new(),
-                errors: vec![scope.listing_error(KIND, region, "ListTopics", e.into())],
-            }
-        }
-    };
-    let client = &client;
-    let parts: Vec<Collected> = stream::iter(topics)
-        .filter_map(|t| async move { t.topic_arn().map(str::to_string) })
-        .map(|arn| async move {
-            let _permit = scope.limit.acquire().await;
-            topic(scope, client, region, arn).await
-        })
-        .buffer_unordered(scope.limit.available_permits().max(1))
-        .collect()
         .await;
-    let mut out = Collected::default();
-    parts.into_iter().for_each(|p| out.extend(p));
-    out
+    match listed {
+        Ok(topics) => {
+            let arns: Vec<String> = topics
+                .iter()
+                .filter_map(|t| t.topic_arn())
+                .map(str::to_string)
+                .collect();
+            scope
+                .each(arns, |arn| topic(scope, &client, region, arn))
+                .await
+        }
+        Err(e) => scope.listing_failed(KIND, region, "ListTopics", e.into()),
+    }
 }
 
 async fn topic(scope: &Scope<'_>, c: &Client, region: &str, arn: String) -> Collected {
