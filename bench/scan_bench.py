@@ -1,0 +1,116 @@
+"""Scan benchmark: API calls per resource, the scanner's own CPU time, and wall time.
+
+Starts the local AWS endpoint, seeds the demo account plus BUCKETS extra buckets of
+mixed configuration, puts the counting proxy in front, and runs each scenario
+RUNS times. The emulator serves a few hundred requests a second whatever the client
+does, so wall time here mostly measures the emulator; the call count and the client's
+CPU time are the numbers that carry over to real AWS.
+
+usage: .venv/bin/python bench/scan_bench.py BINARY [--buckets N] [--runs N]
+"""
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+VENV = REPO / ".venv" / "bin"
+
+SCENARIOS = [
+    ("every rule", []),
+    ("--service s3", ["--service", "s3"]),
+    ("--rule s3-bucket-versioning-enabled", ["--rule", "s3-bucket-versioning-enabled"]),
+    ("--min-severity critical", ["--min-severity", "critical"]),
+]
+
+
+def start(cmd):
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    return proc
+
+
+def wait_port(url):
+    for _ in range(300):
+        try:
+            urllib.request.urlopen(url + "/moto-api/")
+            return
+        except Exception:
+            time.sleep(0.1)
+    sys.exit(f"no endpoint at {url}")
+
+
+def seed_extra(endpoint, count):
+    import boto3
+    from botocore.config import Config
+    s3 = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="b",
+                      aws_secret_access_key="b", config=Config(s3={"addressing_style": "path"}))
+    for i in range(count):
+        name = f"bench-bucket-{i:04d}"
+        s3.create_bucket(Bucket=name)
+        if i % 2:
+            s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+        if i % 3:
+            s3.put_bucket_tagging(Bucket=name, Tagging={"TagSet": [{"Key": "Owner", "Value": "bench"}]})
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("binary")
+    ap.add_argument("--buckets", type=int, default=50)
+    ap.add_argument("--runs", type=int, default=3)
+    args = ap.parse_args()
+
+    import socket
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    moto = subprocess.Popen([str(VENV / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    endpoint = f"http://127.0.0.1:{port}"
+    proxy = None
+    try:
+        wait_port(endpoint)
+        subprocess.run([str(VENV / "python"), str(REPO / "scripts/seed_demo.py"), endpoint],
+                       check=True, stdout=subprocess.DEVNULL)
+        seed_extra(endpoint, args.buckets)
+        proxy = start([str(VENV / "python"), str(REPO / "scripts/fault_proxy.py"), endpoint, "[]"])
+        proxy_url = proxy.stdout.readline().strip()
+
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        env.update(AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench", AWS_REGION="us-east-1",
+                   AWS_EC2_METADATA_DISABLED="true")
+        print(f"| scenario | resources | findings | API calls | calls/resource | client CPU (s) | wall (s) |")
+        print(f"|---|---|---|---|---|---|---|")
+        for label, extra in SCENARIOS:
+            cpu, wall, calls = [], [], []
+            for _ in range(args.runs):
+                before_log = len(json.load(urllib.request.urlopen(proxy_url + "/__proxy/log")))
+                before = resource.getrusage(resource.RUSAGE_CHILDREN)
+                t0 = time.perf_counter()
+                out = subprocess.run([args.binary, "scan", "--endpoint-url", proxy_url, "--format", "json",
+                                      "--fail-on", "none", "--quiet", *extra],
+                                     env=env, capture_output=True, check=True)
+                wall.append(time.perf_counter() - t0)
+                after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                cpu.append((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime))
+                calls.append(len(json.load(urllib.request.urlopen(proxy_url + "/__proxy/log"))) - before_log)
+            report = json.loads(out.stdout)
+            resources = report["summary"]["resources_scanned"]
+            n = sorted(calls)[len(calls) // 2]
+            print(f"| {label} | {resources} | {report['summary']['findings']} | {n} | "
+                  f"{n / max(resources, 1):.2f} | {sorted(cpu)[len(cpu) // 2]:.3f} | {sorted(wall)[len(wall) // 2]:.2f} |")
+    finally:
+        if proxy:
+            proxy.kill()
+        moto.kill()
+
+
+if __name__ == "__main__":
+    main()
