@@ -23,6 +23,10 @@ pub struct Cli {
 pub enum Command {
     /// Collect the account's inventory, evaluate the rules and print the findings.
     Scan(ScanArgs),
+    /// Create or update the scanner's stack (`compliance-<suffix>`) from the embedded template.
+    Deploy(DeployArgs),
+    /// Empty the stack's buckets and delete the stack.
+    Destroy(DestroyArgs),
 }
 
 /// Where and as whom to reach AWS.
@@ -100,4 +104,61 @@ fn parse_fail_on(s: &str) -> Result<FailOn, String> {
     } else {
         s.parse().map(FailOn::AtLeast)
     }
+}
+
+#[derive(Debug, Args)]
+pub struct DeployArgs {
+    /// Names the stack (`compliance-<suffix>`) and every resource in it.
+    #[arg(long, value_name = "SUFFIX")]
+    pub suffix: String,
+    /// Region to deploy to; default: the profile's region.
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+    /// Subscribe this address to the critical alerts topic.
+    #[arg(long, value_name = "EMAIL")]
+    pub alert_email: Option<String>,
+    /// Owner tag of every resource.
+    #[arg(long, value_name = "OWNER")]
+    pub owner: Option<String>,
+    /// CostCenter tag of every resource.
+    #[arg(long, value_name = "COST_CENTER")]
+    pub cost_center: Option<String>,
+    /// ComplianceLevel tag of every resource.
+    #[arg(long, value_name = "LEVEL")]
+    pub compliance_level: Option<String>,
+    /// When the scheduled scan runs, e.g. `rate(6 hours)` or `cron(0 3 * * ? *)`.
+    #[arg(long, value_name = "EXPR")]
+    pub schedule: Option<String>,
+    /// The x86-64 Linux build of compliance to run as the scanner Lambda.
+    #[arg(long, value_name = "PATH")]
+    pub lambda_binary: Option<PathBuf>,
+    /// Show the changes a deploy would make, and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Output format of the stack's outputs (or planned changes).
+    #[arg(long, value_enum, default_value_t = DeployFormat::Table)]
+    pub format: DeployFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DeployFormat {
+    Table,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct DestroyArgs {
+    /// The suffix the stack was deployed with.
+    #[arg(long, value_name = "SUFFIX")]
+    pub suffix: String,
+    /// Region the stack is in; default: the profile's region.
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+    /// Do not ask for confirmation (required when stdin is not a terminal).
+    #[arg(long)]
+    pub yes: bool,
 }

@@ -10,6 +10,7 @@ mod model;
 mod output;
 mod report;
 mod rules;
+mod stack;
 
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -30,6 +31,8 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async {
         match cli.command {
             Command::Scan(args) => commands::scan::run(args).await,
+            Command::Deploy(args) => commands::deploy::run(args).await,
+            Command::Destroy(args) => commands::destroy::run(args).await,
         }
     });
     match result {

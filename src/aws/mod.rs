@@ -1,7 +1,9 @@
 //! Every AWS SDK call the tool makes lives under this module: the session (credentials,
 //! endpoint, account), region discovery, and the collectors that fill the inventory.
 
+pub mod buckets;
 pub mod collect;
 pub mod errors;
 pub mod regions;
 pub mod session;
+pub mod stack;

@@ -17,6 +17,8 @@ use crate::error::Fatal;
 #[derive(Debug, Clone, Default)]
 pub struct Target {
     pub profile: Option<String>,
+    /// The home region, overriding the profile and the environment.
+    pub region: Option<String>,
     /// Used as the home region when neither the profile nor the environment sets one.
     pub fallback_region: Option<String>,
     pub endpoint_url: Option<String>,
@@ -49,7 +51,12 @@ impl Session {
         if let Some(profile) = &target.profile {
             home = home.profile_name(profile);
         }
-        let mut chain = RegionProviderChain::first_try(home.build());
+        let mut chain = match &target.region {
+            Some(region) => {
+                RegionProviderChain::first_try(Region::new(region.clone())).or_else(home.build())
+            }
+            None => RegionProviderChain::first_try(home.build()),
+        };
         if let Some(region) = &target.fallback_region {
             chain = chain.or_else(Region::new(region.clone()));
         }
@@ -102,6 +109,14 @@ impl Session {
             .to_builder()
             .region(Region::new(region.to_string()))
             .build()
+    }
+
+    /// An S3 client for `region`, path-style behind an endpoint override.
+    pub fn s3_in(&self, region: &str) -> aws_sdk_s3::Client {
+        let conf = aws_sdk_s3::config::Builder::from(&self.regional(region))
+            .force_path_style(self.endpoint_override)
+            .build();
+        aws_sdk_s3::Client::from_conf(conf)
     }
 
     /// The region the configuration resolved to.

@@ -1,5 +1,7 @@
 //! One module per subcommand: each turns parsed arguments into calls on the layers
 //! below (aws, rules, engine, output) and decides the exit code.
 
+pub mod deploy;
+pub mod destroy;
 mod files;
 pub mod scan;

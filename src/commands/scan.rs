@@ -103,6 +103,7 @@ fn select_rules(args: &ScanArgs) -> Result<RuleSet, Fatal> {
 async fn collect_live(args: &ScanArgs, rules: &RuleSet) -> Result<Inventory, Fatal> {
     let target = Target {
         profile: args.aws.profile.clone(),
+        region: None,
         fallback_region: args.regions.first().cloned(),
         endpoint_url: args.aws.endpoint_url.clone(),
     };

@@ -30,12 +30,7 @@ impl Clients<'_> {
     fn s3(&self, region: &str) -> Client {
         let mut map = self.s3.lock().unwrap_or_else(|p| p.into_inner());
         map.entry(region.to_string())
-            .or_insert_with(|| {
-                let conf = aws_sdk_s3::config::Builder::from(&self.scope.session.regional(region))
-                    .force_path_style(self.scope.session.endpoint_override)
-                    .build();
-                Client::from_conf(conf)
-            })
+            .or_insert_with(|| self.scope.session.s3_in(region))
             .clone()
     }
 }

@@ -1,0 +1,101 @@
+//! The stack's own buckets: uploading the Lambda package, and emptying every object
+//! version and delete marker before the stack is deleted (CloudFormation refuses to
+//! delete a bucket that holds anything).
+
+use aws_sdk_s3::primitives::ByteStream;
+use aws_sdk_s3::types::{Delete, ObjectIdentifier};
+use aws_sdk_s3::Client;
+
+use super::errors::CallError;
+
+/// DeleteObjects takes at most this many keys per call.
+const BATCH: usize = 1000;
+
+/// Uploads `body` to `key` unless an object is already there (keys name their content).
+pub async fn upload_once(
+    s3: &Client,
+    bucket: &str,
+    key: &str,
+    body: Vec<u8>,
+) -> Result<bool, CallError> {
+    match s3
+        .head_object()
+        .bucket(bucket)
+        .key(key)
+        .send()
+        .await
+        .map_err(CallError::from)
+    {
+        Ok(_) => return Ok(false),
+        Err(e) if e.code == "NotFound" || e.code == "NoSuchKey" || e.message.contains("404") => {}
+        Err(e) => return Err(e),
+    }
+    s3.put_object()
+        .bucket(bucket)
+        .key(key)
+        .body(ByteStream::from(body))
+        .send()
+        .await?;
+    Ok(true)
+}
+
+/// Deletes every version and delete marker in `bucket`; returns how many went.
+pub async fn empty(s3: &Client, bucket: &str) -> Result<usize, CallError> {
+    let mut deleted = 0;
+    loop {
+        // Always the first page: each pass deletes what it lists.
+        let page = s3
+            .list_object_versions()
+            .bucket(bucket)
+            .max_keys(BATCH as i32)
+            .send()
+            .await?;
+        let mut ids = Vec::new();
+        for v in page.versions() {
+            ids.push(identifier(v.key(), v.version_id())?);
+        }
+        for m in page.delete_markers() {
+            ids.push(identifier(m.key(), m.version_id())?);
+        }
+        if ids.is_empty() {
+            return Ok(deleted);
+        }
+        let count = ids.len();
+        let delete = Delete::builder()
+            .set_objects(Some(ids))
+            .quiet(true)
+            .build()
+            .map_err(|e| CallError {
+                code: "InvalidRequest".to_string(),
+                message: e.to_string(),
+            })?;
+        let out = s3
+            .delete_objects()
+            .bucket(bucket)
+            .delete(delete)
+            .send()
+            .await?;
+        if let Some(err) = out.errors().first() {
+            return Err(CallError {
+                code: err.code().unwrap_or("DeleteFailed").to_string(),
+                message: format!(
+                    "{} of {bucket}: {}",
+                    err.key().unwrap_or_default(),
+                    err.message().unwrap_or_default()
+                ),
+            });
+        }
+        deleted += count;
+    }
+}
+
+fn identifier(key: Option<&str>, version: Option<&str>) -> Result<ObjectIdentifier, CallError> {
+    ObjectIdentifier::builder()
+        .key(key.unwrap_or_default())
+        .set_version_id(version.map(str::to_string))
+        .build()
+        .map_err(|e| CallError {
+            code: "InvalidRequest".to_string(),
+            message: e.to_string(),
+        })
+}

@@ -1,0 +1,421 @@
+//! `compliance deploy`: creates or updates the stack `compliance-<suffix>` from the
+//! embedded template, with this binary (or `--lambda-binary`) as its scanner Lambda.
+//!
+//! A new stack is created in two passes: first without the function, so its artifact
+//! bucket exists; then, with the package uploaded there, with the function. Everything
+//! the deploy writes lives in the stack, so `destroy` leaves nothing behind.
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+use chrono::Utc;
+use serde_json::json;
+
+use crate::aws::buckets::upload_once;
+use crate::aws::errors::CallError;
+use crate::aws::session::{Session, Target};
+use crate::aws::stack::{Param, PlannedChange, Stack, StackState, Update};
+use crate::cli::{DeployArgs, DeployFormat};
+use crate::error::Fatal;
+use crate::stack::package::{package, Package};
+use crate::stack::{template_default, Suffix, TEMPLATE};
+
+pub async fn run(args: DeployArgs) -> Result<ExitCode, Fatal> {
+    let suffix = Suffix::parse(&args.suffix).map_err(Fatal::new)?;
+    let pkg = lambda_package(&args)?;
+    let session = Session::connect(&Target {
+        profile: args.aws.profile.clone(),
+        fallback_region: None,
+        endpoint_url: args.aws.endpoint_url.clone(),
+        region: args.region.clone(),
+    })
+    .await?;
+    let stack = Stack::new(&session, &suffix.stack_name());
+    let fail = |e: CallError| Fatal::new(format!("CloudFormation refused {}: {e}", stack.name));
+
+    let mut existing = stack.describe().await.map_err(fail)?;
+    if let Some(state) = &existing {
+        if state.in_progress() {
+            return Err(Fatal::new(format!(
+                "stack {} is busy ({}); wait for it to finish and deploy again",
+                stack.name, state.status
+            )));
+        }
+        if !args.dry_run && state.status == "ROLLBACK_COMPLETE" {
+            say(&format!(
+                "stack {} is in ROLLBACK_COMPLETE after a failed create; deleting it and creating it again",
+                stack.name
+            ));
+            let since = Utc::now();
+            stack.delete().await.map_err(fail)?;
+            stack.wait(since, &say_event).await.map_err(fail)?;
+            existing = None;
+        } else if !state.succeeded()
+            && state.status != "UPDATE_ROLLBACK_COMPLETE"
+            && state.status != "ROLLBACK_COMPLETE"
+        {
+            return Err(Fatal::new(format!(
+                "stack {} is in {}; repair it in CloudFormation or run `compliance destroy --suffix {suffix}` first",
+                stack.name, state.status
+            )));
+        }
+    }
+
+    if args.dry_run {
+        return dry_run(&args, &suffix, &stack, existing.as_ref(), &pkg).await;
+    }
+    let outcome = match existing {
+        None => create(&args, &suffix, &session, &stack, &pkg).await?,
+        Some(state) => update(&args, &suffix, &session, &stack, &state, &pkg).await?,
+    };
+    match outcome {
+        Outcome::Done { changed, state } => {
+            print_outputs(args.format, &stack.name, changed, &state)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Outcome::Failed(message) => {
+            eprintln!("compliance: deploy failed: {message}");
+            Ok(ExitCode::from(1))
+        }
+    }
+}
+
+enum Outcome {
+    Done { changed: bool, state: StackState },
+    Failed(String),
+}
+
+/// The zip of `--lambda-binary`, checked before anything touches AWS.
+fn lambda_package(args: &DeployArgs) -> Result<Package, Fatal> {
+    let Some(path) = &args.lambda_binary else {
+        return Err(Fatal::new(
+            "no scanner for the Lambda: pass --lambda-binary PATH with an x86-64 Linux build of compliance (see \"Building the Lambda\" in the README)",
+        ));
+    };
+    let binary = std::fs::read(path).map_err(|e| {
+        Fatal::new(format!(
+            "cannot read --lambda-binary {}: {e}",
+            path.display()
+        ))
+    })?;
+    package(&binary).map_err(|reason| {
+        Fatal::new(format!(
+            "--lambda-binary {} cannot run on Lambda: {reason}",
+            path.display()
+        ))
+    })
+}
+
+/// The stack parameters: each flag, else the value the stack already has, else left
+/// out so the template's default applies. (Not UsePreviousValue: an emulator may not
+/// keep the defaults it applied, and this reads the same on real AWS.)
+fn parameters(
+    args: &DeployArgs,
+    suffix: &Suffix,
+    existing: &BTreeMap<String, String>,
+    code_key: Option<&str>,
+) -> Vec<Param> {
+    let today = Utc::now().format("%Y-%m-%d").to_string();
+    let chosen: [(&'static str, Option<String>); 8] = [
+        ("EnvironmentSuffix", Some(suffix.to_string())),
+        ("AlertEmail", args.alert_email.clone()),
+        ("ScheduleExpression", args.schedule.clone()),
+        ("Owner", args.owner.clone()),
+        ("CostCenter", args.cost_center.clone()),
+        ("ComplianceLevel", args.compliance_level.clone()),
+        // The first deploy's date names the flow-log group; updates keep it.
+        (
+            "FlowLogDate",
+            existing.get("FlowLogDate").cloned().or(Some(today)),
+        ),
+        ("LambdaCodeKey", code_key.map(str::to_string)),
+    ];
+    chosen
+        .into_iter()
+        .filter_map(|(key, value)| {
+            value
+                .or_else(|| existing.get(key).cloned())
+                .map(|value| Param { key, value })
+        })
+        .collect()
+}
+
+/// Stack-level tags (propagated to every resource, the KMS keys included): the
+/// parameter's value, else the template's default.
+fn tags(params: &[Param], suffix: &Suffix) -> Vec<(String, String)> {
+    let value = |key: &str| {
+        params
+            .iter()
+            .find(|p| p.key == key)
+            .map(|p| p.value.clone())
+            .or_else(|| template_default(key))
+            .unwrap_or_default()
+    };
+    vec![
+        ("Environment".to_string(), suffix.to_string()),
+        ("Owner".to_string(), value("Owner")),
+        ("CostCenter".to_string(), value("CostCenter")),
+        ("ComplianceLevel".to_string(), value("ComplianceLevel")),
+    ]
+}
+
+async fn create(
+    args: &DeployArgs,
+    suffix: &Suffix,
+    session: &Session,
+    stack: &Stack,
+    pkg: &Package,
+) -> Result<Outcome, Fatal> {
+    let fail = |e: CallError| Fatal::new(format!("CloudFormation refused {}: {e}", stack.name));
+    let first = parameters(args, suffix, &BTreeMap::new(), None);
+    let tags = tags(&first, suffix);
+
+    say(&format!(
+        "creating stack {} (1/2: network, keys, buckets, topics)",
+        stack.name
+    ));
+    let since = Utc::now();
+    stack.create(TEMPLATE, &first, &tags).await.map_err(fail)?;
+    let state = stack.wait(since, &say_event).await.map_err(fail)?;
+    let Some(state) = state.filter(StackState::succeeded) else {
+        return Ok(Outcome::Failed(
+            explain(stack, since, "the create failed and was rolled back; the next deploy deletes the stack and creates it again").await,
+        ));
+    };
+
+    let bucket = state
+        .outputs
+        .get("ArtifactBucketName")
+        .cloned()
+        .unwrap_or_default();
+    let s3 = session.s3_in(&session.default_region());
+    say(&format!(
+        "uploading the scanner to s3://{bucket}/{}",
+        pkg.key
+    ));
+    upload_once(&s3, &bucket, &pkg.key, pkg.zip.clone())
+        .await
+        .map_err(|e| Fatal::new(format!("cannot upload the scanner to {bucket}: {e}")))?;
+
+    say(&format!(
+        "updating stack {} (2/2: the scanner Lambda, its schedule and alarm)",
+        stack.name
+    ));
+    let second = parameters(args, suffix, &state.parameters, Some(&pkg.key));
+    let since = Utc::now();
+    stack.update(TEMPLATE, &second, &tags).await.map_err(fail)?;
+    match stack.wait(since, &say_event).await.map_err(fail)?.filter(StackState::succeeded) {
+        Some(state) => Ok(Outcome::Done { changed: true, state }),
+        None => Ok(Outcome::Failed(
+            explain(stack, since, "adding the scanner failed and was rolled back; the stack holds everything but the Lambda").await,
+        )),
+    }
+}
+
+async fn update(
+    args: &DeployArgs,
+    suffix: &Suffix,
+    session: &Session,
+    stack: &Stack,
+    state: &StackState,
+    pkg: &Package,
+) -> Result<Outcome, Fatal> {
+    let fail = |e: CallError| Fatal::new(format!("CloudFormation refused {}: {e}", stack.name));
+    let params = parameters(args, suffix, &state.parameters, Some(&pkg.key));
+    let tags = tags(&params, suffix);
+
+    let bucket = state
+        .outputs
+        .get("ArtifactBucketName")
+        .cloned()
+        .unwrap_or_default();
+    let s3 = session.s3_in(&session.default_region());
+    if upload_once(&s3, &bucket, &pkg.key, pkg.zip.clone())
+        .await
+        .map_err(|e| Fatal::new(format!("cannot upload the scanner to {bucket}: {e}")))?
+    {
+        say(&format!(
+            "uploaded the scanner to s3://{bucket}/{}",
+            pkg.key
+        ));
+    }
+
+    let same_params = params
+        .iter()
+        .all(|p| state.parameters.get(p.key) == Some(&p.value));
+    let same_template = stack.template().await.map_err(fail)? == TEMPLATE;
+    if same_params && same_template && state.succeeded() {
+        say(&format!(
+            "stack {} is up to date; nothing changed",
+            stack.name
+        ));
+        return Ok(Outcome::Done {
+            changed: false,
+            state: state.clone(),
+        });
+    }
+
+    say(&format!("updating stack {}", stack.name));
+    let since = Utc::now();
+    if stack.update(TEMPLATE, &params, &tags).await.map_err(fail)? == Update::NothingToDo {
+        say(&format!(
+            "stack {} is up to date; nothing changed",
+            stack.name
+        ));
+        return Ok(Outcome::Done {
+            changed: false,
+            state: state.clone(),
+        });
+    }
+    match stack
+        .wait(since, &say_event)
+        .await
+        .map_err(fail)?
+        .filter(StackState::succeeded)
+    {
+        Some(state) => Ok(Outcome::Done {
+            changed: true,
+            state,
+        }),
+        None => Ok(Outcome::Failed(
+            explain(
+                stack,
+                since,
+                "the update was rolled back; the stack is as it was",
+            )
+            .await,
+        )),
+    }
+}
+
+async fn dry_run(
+    args: &DeployArgs,
+    suffix: &Suffix,
+    stack: &Stack,
+    existing: Option<&StackState>,
+    pkg: &Package,
+) -> Result<ExitCode, Fatal> {
+    let fail = |e: CallError| {
+        Fatal::new(format!(
+            "CloudFormation refused a change set for {}: {e}",
+            stack.name
+        ))
+    };
+    if existing.is_some_and(|s| s.status == "ROLLBACK_COMPLETE") {
+        say(&format!(
+            "stack {} is in ROLLBACK_COMPLETE: a deploy would delete it and create it again",
+            stack.name
+        ));
+    }
+    let changes = match existing.filter(|s| s.status != "ROLLBACK_COMPLETE") {
+        Some(state) => {
+            let params = parameters(args, suffix, &state.parameters, Some(&pkg.key));
+            stack
+                .preview(TEMPLATE, &params, &tags(&params, suffix), true)
+                .await
+                .map_err(fail)?
+        }
+        None => {
+            let params = parameters(args, suffix, &BTreeMap::new(), Some(&pkg.key));
+            stack
+                .preview(TEMPLATE, &params, &tags(&params, suffix), false)
+                .await
+                .map_err(fail)?
+        }
+    };
+    say(&format!(
+        "dry run: {} change(s) to stack {}; nothing was changed",
+        changes.len(),
+        stack.name
+    ));
+    print_changes(args.format, &stack.name, &changes)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The failed resources and their reasons, as one message.
+async fn explain(stack: &Stack, since: chrono::DateTime<Utc>, what_now: &str) -> String {
+    let failures = stack.failures(since).await.unwrap_or_default();
+    for f in &failures {
+        eprintln!(
+            "  {} ({}) {}: {}",
+            f.logical_id, f.resource_type, f.status, f.reason
+        );
+    }
+    let status = stack
+        .describe()
+        .await
+        .ok()
+        .flatten()
+        .map(|s| s.status)
+        .unwrap_or_else(|| "gone".to_string());
+    format!("stack {} is {status}; {what_now}", stack.name)
+}
+
+fn say(line: &str) {
+    eprintln!("compliance: {line}");
+}
+
+fn say_event(line: &str) {
+    eprintln!("  {line}");
+}
+
+fn print_outputs(
+    format: DeployFormat,
+    stack: &str,
+    changed: bool,
+    state: &StackState,
+) -> Result<(), Fatal> {
+    let mut out = io::stdout().lock();
+    let written = match format {
+        DeployFormat::Json => writeln!(
+            out,
+            "{}",
+            json!({"stack": stack, "status": state.status, "changed": changed, "outputs": state.outputs})
+        ),
+        DeployFormat::Table => {
+            let width = state.outputs.keys().map(String::len).max().unwrap_or(0);
+            state
+                .outputs
+                .iter()
+                .try_for_each(|(k, v)| writeln!(out, "{k:<width$}  {v}"))
+        }
+    };
+    written.or_else(ignore_closed_pipe)
+}
+
+fn print_changes(
+    format: DeployFormat,
+    stack: &str,
+    changes: &[PlannedChange],
+) -> Result<(), Fatal> {
+    let mut out = io::stdout().lock();
+    let written = match format {
+        DeployFormat::Json => writeln!(
+            out,
+            "{}",
+            json!({"stack": stack, "dry_run": true, "changes": changes})
+        ),
+        DeployFormat::Table => changes.iter().try_for_each(|c| {
+            let replacement = c
+                .replacement
+                .as_deref()
+                .map(|r| format!(" (replacement: {r})"))
+                .unwrap_or_default();
+            writeln!(
+                out,
+                "{:<8} {:<34} {}{replacement}",
+                c.action, c.resource_type, c.logical_id
+            )
+        }),
+    };
+    written.or_else(ignore_closed_pipe)
+}
+
+fn ignore_closed_pipe(e: io::Error) -> Result<(), Fatal> {
+    if e.kind() == io::ErrorKind::BrokenPipe {
+        Ok(())
+    } else {
+        Err(Fatal::new(format!("cannot write to stdout: {e}")))
+    }
+}

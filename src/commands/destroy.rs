@@ -1,0 +1,110 @@
+//! `compliance destroy`: empties every bucket the stack owns (all versions and delete
+//! markers), deletes the stack and waits until it is gone. Touches nothing the stack
+//! does not own; a stack that does not exist is already destroyed.
+
+use std::io::{self, BufRead, IsTerminal, Write};
+use std::process::ExitCode;
+
+use chrono::Utc;
+
+use crate::aws::buckets::empty;
+use crate::aws::errors::CallError;
+use crate::aws::session::{Session, Target};
+use crate::aws::stack::Stack;
+use crate::cli::DestroyArgs;
+use crate::error::Fatal;
+use crate::stack::Suffix;
+
+pub async fn run(args: DestroyArgs) -> Result<ExitCode, Fatal> {
+    let suffix = Suffix::parse(&args.suffix).map_err(Fatal::new)?;
+    let name = suffix.stack_name();
+    if !args.yes {
+        confirm(&name, &suffix)?;
+    }
+    let session = Session::connect(&Target {
+        profile: args.aws.profile.clone(),
+        region: args.region.clone(),
+        fallback_region: None,
+        endpoint_url: args.aws.endpoint_url.clone(),
+    })
+    .await?;
+    let stack = Stack::new(&session, &name);
+    let fail = |e: CallError| Fatal::new(format!("CloudFormation refused {name}: {e}"));
+
+    let Some(state) = stack.describe().await.map_err(fail)? else {
+        eprintln!("compliance: stack {name} does not exist; nothing to destroy");
+        return Ok(ExitCode::SUCCESS);
+    };
+    if state.in_progress() && state.status != "DELETE_IN_PROGRESS" {
+        return Err(Fatal::new(format!(
+            "stack {name} is busy ({}); wait for it to finish and destroy again",
+            state.status
+        )));
+    }
+
+    let s3 = session.s3_in(&session.default_region());
+    for bucket in stack.resources_of("AWS::S3::Bucket").await.map_err(fail)? {
+        match empty(&s3, &bucket).await {
+            Ok(n) => eprintln!(
+                "compliance: emptied s3://{bucket} ({n} object versions and delete markers)"
+            ),
+            Err(e) if e.code == "NoSuchBucket" => {}
+            Err(e) => {
+                return Err(Fatal::new(format!(
+                    "cannot empty s3://{bucket}: {e}; the stack was not deleted"
+                )))
+            }
+        }
+    }
+
+    eprintln!("compliance: deleting stack {name}");
+    let since = Utc::now();
+    stack.delete().await.map_err(fail)?;
+    match stack
+        .wait(since, &|line| eprintln!("  {line}"))
+        .await
+        .map_err(fail)?
+    {
+        None => {
+            eprintln!("compliance: stack {name} deleted");
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(state) if state.status == "DELETE_COMPLETE" => {
+            eprintln!("compliance: stack {name} deleted");
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(state) => {
+            for f in stack.failures(since).await.unwrap_or_default() {
+                eprintln!(
+                    "  {} ({}) {}: {}",
+                    f.logical_id, f.resource_type, f.status, f.reason
+                );
+            }
+            eprintln!(
+                "compliance: destroy failed: stack {name} is {}; the resources above remain",
+                state.status
+            );
+            Ok(ExitCode::from(1))
+        }
+    }
+}
+
+/// Asks on a terminal; refuses elsewhere (CI must say `--yes`).
+fn confirm(name: &str, suffix: &Suffix) -> Result<(), Fatal> {
+    if !io::stdin().is_terminal() {
+        return Err(Fatal::new(format!(
+            "destroy deletes stack {name} and every object in its buckets; pass --yes to confirm"
+        )));
+    }
+    eprint!("Delete stack {name} and every object in its buckets? Type the suffix ({suffix}) to confirm: ");
+    let _ = io::stderr().flush();
+    let mut answer = String::new();
+    io::stdin()
+        .lock()
+        .read_line(&mut answer)
+        .map_err(|e| Fatal::new(format!("cannot read the answer: {e}")))?;
+    if answer.trim() != suffix.as_str() {
+        return Err(Fatal::new("not confirmed; nothing was deleted"));
+    }
+    Ok(())
+}

@@ -1,0 +1,261 @@
+//! `compliance deploy` and `destroy` against the local AWS endpoint: create, no-op,
+//! update, dry run, destroy with data in the buckets, and the refusals.
+
+mod common;
+
+use common::*;
+
+const BINARY: &str = env!("CARGO_BIN_EXE_compliance");
+
+fn deploy(url: &str, extra: &[&str]) -> std::process::Output {
+    let mut args = vec![
+        "deploy",
+        "--suffix",
+        "pr-42",
+        "--endpoint-url",
+        url,
+        "--lambda-binary",
+        BINARY,
+        "--format",
+        "json",
+    ];
+    args.extend_from_slice(extra);
+    run(compliance(&args))
+}
+
+#[test]
+fn deploy_update_and_destroy_leave_nothing_of_the_stack_behind() {
+    let emu = Emulator::start();
+    let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
+
+    let out = deploy(&emu.url, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let first = json_report(&out);
+    assert_eq!(first["changed"], true);
+    assert_eq!(first["stack"], "compliance-pr-42");
+    let outputs = &first["outputs"];
+    assert_eq!(
+        outputs["ReportBucketName"],
+        "compliance-reports-pr-42-123456789012"
+    );
+    assert_eq!(outputs["FunctionName"], "compliance-scanner-pr-42");
+    assert!(
+        stderr(&out).contains("CREATE_COMPLETE"),
+        "progress follows the stack events: {}",
+        stderr(&out)
+    );
+
+    // What the emulator applies, checked through each service's own API.
+    emu.boto(&format!(
+        r#"
+s3, lam, sns, ec2, logs, cfn = (client(n) for n in ["s3", "lambda", "sns", "ec2", "logs", "cloudformation"])
+enc = s3.get_bucket_encryption(Bucket="compliance-reports-pr-42-123456789012")["ServerSideEncryptionConfiguration"]["Rules"][0]
+assert enc["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "aws:kms", enc
+artifacts = s3.list_objects_v2(Bucket="compliance-artifacts-pr-42-123456789012")["Contents"]
+assert len(artifacts) == 1 and artifacts[0]["Key"].startswith("lambda/compliance-"), artifacts
+f = lam.get_function_configuration(FunctionName="compliance-scanner-pr-42")
+assert f["Runtime"] == "provided.al2023" and f["Handler"] == "bootstrap" and f["MemorySize"] == 1024, f
+# (TracingConfig is asserted on the template: the emulator's CloudFormation ignores it.)
+assert len(f["VpcConfig"]["SubnetIds"]) == 2, f
+assert f["Environment"]["Variables"]["COMPLIANCE_REPORT_BUCKET"] == "compliance-reports-pr-42-123456789012"
+topics = [t["TopicArn"] for t in sns.list_topics()["Topics"]]
+assert sorted(t.rsplit(":", 1)[1] for t in topics) == ["compliance-critical-pr-42", "compliance-warning-pr-42"], topics
+for t in topics:
+    assert sns.get_topic_attributes(TopicArn=t)["Attributes"].get("KmsMasterKeyId"), t
+vpcs = [v for v in ec2.describe_vpcs()["Vpcs"] if not v["IsDefault"]]
+assert len(vpcs) == 1 and {{"Key": "Environment", "Value": "pr-42"}} in vpcs[0]["Tags"], vpcs
+flows = ec2.describe_flow_logs()["FlowLogs"]
+assert [fl["LogGroupName"] for fl in flows] == ["audit-flowlogs-us-east-1-{today}"], flows
+assert flows[0]["TrafficType"] == "ALL"
+stack = cfn.describe_stacks(StackName="compliance-pr-42")["Stacks"][0]
+tags = {{t["Key"]: t["Value"] for t in stack["Tags"]}}
+assert tags == {{"Environment": "pr-42", "Owner": "security", "CostCenter": "unassigned", "ComplianceLevel": "high"}}, tags
+"#
+    ));
+
+    let again = deploy(&emu.url, &[]);
+    assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
+    assert_eq!(json_report(&again)["changed"], false);
+    assert!(
+        stderr(&again).contains("is up to date; nothing changed"),
+        "{}",
+        stderr(&again)
+    );
+
+    let changed = deploy(&emu.url, &["--owner", "alice", "--schedule", "rate(1 day)"]);
+    assert_eq!(changed.status.code(), Some(0), "{}", stderr(&changed));
+    assert_eq!(json_report(&changed)["changed"], true);
+    emu.boto(&format!(
+        r#"
+stack = client("cloudformation").describe_stacks(StackName="compliance-pr-42")["Stacks"][0]
+params = {{p["ParameterKey"]: p["ParameterValue"] for p in stack["Parameters"]}}
+assert params["Owner"] == "alice" and params["ScheduleExpression"] == "rate(1 day)", params
+assert params["FlowLogDate"] == "{today}", "an update keeps the first deploy's date"
+assert {{"Key": "Owner", "Value": "alice"}} in stack["Tags"], stack["Tags"]
+"#
+    ));
+
+    // Data in the report bucket: several versions and a delete marker.
+    emu.boto(
+        r#"
+s3 = client("s3")
+bucket = "compliance-reports-pr-42-123456789012"
+s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+for i in range(3):
+    s3.put_object(Bucket=bucket, Key="scans/2026/11/23/scan.json", Body=b"report %d" % i)
+s3.delete_object(Bucket=bucket, Key="scans/2026/11/23/scan.json")
+v = s3.list_object_versions(Bucket=bucket)
+assert len(v["Versions"]) == 3 and len(v["DeleteMarkers"]) == 1, v
+"#,
+    );
+    let destroyed = run(compliance(&[
+        "destroy",
+        "--suffix",
+        "pr-42",
+        "--endpoint-url",
+        &emu.url,
+        "--yes",
+    ]));
+    assert_eq!(destroyed.status.code(), Some(0), "{}", stderr(&destroyed));
+    assert!(stderr(&destroyed).contains("emptied s3://compliance-reports-pr-42-123456789012 (4 object versions and delete markers)"), "{}", stderr(&destroyed));
+    // The emulator deletes the stack's buckets, function, topics, roles and keys; it
+    // leaves VPCs and log groups, which real CloudFormation deletes with the stack.
+    emu.boto(
+        r#"
+cfn, s3, lam, sns, iam, kms = (client(n) for n in ["cloudformation", "s3", "lambda", "sns", "iam", "kms"])
+live = [s for s in cfn.list_stacks()["StackSummaries"] if s["StackStatus"] != "DELETE_COMPLETE"]
+assert live == [], live
+assert [b["Name"] for b in s3.list_buckets()["Buckets"] if "pr-42" in b["Name"]] == []
+assert lam.list_functions()["Functions"] == []
+assert sns.list_topics()["Topics"] == []
+assert [r["RoleName"] for r in iam.list_roles()["Roles"] if "pr-42" in r["RoleName"]] == []
+assert [k for k in kms.list_keys()["Keys"] if kms.describe_key(KeyId=k["KeyId"])["KeyMetadata"]["KeyState"] == "Enabled"] == []
+"#,
+    );
+
+    let twice = run(compliance(&[
+        "destroy",
+        "--suffix",
+        "pr-42",
+        "--endpoint-url",
+        &emu.url,
+        "--yes",
+    ]));
+    assert_eq!(twice.status.code(), Some(0));
+    assert!(stderr(&twice).contains("does not exist; nothing to destroy"));
+}
+
+#[test]
+fn a_dry_run_lists_the_changes_and_changes_nothing() {
+    let emu = Emulator::start();
+    let out = deploy(&emu.url, &["--dry-run"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let plan = json_report(&out);
+    assert_eq!(plan["dry_run"], true);
+    let changes = plan["changes"].as_array().unwrap();
+    assert!(
+        changes.iter().any(|c| c["action"] == "Add"
+            && c["logical_id"] == "ReportBucket"
+            && c["resource_type"] == "AWS::S3::Bucket"),
+        "{changes:?}"
+    );
+    emu.boto(
+        r#"
+cfn, s3 = client("cloudformation"), client("s3")
+live = [s for s in cfn.list_stacks()["StackSummaries"] if s["StackStatus"] != "DELETE_COMPLETE"]
+assert live == [], live
+assert s3.list_buckets()["Buckets"] == []
+"#,
+    );
+}
+
+#[test]
+fn destroy_asks_for_yes_off_a_terminal_before_touching_aws() {
+    let out = run(compliance(&[
+        "destroy",
+        "--suffix",
+        "pr-42",
+        "--endpoint-url",
+        "http://127.0.0.1:9",
+    ])
+    .stdin(std::process::Stdio::null()));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("pass --yes to confirm"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn invalid_suffixes_are_refused_before_any_call() {
+    for (suffix, rule) in [
+        ("PR-42", "lowercase letters, digits and hyphens"),
+        ("pr_42", "lowercase letters, digits and hyphens"),
+        ("42", "start with a lowercase letter"),
+        ("pr-", "end with a hyphen"),
+        ("a-very-long-suffix-indeed", "at most 20"),
+    ] {
+        let endpoint = "http://127.0.0.1:9";
+        for args in [
+            vec![
+                "deploy",
+                "--suffix",
+                suffix,
+                "--endpoint-url",
+                endpoint,
+                "--lambda-binary",
+                BINARY,
+            ],
+            vec![
+                "destroy",
+                "--suffix",
+                suffix,
+                "--endpoint-url",
+                endpoint,
+                "--yes",
+            ],
+        ] {
+            let command = args[0];
+            let out = run(compliance(&args));
+            assert_eq!(out.status.code(), Some(2), "{command} {suffix}");
+            let err = stderr(&out);
+            assert!(
+                err.contains(&format!("invalid suffix `{suffix}`")) && err.contains(rule),
+                "{command} {suffix}: {err}"
+            );
+            assert_eq!(err.lines().count(), 1, "{err}");
+        }
+    }
+}
+
+#[test]
+fn a_missing_or_foreign_lambda_binary_is_refused_before_any_call() {
+    let dir = temp_dir("lambda-binary");
+    let script = dir.join("bootstrap.sh");
+    write(&script, "#!/bin/sh\necho hi\n");
+    let cases = [
+        (vec![], "pass --lambda-binary PATH"),
+        (
+            vec!["--lambda-binary", "/nonexistent/compliance"],
+            "cannot read --lambda-binary",
+        ),
+        (
+            vec!["--lambda-binary", script.to_str().unwrap()],
+            "not a Linux (ELF) executable",
+        ),
+    ];
+    for (extra, needle) in cases {
+        let mut args = vec![
+            "deploy",
+            "--suffix",
+            "pr-42",
+            "--endpoint-url",
+            "http://127.0.0.1:9",
+        ];
+        args.extend(extra);
+        let out = run(compliance(&args));
+        assert_eq!(out.status.code(), Some(2));
+        assert!(stderr(&out).contains(needle), "{}", stderr(&out));
+    }
+}

@@ -1,0 +1,346 @@
+//! The embedded CloudFormation template, read as data: what the emulator ignores
+//! (versioning, lifecycle, public access block, tracing, managed policies…) is asserted
+//! here, and cfn-lint checks it as CloudFormation would.
+
+mod common;
+
+use std::process::Command;
+
+use serde_yaml_ng::Value;
+
+fn template() -> Value {
+    let text = std::fs::read_to_string(common::repo().join("infra/template.yaml")).unwrap();
+    serde_yaml_ng::from_str(&text).unwrap()
+}
+
+/// A `!Ref`/`!GetAtt`/`!Sub` value as "Tag value" text, plain values as themselves.
+fn text(v: &Value) -> String {
+    match v {
+        Value::Tagged(t) => format!("{} {}", t.tag, text(&t.value)),
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        Value::Bool(b) => b.to_string(),
+        Value::Sequence(items) => items.iter().map(text).collect::<Vec<_>>().join(","),
+        other => format!("{other:?}"),
+    }
+}
+
+fn resources(doc: &Value) -> Vec<(String, Value)> {
+    doc["Resources"]
+        .as_mapping()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (k.as_str().unwrap().to_string(), v.clone()))
+        .collect()
+}
+
+fn of_type(doc: &Value, ty: &str) -> Vec<(String, Value)> {
+    resources(doc)
+        .into_iter()
+        .filter(|(_, r)| r["Type"] == ty)
+        .collect()
+}
+
+#[test]
+fn cfn_lint_accepts_the_template() {
+    let lint = common::repo().join(".venv/bin/cfn-lint");
+    assert!(lint.exists(), "cfn-lint is missing: run scripts/setup.sh");
+    let out = Command::new(lint)
+        .arg(common::repo().join("infra/template.yaml"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "cfn-lint:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn buckets_are_versioned_encrypted_with_their_own_key_private_and_tls_only() {
+    let doc = template();
+    let buckets = of_type(&doc, "AWS::S3::Bucket");
+    assert_eq!(buckets.len(), 2);
+    let mut keys = Vec::new();
+    for (name, b) in &buckets {
+        let p = &b["Properties"];
+        assert_eq!(p["VersioningConfiguration"]["Status"], "Enabled", "{name}");
+        let rule = &p["BucketEncryption"]["ServerSideEncryptionConfiguration"][0];
+        assert_eq!(
+            rule["ServerSideEncryptionByDefault"]["SSEAlgorithm"], "aws:kms",
+            "{name}"
+        );
+        assert_eq!(rule["BucketKeyEnabled"], true, "{name}");
+        keys.push(text(
+            &rule["ServerSideEncryptionByDefault"]["KMSMasterKeyID"],
+        ));
+        for flag in [
+            "BlockPublicAcls",
+            "IgnorePublicAcls",
+            "BlockPublicPolicy",
+            "RestrictPublicBuckets",
+        ] {
+            assert_eq!(
+                p["PublicAccessBlockConfiguration"][flag], true,
+                "{name} {flag}"
+            );
+        }
+        assert_eq!(
+            p["OwnershipControls"]["Rules"][0]["ObjectOwnership"],
+            "BucketOwnerEnforced"
+        );
+        assert!(
+            !p["LifecycleConfiguration"]["Rules"]
+                .as_sequence()
+                .unwrap()
+                .is_empty(),
+            "{name} lifecycle"
+        );
+        let policy = of_type(&doc, "AWS::S3::BucketPolicy")
+            .into_iter()
+            .find(|(_, pol)| text(&pol["Properties"]["Bucket"]) == format!("!Ref {name}"))
+            .unwrap_or_else(|| panic!("{name} has no bucket policy"));
+        let statement = &policy.1["Properties"]["PolicyDocument"]["Statement"][0];
+        assert_eq!(statement["Effect"], "Deny");
+        assert_eq!(
+            statement["Condition"]["Bool"]["aws:SecureTransport"],
+            "false"
+        );
+    }
+    keys.sort();
+    keys.dedup();
+    assert_eq!(keys.len(), 2, "each bucket has its own key: {keys:?}");
+
+    let report =
+        &doc["Resources"]["ReportBucket"]["Properties"]["LifecycleConfiguration"]["Rules"][0];
+    assert_eq!(
+        text(&report["ExpirationInDays"]),
+        "!Ref ReportRetentionDays"
+    );
+    assert_eq!(
+        text(&report["NoncurrentVersionExpiration"]["NoncurrentDays"]),
+        "!Ref ReportRetentionDays"
+    );
+    assert_eq!(doc["Parameters"]["ReportRetentionDays"]["Default"], 90);
+}
+
+#[test]
+fn keys_rotate_and_topics_are_encrypted() {
+    let doc = template();
+    let keys = of_type(&doc, "AWS::KMS::Key");
+    assert_eq!(keys.len(), 3, "one per bucket, one for topics and logs");
+    for (name, k) in &keys {
+        assert_eq!(k["Properties"]["EnableKeyRotation"], true, "{name}");
+    }
+    for (name, t) in of_type(&doc, "AWS::SNS::Topic") {
+        assert_eq!(
+            text(&t["Properties"]["KmsMasterKeyId"]),
+            "!Ref AlertsKey",
+            "{name}"
+        );
+    }
+    assert_eq!(
+        text(&doc["Resources"]["CriticalEmail"]["Condition"]),
+        "HasAlertEmail"
+    );
+}
+
+#[test]
+fn the_scanner_is_traced_reserved_private_and_on_a_schedule() {
+    let doc = template();
+    let f = &doc["Resources"]["ScannerFunction"]["Properties"];
+    assert_eq!(f["Runtime"], "provided.al2023");
+    assert_eq!(f["Handler"], "bootstrap");
+    assert_eq!(f["MemorySize"], 1024);
+    assert_eq!(f["TracingConfig"]["Mode"], "Active");
+    assert!(f["ReservedConcurrentExecutions"].as_u64().unwrap() > 0);
+    assert_eq!(f["VpcConfig"]["SubnetIds"].as_sequence().unwrap().len(), 2);
+    assert_eq!(text(&f["Code"]["S3Bucket"]), "!Ref ArtifactBucket");
+    let env = &f["Environment"]["Variables"];
+    for var in [
+        "COMPLIANCE_REPORT_BUCKET",
+        "COMPLIANCE_CRITICAL_TOPIC_ARN",
+        "COMPLIANCE_WARNING_TOPIC_ARN",
+    ] {
+        assert!(!env[var].is_null(), "{var}");
+    }
+    let log_group = &doc["Resources"]["ScannerLogGroup"]["Properties"];
+    assert!(log_group["RetentionInDays"].as_u64().is_some());
+
+    let r = &doc["Resources"];
+    assert_eq!(
+        text(&r["ScheduledScan"]["Properties"]["ScheduleExpression"]),
+        "!Ref ScheduleExpression"
+    );
+    assert_eq!(
+        doc["Parameters"]["ScheduleExpression"]["Default"],
+        "rate(6 hours)"
+    );
+    let pattern = &r["OnDemandScan"]["Properties"]["EventPattern"];
+    assert_eq!(pattern["source"][0], "compliance.audit");
+    assert_eq!(pattern["detail-type"][0], "Compliance Scan Request");
+    for rule in ["ScheduledScan", "OnDemandScan"] {
+        assert_eq!(
+            text(&r[rule]["Properties"]["Targets"][0]["Arn"]),
+            "!GetAtt ScannerFunction.Arn"
+        );
+        let permission = of_type(&doc, "AWS::Lambda::Permission")
+            .into_iter()
+            .any(|(_, p)| text(&p["Properties"]["SourceArn"]) == format!("!GetAtt {rule}.Arn"));
+        assert!(permission, "{rule} may invoke the function");
+    }
+    assert_eq!(
+        text(&r["ScannerErrorsAlarm"]["Properties"]["AlarmActions"][0]),
+        "!Ref CriticalTopic"
+    );
+}
+
+#[test]
+fn roles_use_managed_policies_only() {
+    let doc = template();
+    assert!(
+        of_type(&doc, "AWS::IAM::Policy").is_empty(),
+        "no inline policy resources"
+    );
+    for (name, role) in of_type(&doc, "AWS::IAM::Role") {
+        assert!(
+            role["Properties"]["Policies"].is_null(),
+            "{name} has inline policies"
+        );
+        assert!(
+            !role["Properties"]["ManagedPolicyArns"]
+                .as_sequence()
+                .unwrap()
+                .is_empty(),
+            "{name}"
+        );
+    }
+    let remediation = &doc["Resources"]["RemediationPolicy"];
+    assert_eq!(remediation["Condition"], "Remediates");
+    let attached = text(&doc["Resources"]["ScannerRole"]["Properties"]["ManagedPolicyArns"]);
+    assert!(
+        attached.contains("!If Remediates,!Ref RemediationPolicy"),
+        "{attached}"
+    );
+}
+
+#[test]
+fn the_network_is_private_with_flow_logs_and_endpoints() {
+    let doc = template();
+    for forbidden in [
+        "AWS::EC2::InternetGateway",
+        "AWS::EC2::NatGateway",
+        "AWS::EC2::EIP",
+    ] {
+        assert!(of_type(&doc, forbidden).is_empty(), "{forbidden}");
+    }
+    let subnets = of_type(&doc, "AWS::EC2::Subnet");
+    assert_eq!(subnets.len(), 2);
+    assert!(subnets
+        .iter()
+        .all(|(_, s)| s["Properties"]["MapPublicIpOnLaunch"] == false));
+    let flow = &doc["Resources"]["VpcFlowLog"]["Properties"];
+    assert_eq!(flow["TrafficType"], "ALL");
+    assert_eq!(text(&flow["LogGroupName"]), "!Ref FlowLogGroup");
+    assert_eq!(
+        text(&doc["Resources"]["FlowLogGroup"]["Properties"]["LogGroupName"]),
+        "!Sub audit-flowlogs-${AWS::Region}-${FlowLogDate}"
+    );
+    let mut services: Vec<String> = of_type(&doc, "AWS::EC2::VPCEndpoint")
+        .iter()
+        .map(|(_, e)| {
+            text(&e["Properties"]["ServiceName"])
+                .rsplit('.')
+                .next()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    services.sort();
+    assert_eq!(
+        services,
+        ["ec2", "kms", "lambda", "s3", "sns", "sts"],
+        "exactly the services the scanner calls"
+    );
+}
+
+#[test]
+fn every_taggable_resource_carries_the_four_tags() {
+    // KMS keys take the same tags from the stack (deploy always sets them): moto's
+    // CloudFormation cannot create a KMS key with Tags (moto 5.2.5, KeyError 'TagKey').
+    const TAGGABLE: [&str; 11] = [
+        "AWS::S3::Bucket",
+        "AWS::SNS::Topic",
+        "AWS::EC2::VPC",
+        "AWS::EC2::Subnet",
+        "AWS::EC2::RouteTable",
+        "AWS::EC2::SecurityGroup",
+        "AWS::EC2::FlowLog",
+        "AWS::Logs::LogGroup",
+        "AWS::IAM::Role",
+        "AWS::Lambda::Function",
+        "AWS::CloudWatch::Alarm",
+    ];
+    let doc = template();
+    for (name, r) in resources(&doc) {
+        if !TAGGABLE.contains(&r["Type"].as_str().unwrap()) {
+            continue;
+        }
+        let keys: Vec<String> = r["Properties"]["Tags"]
+            .as_sequence()
+            .unwrap_or_else(|| panic!("{name} has no Tags"))
+            .iter()
+            .map(|t| text(&t["Key"]))
+            .collect();
+        for key in ["Environment", "Owner", "CostCenter", "ComplianceLevel"] {
+            assert!(keys.iter().any(|k| k == key), "{name} lacks {key}");
+        }
+    }
+}
+
+#[test]
+fn nothing_is_retained_and_names_carry_the_suffix() {
+    let doc = template();
+    const NAMES: [&str; 11] = [
+        "BucketName",
+        "TopicName",
+        "FunctionName",
+        "RoleName",
+        "ManagedPolicyName",
+        "GroupName",
+        "Name",
+        "AlarmName",
+        "DashboardName",
+        "AliasName",
+        "LogGroupName",
+    ];
+    for (name, r) in resources(&doc) {
+        for policy in ["DeletionPolicy", "UpdateReplacePolicy"] {
+            assert_ne!(r[policy], "Retain", "{name} {policy}");
+        }
+        for field in NAMES {
+            let t = text(&r["Properties"][field]);
+            // A reference names another resource, checked where that one is defined.
+            if t == "Null" || t.starts_with("!Ref ") || t.starts_with("!GetAtt ") {
+                continue;
+            }
+            let by_convention = t.contains("audit-flowlogs-");
+            assert!(
+                t.contains("${EnvironmentSuffix}") || by_convention,
+                "{name}.{field} = {t}"
+            );
+        }
+    }
+    for output in [
+        "ReportBucketName",
+        "CriticalTopicArn",
+        "WarningTopicArn",
+        "FunctionName",
+        "FunctionArn",
+        "DashboardName",
+        "VpcId",
+    ] {
+        assert!(!doc["Outputs"][output].is_null(), "output {output}");
+    }
+}
