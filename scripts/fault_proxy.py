@@ -7,7 +7,10 @@ the others.
 
 usage: fault_proxy.py UPSTREAM_URL FAULTS_JSON
   FAULTS_JSON: a list of {"path": "/bucket", "query": "policy", "status": 403,
-               "code": "AccessDenied", "format": "xml"|"json"}; "query" matches a query parameter name,
+               "code": "AccessDenied", "format": "xml"|"json"}, or with "body": a
+               recorded response to answer instead (status 200 unless given);
+               "after": an Action that must have been seen first; "times": how many
+               times it applies (default: always). "query" matches a query parameter name,
                "target" an X-Amz-Target header, "action" a form Action.
 Prints its own URL on stdout once listening. GET /__proxy/log returns the requests
 seen so far as JSON: [{"method", "path", "query", "target", "action"}].
@@ -53,7 +56,7 @@ class Proxy(BaseHTTPRequestHandler):
         with LOCK:
             LOG.append(entry)
         for fault in FAULTS:
-            if self.matches(fault, entry):
+            if self.matches(fault, entry) and self.armed(fault):
                 return self.fail(fault)
         conn = http.client.HTTPConnection(UPSTREAM.hostname, UPSTREAM.port, timeout=60)
         headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_HEADERS}
@@ -65,6 +68,18 @@ class Proxy(BaseHTTPRequestHandler):
         self.reply(resp.status, out, data)
 
     @staticmethod
+    def armed(fault):
+        with LOCK:
+            seen = {e["action"] for e in LOG[:-1]}
+            if "after" in fault and fault["after"] not in seen:
+                return False
+            if fault.get("times") is not None:
+                if fault["times"] <= 0:
+                    return False
+                fault["times"] -= 1
+            return True
+
+    @staticmethod
     def matches(fault, entry):
         return (
             ("path" not in fault or entry["path"].rstrip("/") == fault["path"].rstrip("/"))
@@ -74,6 +89,8 @@ class Proxy(BaseHTTPRequestHandler):
         )
 
     def fail(self, fault):
+        if "body" in fault:
+            return self.reply(fault.get("status", 200), {"Content-Type": "text/xml"}, fault["body"].encode())
         code = fault.get("code", "AccessDenied")
         message = "injected by the test proxy"
         if fault.get("format") == "json":

@@ -259,3 +259,108 @@ fn a_missing_or_foreign_lambda_binary_is_refused_before_any_call() {
         assert!(stderr(&out).contains(needle), "{}", stderr(&out));
     }
 }
+
+/// Recorded CloudFormation answers (query protocol) for states the emulator cannot reach.
+fn stack_in(status: &str, suffix: &str) -> String {
+    format!(
+        r#"<DescribeStacksResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><DescribeStacksResult><Stacks><member>
+<StackName>compliance-{suffix}</StackName><StackId>arn:aws:cloudformation:us-east-1:123456789012:stack/compliance-{suffix}/1</StackId>
+<CreationTime>2026-11-23T00:00:00Z</CreationTime><StackStatus>{status}</StackStatus>
+<StackStatusReason>The following resource(s) failed to create: [ReportBucket].</StackStatusReason>
+</member></Stacks></DescribeStacksResult><ResponseMetadata><RequestId>recorded</RequestId></ResponseMetadata></DescribeStacksResponse>"#
+    )
+}
+
+fn failed_bucket_event(suffix: &str) -> String {
+    format!(
+        r#"<DescribeStackEventsResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><DescribeStackEventsResult><StackEvents>
+<member><StackId>arn:aws:cloudformation:us-east-1:123456789012:stack/compliance-{suffix}/1</StackId><EventId>e2</EventId>
+<StackName>compliance-{suffix}</StackName><LogicalResourceId>compliance-{suffix}</LogicalResourceId><ResourceType>AWS::CloudFormation::Stack</ResourceType>
+<Timestamp>2099-01-01T00:00:01Z</Timestamp><ResourceStatus>ROLLBACK_COMPLETE</ResourceStatus></member>
+<member><StackId>arn:aws:cloudformation:us-east-1:123456789012:stack/compliance-{suffix}/1</StackId><EventId>e1</EventId>
+<StackName>compliance-{suffix}</StackName><LogicalResourceId>ReportBucket</LogicalResourceId><ResourceType>AWS::S3::Bucket</ResourceType>
+<Timestamp>2099-01-01T00:00:00Z</Timestamp><ResourceStatus>CREATE_FAILED</ResourceStatus>
+<ResourceStatusReason>compliance-reports-{suffix}-123456789012 already exists</ResourceStatusReason></member>
+</StackEvents></DescribeStackEventsResult><ResponseMetadata><RequestId>recorded</RequestId></ResponseMetadata></DescribeStackEventsResponse>"#
+    )
+}
+
+#[test]
+fn a_failed_create_names_the_failed_resources_and_exits_1() {
+    let emu = Emulator::start();
+    let proxy = Proxy::start(
+        &emu.url,
+        serde_json::json!([
+            {"action": "DescribeStacks", "after": "CreateStack", "body": stack_in("ROLLBACK_COMPLETE", "pr-9")},
+            {"action": "DescribeStackEvents", "after": "CreateStack", "body": failed_bucket_event("pr-9")}
+        ]),
+    );
+    let out = run(compliance(&[
+        "deploy",
+        "--suffix",
+        "pr-9",
+        "--endpoint-url",
+        &proxy.url,
+        "--lambda-binary",
+        BINARY,
+    ]));
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(stdout(&out), "");
+    assert!(err.contains("ReportBucket (AWS::S3::Bucket) CREATE_FAILED: compliance-reports-pr-9-123456789012 already exists"), "{err}");
+    assert!(
+        err.contains("deploy failed: stack compliance-pr-9 is ROLLBACK_COMPLETE"),
+        "{err}"
+    );
+    assert!(
+        err.contains("the next deploy deletes the stack and creates it again"),
+        "{err}"
+    );
+    let actions: Vec<String> = proxy
+        .log()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        !actions.contains(&"UpdateStack".to_string()),
+        "no second pass after a failed first: {actions:?}"
+    );
+}
+
+#[test]
+fn a_stack_left_in_rollback_complete_is_deleted_and_created_again() {
+    let emu = Emulator::start();
+    let proxy = Proxy::start(
+        &emu.url,
+        serde_json::json!([{"action": "DescribeStacks", "times": 1, "body": stack_in("ROLLBACK_COMPLETE", "pr-9")}]),
+    );
+    let out = run(compliance(&[
+        "deploy",
+        "--suffix",
+        "pr-9",
+        "--endpoint-url",
+        &proxy.url,
+        "--lambda-binary",
+        BINARY,
+        "--format",
+        "json",
+    ]));
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(err.contains("stack compliance-pr-9 is in ROLLBACK_COMPLETE after a failed create; deleting it and creating it again"), "{err}");
+    assert_eq!(json_report(&out)["status"], "UPDATE_COMPLETE");
+    let actions: Vec<String> = proxy
+        .log()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap().to_string())
+        .collect();
+    let delete = actions
+        .iter()
+        .position(|a| a == "DeleteStack")
+        .expect("DeleteStack");
+    let create = actions
+        .iter()
+        .position(|a| a == "CreateStack")
+        .expect("CreateStack");
+    assert!(delete < create, "{actions:?}");
+}
