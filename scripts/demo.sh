@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's first command: on a fresh machine, installs what is needed, builds the
 # scanner, starts the local AWS endpoint, seeds a deliberately mixed account and scans
-# it in every format, then replays the saved inventory offline.
+# it in every format, replays the saved inventory offline, then deploys the scanner's
+# own stack, scans what it created, and destroys it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/compliance-target}
@@ -42,3 +43,17 @@ echo "==> compliance scan --fail-on high (what CI sees)" >&2
 set +e
 "$bin" scan --endpoint-url "$endpoint" --format csv --quiet --fail-on high >/dev/null
 echo "exit code $? (1: findings at or above the threshold)" >&2
+set -e
+
+# The emulator runs no Lambda code, so this build stands in for the musl build that a
+# real deploy uses (see "Building the Lambda" in the README).
+echo "==> compliance deploy --suffix demo" >&2
+"$bin" deploy --suffix demo --endpoint-url "$endpoint" --lambda-binary "$bin" --owner demo-team
+echo "==> compliance deploy --suffix demo (again: nothing to change)" >&2
+"$bin" deploy --suffix demo --endpoint-url "$endpoint" --lambda-binary "$bin" --owner demo-team --format json >/dev/null
+echo "==> compliance scan of what the stack created (rules whose properties the emulator's CloudFormation applies)" >&2
+"$bin" scan --endpoint-url "$endpoint" --fail-on none --format csv --quiet \
+  --rule sns-topic-kms-encrypted --rule ec2-vpc-flow-logs-enabled \
+  --rule ec2-vpc-flow-log-group-naming --rule ec2-subnet-no-auto-public-ip | cut -d, -f4,7,9
+echo "==> compliance destroy --suffix demo --yes" >&2
+"$bin" destroy --suffix demo --endpoint-url "$endpoint" --yes

@@ -65,7 +65,7 @@ for t in topics:
 vpcs = [v for v in ec2.describe_vpcs()["Vpcs"] if not v["IsDefault"]]
 assert len(vpcs) == 1 and {{"Key": "Environment", "Value": "pr-42"}} in vpcs[0]["Tags"], vpcs
 flows = ec2.describe_flow_logs()["FlowLogs"]
-assert [fl["LogGroupName"] for fl in flows] == ["audit-flowlogs-us-east-1-{today}"], flows
+assert [fl["LogGroupName"] for fl in flows] == ["audit-flowlogs-us-east-1-{today}-pr-42"], flows
 assert flows[0]["TrafficType"] == "ALL"
 stack = cfn.describe_stacks(StackName="compliance-pr-42")["Stacks"][0]
 tags = {{t["Key"]: t["Value"] for t in stack["Tags"]}}

@@ -245,7 +245,7 @@ fn the_network_is_private_with_flow_logs_and_endpoints() {
     assert_eq!(text(&flow["LogGroupName"]), "!Ref FlowLogGroup");
     assert_eq!(
         text(&doc["Resources"]["FlowLogGroup"]["Properties"]["LogGroupName"]),
-        "!Sub audit-flowlogs-${AWS::Region}-${FlowLogDate}"
+        "!Sub audit-flowlogs-${AWS::Region}-${FlowLogDate}-${EnvironmentSuffix}"
     );
     let mut services: Vec<String> = of_type(&doc, "AWS::EC2::VPCEndpoint")
         .iter()

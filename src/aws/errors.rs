@@ -33,13 +33,18 @@ where
                     .map(str::to_string)
                     .unwrap_or_else(|| format!("HTTP {}", status.unwrap_or(0))),
             ),
-            _ => (
-                "InvalidResponse".to_string(),
-                match status {
-                    Some(status) => format!("the HTTP {status} response could not be understood"),
-                    None => "the response could not be understood".to_string(),
-                },
-            ),
+            _ => {
+                // Not an AWS error document (a proxy's or an emulator's page): show its start.
+                let body = err
+                    .raw_response()
+                    .and_then(|r| r.body().bytes())
+                    .map(|b| one_line(&String::from_utf8_lossy(&b[..b.len().min(160)])))
+                    .filter(|b| !b.is_empty())
+                    .map(|b| format!(": {b}"))
+                    .unwrap_or_default();
+                let status = status.map(|s| format!("HTTP {s} ")).unwrap_or_default();
+                ("InvalidResponse".to_string(), format!("the {status}response could not be understood{body}"))
+            }
         };
         CallError {
             code,

@@ -184,7 +184,10 @@ async fn key_manager(
         .and_then(|r| r.split(':').nth(2))
         .unwrap_or(bucket_region);
     let kms = aws_sdk_kms::Client::new(&clients.scope.session.regional(region));
-    let out = kms.describe_key().key_id(key).send().await?;
+    let out = kms.describe_key().key_id(key).send().await.map_err(|e| {
+        let e = CallError::from(e);
+        CallError { code: e.code, message: format!("DescribeKey on the bucket's key {key}: {}", e.message) }
+    })?;
     let manager = out
         .key_metadata()
         .and_then(|m| m.key_manager())
