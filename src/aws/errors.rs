@@ -43,7 +43,10 @@ where
                     .map(|b| format!(": {b}"))
                     .unwrap_or_default();
                 let status = status.map(|s| format!("HTTP {s} ")).unwrap_or_default();
-                ("InvalidResponse".to_string(), format!("the {status}response could not be understood{body}"))
+                (
+                    "InvalidResponse".to_string(),
+                    format!("the {status}response could not be understood{body}"),
+                )
             }
         };
         CallError {

@@ -186,7 +186,10 @@ async fn key_manager(
     let kms = aws_sdk_kms::Client::new(&clients.scope.session.regional(region));
     let out = kms.describe_key().key_id(key).send().await.map_err(|e| {
         let e = CallError::from(e);
-        CallError { code: e.code, message: format!("DescribeKey on the bucket's key {key}: {}", e.message) }
+        CallError {
+            code: e.code,
+            message: format!("DescribeKey on the bucket's key {key}: {}", e.message),
+        }
     })?;
     let manager = out
         .key_metadata()
