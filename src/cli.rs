@@ -89,6 +89,15 @@ pub struct ScanArgs {
     /// No progress and no summary on stderr; errors are still reported.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Run the scan inside the deployed scanner Lambda (`compliance-scanner-<suffix>`).
+    #[arg(long, requires = "suffix", conflicts_with_all = ["rule_dirs", "inventory", "save_inventory", "all_regions", "list_rules"])]
+    pub remote: bool,
+    /// With --remote: the suffix the stack was deployed with.
+    #[arg(long, value_name = "SUFFIX", requires = "remote")]
+    pub suffix: Option<String>,
+    /// With --remote: send the on-demand scan event instead of waiting; prints the scan id.
+    #[arg(long = "async", requires = "remote")]
+    pub asynchronous: bool,
 }
 
 /// The `--fail-on` threshold.

@@ -36,6 +36,7 @@ pub fn build_report(rules: &RuleSet, inventory: &Inventory, run: RunInfo) -> Rep
             started_at: run.started_at,
             finished_at: run.finished_at,
             rules_evaluated: rules.rules.len(),
+            incomplete: inventory.incomplete,
         },
         summary,
         findings,
@@ -242,6 +243,7 @@ tests:
             account_id: "123456789012".to_string(),
             regions: vec!["us-east-1".to_string(), "eu-west-1".to_string()],
             collected_at: Utc.with_ymd_and_hms(2026, 11, 23, 0, 0, 0).unwrap(),
+            incomplete: false,
             resources,
             errors,
         }

@@ -6,6 +6,7 @@ mod cli;
 mod commands;
 mod engine;
 mod error;
+mod lambda;
 mod model;
 mod output;
 mod report;
@@ -20,7 +21,6 @@ use clap::Parser;
 use cli::{Cli, Command};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -28,6 +28,15 @@ fn main() -> ExitCode {
         Ok(rt) => rt,
         Err(e) => return fatal(&format!("cannot start the async runtime: {e}")),
     };
+    // Inside Lambda the same binary serves the Runtime API instead of parsing arguments.
+    #[cfg(feature = "lambda")]
+    if std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some() {
+        return match runtime.block_on(lambda::serve()) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => fatal(&e.0),
+        };
+    }
+    let cli = Cli::parse();
     let result = runtime.block_on(async {
         match cli.command {
             Command::Scan(args) => commands::scan::run(args).await,

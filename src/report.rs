@@ -11,7 +11,7 @@ use crate::rules::{Remediation, Severity, Status};
 
 /// Version of the report's JSON schema; the minor part grows with added fields, the
 /// major part with anything an existing reader could misread.
-pub const REPORT_SCHEMA_VERSION: &str = "1.0";
+pub const REPORT_SCHEMA_VERSION: &str = "1.1";
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -38,6 +38,9 @@ pub struct ScanInfo {
     pub started_at: DateTime<Utc>,
     pub finished_at: DateTime<Utc>,
     pub rules_evaluated: usize,
+    /// The scan stopped at a deadline: some services or regions were not collected.
+    #[serde(default)]
+    pub incomplete: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

@@ -69,7 +69,7 @@ fn json_report_follows_the_documented_schema() {
         "none",
     ]));
     let r = json_report(&out);
-    assert_eq!(r["schema_version"], "1.0");
+    assert_eq!(r["schema_version"], "1.1");
     let scan = &r["scan"];
     assert_eq!(scan["tool"], "compliance");
     assert_eq!(scan["account_id"], "123456789012");

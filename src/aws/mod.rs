@@ -3,6 +3,8 @@
 
 pub mod buckets;
 pub mod collect;
+#[cfg(feature = "lambda")]
+pub mod delivery;
 pub mod errors;
 pub mod regions;
 pub mod session;

@@ -4,4 +4,5 @@
 pub mod deploy;
 pub mod destroy;
 mod files;
+mod remote;
 pub mod scan;

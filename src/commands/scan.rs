@@ -19,9 +19,12 @@ use crate::error::Fatal;
 use crate::model::{Inventory, INVENTORY_SCHEMA_VERSION};
 use crate::output::write_rules;
 use crate::report::Report;
-use crate::rules::{load, RuleSet, Status};
+use crate::rules::{load, RuleSet, Selection, Status};
 
 pub async fn run(args: ScanArgs) -> Result<ExitCode, Fatal> {
+    if args.remote {
+        return super::remote::run(args).await;
+    }
     let rules = select_rules(&args)?;
     if args.list_rules {
         write_stdout(|out| write_rules(args.format, &rules.rules, out))?;
@@ -51,14 +54,6 @@ pub async fn run(args: ScanArgs) -> Result<ExitCode, Fatal> {
     };
     let report = build_report(&rules, &inventory, run);
     warn_collection_errors(&report);
-
-    let terminal = args.output.is_none() && io::stdout().is_terminal();
-    let color = terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    let reporter = args.format.reporter(terminal, color);
-    match &args.output {
-        Some(path) => write_atomically(path, |w| reporter.write(&report, w))?,
-        None => write_stdout(|out| reporter.write(&report, out))?,
-    }
     if !args.quiet {
         let score = report
             .summary
@@ -73,25 +68,32 @@ pub async fn run(args: ScanArgs) -> Result<ExitCode, Fatal> {
             report.summary.count(Status::Error),
         );
     }
-    Ok(exit_code(&report, args.fail_on))
+    deliver(&args, &report)
+}
+
+/// Prints `report` as the flags ask and decides the exit code: the same for a local
+/// scan and for one the Lambda ran.
+pub(super) fn deliver(args: &ScanArgs, report: &Report) -> Result<ExitCode, Fatal> {
+    let terminal = args.output.is_none() && io::stdout().is_terminal();
+    let color = terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let reporter = args.format.reporter(terminal, color);
+    match &args.output {
+        Some(path) => write_atomically(path, |w| reporter.write(report, w))?,
+        None => write_stdout(|out| reporter.write(report, out))?,
+    }
+    Ok(exit_code(report, args.fail_on))
 }
 
 /// The built-in and `--rules` rules, narrowed by the selection flags.
-fn select_rules(args: &ScanArgs) -> Result<RuleSet, Fatal> {
-    let mut rules = load::load(&args.rule_dirs).map_err(|e| Fatal::new(e.to_string()))?;
-    for id in args.only_rules.iter().chain(&args.skip_rules) {
-        if rules.get(id).is_none() {
-            return Err(Fatal::new(format!(
-                "unknown rule id `{id}`: `compliance scan --list-rules` lists the rules"
-            )));
-        }
-    }
-    rules.retain(|r| {
-        (args.only_rules.is_empty() || args.only_rules.contains(&r.id))
-            && !args.skip_rules.contains(&r.id)
-            && (args.services.is_empty() || args.services.contains(&r.resource.service()))
-            && r.severity.at_least(args.min_severity)
-    });
+pub(super) fn select_rules(args: &ScanArgs) -> Result<RuleSet, Fatal> {
+    let rules = load::load(&args.rule_dirs).map_err(|e| Fatal::new(e.to_string()))?;
+    let selection = Selection {
+        rules: args.only_rules.clone(),
+        skip_rules: args.skip_rules.clone(),
+        services: args.services.clone(),
+        min_severity: args.min_severity,
+    };
+    let rules = rules.select(&selection).map_err(Fatal::new)?;
     if rules.rules.is_empty() && !args.list_rules {
         return Err(Fatal::new(
             "no rule is left to evaluate: loosen --rule, --skip-rule, --service or --min-severity",
@@ -134,6 +136,7 @@ async fn collect_live(args: &ScanArgs, rules: &RuleSet) -> Result<Inventory, Fat
         &regions,
         &needs,
         usize::from(args.concurrency),
+        None,
         &tick,
     )
     .await;

@@ -34,6 +34,9 @@ pub struct Inventory {
     pub account_id: String,
     pub regions: Vec<String>,
     pub collected_at: DateTime<Utc>,
+    /// Collection stopped at a deadline before it finished (see `errors`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub incomplete: bool,
     pub resources: Vec<Resource>,
     pub errors: Vec<CollectionError>,
 }

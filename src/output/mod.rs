@@ -127,6 +127,7 @@ pub(crate) mod fixtures {
                 started_at: at,
                 finished_at: at,
                 rules_evaluated: 4,
+                incomplete: false,
             },
             summary,
             findings,

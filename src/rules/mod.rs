@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::model::schema::Field;
-use crate::model::ResourceKind;
+use crate::model::{ResourceKind, Service};
 use condition::Condition;
 use evaluate::{evaluate, Context};
 
@@ -242,6 +242,53 @@ impl RuleSet {
                 .extend(rule.attributes());
         }
         needs
+    }
+}
+
+/// Which rules a run evaluates: the `scan` flags, or an on-demand request's detail.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Selection {
+    /// Only these rule ids (all when empty).
+    pub rules: Vec<String>,
+    pub skip_rules: Vec<String>,
+    /// Only rules on these services (all when empty).
+    pub services: Vec<Service>,
+    pub min_severity: Severity,
+}
+
+impl Default for Selection {
+    fn default() -> Selection {
+        Selection {
+            rules: Vec::new(),
+            skip_rules: Vec::new(),
+            services: Vec::new(),
+            min_severity: Severity::Info,
+        }
+    }
+}
+
+impl RuleSet {
+    /// The rules `selection` keeps; an id it names that no rule has is an error.
+    pub fn select(mut self, selection: &Selection) -> Result<RuleSet, String> {
+        if let Some(id) = selection
+            .rules
+            .iter()
+            .chain(&selection.skip_rules)
+            .find(|id| self.get(id).is_none())
+        {
+            return Err(format!(
+                "unknown rule id `{id}`: `compliance scan --list-rules` lists the rules"
+            ));
+        }
+        self.retain(|r| {
+            (selection.rules.is_empty() || selection.rules.contains(&r.id))
+                && !selection.skip_rules.contains(&r.id)
+                && (selection.services.is_empty()
+                    || selection.services.contains(&r.resource.service()))
+                && r.severity.at_least(selection.min_severity)
+        });
+        Ok(self)
     }
 }
 

@@ -83,8 +83,9 @@ impl Emulator {
         serde_json::from_slice(&out.stdout).expect("seed manifest is JSON")
     }
 
-    /// Runs a Python snippet with `boto3` clients for this emulator as `client(name)`.
-    pub fn boto(&self, code: &str) {
+    /// Runs a Python snippet with `boto3` clients for this emulator as `client(name)`;
+    /// returns what it printed. A failed assertion in it fails the test.
+    pub fn boto(&self, code: &str) -> String {
         let prelude = format!(
             "import boto3, json\nfrom botocore.config import Config\n\
              def client(name):\n    return boto3.client(name, endpoint_url='{}', region_name='us-east-1', \
@@ -101,6 +102,7 @@ impl Emulator {
             "boto3 snippet failed: {}",
             String::from_utf8_lossy(&out.stderr)
         );
+        String::from_utf8_lossy(&out.stdout).to_string()
     }
 }
 

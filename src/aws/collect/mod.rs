@@ -16,6 +16,7 @@ use chrono::Utc;
 use futures::future::{join_all, BoxFuture};
 use futures::stream::{self, StreamExt};
 use tokio::sync::Semaphore;
+use tokio::time::Instant;
 
 use super::errors::CallError;
 use super::session::Session;
@@ -194,11 +195,15 @@ impl<'a> Attributes<'a> {
 
 /// Collects everything `needs` asks for in `regions`. `tick` is called as each
 /// service finishes in a region (for a progress bar), with a short label.
+/// A `deadline` (the Lambda's) stops what has not finished by then: those services and
+/// regions get an error each, what was collected is kept, and the inventory is marked
+/// incomplete.
 pub async fn collect(
     session: &Session,
     regions: &[String],
     needs: &Needs,
     concurrency: usize,
+    deadline: Option<Instant>,
     tick: &(dyn Fn(&str) + Sync),
 ) -> Inventory {
     let collected_at = Utc::now();
@@ -217,38 +222,49 @@ pub async fn collect(
     let scope = &scope;
     let mut tasks: Vec<BoxFuture<'_, Collected>> = Vec::new();
     if wants(Service::S3) {
+        let home = regions.first().map_or("us-east-1", String::as_str);
         tasks.push(labelled(
+            Service::S3,
+            home,
             s3::collect(scope, regions),
-            "s3".to_string(),
+            deadline,
             tick,
         ));
     }
     for region in regions {
         if wants(Service::Ec2) {
             tasks.push(labelled(
+                Service::Ec2,
+                region,
                 ec2::collect(scope, region),
-                format!("ec2 {region}"),
+                deadline,
                 tick,
             ));
         }
         if wants(Service::Lambda) {
             tasks.push(labelled(
+                Service::Lambda,
+                region,
                 lambda::collect(scope, region),
-                format!("lambda {region}"),
+                deadline,
                 tick,
             ));
         }
         if wants(Service::Kms) {
             tasks.push(labelled(
+                Service::Kms,
+                region,
                 kms::collect(scope, region),
-                format!("kms {region}"),
+                deadline,
                 tick,
             ));
         }
         if wants(Service::Sns) {
             tasks.push(labelled(
+                Service::Sns,
+                region,
                 sns::collect(scope, region),
-                format!("sns {region}"),
+                deadline,
                 tick,
             ));
         }
@@ -261,8 +277,10 @@ pub async fn collect(
     all.resources.sort_by(|a, b| {
         (a.properties.kind(), &a.region, &a.id).cmp(&(b.properties.kind(), &b.region, &b.id))
     });
+    let incomplete = all.errors.iter().any(|e| e.code == DEADLINE);
     Inventory {
         schema_version: INVENTORY_SCHEMA_VERSION,
+        incomplete,
         account_id: session.account_id.clone(),
         regions: regions.to_vec(),
         collected_at,
@@ -271,18 +289,42 @@ pub async fn collect(
     }
 }
 
-/// Runs a collector and reports it done.
+/// Runs a collector until done or until the deadline, then reports it done.
 fn labelled<'s>(
+    service: Service,
+    region: &'s str,
     collector: impl Future<Output = Collected> + Send + 's,
-    label: String,
+    deadline: Option<Instant>,
     tick: &'s (dyn Fn(&str) + Sync),
 ) -> BoxFuture<'s, Collected> {
     Box::pin(async move {
-        let out = collector.await;
-        tick(&label);
+        let out = match deadline {
+            None => collector.await,
+            Some(at) => tokio::time::timeout_at(at, collector)
+                .await
+                .unwrap_or_else(|_| {
+                    let stopped = CallError {
+                        code: DEADLINE.to_string(),
+                        message: "stopped before the deadline".to_string(),
+                    };
+                    let errors = ResourceKind::ALL
+                        .iter()
+                        .filter(|k| k.service() == service)
+                        .map(|k| error(*k, region, None, &[], "collection", stopped.clone()))
+                        .collect();
+                    Collected {
+                        resources: Vec::new(),
+                        errors,
+                    }
+                }),
+        };
+        tick(&format!("{service} {region}"));
         out
     })
 }
+
+/// The error code of collection cut short by the deadline.
+pub const DEADLINE: &str = "DeadlineExceeded";
 
 /// How many (service, region) collection tasks `collect` will run, for a progress bar.
 pub fn task_count(needs: &Needs, regions: usize) -> u64 {

@@ -1,0 +1,158 @@
+//! The SNS alert a run publishes when failures at or above the threshold exist: what a
+//! person needs to triage, plus message attributes so subscribers can filter.
+
+use std::collections::BTreeMap;
+
+use crate::report::{Finding, Report};
+use crate::rules::{Severity, Status};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Alert {
+    pub subject: String,
+    pub message: String,
+    /// Name → (SNS data type, value).
+    pub attributes: BTreeMap<String, (&'static str, String)>,
+}
+
+/// The alert for `report`, or `None` when nothing at or above `threshold` failed.
+pub fn alert(report: &Report, threshold: Severity, location: &str) -> Option<Alert> {
+    let failing: Vec<&Finding> = report
+        .findings
+        .iter()
+        .filter(|f| f.status == Status::Fail && f.severity.at_least(threshold))
+        .collect();
+    let worst = failing.iter().map(|f| f.severity).min()?;
+    let scan = &report.scan;
+    let counts: Vec<String> = Severity::ALL
+        .iter()
+        .map(|s| {
+            format!(
+                "{s} {}",
+                report
+                    .summary
+                    .failed_by_severity
+                    .get(s)
+                    .copied()
+                    .unwrap_or(0)
+            )
+        })
+        .collect();
+
+    let mut by_rule: BTreeMap<(&Severity, &str), usize> = BTreeMap::new();
+    for f in &failing {
+        *by_rule
+            .entry((&f.severity, f.rule_id.as_str()))
+            .or_default() += 1;
+    }
+    let mut rules: Vec<((&Severity, &str), usize)> = by_rule.into_iter().collect();
+    rules.sort_by(|a, b| {
+        a.0 .0
+            .cmp(b.0 .0)
+            .then(b.1.cmp(&a.1))
+            .then(a.0 .1.cmp(b.0 .1))
+    });
+
+    let mut message = format!(
+        "{} failed finding(s) at or above {threshold} in account {} ({}).\n\nScore: {}\nFailed by severity: {}\n\nTop failing rules:\n",
+        failing.len(),
+        scan.account_id,
+        scan.regions.join(", "),
+        report.summary.score.map_or("n/a".to_string(), |s| format!("{s:.1}%")),
+        counts.join(", "),
+    );
+    for ((severity, rule), n) in rules.iter().take(10) {
+        message.push_str(&format!("  [{severity}] {rule}: {n} resource(s)\n"));
+    }
+    message.push_str("\nFirst failing resources:\n");
+    for f in failing.iter().take(10) {
+        message.push_str(&format!(
+            "  [{}] {} {} ({}): {}\n",
+            f.severity, f.rule_id, f.resource_id, f.region, f.message
+        ));
+    }
+    if scan.incomplete {
+        message.push_str("\nThe scan stopped at the function's deadline: some services or regions are missing.\n");
+    }
+    message.push_str(&format!(
+        "\nFull report: {location}\nScan id: {}\n",
+        scan.id
+    ));
+
+    let mut attributes = BTreeMap::new();
+    attributes.insert(
+        "severity".to_string(),
+        ("String", worst.as_str().to_string()),
+    );
+    attributes.insert("account".to_string(), ("String", scan.account_id.clone()));
+    attributes.insert("failed".to_string(), ("Number", failing.len().to_string()));
+    for s in Severity::ALL {
+        let n = report
+            .summary
+            .failed_by_severity
+            .get(&s)
+            .copied()
+            .unwrap_or(0);
+        attributes.insert(format!("failed_{s}"), ("Number", n.to_string()));
+    }
+    let subject = format!(
+        "compliance: {} {worst}+ failure(s) in {}",
+        failing.len(),
+        scan.account_id
+    );
+    Some(Alert {
+        subject: subject.chars().take(100).collect(),
+        message,
+        attributes,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::fixtures;
+
+    #[test]
+    fn failures_at_the_threshold_raise_one_alert_with_what_triage_needs() {
+        let a = alert(
+            &fixtures::report(),
+            Severity::High,
+            "s3://bucket/scans/x.json",
+        )
+        .unwrap();
+        assert_eq!(
+            a.subject,
+            "compliance: 2 critical+ failure(s) in 123456789012"
+        );
+        assert!(
+            a.message.contains("account 123456789012 (us-east-1)"),
+            "{}",
+            a.message
+        );
+        assert!(
+            a.message
+                .contains("[critical] s3-bucket-no-public-read: 1 resource(s)"),
+            "{}",
+            a.message
+        );
+        assert!(a.message.contains("s3://bucket/scans/x.json"));
+        let critical_first = a
+            .message
+            .find("[critical] s3-bucket-no-public-read")
+            .unwrap();
+        assert!(
+            critical_first
+                < a.message
+                    .find("[high] s3-bucket-public-access-block")
+                    .unwrap()
+        );
+        assert_eq!(a.attributes["severity"], ("String", "critical".to_string()));
+        assert_eq!(a.attributes["failed_high"], ("Number", "1".to_string()));
+    }
+
+    #[test]
+    fn nothing_at_the_threshold_raises_nothing() {
+        let mut report = fixtures::report();
+        report.findings.retain(|f| f.severity != Severity::Critical);
+        assert!(alert(&report, Severity::Critical, "s3://b/k").is_none());
+    }
+}

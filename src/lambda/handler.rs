@@ -1,0 +1,200 @@
+//! One invocation: recognise the event, scan with the function's own credentials, store
+//! the JSON report, the CSV and the inventory under dated keys, alert, emit metrics and a
+//! structured log line. Storage failing never loses the report: it goes to the log.
+
+use std::time::{Duration, Instant as StdInstant, SystemTime};
+
+use chrono::Utc;
+use lambda_runtime::{service_fn, Error, LambdaEvent};
+use serde_json::{json, Value};
+
+use super::alert::alert;
+use super::invocation::{parse, Trigger};
+use super::metrics::emf_lines;
+use crate::aws::collect::collect;
+use crate::aws::delivery::{publish, store_new};
+use crate::aws::regions::{self, RegionChoice};
+use crate::aws::session::{Session, Target};
+use crate::engine::{build_report, RunInfo};
+use crate::error::Fatal;
+use crate::output::Format;
+use crate::report::Report;
+use crate::rules::{load, Severity};
+
+/// Time kept back from the function's deadline to store what was collected.
+const STORE_MARGIN: Duration = Duration::from_secs(30);
+
+/// The stack's settings, from the function's environment.
+struct Settings {
+    bucket: String,
+    critical_topic: Option<String>,
+    threshold: Severity,
+    suffix: String,
+}
+
+impl Settings {
+    fn from_env() -> Result<Settings, Fatal> {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        Ok(Settings {
+            bucket: var("COMPLIANCE_REPORT_BUCKET")
+                .ok_or_else(|| Fatal::new("COMPLIANCE_REPORT_BUCKET is not set: deploy the function with `compliance deploy`"))?,
+            critical_topic: var("COMPLIANCE_CRITICAL_TOPIC_ARN"),
+            threshold: var("COMPLIANCE_ALERT_THRESHOLD").map_or(Ok(Severity::High), |s| s.parse().map_err(Fatal::new))?,
+            suffix: var("COMPLIANCE_SUFFIX").unwrap_or_default(),
+        })
+    }
+}
+
+/// Serves invocations until the runtime stops.
+pub async fn serve() -> Result<(), Fatal> {
+    let settings = Settings::from_env()?;
+    let settings = &settings;
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
+        handle(settings, event).await
+    }))
+    .await
+    .map_err(|e| Fatal::new(format!("the Lambda runtime stopped: {e}")))
+}
+
+async fn handle(settings: &Settings, event: LambdaEvent<Value>) -> Result<Value, Error> {
+    let clock = StdInstant::now();
+    let (trigger, request) = parse(&event.payload).map_err(|e| fail(&e))?;
+    let rules = load::load(&[]).map_err(|e| fail(&e.to_string()))?;
+    let rules = rules.select(&request.selection()).map_err(|e| fail(&e))?;
+    let session = Session::connect(&Target::default())
+        .await
+        .map_err(|e| fail(&e.0))?;
+    let choice = RegionChoice {
+        named: request.regions.clone(),
+        all: false,
+    };
+    let regions = regions::resolve(&session, &choice)
+        .await
+        .map_err(|e| fail(&e.0))?;
+
+    let remaining = event
+        .context
+        .deadline()
+        .duration_since(SystemTime::now())
+        .unwrap_or_default();
+    let deadline = tokio::time::Instant::now() + remaining.saturating_sub(STORE_MARGIN);
+    let started_at = Utc::now();
+    let inventory = collect(
+        &session,
+        &regions,
+        &rules.needs(),
+        16,
+        Some(deadline),
+        &|_| {},
+    )
+    .await;
+    let scan_id = request
+        .scan_id
+        .clone()
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    let run = RunInfo {
+        scan_id: scan_id.clone(),
+        source: "lambda".to_string(),
+        started_at,
+        finished_at: Utc::now(),
+    };
+    let report = build_report(&rules, &inventory, run);
+
+    let prefix = format!(
+        "scans/{}/{scan_id}",
+        report.scan.started_at.format("%Y/%m/%d")
+    );
+    let keys = [
+        format!("{prefix}.json"),
+        format!("{prefix}.csv"),
+        format!("{prefix}.inventory.json"),
+    ];
+    let s3 = session.s3_in(&session.default_region());
+    let bodies = [
+        render(&report, Format::Json)?,
+        render(&report, Format::Csv)?,
+        serde_json::to_vec_pretty(&inventory).map_err(|e| fail(&e.to_string()))?,
+    ];
+    let types = ["application/json", "text/csv", "application/json"];
+    let mut stored = true;
+    for ((key, body), content_type) in keys.iter().zip(bodies).zip(types) {
+        if let Err(e) = store_new(&s3, &settings.bucket, key, body, content_type).await {
+            stored = false;
+            log(
+                "error",
+                &format!("could not store s3://{}/{key}: {e}", settings.bucket),
+                json!({"scan_id": scan_id}),
+            );
+        }
+    }
+    let location = format!("s3://{}/{}", settings.bucket, keys[0]);
+    if !stored {
+        // The result is never lost: the whole report goes to the function's log.
+        log(
+            "error",
+            "the report could not be stored; it follows in full",
+            json!({"report": report}),
+        );
+    }
+
+    if let (Some(topic), Some(a)) = (
+        &settings.critical_topic,
+        alert(&report, settings.threshold, &location),
+    ) {
+        let sns = aws_sdk_sns::Client::new(&session.config);
+        match publish(&sns, topic, &a.subject, &a.message, &a.attributes).await {
+            Ok(()) => log(
+                "info",
+                "alert published",
+                json!({"scan_id": scan_id, "topic": topic}),
+            ),
+            Err(e) => log(
+                "error",
+                &format!("could not publish the alert: {e}"),
+                json!({"scan_id": scan_id}),
+            ),
+        }
+    }
+    for line in emf_lines(&report, &settings.suffix, clock.elapsed().as_secs_f64()) {
+        println!("{line}");
+    }
+    log(
+        "info",
+        "scan complete",
+        json!({
+            "scan_id": scan_id, "trigger": trigger, "score": report.summary.score,
+            "failed": report.summary.failed_by_severity, "errors": report.errors.len(),
+            "incomplete": report.scan.incomplete, "stored": stored, "location": location,
+        }),
+    );
+    let mut response = json!({"scan_id": scan_id, "stored": stored, "location": location});
+    if trigger == Trigger::Direct {
+        response["report"] = serde_json::to_value(&report).map_err(|e| fail(&e.to_string()))?;
+    }
+    Ok(response)
+}
+
+fn render(report: &Report, format: Format) -> Result<Vec<u8>, Error> {
+    let mut buf = Vec::new();
+    format
+        .reporter(false, false)
+        .write(report, &mut buf)
+        .map_err(|e| fail(&e.to_string()))?;
+    Ok(buf)
+}
+
+/// Logs the failure and turns it into the invocation's error result.
+fn fail(message: &str) -> Error {
+    log("error", message, json!({}));
+    Error::from(message.to_string())
+}
+
+/// One structured log line on stdout, which Lambda sends to the function's log group.
+fn log(level: &str, message: &str, fields: Value) {
+    let mut line =
+        json!({"timestamp": Utc::now().to_rfc3339(), "level": level, "message": message});
+    if let (Some(line), Some(fields)) = (line.as_object_mut(), fields.as_object()) {
+        line.extend(fields.clone());
+    }
+    println!("{line}");
+}

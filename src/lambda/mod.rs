@@ -1,0 +1,18 @@
+//! The scanner as a Lambda function: the same binary, serving Lambda's Runtime API when
+//! started with `AWS_LAMBDA_RUNTIME_API` set (built with the `lambda` feature). Each
+//! invocation runs the same engine as `compliance scan`, stores the reports in the
+//! stack's bucket, alerts, and emits the dashboard's metrics.
+
+pub mod event;
+
+#[cfg(feature = "lambda")]
+mod alert;
+#[cfg(feature = "lambda")]
+mod handler;
+#[cfg(feature = "lambda")]
+mod invocation;
+#[cfg(feature = "lambda")]
+mod metrics;
+
+#[cfg(feature = "lambda")]
+pub use handler::serve;

@@ -1,0 +1,287 @@
+//! The same binary as the scanner Lambda: built with `--features lambda`, started with
+//! `AWS_LAMBDA_RUNTIME_API` pointing at a Runtime API served here on loopback (the
+//! protocol Lambda speaks), scanning the local AWS endpoint and writing to its S3 and SNS.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use common::*;
+use serde_json::{json, Value};
+
+/// What the function answered: (request id, "response" or "error", body).
+type Answers = Arc<Mutex<Vec<(String, String, Value)>>>;
+
+/// A Lambda Runtime API serving `events` in order, then holding `next` open.
+fn runtime_api(events: Vec<Value>) -> (String, Answers) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let queue = Arc::new(Mutex::new(
+        events.into_iter().enumerate().collect::<Vec<_>>(),
+    ));
+    let answers: Answers = Arc::default();
+    let seen = answers.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let (queue, answers) = (queue.clone(), seen.clone());
+            std::thread::spawn(move || serve(stream, queue, answers));
+        }
+    });
+    (addr, answers)
+}
+
+fn serve(stream: TcpStream, queue: Arc<Mutex<Vec<(usize, Value)>>>, answers: Answers) {
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut out = stream;
+    loop {
+        let mut request_line = String::new();
+        if reader.read_line(&mut request_line).unwrap_or(0) == 0 {
+            return;
+        }
+        let mut length = 0;
+        loop {
+            let mut header = String::new();
+            reader.read_line(&mut header).unwrap();
+            if header == "\r\n" {
+                break;
+            }
+            if let Some(v) = header.to_ascii_lowercase().strip_prefix("content-length:") {
+                length = v.trim().parse().unwrap();
+            }
+        }
+        let mut body = vec![0; length];
+        reader.read_exact(&mut body).unwrap();
+        let path = request_line
+            .split_whitespace()
+            .nth(1)
+            .unwrap_or_default()
+            .to_string();
+        if path.ends_with("/invocation/next") {
+            let next = {
+                let mut q = queue.lock().unwrap();
+                if q.is_empty() {
+                    None
+                } else {
+                    Some(q.remove(0))
+                }
+            };
+            let Some((n, event)) = next else {
+                std::thread::sleep(Duration::from_secs(3600));
+                return;
+            };
+            let payload = event.to_string();
+            let deadline = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_millis()
+                + 300_000;
+            write!(
+                out,
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nLambda-Runtime-Aws-Request-Id: request-{n}\r\n\
+                 Lambda-Runtime-Deadline-Ms: {deadline}\r\nLambda-Runtime-Invoked-Function-Arn: arn:aws:lambda:us-east-1:123456789012:function:compliance-scanner-t\r\n\
+                 Lambda-Runtime-Trace-Id: Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1\r\nContent-Length: {}\r\n\r\n{payload}",
+                payload.len()
+            )
+            .unwrap();
+        } else {
+            let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
+            // 2018-06-01/runtime/invocation/{id}/{response|error}
+            let (id, kind) = (
+                parts.get(3).copied().unwrap_or("init"),
+                parts.last().copied().unwrap_or_default(),
+            );
+            let value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+            answers
+                .lock()
+                .unwrap()
+                .push((id.to_string(), kind.to_string(), value));
+            write!(out, "HTTP/1.1 202 Accepted\r\nContent-Type: application/json\r\nContent-Length: 16\r\n\r\n{{\"status\":\"OK\"}}").unwrap();
+        }
+        out.flush().unwrap();
+    }
+}
+
+#[test]
+fn the_lambda_stores_reports_alerts_and_emits_metrics() {
+    let emu = Emulator::start();
+    emu.seed_demo();
+    emu.boto(
+        r#"
+s3, sns, sqs = client("s3"), client("sns"), client("sqs")
+s3.create_bucket(Bucket="compliance-reports-t")
+topic = sns.create_topic(Name="compliance-critical-t")["TopicArn"]
+queue = sqs.create_queue(QueueName="alerts")["QueueUrl"]
+arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn)
+"#,
+    );
+    let events = vec![
+        json!({"version": "0", "id": "e1", "detail-type": "Scheduled Event", "source": "aws.events", "account": "123456789012",
+               "time": "2026-11-23T00:00:00Z", "region": "us-east-1", "resources": [], "detail": {}}),
+        json!({"source": "compliance.audit", "detail-type": "Compliance Scan Request",
+               "detail": {"scan_id": "on-demand-1", "rules": ["s3-bucket-versioning-enabled"]}}),
+        json!({"hello": "world"}),
+    ];
+    let (api, answers) = runtime_api(events);
+    // The binary with the emulator-only credentials, and no arguments: Lambda passes none.
+    let mut child = compliance(&[]);
+    let mut process = child
+        .env("AWS_LAMBDA_RUNTIME_API", &api)
+        .env("AWS_LAMBDA_FUNCTION_NAME", "compliance-scanner-t")
+        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "1024")
+        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+        .env("AWS_ENDPOINT_URL", &emu.url)
+        .env("COMPLIANCE_REPORT_BUCKET", "compliance-reports-t")
+        .env(
+            "COMPLIANCE_CRITICAL_TOPIC_ARN",
+            "arn:aws:sns:us-east-1:123456789012:compliance-critical-t",
+        )
+        .env("COMPLIANCE_ALERT_THRESHOLD", "high")
+        .env("COMPLIANCE_SUFFIX", "t")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start the binary in Lambda mode");
+    let started = Instant::now();
+    while answers.lock().unwrap().len() < 3 {
+        if started.elapsed() > Duration::from_secs(120) || process.try_wait().unwrap().is_some() {
+            let _ = process.kill();
+            let out = process.wait_with_output().unwrap();
+            panic!(
+                "the function answered {:?}\nstdout: {}\nstderr: {}",
+                answers.lock().unwrap(),
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    process.kill().unwrap();
+    let output = process.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout).to_string();
+    let answers = answers.lock().unwrap().clone();
+
+    // Each invocation got its answer, the bad one an error result.
+    assert_eq!(
+        (answers[0].0.as_str(), answers[0].1.as_str()),
+        ("request-0", "response"),
+        "{answers:?}"
+    );
+    assert_eq!(answers[0].2["stored"], true);
+    let scheduled_id = answers[0].2["scan_id"].as_str().unwrap().to_string();
+    assert_eq!(
+        (answers[1].1.as_str(), answers[1].2["scan_id"].as_str()),
+        ("response", Some("on-demand-1"))
+    );
+    assert_eq!(
+        (answers[2].0.as_str(), answers[2].1.as_str()),
+        ("request-2", "error")
+    );
+    assert!(
+        answers[2].2["errorMessage"]
+            .as_str()
+            .unwrap()
+            .contains("unsupported event"),
+        "{:?}",
+        answers[2]
+    );
+
+    // The stored objects: JSON report, CSV, inventory, under dated keys.
+    let stored: Value = serde_json::from_str(&emu.boto(&format!(
+        r#"
+s3 = client("s3")
+keys = sorted(o["Key"] for o in s3.list_objects_v2(Bucket="compliance-reports-t")["Contents"])
+body = lambda k: s3.get_object(Bucket="compliance-reports-t", Key=k)["Body"].read().decode()
+on_demand = [k for k in keys if k.endswith("/on-demand-1.json")][0]
+scheduled_csv = [k for k in keys if k.endswith("/{scheduled_id}.csv")][0]
+inventory = [k for k in keys if k.endswith("/{scheduled_id}.inventory.json")][0]
+print(json.dumps({{"keys": keys, "on_demand": json.loads(body(on_demand)), "csv": body(scheduled_csv), "inventory": json.loads(body(inventory))}}))
+"#
+    )))
+    .unwrap();
+    let today = chrono::Utc::now().format("%Y/%m/%d").to_string();
+    let keys: Vec<&str> = stored["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k.as_str().unwrap())
+        .collect();
+    assert_eq!(keys.len(), 6, "{keys:?}");
+    assert!(
+        keys.iter()
+            .all(|k| k.starts_with(&format!("scans/{today}/"))),
+        "{keys:?}"
+    );
+    let on_demand = &stored["on_demand"];
+    assert_eq!(on_demand["scan"]["id"], "on-demand-1");
+    assert_eq!(on_demand["scan"]["source"], "lambda");
+    assert!(on_demand["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| f["rule_id"] == "s3-bucket-versioning-enabled"));
+    assert!(stored["csv"]
+        .as_str()
+        .unwrap()
+        .starts_with("timestamp,account_id,region,rule_id"));
+    assert_eq!(stored["inventory"]["account_id"], "123456789012");
+
+    // One alert (the narrowed scan had nothing at or above high), with its attributes.
+    let alerts: Value = serde_json::from_str(&emu.boto(
+        r#"
+sqs = client("sqs")
+url = sqs.get_queue_url(QueueName="alerts")["QueueUrl"]
+got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages", [])
+print(json.dumps([json.loads(m["Body"]) for m in got]))
+"#,
+    ))
+    .unwrap();
+    let alerts = alerts.as_array().unwrap();
+    assert_eq!(alerts.len(), 1, "{alerts:?}");
+    let alert = &alerts[0];
+    assert!(
+        alert["Subject"]
+            .as_str()
+            .unwrap()
+            .starts_with("compliance: "),
+        "{alert}"
+    );
+    assert_eq!(alert["MessageAttributes"]["severity"]["Value"], "critical");
+    let message = alert["Message"].as_str().unwrap();
+    assert!(
+        message.contains("account 123456789012 (us-east-1)"),
+        "{message}"
+    );
+    assert!(
+        message.contains(&format!(
+            "s3://compliance-reports-t/scans/{today}/{scheduled_id}.json"
+        )),
+        "{message}"
+    );
+
+    // Metrics in Embedded Metric Format and structured log lines, on stdout.
+    let lines: Vec<Value> = stdout
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    let emf: Vec<&Value> = lines.iter().filter(|l| l.get("_aws").is_some()).collect();
+    assert_eq!(emf.len(), 12, "six EMF documents per successful scan");
+    assert!(emf
+        .iter()
+        .any(|l| l["ComplianceScore"].is_number() && l["Suffix"] == "t"));
+    assert!(emf
+        .iter()
+        .any(|l| l["Severity"] == "critical" && l["FailedFindings"].as_u64() > Some(0)));
+    assert!(lines.iter().any(|l| l["level"] == "info"
+        && l["message"] == "scan complete"
+        && l["scan_id"] == "on-demand-1"));
+    assert!(lines.iter().any(|l| l["level"] == "error"
+        && l["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("unsupported event")));
+}
