@@ -8,12 +8,14 @@ the others.
 usage: fault_proxy.py UPSTREAM_URL FAULTS_JSON
   FAULTS_JSON: a list of {"path": "/bucket", "query": "policy", "status": 403,
                "code": "AccessDenied", "format": "xml"|"json"}, or with "body": a
-               recorded response to answer instead (status 200 unless given);
+               recorded response to answer instead (status 200 unless given, with
+               any "headers" given);
                "after": an Action that must have been seen first; "times": how many
                times it applies (default: always). "query" matches a query parameter name,
                "target" an X-Amz-Target header, "action" a form Action.
 Prints its own URL on stdout once listening. GET /__proxy/log returns the requests
-seen so far as JSON: [{"method", "path", "query", "target", "action"}].
+seen so far as JSON: [{"method", "path", "query", "target", "action", "body"}]
+(the body's first 4 KiB).
 """
 
 import http.client
@@ -52,6 +54,7 @@ class Proxy(BaseHTTPRequestHandler):
             "query": sorted(query),
             "target": self.headers.get("X-Amz-Target", ""),
             "action": (form.get("Action") or [""])[0],
+            "body": body[:4096].decode("utf-8", "replace"),
         }
         with LOCK:
             LOG.append(entry)
@@ -90,7 +93,8 @@ class Proxy(BaseHTTPRequestHandler):
 
     def fail(self, fault):
         if "body" in fault:
-            return self.reply(fault.get("status", 200), {"Content-Type": "text/xml"}, fault["body"].encode())
+            headers = {"Content-Type": "text/xml", **fault.get("headers", {})}
+            return self.reply(fault.get("status", 200), headers, fault["body"].encode())
         code = fault.get("code", "AccessDenied")
         message = "injected by the test proxy"
         if fault.get("format") == "json":
