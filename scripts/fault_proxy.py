@@ -11,7 +11,8 @@ usage: fault_proxy.py UPSTREAM_URL FAULTS_JSON
                recorded response to answer instead (status 200 unless given, with
                any "headers" given);
                "after": an Action that must have been seen first; "times": how many
-               times it applies (default: always). "query" matches a query parameter name,
+               times it applies (default: always); "delay": seconds to wait before
+               forwarding the request untouched (a slow service). "query" matches a query parameter name,
                "target" an X-Amz-Target header, "action" a form Action.
 Prints its own URL on stdout once listening. GET /__proxy/log returns the requests
 seen so far as JSON: [{"method", "path", "query", "target", "action", "body"}]
@@ -22,6 +23,7 @@ import http.client
 import json
 import sys
 import threading
+import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -60,6 +62,9 @@ class Proxy(BaseHTTPRequestHandler):
             LOG.append(entry)
         for fault in FAULTS:
             if self.matches(fault, entry) and self.armed(fault):
+                if "delay" in fault:
+                    time.sleep(fault["delay"])
+                    break
                 return self.fail(fault)
         conn = http.client.HTTPConnection(UPSTREAM.hostname, UPSTREAM.port, timeout=60)
         headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_HEADERS}

@@ -16,8 +16,9 @@ use serde_json::{json, Value};
 /// What the function answered: (request id, "response" or "error", body).
 type Answers = Arc<Mutex<Vec<(String, String, Value)>>>;
 
-/// A Lambda Runtime API serving `events` in order, then holding `next` open.
-fn runtime_api(events: Vec<Value>) -> (String, Answers) {
+/// A Lambda Runtime API serving `events` in order, each with `budget` until its
+/// deadline, then holding `next` open.
+fn runtime_api(events: Vec<Value>, budget: Duration) -> (String, Answers) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap().to_string();
     let queue = Arc::new(Mutex::new(
@@ -28,13 +29,18 @@ fn runtime_api(events: Vec<Value>) -> (String, Answers) {
     std::thread::spawn(move || {
         for stream in listener.incoming().flatten() {
             let (queue, answers) = (queue.clone(), seen.clone());
-            std::thread::spawn(move || serve(stream, queue, answers));
+            std::thread::spawn(move || serve(stream, queue, answers, budget));
         }
     });
     (addr, answers)
 }
 
-fn serve(stream: TcpStream, queue: Arc<Mutex<Vec<(usize, Value)>>>, answers: Answers) {
+fn serve(
+    stream: TcpStream,
+    queue: Arc<Mutex<Vec<(usize, Value)>>>,
+    answers: Answers,
+    budget: Duration,
+) {
     let mut reader = BufReader::new(stream.try_clone().unwrap());
     let mut out = stream;
     loop {
@@ -78,7 +84,7 @@ fn serve(stream: TcpStream, queue: Arc<Mutex<Vec<(usize, Value)>>>, answers: Ans
                 .duration_since(std::time::UNIX_EPOCH)
                 .unwrap()
                 .as_millis()
-                + 300_000;
+                + budget.as_millis();
             write!(
                 out,
                 "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nLambda-Runtime-Aws-Request-Id: request-{n}\r\n\
@@ -105,36 +111,22 @@ fn serve(stream: TcpStream, queue: Arc<Mutex<Vec<(usize, Value)>>>, answers: Ans
     }
 }
 
-#[test]
-fn the_lambda_stores_reports_alerts_and_emits_metrics() {
-    let emu = Emulator::start();
-    emu.seed_demo();
-    emu.boto(
-        r#"
-s3, sns, sqs = client("s3"), client("sns"), client("sqs")
-s3.create_bucket(Bucket="compliance-reports-t")
-topic = sns.create_topic(Name="compliance-critical-t")["TopicArn"]
-queue = sqs.create_queue(QueueName="alerts")["QueueUrl"]
-arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn)
-"#,
-    );
-    let events = vec![
-        json!({"version": "0", "id": "e1", "detail-type": "Scheduled Event", "source": "aws.events", "account": "123456789012",
-               "time": "2026-11-23T00:00:00Z", "region": "us-east-1", "resources": [], "detail": {}}),
-        json!({"source": "compliance.audit", "detail-type": "Compliance Scan Request",
-               "detail": {"scan_id": "on-demand-1", "rules": ["s3-bucket-versioning-enabled"]}}),
-        json!({"hello": "world"}),
-    ];
-    let (api, answers) = runtime_api(events);
+/// Runs the binary in Lambda mode against `endpoint` until it has answered every event;
+/// returns the answers and what it printed.
+fn invoke(
+    endpoint: &str,
+    events: Vec<Value>,
+    budget: Duration,
+) -> (Vec<(String, String, Value)>, String) {
+    let expected = events.len();
+    let (api, answers) = runtime_api(events, budget);
     // The binary with the emulator-only credentials, and no arguments: Lambda passes none.
-    let mut child = compliance(&[]);
-    let mut process = child
+    let mut process = compliance(&[])
         .env("AWS_LAMBDA_RUNTIME_API", &api)
         .env("AWS_LAMBDA_FUNCTION_NAME", "compliance-scanner-t")
         .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "1024")
         .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
-        .env("AWS_ENDPOINT_URL", &emu.url)
+        .env("AWS_ENDPOINT_URL", endpoint)
         .env("COMPLIANCE_REPORT_BUCKET", "compliance-reports-t")
         .env(
             "COMPLIANCE_CRITICAL_TOPIC_ARN",
@@ -147,7 +139,7 @@ sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn)
         .spawn()
         .expect("start the binary in Lambda mode");
     let started = Instant::now();
-    while answers.lock().unwrap().len() < 3 {
+    while answers.lock().unwrap().len() < expected {
         if started.elapsed() > Duration::from_secs(120) || process.try_wait().unwrap().is_some() {
             let _ = process.kill();
             let out = process.wait_with_output().unwrap();
@@ -162,8 +154,36 @@ sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn)
     }
     process.kill().unwrap();
     let output = process.wait_with_output().unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout).to_string();
     let answers = answers.lock().unwrap().clone();
+    (answers, String::from_utf8_lossy(&output.stdout).to_string())
+}
+
+fn create_bucket_and_topic(emu: &Emulator) {
+    emu.boto(
+        r#"
+s3, sns, sqs = client("s3"), client("sns"), client("sqs")
+s3.create_bucket(Bucket="compliance-reports-t")
+topic = sns.create_topic(Name="compliance-critical-t")["TopicArn"]
+queue = sqs.create_queue(QueueName="alerts")["QueueUrl"]
+arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn)
+"#,
+    );
+}
+
+#[test]
+fn the_lambda_stores_reports_alerts_and_emits_metrics() {
+    let emu = Emulator::start();
+    emu.seed_demo();
+    create_bucket_and_topic(&emu);
+    let events = vec![
+        json!({"version": "0", "id": "e1", "detail-type": "Scheduled Event", "source": "aws.events", "account": "123456789012",
+               "time": "2026-11-23T00:00:00Z", "region": "us-east-1", "resources": [], "detail": {}}),
+        json!({"source": "compliance.audit", "detail-type": "Compliance Scan Request",
+               "detail": {"scan_id": "on-demand-1", "rules": ["s3-bucket-versioning-enabled"]}}),
+        json!({"hello": "world"}),
+    ];
+    let (answers, stdout) = invoke(&emu.url, events, Duration::from_secs(300));
 
     // Each invocation got its answer, the bad one an error result.
     assert_eq!(
@@ -284,4 +304,49 @@ print(json.dumps([json.loads(m["Body"]) for m in got]))
             .as_str()
             .unwrap_or_default()
             .contains("unsupported event")));
+}
+
+#[test]
+fn a_scan_near_the_deadline_stores_what_it_has_marked_incomplete() {
+    let emu = Emulator::start();
+    emu.seed_demo();
+    create_bucket_and_topic(&emu);
+    // Lambda's listing answers only after the function's deadline (less the time kept to store).
+    let proxy = Proxy::start(
+        &emu.url,
+        json!([{"path": "/2015-03-31/functions", "delay": 12}]),
+    );
+    let scheduled = json!({"detail-type": "Scheduled Event", "source": "aws.events", "detail": {}});
+    let (answers, _) = invoke(&proxy.url, vec![scheduled], Duration::from_secs(35));
+    assert_eq!(answers[0].1, "response", "{answers:?}");
+    let scan_id = answers[0].2["scan_id"].as_str().unwrap().to_string();
+    let report: Value = serde_json::from_str(&emu.boto(&format!(
+        r#"
+s3 = client("s3")
+key = [o["Key"] for o in s3.list_objects_v2(Bucket="compliance-reports-t")["Contents"] if o["Key"].endswith("/{scan_id}.json")][0]
+print(s3.get_object(Bucket="compliance-reports-t", Key=key)["Body"].read().decode())
+"#
+    )))
+    .unwrap();
+    assert_eq!(report["scan"]["incomplete"], true);
+    let findings = report["findings"].as_array().unwrap();
+    let lambda: Vec<&Value> = findings
+        .iter()
+        .filter(|f| f["resource_type"] == "aws.lambda.function")
+        .collect();
+    assert!(
+        !lambda.is_empty() && lambda.iter().all(|f| f["status"] == "ERROR"),
+        "{lambda:?}"
+    );
+    assert!(
+        findings
+            .iter()
+            .any(|f| f["rule_id"] == "s3-bucket-versioning-enabled" && f["status"] == "PASS"),
+        "what was collected is kept"
+    );
+    assert!(report["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["code"] == "DeadlineExceeded" && e["service"] == "lambda"));
 }
