@@ -9,6 +9,8 @@ mod error;
 mod lambda;
 mod model;
 mod output;
+#[cfg(feature = "lambda")]
+mod remediate;
 mod report;
 mod rules;
 mod stack;

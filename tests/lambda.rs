@@ -111,12 +111,13 @@ fn serve(
     }
 }
 
-/// Runs the binary in Lambda mode against `endpoint` until it has answered every event;
-/// returns the answers and what it printed.
+/// Runs the binary in Lambda mode against `endpoint`, with the stack's environment plus
+/// `env`, until it has answered every event; returns the answers and what it printed.
 fn invoke(
     endpoint: &str,
     events: Vec<Value>,
     budget: Duration,
+    env: &[(&str, &str)],
 ) -> (Vec<(String, String, Value)>, String) {
     let expected = events.len();
     let (api, answers) = runtime_api(events, budget);
@@ -134,6 +135,7 @@ fn invoke(
         )
         .env("COMPLIANCE_ALERT_THRESHOLD", "high")
         .env("COMPLIANCE_SUFFIX", "t")
+        .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -183,7 +185,7 @@ fn the_lambda_stores_reports_alerts_and_emits_metrics() {
                "detail": {"scan_id": "on-demand-1", "rules": ["s3-bucket-versioning-enabled"]}}),
         json!({"hello": "world"}),
     ];
-    let (answers, stdout) = invoke(&emu.url, events, Duration::from_secs(300));
+    let (answers, stdout) = invoke(&emu.url, events, Duration::from_secs(300), &[]);
 
     // Each invocation got its answer, the bad one an error result.
     assert_eq!(
@@ -317,7 +319,7 @@ fn a_scan_near_the_deadline_stores_what_it_has_marked_incomplete() {
         json!([{"path": "/2015-03-31/functions", "delay": 12}]),
     );
     let scheduled = json!({"detail-type": "Scheduled Event", "source": "aws.events", "detail": {}});
-    let (answers, _) = invoke(&proxy.url, vec![scheduled], Duration::from_secs(35));
+    let (answers, _) = invoke(&proxy.url, vec![scheduled], Duration::from_secs(35), &[]);
     assert_eq!(answers[0].1, "response", "{answers:?}");
     let scan_id = answers[0].2["scan_id"].as_str().unwrap().to_string();
     let report: Value = serde_json::from_str(&emu.boto(&format!(
@@ -349,4 +351,65 @@ print(s3.get_object(Bucket="compliance-reports-t", Key=key)["Body"].read().decod
         .unwrap()
         .iter()
         .any(|e| e["code"] == "DeadlineExceeded" && e["service"] == "lambda"));
+}
+
+#[test]
+fn auto_remediate_encrypts_unencrypted_buckets_and_audits_every_action() {
+    let emu = Emulator::start();
+    emu.seed_demo();
+    create_bucket_and_topic(&emu);
+    let scheduled = json!({"detail-type": "Scheduled Event", "source": "aws.events", "detail": {}});
+    let (answers, _) = invoke(
+        &emu.url,
+        vec![scheduled],
+        Duration::from_secs(300),
+        &[("COMPLIANCE_AUTO_REMEDIATE", "true")],
+    );
+    assert_eq!(answers[0].1, "response", "{answers:?}");
+    let scan_id = answers[0].2["scan_id"].as_str().unwrap().to_string();
+    let state: Value = serde_json::from_str(&emu.boto(&format!(
+        r#"
+s3 = client("s3")
+def algorithm(bucket):
+    try:
+        return s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"][0]["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"]
+    except s3.exceptions.ClientError:
+        return "none"
+key = [o["Key"] for o in s3.list_objects_v2(Bucket="compliance-reports-t")["Contents"] if o["Key"].endswith("/{scan_id}.audit.jsonl")][0]
+audit = [json.loads(l) for l in s3.get_object(Bucket="compliance-reports-t", Key=key)["Body"].read().decode().splitlines()]
+print(json.dumps({{"legacy": algorithm("compliance-demo-legacy"), "logs": algorithm("compliance-demo-logs"), "audit": audit}}))
+"#
+    )))
+    .unwrap();
+    assert_eq!(
+        state["legacy"], "AES256",
+        "the unencrypted bucket is encrypted"
+    );
+    assert_eq!(
+        state["logs"], "AES256",
+        "an existing configuration is left as it was"
+    );
+    let audit = state["audit"].as_array().unwrap();
+    let line = |bucket: &str| {
+        audit
+            .iter()
+            .find(|l| l["resource_id"] == bucket)
+            .unwrap_or_else(|| panic!("no audit line for {bucket}: {audit:?}"))
+    };
+    let legacy = line("compliance-demo-legacy");
+    assert_eq!(
+        (
+            legacy["outcome"].as_str(),
+            legacy["before"].as_str(),
+            legacy["after"].as_str()
+        ),
+        (Some("applied"), Some("none"), Some("AES256"))
+    );
+    assert_eq!(legacy["scan_id"], scan_id.as_str());
+    assert!(
+        legacy["caller"].as_str().unwrap().starts_with("arn:aws:"),
+        "{legacy}"
+    );
+    let logs = line("compliance-demo-logs");
+    assert_eq!(logs["outcome"], "skipped", "{logs}");
 }

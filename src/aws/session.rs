@@ -29,6 +29,9 @@ pub struct Target {
 pub struct Session {
     pub config: SdkConfig,
     pub account_id: String,
+    /// Who the calls are made as (the caller's ARN), for audit records.
+    #[cfg_attr(not(feature = "lambda"), allow(dead_code))]
+    pub caller_arn: String,
     /// An endpoint override is in force (an emulator or a proxy): S3 needs path-style
     /// addressing there.
     pub endpoint_override: bool,
@@ -96,9 +99,11 @@ impl Session {
             }
         })?;
         let account_id = identity.account().unwrap_or_default().to_string();
+        let caller_arn = identity.arn().unwrap_or_default().to_string();
         Ok(Session {
             config,
             account_id,
+            caller_arn,
             endpoint_override,
         })
     }

@@ -14,10 +14,12 @@ use super::metrics::emf_lines;
 use crate::aws::collect::collect;
 use crate::aws::delivery::{publish, store_new};
 use crate::aws::regions::{self, RegionChoice};
+use crate::aws::remediate::apply;
 use crate::aws::session::{Session, Target};
 use crate::engine::{build_report, RunInfo};
 use crate::error::Fatal;
 use crate::output::Format;
+use crate::remediate::plan;
 use crate::report::Report;
 use crate::rules::{load, Severity};
 
@@ -30,6 +32,8 @@ struct Settings {
     critical_topic: Option<String>,
     threshold: Severity,
     suffix: String,
+    /// The stack's `AutoRemediate`: apply the safe remediations after each scan.
+    auto_remediate: bool,
 }
 
 impl Settings {
@@ -41,6 +45,7 @@ impl Settings {
             critical_topic: var("COMPLIANCE_CRITICAL_TOPIC_ARN"),
             threshold: var("COMPLIANCE_ALERT_THRESHOLD").map_or(Ok(Severity::High), |s| s.parse().map_err(Fatal::new))?,
             suffix: var("COMPLIANCE_SUFFIX").unwrap_or_default(),
+            auto_remediate: var("COMPLIANCE_AUTO_REMEDIATE").as_deref() == Some("true"),
         })
     }
 }
@@ -137,6 +142,10 @@ async fn handle(settings: &Settings, event: LambdaEvent<Value>) -> Result<Value,
         );
     }
 
+    if settings.auto_remediate {
+        remediate(settings, &session, &s3, &report, &prefix).await;
+    }
+
     if let (Some(topic), Some(a)) = (
         &settings.critical_topic,
         alert(&report, settings.threshold, &location),
@@ -172,6 +181,40 @@ async fn handle(settings: &Settings, event: LambdaEvent<Value>) -> Result<Value,
         response["report"] = serde_json::to_value(&report).map_err(|e| fail(&e.to_string()))?;
     }
     Ok(response)
+}
+
+/// Applies the safe remediations the report calls for and stores one audit line per
+/// action beside the report (`<prefix>.audit.jsonl`); the lines also go to the log.
+async fn remediate(
+    settings: &Settings,
+    session: &Session,
+    s3: &aws_sdk_s3::Client,
+    report: &Report,
+    prefix: &str,
+) {
+    let mut lines = Vec::new();
+    for action in plan(report) {
+        let record = apply(session, &report.scan.id, &action).await;
+        log("info", "remediation", json!({"audit": record}));
+        if let Ok(line) = serde_json::to_string(&record) {
+            lines.push(line);
+        }
+    }
+    if lines.is_empty() {
+        return;
+    }
+    let key = format!("{prefix}.audit.jsonl");
+    let body = (lines.join("\n") + "\n").into_bytes();
+    if let Err(e) = store_new(s3, &settings.bucket, &key, body, "application/x-ndjson").await {
+        log(
+            "error",
+            &format!(
+                "could not store the audit s3://{}/{key}: {e}",
+                settings.bucket
+            ),
+            json!({}),
+        );
+    }
 }
 
 fn render(report: &Report, format: Format) -> Result<Vec<u8>, Error> {
