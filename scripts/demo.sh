@@ -8,8 +8,8 @@ cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/compliance-target}
 
 scripts/setup.sh
-echo "==> building compliance" >&2
-cargo build --quiet
+echo "==> building compliance (with the Lambda handler)" >&2
+cargo build --quiet --features lambda
 bin=$CARGO_TARGET_DIR/debug/compliance
 
 state=$(mktemp -d)
@@ -45,8 +45,10 @@ set +e
 echo "exit code $? (1: findings at or above the threshold)" >&2
 set -e
 
-# The emulator runs no Lambda code, so this build stands in for the musl build that a
-# real deploy uses (see "Building the Lambda" in the README).
+# The emulator runs no Lambda code: its Lambda answers invocations from a queue, and this
+# build stands in for the static musl build a real deploy uses (README: "Building the Lambda").
+python_post() { .venv/bin/python -c 'import sys, urllib.request; urllib.request.urlopen(urllib.request.Request(sys.argv[1], data=sys.argv[2].encode(), method="POST"))' "$@"; }
+python_post "$endpoint/moto-api/config" '{"lambda": {"use_docker": false}}'
 echo "==> compliance deploy --suffix demo" >&2
 "$bin" deploy --suffix demo --endpoint-url "$endpoint" --lambda-binary "$bin" --owner demo-team
 echo "==> compliance deploy --suffix demo (again: nothing to change)" >&2
@@ -55,5 +57,25 @@ echo "==> compliance scan of what the stack created (rules whose properties the 
 "$bin" scan --endpoint-url "$endpoint" --fail-on none --format csv --quiet \
   --rule sns-topic-kms-encrypted --rule ec2-vpc-flow-logs-enabled \
   --rule ec2-vpc-flow-log-group-naming --rule ec2-subnet-no-auto-public-ip | cut -d, -f4,7,9
+echo "==> the same binary in Lambda mode: a scheduled invocation, then a direct one" >&2
+.venv/bin/python scripts/lambda_local.py "$bin" "$endpoint" demo \
+  '{"version": "0", "id": "demo", "detail-type": "Scheduled Event", "source": "aws.events", "detail": {}}' \
+  '{"compliance_scan": {"services": ["s3", "sns"]}}' >"$state/answers.jsonl" 2>"$state/lambda.log"
+echo "    its metrics (EMF) and log lines, first of each:" >&2
+grep -m1 '"_aws"' "$state/lambda.log" | cut -c1-200
+grep -m1 '"scan complete"' "$state/lambda.log" | cut -c1-200
+echo "    what it stored in the deployed report bucket:" >&2
+.venv/bin/python -c '
+import boto3, sys
+from botocore.config import Config
+s3 = boto3.client("s3", endpoint_url=sys.argv[1], region_name="us-east-1", config=Config(s3={"addressing_style": "path"}))
+for o in s3.list_objects_v2(Bucket="compliance-reports-demo-123456789012").get("Contents", []):
+    print("    s3://compliance-reports-demo-123456789012/" + o["Key"])
+' "$endpoint"
+echo "==> compliance scan --remote --suffix demo (the function's answer, queued in the emulator)" >&2
+answer=$(tail -n 1 "$state/answers.jsonl" | .venv/bin/python -c 'import json, sys; print(json.dumps(json.load(sys.stdin)["body"]))')
+python_post "$endpoint/moto-api/static/lambda-simple/response" \
+  "$(.venv/bin/python -c 'import json, sys; print(json.dumps({"results": [sys.argv[1]], "region": "us-east-1"}))' "$answer")"
+"$bin" scan --remote --suffix demo --endpoint-url "$endpoint" --fail-on none | head -n 12
 echo "==> compliance destroy --suffix demo --yes" >&2
 "$bin" destroy --suffix demo --endpoint-url "$endpoint" --yes
