@@ -60,8 +60,13 @@ class RuntimeApi(BaseHTTPRequestHandler):
         self.end_headers()
 
 
+class QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        pass  # the binary is stopped mid-request on purpose
+
+
 def main():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), RuntimeApi)
+    server = QuietServer(("127.0.0.1", 0), RuntimeApi)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_LAMBDA")}
     env.update({
