@@ -140,7 +140,8 @@ pub struct DeployArgs {
     /// When the scheduled scan runs, e.g. `rate(6 hours)` or `cron(0 3 * * ? *)`.
     #[arg(long, value_name = "EXPR")]
     pub schedule: Option<String>,
-    /// The x86-64 Linux build of compliance to run as the scanner Lambda.
+    /// The x86-64 Linux build of compliance (with the `lambda` feature) to run as the
+    /// scanner Lambda; default: this executable, when it is one.
     #[arg(long, value_name = "PATH")]
     pub lambda_binary: Option<PathBuf>,
     /// Show the changes a deploy would make, and change nothing.

@@ -86,14 +86,21 @@ enum Outcome {
     Failed(String),
 }
 
-/// The zip of `--lambda-binary`, checked before anything touches AWS.
+/// The zip of `--lambda-binary`, or of this very executable when it is a Linux build
+/// with the Lambda handler; checked before anything touches AWS.
 fn lambda_package(args: &DeployArgs) -> Result<Package, Fatal> {
-    let Some(path) = &args.lambda_binary else {
-        return Err(Fatal::new(
-            "no scanner for the Lambda: pass --lambda-binary PATH with an x86-64 Linux build of compliance (see \"Building the Lambda\" in the README)",
-        ));
+    let path = match &args.lambda_binary {
+        Some(path) => path.clone(),
+        None if cfg!(all(feature = "lambda", target_os = "linux", target_arch = "x86_64")) => {
+            std::env::current_exe().map_err(|e| Fatal::new(format!("cannot find this executable to deploy it: {e}")))?
+        }
+        None => {
+            return Err(Fatal::new(
+                "this build has no Lambda handler: build one with `cargo build --release --features lambda --target x86_64-unknown-linux-musl` and pass it with --lambda-binary PATH",
+            ))
+        }
     };
-    let binary = std::fs::read(path).map_err(|e| {
+    let binary = std::fs::read(&path).map_err(|e| {
         Fatal::new(format!(
             "cannot read --lambda-binary {}: {e}",
             path.display()
@@ -245,20 +252,14 @@ async fn update(
         .iter()
         .all(|p| state.parameters.get(p.key) == Some(&p.value));
     let same_template = stack.template().await.map_err(fail)? == TEMPLATE;
-    if same_params && same_template && state.succeeded() {
-        say(&format!(
-            "stack {} is up to date; nothing changed",
-            stack.name
-        ));
-        return Ok(Outcome::Done {
-            changed: false,
-            state: state.clone(),
-        });
-    }
-
-    say(&format!("updating stack {}", stack.name));
     let since = Utc::now();
-    if stack.update(TEMPLATE, &params, &tags).await.map_err(fail)? == Update::NothingToDo {
+    let update = if same_params && same_template && state.succeeded() {
+        Update::NothingToDo
+    } else {
+        say(&format!("updating stack {}", stack.name));
+        stack.update(TEMPLATE, &params, &tags).await.map_err(fail)?
+    };
+    if update == Update::NothingToDo {
         say(&format!(
             "stack {} is up to date; nothing changed",
             stack.name

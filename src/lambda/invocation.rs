@@ -51,8 +51,18 @@ pub fn parse(event: &Value) -> Result<(Trigger, ScanRequest), String> {
 }
 
 fn decode(request: &Value) -> Result<ScanRequest, String> {
-    serde_json::from_value(request.clone())
-        .map_err(|e| format!("the scan request is not valid: {e}"))
+    let request: ScanRequest = serde_json::from_value(request.clone())
+        .map_err(|e| format!("the scan request is not valid: {e}"))?;
+    // The id names the stored objects: letters, digits and hyphens only.
+    if let Some(id) = &request.scan_id {
+        if id.is_empty()
+            || id.len() > 64
+            || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        {
+            return Err(format!("the scan request is not valid: scan_id `{id}` must be 1 to 64 letters, digits or hyphens"));
+        }
+    }
+    Ok(request)
 }
 
 #[cfg(test)]
@@ -93,6 +103,19 @@ mod tests {
             parse(&request.direct_payload()).unwrap(),
             (Trigger::Direct, request)
         );
+    }
+
+    #[test]
+    fn a_scan_id_cannot_reach_outside_its_key() {
+        for bad in ["../x", "a/b", ""] {
+            let event = json!({"source": "compliance.audit", "detail-type": "Compliance Scan Request", "detail": {"scan_id": bad}});
+            assert!(
+                parse(&event)
+                    .unwrap_err()
+                    .contains("must be 1 to 64 letters, digits or hyphens"),
+                "{bad}"
+            );
+        }
     }
 
     #[test]
