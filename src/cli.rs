@@ -27,6 +27,8 @@ pub enum Command {
     Deploy(DeployArgs),
     /// Empty the stack's buckets and delete the stack.
     Destroy(DestroyArgs),
+    /// Render stored scan reports: one scan, the trend across scans, or what changed.
+    Report(ReportArgs),
 }
 
 /// Where and as whom to reach AWS.
@@ -171,4 +173,38 @@ pub struct DestroyArgs {
     /// Do not ask for confirmation (required when stdin is not a terminal).
     #[arg(long)]
     pub yes: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// JSON reports written by `scan --format json --output FILE`.
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<PathBuf>,
+    /// Show this scan (default: the latest).
+    #[arg(long, value_name = "SCAN_ID", conflicts_with_all = ["trend", "diff"])]
+    pub scan: Option<String>,
+    /// Score and failed findings by severity across the scans.
+    #[arg(long, conflicts_with = "diff")]
+    pub trend: bool,
+    /// With --trend: only the last N scans.
+    #[arg(long, value_name = "N", requires = "trend")]
+    pub last: Option<usize>,
+    /// With --trend: only scans since this date (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE", requires = "trend", value_parser = parse_date)]
+    pub since: Option<chrono::NaiveDate>,
+    /// New, resolved and still failing findings between two scans (default: the latest
+    /// against the one before it).
+    #[arg(long, num_args = 0..=2, value_names = ["A", "B"])]
+    pub diff: Option<Vec<String>>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Write the output to FILE instead of stdout.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+fn parse_date(s: &str) -> Result<chrono::NaiveDate, String> {
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| format!("`{s}` is not a date like 2026-11-23"))
 }

@@ -6,6 +6,7 @@ mod cli;
 mod commands;
 mod engine;
 mod error;
+mod history;
 mod lambda;
 mod model;
 mod output;
@@ -44,6 +45,7 @@ fn main() -> ExitCode {
             Command::Scan(args) => commands::scan::run(args).await,
             Command::Deploy(args) => commands::deploy::run(args).await,
             Command::Destroy(args) => commands::destroy::run(args).await,
+            Command::Report(args) => commands::report::run(args),
         }
     });
     match result {

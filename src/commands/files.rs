@@ -51,3 +51,14 @@ pub fn write_atomically(
         Fatal::new(format!("cannot write {}: {e}", path.display()))
     })
 }
+
+/// Writes to stdout; a reader that closed the pipe early (`| head`) is not an error.
+pub fn write_stdout(fill: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<(), Fatal> {
+    let mut out = io::stdout().lock();
+    match fill(&mut out).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => {
+            Err(Fatal::new(format!("cannot write to stdout: {e}")))
+        }
+        _ => Ok(()),
+    }
+}

@@ -5,4 +5,5 @@ pub mod deploy;
 pub mod destroy;
 mod files;
 mod remote;
+pub mod report;
 pub mod scan;

@@ -1,7 +1,7 @@
 //! `compliance scan`: select rules, collect (or load) the inventory, evaluate, print.
 
 use std::fs;
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, IsTerminal};
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -9,7 +9,7 @@ use std::time::Instant;
 use chrono::Utc;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::files::{check_writable, write_atomically};
+use super::files::{check_writable, write_atomically, write_stdout};
 use crate::aws::collect::{collect, task_count};
 use crate::aws::regions::{self, RegionChoice};
 use crate::aws::session::{Session, Target};
@@ -198,16 +198,5 @@ fn exit_code(report: &Report, fail_on: FailOn) -> ExitCode {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
-    }
-}
-
-/// Writes to stdout; a reader that closed the pipe early (`| head`) is not an error.
-fn write_stdout(fill: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<(), Fatal> {
-    let mut out = io::stdout().lock();
-    match fill(&mut out).and_then(|()| out.flush()) {
-        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => {
-            Err(Fatal::new(format!("cannot write to stdout: {e}")))
-        }
-        _ => Ok(()),
     }
 }

@@ -2,6 +2,7 @@
 //! never decide a verdict.
 
 mod csv;
+mod history;
 mod json;
 mod rule_list;
 mod table;
@@ -11,6 +12,7 @@ use std::io::{self, Write};
 use crate::report::Report;
 
 pub use self::csv::CsvReporter;
+pub use self::history::{write_diff, write_trend};
 pub use self::json::JsonReporter;
 pub use self::rule_list::write_rules;
 pub use self::table::TableReporter;

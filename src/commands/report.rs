@@ -1,0 +1,60 @@
+//! `compliance report`: renders stored scan reports — the latest or a named scan in any
+//! format, the trend across scans, or what changed between two.
+
+use std::io::{self, IsTerminal, Write};
+use std::process::ExitCode;
+
+use chrono::{TimeZone, Utc};
+
+use super::files::{check_writable, write_atomically, write_stdout};
+use crate::cli::ReportArgs;
+use crate::error::Fatal;
+use crate::history::{self, diff::diff, pick, trend::trend};
+use crate::output::{write_diff, write_trend};
+
+pub fn run(args: ReportArgs) -> Result<ExitCode, Fatal> {
+    if let Some(path) = &args.output {
+        check_writable(path)?;
+    }
+    let stored = history::load(&args.files).map_err(Fatal::new)?;
+    let terminal = args.output.is_none() && io::stdout().is_terminal();
+    let color = terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let emit = |fill: &dyn Fn(&mut dyn Write) -> io::Result<()>| match &args.output {
+        Some(path) => write_atomically(path, |w| fill(w)),
+        None => write_stdout(|w| fill(w)),
+    };
+
+    if args.trend {
+        let since = args
+            .since
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .map(|t| Utc.from_utc_datetime(&t));
+        let points = trend(&stored, args.last, since);
+        emit(&|w| write_trend(args.format, &points, terminal, w))?;
+    } else if let Some(ids) = &args.diff {
+        let (before, after) = match ids.as_slice() {
+            [] if stored.len() >= 2 => (&stored[stored.len() - 2], &stored[stored.len() - 1]),
+            [] => {
+                return Err(Fatal::new(
+                    "--diff needs two reports: give at least two files",
+                ))
+            }
+            [a, b] => (
+                pick(&stored, Some(a)).map_err(Fatal::new)?,
+                pick(&stored, Some(b)).map_err(Fatal::new)?,
+            ),
+            _ => {
+                return Err(Fatal::new(
+                    "--diff takes two scan ids (before, after), or none for the latest two",
+                ))
+            }
+        };
+        let changes = diff(before, after);
+        emit(&|w| write_diff(args.format, &before.scan.id, &after.scan.id, &changes, w))?;
+    } else {
+        let chosen = pick(&stored, args.scan.as_deref()).map_err(Fatal::new)?;
+        let reporter = args.format.reporter(terminal, color);
+        emit(&|w| reporter.write(chosen, w))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,130 @@
+//! Stored scan reports (files written by `scan --output … --format json`): loading them
+//! with one clear sentence per bad file, ordering them in time, and what `report`
+//! computes from several: the trend, and the differences between two scans. Pure but
+//! for reading the files.
+
+pub mod diff;
+pub mod trend;
+
+use std::path::{Path, PathBuf};
+
+use crate::report::{Report, REPORT_SCHEMA_VERSION};
+
+/// Reads every file, oldest scan first; any unusable file is an error naming it.
+pub fn load(paths: &[PathBuf]) -> Result<Vec<Report>, String> {
+    let mut stored = paths
+        .iter()
+        .map(|p| read(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    stored.sort_by(|a, b| (a.scan.started_at, &a.scan.id).cmp(&(b.scan.started_at, &b.scan.id)));
+    Ok(stored)
+}
+
+fn read(path: &Path) -> Result<Report, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read report {}: {e}", path.display()))?;
+    let value: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| format!("{} is not JSON ({e}); was it cut short?", path.display()))?;
+    let version = value
+        .get("schema_version")
+        .and_then(|v| v.as_str())
+        .unwrap_or_default();
+    let major = |v: &str| v.split('.').next().unwrap_or_default().to_string();
+    if version.is_empty() {
+        return Err(format!(
+            "{} is not a compliance report (no schema_version)",
+            path.display()
+        ));
+    }
+    if major(version) != major(REPORT_SCHEMA_VERSION) {
+        return Err(format!(
+            "{} has report schema {version}; this build reads {}.x",
+            path.display(),
+            major(REPORT_SCHEMA_VERSION)
+        ));
+    }
+    serde_json::from_value(value)
+        .map_err(|e| format!("{} is not a compliance report: {e}", path.display()))
+}
+
+/// The scan with id `id`, or the latest when `id` is `None`.
+pub fn pick<'s>(stored: &'s [Report], id: Option<&str>) -> Result<&'s Report, String> {
+    match id {
+        None => stored
+            .last()
+            .ok_or_else(|| "no report to read: name at least one file".to_string()),
+        Some(id) => stored.iter().find(|s| s.scan.id == id).ok_or_else(|| {
+            let known: Vec<&str> = stored.iter().map(|s| s.scan.id.as_str()).collect();
+            format!(
+                "no scan with id `{id}` among the reports given (they hold: {})",
+                known.join(", ")
+            )
+        }),
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use chrono::{Duration, TimeZone, Utc};
+
+    use super::*;
+    use crate::output::fixtures;
+
+    /// A report with `id`, finished on day `day`, with `score`.
+    pub fn stored(id: &str, day: i64, score: f64) -> Report {
+        let mut report = fixtures::report();
+        report.scan.id = id.to_string();
+        let at = Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap() + Duration::days(day);
+        report.scan.started_at = at;
+        report.scan.finished_at = at;
+        report.summary.score = Some(score);
+        report
+    }
+
+    #[test]
+    fn bad_files_are_named_with_what_is_wrong() {
+        let dir = std::env::temp_dir().join(format!("compliance-history-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let cases = [
+            (
+                "cut.json",
+                "{\"schema_version\": \"1.1\", \"scan\": {",
+                "is not JSON",
+            ),
+            (
+                "foreign.json",
+                "{\"hello\": 1}",
+                "is not a compliance report (no schema_version)",
+            ),
+            (
+                "future.json",
+                "{\"schema_version\": \"2.0\"}",
+                "has report schema 2.0; this build reads 1.x",
+            ),
+            (
+                "partial.json",
+                "{\"schema_version\": \"1.1\"}",
+                "is not a compliance report: missing field",
+            ),
+        ];
+        for (name, text, needle) in cases {
+            let path = dir.join(name);
+            std::fs::write(&path, text).unwrap();
+            let e = load(&[path]).unwrap_err();
+            assert!(e.contains(name) && e.contains(needle), "{name}: {e}");
+        }
+        assert!(load(&[dir.join("missing.json")])
+            .unwrap_err()
+            .starts_with("cannot read report"));
+    }
+
+    #[test]
+    fn the_latest_or_a_named_scan_is_picked() {
+        let scans = vec![stored("a", 1, 50.0), stored("b", 2, 60.0)];
+        assert_eq!(pick(&scans, None).unwrap().scan.id, "b");
+        assert_eq!(pick(&scans, Some("a")).unwrap().scan.id, "a");
+        assert!(pick(&scans, Some("zz"))
+            .unwrap_err()
+            .contains("they hold: a, b"));
+    }
+}

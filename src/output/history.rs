@@ -1,0 +1,167 @@
+//! `report --trend` and `report --diff` in each format.
+
+use std::io::{self, Write};
+
+use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table};
+
+use super::Format;
+use crate::history::diff::{Change, Difference};
+use crate::history::trend::{sparkline, Point};
+use crate::rules::Severity;
+
+/// The trend; on a terminal the table ends with a sparkline of the score.
+pub fn write_trend(
+    format: Format,
+    points: &[Point],
+    terminal: bool,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let score = |p: &Point| p.score.map_or(String::new(), |s| format!("{s:.1}"));
+    match format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut *out, points)?;
+            writeln!(out)
+        }
+        Format::Csv => {
+            let mut w = csv::Writer::from_writer(out);
+            let mut header = vec![
+                "finished_at".to_string(),
+                "scan_id".to_string(),
+                "score".to_string(),
+                "failed".to_string(),
+            ];
+            header.extend(Severity::ALL.iter().map(|s| format!("failed_{s}")));
+            w.write_record(&header)?;
+            for p in points {
+                let mut row = vec![
+                    p.finished_at.to_rfc3339(),
+                    p.scan_id.clone(),
+                    score(p),
+                    p.failed.to_string(),
+                ];
+                row.extend(Severity::ALL.iter().map(|s| {
+                    p.failed_by_severity
+                        .get(s)
+                        .copied()
+                        .unwrap_or(0)
+                        .to_string()
+                }));
+                w.write_record(&row)?;
+            }
+            w.flush()
+        }
+        Format::Table => {
+            let mut table = Table::new();
+            table
+                .load_preset(UTF8_FULL_CONDENSED)
+                .set_content_arrangement(ContentArrangement::Dynamic);
+            let mut header = vec![
+                "Finished (UTC)".to_string(),
+                "Scan".to_string(),
+                "Score %".to_string(),
+                "Failed".to_string(),
+            ];
+            header.extend(Severity::ALL.iter().map(|s| s.to_string()));
+            table.set_header(header);
+            for p in points {
+                let mut row = vec![
+                    p.finished_at.format("%Y-%m-%d %H:%M").to_string(),
+                    p.scan_id.clone(),
+                    score(p),
+                    p.failed.to_string(),
+                ];
+                row.extend(Severity::ALL.iter().map(|s| {
+                    p.failed_by_severity
+                        .get(s)
+                        .copied()
+                        .unwrap_or(0)
+                        .to_string()
+                }));
+                table.add_row(row);
+            }
+            writeln!(out, "{table}")?;
+            if terminal {
+                writeln!(out, "Score: {}", sparkline(points))?;
+            }
+            Ok(())
+        }
+    }
+}
+
+/// The differences between two scans, with a count per kind of change.
+pub fn write_diff(
+    format: Format,
+    before: &str,
+    after: &str,
+    diffs: &[Difference],
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    match format {
+        Format::Json => {
+            let body = serde_json::json!({"before": before, "after": after, "changes": diffs});
+            serde_json::to_writer_pretty(&mut *out, &body)?;
+            writeln!(out)
+        }
+        Format::Csv => {
+            let mut w = csv::Writer::from_writer(out);
+            w.write_record([
+                "change",
+                "severity",
+                "rule_id",
+                "resource_type",
+                "resource_id",
+                "region",
+                "message",
+            ])?;
+            for d in diffs {
+                let change = serde_json::to_value(d.change)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default();
+                w.write_record([
+                    &change,
+                    d.severity.as_str(),
+                    &d.rule_id,
+                    d.resource_type.as_str(),
+                    &d.resource_id,
+                    &d.region,
+                    &d.message,
+                ])?;
+            }
+            w.flush()
+        }
+        Format::Table => {
+            let count = |c: Change| diffs.iter().filter(|d| d.change == c).count();
+            writeln!(
+                out,
+                "From scan {before} to {after}: {} new, {} resolved, {} still failing",
+                count(Change::New),
+                count(Change::Resolved),
+                count(Change::StillFailing)
+            )?;
+            if diffs.is_empty() {
+                return Ok(());
+            }
+            let mut table = Table::new();
+            table
+                .load_preset(UTF8_FULL_CONDENSED)
+                .set_content_arrangement(ContentArrangement::Dynamic);
+            table.set_header(["Change", "Severity", "Rule", "Resource", "Region"]);
+            for d in diffs {
+                let change = match d.change {
+                    Change::New => "new",
+                    Change::Resolved => "resolved",
+                    Change::StillFailing => "still failing",
+                };
+                table.add_row([
+                    change,
+                    d.severity.as_str(),
+                    &d.rule_id,
+                    &d.resource_id,
+                    &d.region,
+                ]);
+            }
+            writeln!(out, "{table}")
+        }
+    }
+}

@@ -1,0 +1,149 @@
+//! `compliance report` over stored scans: the latest or a named scan in any format, the
+//! trend, what changed between scans, and refusals of files that are not reports.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+
+/// Three scans of the demo account: as seeded, after a fix, after a regression.
+fn three_scans() -> (std::path::PathBuf, Vec<String>) {
+    let emu = Emulator::start();
+    emu.seed_demo();
+    let dir = temp_dir("report");
+    let mut files = Vec::new();
+    let changes = [
+        "",
+        r#"client("s3").put_bucket_versioning(Bucket="compliance-demo-legacy", VersioningConfiguration={"Status": "Enabled"})"#,
+        r#"client("s3").delete_public_access_block(Bucket="compliance-demo-secure")"#,
+    ];
+    for (n, change) in changes.iter().enumerate() {
+        if !change.is_empty() {
+            emu.boto(change);
+        }
+        let file = dir.join(format!("scan-{n}.json"));
+        let out = run(compliance(&[
+            "scan",
+            "--endpoint-url",
+            &emu.url,
+            "--format",
+            "json",
+            "--fail-on",
+            "none",
+            "--output",
+            file.to_str().unwrap(),
+        ]));
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        files.push(file.to_str().unwrap().to_string());
+    }
+    (dir, files)
+}
+
+fn scan_id(file: &str) -> String {
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+    report["scan"]["id"].as_str().unwrap().to_string()
+}
+
+#[test]
+fn report_shows_a_scan_the_trend_and_the_changes() {
+    let (_dir, files) = three_scans();
+    let ids: Vec<String> = files.iter().map(|f| scan_id(f)).collect();
+    // Files first: `--diff` takes up to two scan ids after it.
+    let with_files = |args: &[&str]| {
+        let mut all: Vec<&str> = vec!["report"];
+        all.extend(files.iter().map(String::as_str));
+        all.extend_from_slice(args);
+        run(compliance(&all))
+    };
+
+    let latest = with_files(&["--format", "json"]);
+    assert_eq!(latest.status.code(), Some(0), "{}", stderr(&latest));
+    assert_eq!(json_report(&latest)["scan"]["id"], ids[2].as_str());
+
+    let first = with_files(&["--scan", &ids[0], "--format", "csv"]);
+    let text = stdout(&first);
+    assert!(text.starts_with("timestamp,account_id,"), "{text}");
+    assert!(
+        text.contains("s3-bucket-versioning-enabled") && text.contains("compliance-demo-legacy")
+    );
+
+    let trend = with_files(&["--trend", "--format", "csv"]);
+    let rows: Vec<Vec<String>> = csv::Reader::from_reader(trend.stdout.as_slice())
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_string).collect())
+        .collect();
+    assert_eq!(
+        rows.iter().map(|r| r[1].clone()).collect::<Vec<_>>(),
+        ids,
+        "oldest first"
+    );
+    let scores: Vec<f64> = rows.iter().map(|r| r[2].parse().unwrap()).collect();
+    assert!(
+        scores[1] > scores[0] && scores[2] < scores[1],
+        "fix raises, regression lowers: {scores:?}"
+    );
+
+    let fixed = with_files(&["--diff", &ids[0], &ids[1], "--format", "json"]);
+    let changes: Value = serde_json::from_slice(&fixed.stdout).unwrap();
+    let resolved: Vec<&Value> = changes["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["change"] == "resolved")
+        .collect();
+    assert_eq!(resolved.len(), 1, "{resolved:?}");
+    assert_eq!(
+        (
+            resolved[0]["rule_id"].as_str(),
+            resolved[0]["resource_id"].as_str()
+        ),
+        (
+            Some("s3-bucket-versioning-enabled"),
+            Some("compliance-demo-legacy")
+        )
+    );
+
+    let regressed = with_files(&["--diff"]);
+    let text = stdout(&regressed);
+    assert!(
+        text.starts_with(&format!(
+            "From scan {} to {}: 1 new, 0 resolved,",
+            ids[1], ids[2]
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains("s3-bucket-public-access-block") && text.contains("compliance-demo-secure"),
+        "{text}"
+    );
+}
+
+#[test]
+fn files_that_are_not_reports_are_refused_by_name() {
+    let dir = temp_dir("report-bad");
+    let cut = dir.join("cut.json");
+    write(&cut, r#"{"schema_version": "1.1", "scan": {"#);
+    let out = run(compliance(&["report", cut.to_str().unwrap()]));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("cut.json is not JSON"),
+        "{}",
+        stderr(&out)
+    );
+    let inventory = dir.join("inventory.json");
+    write(&inventory, r#"{"schema_version": 1, "account_id": "1"}"#);
+    let out = run(compliance(&["report", inventory.to_str().unwrap()]));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("inventory.json is not a compliance report"),
+        "{}",
+        stderr(&out)
+    );
+    let unknown = run(compliance(&[
+        "report",
+        "--scan",
+        "nope",
+        cut.to_str().unwrap(),
+    ]));
+    assert_eq!(unknown.status.code(), Some(2));
+}
