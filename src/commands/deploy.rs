@@ -191,19 +191,7 @@ async fn create(
         ));
     };
 
-    let bucket = state
-        .outputs
-        .get("ArtifactBucketName")
-        .cloned()
-        .unwrap_or_default();
-    let s3 = session.s3_in(&session.default_region());
-    say(&format!(
-        "uploading the scanner to s3://{bucket}/{}",
-        pkg.key
-    ));
-    upload_once(&s3, &bucket, &pkg.key, pkg.zip.clone())
-        .await
-        .map_err(|e| Fatal::new(format!("cannot upload the scanner to {bucket}: {e}")))?;
+    upload(session, &state, pkg).await?;
 
     say(&format!(
         "updating stack {} (2/2: the scanner Lambda, its schedule and alarm)",
@@ -232,21 +220,7 @@ async fn update(
     let params = parameters(args, suffix, &state.parameters, Some(&pkg.key));
     let tags = tags(&params, suffix);
 
-    let bucket = state
-        .outputs
-        .get("ArtifactBucketName")
-        .cloned()
-        .unwrap_or_default();
-    let s3 = session.s3_in(&session.default_region());
-    if upload_once(&s3, &bucket, &pkg.key, pkg.zip.clone())
-        .await
-        .map_err(|e| Fatal::new(format!("cannot upload the scanner to {bucket}: {e}")))?
-    {
-        say(&format!(
-            "uploaded the scanner to s3://{bucket}/{}",
-            pkg.key
-        ));
-    }
+    upload(session, state, pkg).await?;
 
     let same_params = params
         .iter()
@@ -332,6 +306,27 @@ async fn dry_run(
     ));
     print_changes(args.format, &stack.name, &changes)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Puts the package in the stack's artifact bucket, unless a package with the same
+/// content (same key) is there already.
+async fn upload(session: &Session, state: &StackState, pkg: &Package) -> Result<(), Fatal> {
+    let bucket = state
+        .outputs
+        .get("ArtifactBucketName")
+        .cloned()
+        .unwrap_or_default();
+    let s3 = session.s3_in(&session.default_region());
+    let uploaded = upload_once(&s3, &bucket, &pkg.key, pkg.zip.clone())
+        .await
+        .map_err(|e| Fatal::new(format!("cannot upload the scanner to {bucket}: {e}")))?;
+    if uploaded {
+        say(&format!(
+            "uploaded the scanner to s3://{bucket}/{}",
+            pkg.key
+        ));
+    }
+    Ok(())
 }
 
 /// The failed resources and their reasons, as one message.

@@ -2,8 +2,6 @@
 
 use std::io::{self, Write};
 
-use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table};
-
 use super::Format;
 use crate::history::diff::{Change, Difference};
 use crate::history::trend::{sparkline, Point};
@@ -51,10 +49,7 @@ pub fn write_trend(
             w.flush()
         }
         Format::Table => {
-            let mut table = Table::new();
-            table
-                .load_preset(UTF8_FULL_CONDENSED)
-                .set_content_arrangement(ContentArrangement::Dynamic);
+            let mut table = super::new_table();
             let mut header = vec![
                 "Finished (UTC)".to_string(),
                 "Scan".to_string(),
@@ -142,10 +137,7 @@ pub fn write_diff(
             if diffs.is_empty() {
                 return Ok(());
             }
-            let mut table = Table::new();
-            table
-                .load_preset(UTF8_FULL_CONDENSED)
-                .set_content_arrangement(ContentArrangement::Dynamic);
+            let mut table = super::new_table();
             table.set_header(["Change", "Severity", "Rule", "Resource", "Region"]);
             for d in diffs {
                 let change = match d.change {

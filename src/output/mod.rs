@@ -17,6 +17,15 @@ pub use self::json::JsonReporter;
 pub use self::rule_list::write_rules;
 pub use self::table::TableReporter;
 
+/// A table in the house style: condensed borders, wrapped to the terminal's width.
+fn new_table() -> comfy_table::Table {
+    let mut table = comfy_table::Table::new();
+    table
+        .load_preset(comfy_table::presets::UTF8_FULL_CONDENSED)
+        .set_content_arrangement(comfy_table::ContentArrangement::Dynamic);
+    table
+}
+
 /// Writes a report in one format.
 pub trait Reporter {
     fn write(&self, report: &Report, out: &mut dyn Write) -> io::Result<()>;

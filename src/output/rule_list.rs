@@ -2,7 +2,6 @@
 
 use std::io::{self, Write};
 
-use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table};
 use serde_json::json;
 
 use super::Format;
@@ -18,11 +17,8 @@ pub fn write_rules(format: Format, rules: &[Rule], out: &mut dyn Write) -> io::R
     };
     match format {
         Format::Table => {
-            let mut table = Table::new();
-            table
-                .load_preset(UTF8_FULL_CONDENSED)
-                .set_content_arrangement(ContentArrangement::Dynamic)
-                .force_no_tty();
+            let mut table = super::new_table();
+            table.force_no_tty();
             table.set_header(["Rule", "Severity", "Resource", "Frameworks", "Title"]);
             for r in rules {
                 table.add_row([

@@ -3,9 +3,7 @@
 
 use std::io::{self, Write};
 
-use comfy_table::{
-    presets::UTF8_FULL_CONDENSED, Attribute, Cell, Color, ContentArrangement, Table,
-};
+use comfy_table::{Attribute, Cell, Color};
 
 use super::Reporter;
 use crate::report::{Finding, Report};
@@ -73,10 +71,7 @@ impl Reporter for TableReporter {
         if shown.is_empty() {
             writeln!(out, "\nNo failed findings.")?;
         } else {
-            let mut table = Table::new();
-            table
-                .load_preset(UTF8_FULL_CONDENSED)
-                .set_content_arrangement(ContentArrangement::Dynamic);
+            let mut table = super::new_table();
             if !self.terminal {
                 // Wrap to a width that reads well in a file or a CI log.
                 table.force_no_tty().set_width(FILE_WIDTH);
