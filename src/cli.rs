@@ -196,6 +196,10 @@ pub struct ReportArgs {
     /// against the one before it).
     #[arg(long, num_args = 0..=2, value_names = ["A", "B"])]
     pub diff: Option<Vec<String>>,
+    /// The scan's findings grouped by this framework's controls (aws-fsbp, cis-aws-3.0,
+    /// pci-dss-4.0, …), each with its status.
+    #[arg(long, value_name = "FRAMEWORK", conflicts_with_all = ["trend", "diff"])]
+    pub framework: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,

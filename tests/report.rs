@@ -103,6 +103,41 @@ fn report_shows_a_scan_the_trend_and_the_changes() {
         )
     );
 
+    let fsbp = with_files(&["--framework", "aws-fsbp", "--format", "json"]);
+    assert_eq!(fsbp.status.code(), Some(0), "{}", stderr(&fsbp));
+    let grouped: Value = serde_json::from_slice(&fsbp.stdout).unwrap();
+    let control = |id: &str| {
+        grouped["controls"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["control"] == id)
+            .cloned()
+            .unwrap()
+    };
+    let s3_8 = control("S3.8");
+    assert_eq!(s3_8["status"], "FAIL");
+    assert!(
+        s3_8["failing"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r == "compliance-demo-secure"),
+        "the regression shows: {s3_8}"
+    );
+    assert_eq!(
+        s3_8["rules"],
+        serde_json::json!(["s3-bucket-public-access-block"])
+    );
+    assert_eq!(control("EC2.15")["status"], "FAIL");
+    let unknown = with_files(&["--framework", "nist-800-53"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(
+        stderr(&unknown).contains("(they map to: aws-fsbp, cis-aws-3.0, pci-dss-4.0)"),
+        "{}",
+        stderr(&unknown)
+    );
+
     let regressed = with_files(&["--diff"]);
     let text = stdout(&regressed);
     assert!(

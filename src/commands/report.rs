@@ -1,5 +1,6 @@
 //! `compliance report`: renders stored scan reports — the latest or a named scan in any
-//! format, the trend across scans, or what changed between two.
+//! format, grouped by a framework's controls, the trend across scans, or what changed
+//! between two.
 
 use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
@@ -9,8 +10,8 @@ use chrono::{TimeZone, Utc};
 use super::files::{check_writable, write_atomically, write_stdout};
 use crate::cli::ReportArgs;
 use crate::error::Fatal;
-use crate::history::{self, diff::diff, pick, trend::trend};
-use crate::output::{write_diff, write_trend};
+use crate::history::{self, diff::diff, framework::controls, pick, trend::trend};
+use crate::output::{write_controls, write_diff, write_trend};
 
 pub fn run(args: ReportArgs) -> Result<ExitCode, Fatal> {
     if let Some(path) = &args.output {
@@ -51,6 +52,10 @@ pub fn run(args: ReportArgs) -> Result<ExitCode, Fatal> {
         };
         let changes = diff(before, after);
         emit(&|w| write_diff(args.format, &before.scan.id, &after.scan.id, &changes, w))?;
+    } else if let Some(framework) = &args.framework {
+        let chosen = pick(&stored, args.scan.as_deref()).map_err(Fatal::new)?;
+        let grouped = controls(chosen, framework).map_err(Fatal::new)?;
+        emit(&|w| write_controls(args.format, framework, &grouped, w))?;
     } else {
         let chosen = pick(&stored, args.scan.as_deref()).map_err(Fatal::new)?;
         let reporter = args.format.reporter(terminal, color);

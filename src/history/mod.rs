@@ -1,9 +1,11 @@
 //! Stored scan reports (files written by `scan --output … --format json`): loading them
 //! with one clear sentence per bad file, ordering them in time, and what `report`
-//! computes from several: the trend, and the differences between two scans. Pure but
+//! computes from them: the trend, the differences between two scans, and one scan's
+//! findings grouped by a framework's controls. Pure but
 //! for reading the files.
 
 pub mod diff;
+pub mod framework;
 pub mod trend;
 
 use std::path::{Path, PathBuf};

@@ -1,9 +1,10 @@
-//! `report --trend` and `report --diff` in each format.
+//! `report --trend`, `--diff` and `--framework` in each format.
 
 use std::io::{self, Write};
 
 use super::Format;
 use crate::history::diff::{Change, Difference};
+use crate::history::framework::Control;
 use crate::history::trend::{sparkline, Point};
 use crate::rules::Severity;
 
@@ -151,6 +152,76 @@ pub fn write_diff(
                     &d.rule_id,
                     &d.resource_id,
                     &d.region,
+                ]);
+            }
+            writeln!(out, "{table}")
+        }
+    }
+}
+
+/// A scan's controls in one framework, worst first in the table.
+pub fn write_controls(
+    format: Format,
+    framework: &str,
+    controls: &[Control],
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    match format {
+        Format::Json => {
+            serde_json::to_writer_pretty(
+                &mut *out,
+                &serde_json::json!({"framework": framework, "controls": controls}),
+            )?;
+            writeln!(out)
+        }
+        Format::Csv => {
+            let mut w = csv::Writer::from_writer(out);
+            w.write_record([
+                "framework",
+                "control",
+                "status",
+                "rules",
+                "passed",
+                "failed",
+                "errors",
+                "not_applicable",
+                "failing_resources",
+            ])?;
+            for c in controls {
+                w.write_record([
+                    framework,
+                    &c.control,
+                    c.status.as_str(),
+                    &c.rules.join(";"),
+                    &c.passed.to_string(),
+                    &c.failed.to_string(),
+                    &c.errors.to_string(),
+                    &c.not_applicable.to_string(),
+                    &c.failing.join(";"),
+                ])?;
+            }
+            w.flush()
+        }
+        Format::Table => {
+            let failing = controls
+                .iter()
+                .filter(|c| c.status == crate::rules::Status::Fail)
+                .count();
+            writeln!(
+                out,
+                "{framework}: {} control(s), {failing} failing",
+                controls.len()
+            )?;
+            let mut table = super::new_table();
+            table.set_header(["Control", "Status", "Passed", "Failed", "Errors", "Rules"]);
+            for c in controls {
+                table.add_row([
+                    c.control.clone(),
+                    c.status.to_string(),
+                    c.passed.to_string(),
+                    c.failed.to_string(),
+                    c.errors.to_string(),
+                    c.rules.join(", "),
                 ]);
             }
             writeln!(out, "{table}")

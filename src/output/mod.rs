@@ -12,7 +12,7 @@ use std::io::{self, Write};
 use crate::report::Report;
 
 pub use self::csv::CsvReporter;
-pub use self::history::{write_diff, write_trend};
+pub use self::history::{write_controls, write_diff, write_trend};
 pub use self::json::JsonReporter;
 pub use self::rule_list::write_rules;
 pub use self::table::TableReporter;
