@@ -178,8 +178,20 @@ pub struct DestroyArgs {
 #[derive(Debug, Args)]
 pub struct ReportArgs {
     /// JSON reports written by `scan --format json --output FILE`.
-    #[arg(value_name = "FILE", required = true)]
+    #[arg(
+        value_name = "FILE",
+        required_unless_present = "suffix",
+        conflicts_with = "suffix"
+    )]
     pub files: Vec<PathBuf>,
+    /// Read the scans the deployed stack `compliance-<suffix>` stored in its bucket.
+    #[arg(long, value_name = "SUFFIX")]
+    pub suffix: Option<String>,
+    /// With --suffix: the stack's region; default: the profile's region.
+    #[arg(long, value_name = "REGION", requires = "suffix")]
+    pub region: Option<String>,
+    #[command(flatten)]
+    pub aws: AwsArgs,
     /// Show this scan (default: the latest).
     #[arg(long, value_name = "SCAN_ID", conflicts_with_all = ["trend", "diff"])]
     pub scan: Option<String>,

@@ -45,7 +45,7 @@ fn main() -> ExitCode {
             Command::Scan(args) => commands::scan::run(args).await,
             Command::Deploy(args) => commands::deploy::run(args).await,
             Command::Destroy(args) => commands::destroy::run(args).await,
-            Command::Report(args) => commands::report::run(args),
+            Command::Report(args) => commands::report::run(args).await,
         }
     });
     match result {

@@ -182,3 +182,91 @@ fn files_that_are_not_reports_are_refused_by_name() {
     ]));
     assert_eq!(unknown.status.code(), Some(2));
 }
+
+#[test]
+fn report_reads_the_scans_the_stack_stored() {
+    let emu = Emulator::start();
+    emu.seed_demo();
+    let binary = env!("CARGO_BIN_EXE_compliance");
+    let deployed = run(compliance(&[
+        "deploy",
+        "--suffix",
+        "rep",
+        "--endpoint-url",
+        &emu.url,
+        "--lambda-binary",
+        binary,
+    ]));
+    assert_eq!(deployed.status.code(), Some(0), "{}", stderr(&deployed));
+    let dir = temp_dir("report-bucket");
+    let mut ids = Vec::new();
+    for day in ["21", "22"] {
+        let file = dir.join(format!("{day}.json"));
+        let out = run(compliance(&[
+            "scan",
+            "--endpoint-url",
+            &emu.url,
+            "--format",
+            "json",
+            "--fail-on",
+            "none",
+            "--output",
+            file.to_str().unwrap(),
+        ]));
+        assert_eq!(out.status.code(), Some(0));
+        let id = scan_id(file.to_str().unwrap());
+        emu.boto(&format!(
+            r#"
+s3 = client("s3")
+bucket = "compliance-reports-rep-123456789012"
+s3.upload_file("{file}", bucket, "scans/2026/11/{day}/{id}.json")
+s3.put_object(Bucket=bucket, Key="scans/2026/11/{day}/{id}.csv", Body=b"not json")
+s3.put_object(Bucket=bucket, Key="scans/2026/11/{day}/{id}.inventory.json", Body=b"{{}}")
+"#,
+            file = file.display()
+        ));
+        ids.push(id);
+    }
+    let trend = run(compliance(&[
+        "report",
+        "--suffix",
+        "rep",
+        "--endpoint-url",
+        &emu.url,
+        "--trend",
+        "--format",
+        "csv",
+    ]));
+    assert_eq!(trend.status.code(), Some(0), "{}", stderr(&trend));
+    let rows: Vec<String> = csv::Reader::from_reader(trend.stdout.as_slice())
+        .records()
+        .map(|r| r.unwrap()[1].to_string())
+        .collect();
+    assert_eq!(
+        rows, ids,
+        "both stored scans, CSV and inventory objects left out"
+    );
+    let latest = run(compliance(&[
+        "report",
+        "--suffix",
+        "rep",
+        "--endpoint-url",
+        &emu.url,
+        "--format",
+        "json",
+    ]));
+    assert_eq!(json_report(&latest)["scan"]["id"], ids[1].as_str());
+    let missing = run(compliance(&[
+        "report",
+        "--suffix",
+        "nope",
+        "--endpoint-url",
+        &emu.url,
+    ]));
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(
+        stderr(&missing).contains("stack compliance-nope does not exist"),
+        "{}",
+        stderr(&missing)
+    );
+}

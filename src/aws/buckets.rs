@@ -99,3 +99,50 @@ fn identifier(key: Option<&str>, version: Option<&str>) -> Result<ObjectIdentifi
             message: e.to_string(),
         })
 }
+
+/// The JSON reports the scanner Lambda stored (`scans/YYYY/MM/DD/<id>.json`), from
+/// `since` on, as (`s3://bucket/key`, text) pairs.
+pub async fn stored_reports(
+    s3: &Client,
+    bucket: &str,
+    since: Option<chrono::NaiveDate>,
+) -> Result<Vec<(String, String)>, CallError> {
+    let objects = s3
+        .list_objects_v2()
+        .bucket(bucket)
+        .prefix("scans/")
+        .into_paginator()
+        .send()
+        .try_collect()
+        .await?;
+    let after = since.map(|d| format!("scans/{}", d.format("%Y/%m/%d")));
+    let mut reports = Vec::new();
+    for key in objects
+        .iter()
+        .flat_map(|page| page.contents())
+        .filter_map(|o| o.key())
+    {
+        let is_report = key.ends_with(".json") && !key.ends_with(".inventory.json");
+        if !is_report || after.as_deref().is_some_and(|a| key < a) {
+            continue;
+        }
+        let body = s3
+            .get_object()
+            .bucket(bucket)
+            .key(key)
+            .send()
+            .await?
+            .body
+            .collect()
+            .await
+            .map_err(|e| CallError {
+                code: "ReadFailed".to_string(),
+                message: format!("reading {key}: {e}"),
+            })?;
+        reports.push((
+            format!("s3://{bucket}/{key}"),
+            String::from_utf8_lossy(&body.into_bytes()).to_string(),
+        ));
+    }
+    Ok(reports)
+}

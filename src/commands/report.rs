@@ -8,16 +8,23 @@ use std::process::ExitCode;
 use chrono::{TimeZone, Utc};
 
 use super::files::{check_writable, write_atomically, write_stdout};
+use crate::aws::buckets::stored_reports;
+use crate::aws::session::{Session, Target};
+use crate::aws::stack::Stack;
 use crate::cli::ReportArgs;
 use crate::error::Fatal;
 use crate::history::{self, diff::diff, framework::controls, pick, trend::trend};
 use crate::output::{write_controls, write_diff, write_trend};
+use crate::stack::Suffix;
 
-pub fn run(args: ReportArgs) -> Result<ExitCode, Fatal> {
+pub async fn run(args: ReportArgs) -> Result<ExitCode, Fatal> {
     if let Some(path) = &args.output {
         check_writable(path)?;
     }
-    let stored = history::load(&args.files).map_err(Fatal::new)?;
+    let stored = match &args.suffix {
+        Some(suffix) => from_bucket(&args, suffix).await?,
+        None => history::load(&args.files).map_err(Fatal::new)?,
+    };
     let terminal = args.output.is_none() && io::stdout().is_terminal();
     let color = terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let emit = |fill: &dyn Fn(&mut dyn Write) -> io::Result<()>| match &args.output {
@@ -62,4 +69,42 @@ pub fn run(args: ReportArgs) -> Result<ExitCode, Fatal> {
         emit(&|w| reporter.write(chosen, w))?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The scans stored by the stack `compliance-<suffix>`, read from its report bucket.
+async fn from_bucket(args: &ReportArgs, suffix: &str) -> Result<Vec<crate::report::Report>, Fatal> {
+    let suffix = Suffix::parse(suffix).map_err(Fatal::new)?;
+    let session = Session::connect(&Target {
+        profile: args.aws.profile.clone(),
+        region: args.region.clone(),
+        fallback_region: None,
+        endpoint_url: args.aws.endpoint_url.clone(),
+    })
+    .await?;
+    let stack = Stack::new(&session, &suffix.stack_name());
+    let state = stack
+        .describe()
+        .await
+        .map_err(|e| Fatal::new(format!("cannot read stack {}: {e}", stack.name)))?
+        .ok_or_else(|| {
+            Fatal::new(format!(
+                "stack {} does not exist: deploy it, or name report files",
+                stack.name
+            ))
+        })?;
+    let bucket = state
+        .outputs
+        .get("ReportBucketName")
+        .cloned()
+        .unwrap_or_default();
+    let s3 = session.s3_in(&session.default_region());
+    let texts = stored_reports(&s3, &bucket, args.since)
+        .await
+        .map_err(|e| Fatal::new(format!("cannot read the scans in s3://{bucket}: {e}")))?;
+    if texts.is_empty() {
+        return Err(Fatal::new(format!(
+            "no scan is stored in s3://{bucket} yet"
+        )));
+    }
+    history::parse_all(texts).map_err(Fatal::new)
 }

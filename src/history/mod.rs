@@ -8,25 +8,36 @@ pub mod diff;
 pub mod framework;
 pub mod trend;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::report::{Report, REPORT_SCHEMA_VERSION};
 
 /// Reads every file, oldest scan first; any unusable file is an error naming it.
 pub fn load(paths: &[PathBuf]) -> Result<Vec<Report>, String> {
-    let mut stored = paths
+    let texts = paths
         .iter()
-        .map(|p| read(p))
-        .collect::<Result<Vec<_>, _>>()?;
-    stored.sort_by(|a, b| (a.scan.started_at, &a.scan.id).cmp(&(b.scan.started_at, &b.scan.id)));
-    Ok(stored)
+        .map(|p| {
+            let text = std::fs::read_to_string(p)
+                .map_err(|e| format!("cannot read report {}: {e}", p.display()))?;
+            Ok((p.display().to_string(), text))
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    parse_all(texts)
 }
 
-fn read(path: &Path) -> Result<Report, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read report {}: {e}", path.display()))?;
-    let value: serde_json::Value = serde_json::from_str(&text)
-        .map_err(|e| format!("{} is not JSON ({e}); was it cut short?", path.display()))?;
+/// Parses named report texts (files, or objects from the stack's bucket), oldest first.
+pub fn parse_all(texts: Vec<(String, String)>) -> Result<Vec<Report>, String> {
+    let mut reports = texts
+        .iter()
+        .map(|(name, text)| parse(name, text))
+        .collect::<Result<Vec<_>, _>>()?;
+    reports.sort_by(|a, b| (a.scan.started_at, &a.scan.id).cmp(&(b.scan.started_at, &b.scan.id)));
+    Ok(reports)
+}
+
+fn parse(name: &str, text: &str) -> Result<Report, String> {
+    let value: serde_json::Value = serde_json::from_str(text)
+        .map_err(|e| format!("{name} is not JSON ({e}); was it cut short?"))?;
     let version = value
         .get("schema_version")
         .and_then(|v| v.as_str())
@@ -34,19 +45,16 @@ fn read(path: &Path) -> Result<Report, String> {
     let major = |v: &str| v.split('.').next().unwrap_or_default().to_string();
     if version.is_empty() {
         return Err(format!(
-            "{} is not a compliance report (no schema_version)",
-            path.display()
+            "{name} is not a compliance report (no schema_version)"
         ));
     }
     if major(version) != major(REPORT_SCHEMA_VERSION) {
         return Err(format!(
-            "{} has report schema {version}; this build reads {}.x",
-            path.display(),
+            "{name} has report schema {version}; this build reads {}.x",
             major(REPORT_SCHEMA_VERSION)
         ));
     }
-    serde_json::from_value(value)
-        .map_err(|e| format!("{} is not a compliance report: {e}", path.display()))
+    serde_json::from_value(value).map_err(|e| format!("{name} is not a compliance report: {e}"))
 }
 
 /// The scan with id `id`, or the latest when `id` is `None`.
