@@ -7,11 +7,11 @@ use common::*;
 use serde_json::Value;
 
 /// Three scans of the demo account: as seeded, after a fix, after a regression.
-fn three_scans() -> (std::path::PathBuf, Vec<String>) {
+fn three_scans() -> (std::path::PathBuf, Vec<String>, Vec<String>) {
     let emu = Emulator::start();
     emu.seed_demo();
     let dir = temp_dir("report");
-    let mut files = Vec::new();
+    let (mut files, mut ids) = (Vec::new(), Vec::new());
     let changes = [
         "",
         r#"client("s3").put_bucket_versioning(Bucket="compliance-demo-legacy", VersioningConfiguration={"Status": "Enabled"})"#,
@@ -22,32 +22,15 @@ fn three_scans() -> (std::path::PathBuf, Vec<String>) {
             emu.boto(change);
         }
         let file = dir.join(format!("scan-{n}.json"));
-        let out = run(compliance(&[
-            "scan",
-            "--endpoint-url",
-            &emu.url,
-            "--format",
-            "json",
-            "--fail-on",
-            "none",
-            "--output",
-            file.to_str().unwrap(),
-        ]));
-        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        ids.push(scan_to_file(&emu.url, &file));
         files.push(file.to_str().unwrap().to_string());
     }
-    (dir, files)
-}
-
-fn scan_id(file: &str) -> String {
-    let report: Value = serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
-    report["scan"]["id"].as_str().unwrap().to_string()
+    (dir, files, ids)
 }
 
 #[test]
 fn report_shows_a_scan_the_trend_and_the_changes() {
-    let (_dir, files) = three_scans();
-    let ids: Vec<String> = files.iter().map(|f| scan_id(f)).collect();
+    let (_dir, files, ids) = three_scans();
     // Files first: `--diff` takes up to two scan ids after it.
     let with_files = |args: &[&str]| {
         let mut all: Vec<&str> = vec!["report"];
@@ -202,19 +185,7 @@ fn report_reads_the_scans_the_stack_stored() {
     let mut ids = Vec::new();
     for day in ["21", "22"] {
         let file = dir.join(format!("{day}.json"));
-        let out = run(compliance(&[
-            "scan",
-            "--endpoint-url",
-            &emu.url,
-            "--format",
-            "json",
-            "--fail-on",
-            "none",
-            "--output",
-            file.to_str().unwrap(),
-        ]));
-        assert_eq!(out.status.code(), Some(0));
-        let id = scan_id(file.to_str().unwrap());
+        let id = scan_to_file(&emu.url, &file);
         emu.boto(&format!(
             r#"
 s3 = client("s3")

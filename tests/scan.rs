@@ -377,7 +377,7 @@ fn output_file_holds_the_report_and_stdout_stays_empty() {
         file.to_str().unwrap(),
     ]));
     assert_eq!(out.status.code(), Some(0));
-    assert_eq!(stdout(&out), "");
+    assert_eq!(stdout(&out), "", "the report goes to the file, not stdout");
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
     assert_eq!(report["scan"]["account_id"], "123456789012");

@@ -38,13 +38,7 @@ pub fn write_trend(
                     score(p),
                     p.failed.to_string(),
                 ];
-                row.extend(Severity::ALL.iter().map(|s| {
-                    p.failed_by_severity
-                        .get(s)
-                        .copied()
-                        .unwrap_or(0)
-                        .to_string()
-                }));
+                row.extend(failed_per_severity(p));
                 w.write_record(&row)?;
             }
             w.flush()
@@ -66,13 +60,7 @@ pub fn write_trend(
                     score(p),
                     p.failed.to_string(),
                 ];
-                row.extend(Severity::ALL.iter().map(|s| {
-                    p.failed_by_severity
-                        .get(s)
-                        .copied()
-                        .unwrap_or(0)
-                        .to_string()
-                }));
+                row.extend(failed_per_severity(p));
                 table.add_row(row);
             }
             writeln!(out, "{table}")?;
@@ -82,6 +70,17 @@ pub fn write_trend(
             Ok(())
         }
     }
+}
+
+/// A point's failed findings per severity, most severe first.
+fn failed_per_severity(p: &Point) -> impl Iterator<Item = String> + '_ {
+    Severity::ALL.iter().map(|s| {
+        p.failed_by_severity
+            .get(s)
+            .copied()
+            .unwrap_or(0)
+            .to_string()
+    })
 }
 
 /// The differences between two scans, with a count per kind of change.

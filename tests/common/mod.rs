@@ -185,6 +185,26 @@ pub fn json_report(out: &Output) -> serde_json::Value {
         .unwrap_or_else(|e| panic!("stdout is not JSON ({e}); stderr: {}", stderr(out)))
 }
 
+/// Scans the emulator at `url` into the JSON report `file` (exit 0 asserted); the
+/// report's scan id.
+pub fn scan_to_file(url: &str, file: &Path) -> String {
+    let out = run(compliance(&[
+        "scan",
+        "--endpoint-url",
+        url,
+        "--format",
+        "json",
+        "--fail-on",
+        "none",
+        "--output",
+        file.to_str().unwrap(),
+    ]));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+    report["scan"]["id"].as_str().unwrap().to_string()
+}
+
 /// The status of one (rule, resource) finding.
 pub fn status_of<'r>(report: &'r serde_json::Value, rule: &str, resource: &str) -> Option<&'r str> {
     report["findings"]
