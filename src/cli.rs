@@ -192,7 +192,10 @@ pub struct ReportArgs {
     pub region: Option<String>,
     #[command(flatten)]
     pub aws: AwsArgs,
-    /// Show this scan (default: the latest).
+    /// Show the latest scan (the default).
+    #[arg(long, conflicts_with_all = ["scan", "trend", "diff"])]
+    pub latest: bool,
+    /// Show this scan instead of the latest.
     #[arg(long, value_name = "SCAN_ID", conflicts_with_all = ["trend", "diff"])]
     pub scan: Option<String>,
     /// Score and failed findings by severity across the scans.

@@ -137,6 +137,115 @@ fn report_shows_a_scan_the_trend_and_the_changes() {
 }
 
 #[test]
+fn report_formats_read_back_as_their_consumers_read_them() {
+    let (dir, files, ids) = three_scans();
+    let render = |extra: &[&str], name: &str| {
+        let out_file = dir.join(name);
+        let mut all: Vec<&str> = vec!["report"];
+        all.extend(files.iter().map(String::as_str));
+        all.extend_from_slice(extra);
+        all.extend_from_slice(&["--output", out_file.to_str().unwrap()]);
+        let out = run(compliance(&all));
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        assert!(out.stdout.is_empty(), "--output leaves stdout empty");
+        out_file
+    };
+    let latest: Value = serde_json::from_slice(
+        &std::fs::read(render(&["--latest", "--format", "json"], "l.json")).unwrap(),
+    )
+    .unwrap();
+    let count = |status: &str| {
+        latest["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["status"] == status)
+            .count()
+    };
+
+    let sarif = check_report("sarif", &render(&["--format", "sarif"], "r.sarif"));
+    let results = sarif["results"].as_array().unwrap();
+    assert_eq!(
+        results.len(),
+        count("FAIL"),
+        "one result per failed finding"
+    );
+    assert!(results
+        .iter()
+        .any(|r| r["ruleId"] == "s3-bucket-public-access-block"
+            && r["uri"] == "arn:aws:s3:::compliance-demo-secure"
+            && r["level"] == "error"));
+
+    let junit = check_report("junit", &render(&["--format", "junit"], "r.xml"));
+    assert_eq!(junit["tests"], latest["findings"].as_array().unwrap().len());
+    assert_eq!(junit["failures"], count("FAIL"));
+    assert_eq!(junit["errors"], count("ERROR"));
+    let case = junit["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| {
+            c["classname"] == "s3-bucket-public-access-block"
+                && c["name"]
+                    .as_str()
+                    .unwrap()
+                    .contains("compliance-demo-secure")
+        })
+        .cloned()
+        .unwrap();
+    assert_eq!(case["outcome"], "failure");
+
+    let page = check_report("html", &render(&["--format", "html"], "r.html"));
+    let ids_in_page = &page["ids"];
+    assert_eq!(
+        page["external"],
+        serde_json::json!([]),
+        "nothing outside the file"
+    );
+    assert_eq!(ids_in_page["scan-id"], ids[2].as_str());
+    assert_eq!(
+        ids_in_page["score"],
+        format!("{:.1}%", latest["summary"]["score"].as_f64().unwrap()).as_str()
+    );
+    for severity in ["critical", "high", "medium", "low", "info"] {
+        let expected = latest["summary"]["failed_by_severity"][severity]
+            .as_u64()
+            .unwrap_or(0);
+        assert_eq!(
+            ids_in_page[format!("failed-{severity}")],
+            expected.to_string().as_str(),
+            "{severity}"
+        );
+    }
+    assert_eq!(ids_in_page["failed"], count("FAIL").to_string().as_str());
+    assert!(
+        ids_in_page["trend"]
+            .as_str()
+            .unwrap()
+            .starts_with("Trend over 3 scans"),
+        "three scans given, three charted"
+    );
+    let first = check_report(
+        "html",
+        &render(&["--scan", &ids[0], "--format", "html"], "first.html"),
+    );
+    assert!(
+        first["ids"].get("trend").is_none(),
+        "nothing precedes the first scan"
+    );
+
+    let refused = run(compliance(&[
+        "report", &files[0], "--trend", "--format", "sarif",
+    ]));
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        stderr(&refused).contains("--trend prints as table, json or csv"),
+        "{}",
+        stderr(&refused)
+    );
+}
+
+#[test]
 fn files_that_are_not_reports_are_refused_by_name() {
     let dir = temp_dir("report-bad");
     let cut = dir.join("cut.json");

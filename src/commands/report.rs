@@ -14,7 +14,8 @@ use crate::aws::stack::Stack;
 use crate::cli::ReportArgs;
 use crate::error::Fatal;
 use crate::history::{self, diff::diff, framework::controls, pick, trend::trend};
-use crate::output::{write_controls, write_diff, write_trend};
+use crate::output::{write_controls, write_diff, write_trend, Format, HtmlReporter, Reporter};
+use crate::report::Report;
 use crate::stack::Suffix;
 
 pub async fn run(args: ReportArgs) -> Result<ExitCode, Fatal> {
@@ -32,14 +33,18 @@ pub async fn run(args: ReportArgs) -> Result<ExitCode, Fatal> {
         None => write_stdout(|w| fill(w)),
     };
 
-    if args.trend {
-        let since = args
-            .since
-            .and_then(|d| d.and_hms_opt(0, 0, 0))
-            .map(|t| Utc.from_utc_datetime(&t));
-        let points = trend(&stored, args.last, since);
-        emit(&|w| write_trend(args.format, &points, terminal, w))?;
+    if args.trend && args.format == Format::Html {
+        // The page of the latest scan, charting the scans the flags keep.
+        let points = trend(&stored, args.last, since(&args));
+        let latest = pick(&stored, None).map_err(Fatal::new)?;
+        let page = HtmlReporter { trend: points };
+        emit(&|w| page.write(latest, w))?;
+    } else if args.trend {
+        let format = args.format.for_list("--trend").map_err(Fatal::new)?;
+        let points = trend(&stored, args.last, since(&args));
+        emit(&|w| write_trend(format, &points, terminal, w))?;
     } else if let Some(ids) = &args.diff {
+        let format = args.format.for_list("--diff").map_err(Fatal::new)?;
         let (before, after) = match ids.as_slice() {
             [] if stored.len() >= 2 => (&stored[stored.len() - 2], &stored[stored.len() - 1]),
             [] => {
@@ -58,21 +63,41 @@ pub async fn run(args: ReportArgs) -> Result<ExitCode, Fatal> {
             }
         };
         let changes = diff(before, after);
-        emit(&|w| write_diff(args.format, &before.scan.id, &after.scan.id, &changes, w))?;
+        emit(&|w| write_diff(format, &before.scan.id, &after.scan.id, &changes, w))?;
     } else if let Some(framework) = &args.framework {
+        let format = args.format.for_list("--framework").map_err(Fatal::new)?;
         let chosen = pick(&stored, args.scan.as_deref()).map_err(Fatal::new)?;
         let grouped = controls(chosen, framework).map_err(Fatal::new)?;
-        emit(&|w| write_controls(args.format, framework, &grouped, w))?;
+        emit(&|w| write_controls(format, framework, &grouped, w))?;
     } else {
         let chosen = pick(&stored, args.scan.as_deref()).map_err(Fatal::new)?;
-        let reporter = args.format.reporter(terminal, color);
+        let reporter: Box<dyn Reporter> = if args.format == Format::Html {
+            // Several scans: the page charts those up to the one shown.
+            let earlier: Vec<Report> = stored
+                .iter()
+                .filter(|s| s.scan.finished_at <= chosen.scan.finished_at)
+                .cloned()
+                .collect();
+            Box::new(HtmlReporter {
+                trend: trend(&earlier, None, None),
+            })
+        } else {
+            args.format.reporter(terminal, color)
+        };
         emit(&|w| reporter.write(chosen, w))?;
     }
     Ok(ExitCode::SUCCESS)
 }
 
+/// `--since` as the start of that day, UTC.
+fn since(args: &ReportArgs) -> Option<chrono::DateTime<Utc>> {
+    args.since
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|t| Utc.from_utc_datetime(&t))
+}
+
 /// The scans stored by the stack `compliance-<suffix>`, read from its report bucket.
-async fn from_bucket(args: &ReportArgs, suffix: &str) -> Result<Vec<crate::report::Report>, Fatal> {
+async fn from_bucket(args: &ReportArgs, suffix: &str) -> Result<Vec<Report>, Fatal> {
     let suffix = Suffix::parse(suffix).map_err(Fatal::new)?;
     let session = Session::connect(&Target {
         profile: args.aws.profile.clone(),

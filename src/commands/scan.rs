@@ -27,7 +27,8 @@ pub async fn run(args: ScanArgs) -> Result<ExitCode, Fatal> {
     }
     let rules = select_rules(&args)?;
     if args.list_rules {
-        write_stdout(|out| write_rules(args.format, &rules.rules, out))?;
+        let format = args.format.for_list("--list-rules").map_err(Fatal::new)?;
+        write_stdout(|out| write_rules(format, &rules.rules, out))?;
         return Ok(ExitCode::SUCCESS);
     }
     for path in [&args.output, &args.save_inventory].into_iter().flatten() {

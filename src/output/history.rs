@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use super::Format;
+use super::ListFormat;
 use crate::history::diff::{Change, Difference};
 use crate::history::framework::Control;
 use crate::history::trend::{sparkline, Point};
@@ -10,18 +10,18 @@ use crate::rules::Severity;
 
 /// The trend; on a terminal the table ends with a sparkline of the score.
 pub fn write_trend(
-    format: Format,
+    format: ListFormat,
     points: &[Point],
     terminal: bool,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     let score = |p: &Point| p.score.map_or(String::new(), |s| format!("{s:.1}"));
     match format {
-        Format::Json => {
+        ListFormat::Json => {
             serde_json::to_writer_pretty(&mut *out, points)?;
             writeln!(out)
         }
-        Format::Csv => {
+        ListFormat::Csv => {
             let mut w = csv::Writer::from_writer(out);
             let mut header = vec![
                 "finished_at".to_string(),
@@ -43,7 +43,7 @@ pub fn write_trend(
             }
             w.flush()
         }
-        Format::Table => {
+        ListFormat::Table => {
             let mut table = super::new_table();
             let mut header = vec![
                 "Finished (UTC)".to_string(),
@@ -85,19 +85,19 @@ fn failed_per_severity(p: &Point) -> impl Iterator<Item = String> + '_ {
 
 /// The differences between two scans, with a count per kind of change.
 pub fn write_diff(
-    format: Format,
+    format: ListFormat,
     before: &str,
     after: &str,
     diffs: &[Difference],
     out: &mut dyn Write,
 ) -> io::Result<()> {
     match format {
-        Format::Json => {
+        ListFormat::Json => {
             let body = serde_json::json!({"before": before, "after": after, "changes": diffs});
             serde_json::to_writer_pretty(&mut *out, &body)?;
             writeln!(out)
         }
-        Format::Csv => {
+        ListFormat::Csv => {
             let mut w = csv::Writer::from_writer(out);
             w.write_record([
                 "change",
@@ -125,7 +125,7 @@ pub fn write_diff(
             }
             w.flush()
         }
-        Format::Table => {
+        ListFormat::Table => {
             let count = |c: Change| diffs.iter().filter(|d| d.change == c).count();
             writeln!(
                 out,
@@ -160,20 +160,20 @@ pub fn write_diff(
 
 /// A scan's controls in one framework, worst first in the table.
 pub fn write_controls(
-    format: Format,
+    format: ListFormat,
     framework: &str,
     controls: &[Control],
     out: &mut dyn Write,
 ) -> io::Result<()> {
     match format {
-        Format::Json => {
+        ListFormat::Json => {
             serde_json::to_writer_pretty(
                 &mut *out,
                 &serde_json::json!({"framework": framework, "controls": controls}),
             )?;
             writeln!(out)
         }
-        Format::Csv => {
+        ListFormat::Csv => {
             let mut w = csv::Writer::from_writer(out);
             w.write_record([
                 "framework",
@@ -201,7 +201,7 @@ pub fn write_controls(
             }
             w.flush()
         }
-        Format::Table => {
+        ListFormat::Table => {
             let failing = controls
                 .iter()
                 .filter(|c| c.status == crate::rules::Status::Fail)

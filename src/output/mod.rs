@@ -3,18 +3,27 @@
 
 mod csv;
 mod history;
+mod html;
 mod json;
+mod junit;
+mod markup;
 mod rule_list;
+mod sarif;
 mod table;
 
 use std::io::{self, Write};
+
+use clap::ValueEnum;
 
 use crate::report::Report;
 
 pub use self::csv::CsvReporter;
 pub use self::history::{write_controls, write_diff, write_trend};
+pub use self::html::HtmlReporter;
 pub use self::json::JsonReporter;
+pub use self::junit::JunitReporter;
 pub use self::rule_list::write_rules;
+pub use self::sarif::SarifReporter;
 pub use self::table::TableReporter;
 
 /// A table in the house style: condensed borders, wrapped to the terminal's width.
@@ -31,9 +40,23 @@ pub trait Reporter {
     fn write(&self, report: &Report, out: &mut dyn Write) -> io::Result<()>;
 }
 
-/// The formats `--format` accepts.
+/// The formats `--format` accepts for a scan's findings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
+    Table,
+    Json,
+    Csv,
+    /// One self-contained page for auditors (no external resources).
+    Html,
+    /// SARIF 2.1.0, for code-scanning views.
+    Sarif,
+    /// JUnit XML, one test case per rule × resource, for CI test reports.
+    Junit,
+}
+
+/// The formats of lists that are not one scan's findings: rules, trend, diff, controls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListFormat {
     Table,
     Json,
     Csv,
@@ -46,6 +69,25 @@ impl Format {
             Format::Table => Box::new(TableReporter { terminal, color }),
             Format::Json => Box::new(JsonReporter),
             Format::Csv => Box::new(CsvReporter),
+            Format::Html => Box::new(HtmlReporter { trend: Vec::new() }),
+            Format::Sarif => Box::new(SarifReporter),
+            Format::Junit => Box::new(JunitReporter),
+        }
+    }
+
+    /// This format for a list, or an explanation for `what` (e.g. `--trend`) when the
+    /// format only describes one scan's findings.
+    pub fn for_list(self, what: &str) -> Result<ListFormat, String> {
+        match self {
+            Format::Table => Ok(ListFormat::Table),
+            Format::Json => Ok(ListFormat::Json),
+            Format::Csv => Ok(ListFormat::Csv),
+            other => Err(format!(
+                "{what} prints as table, json or csv; {} describes one scan's findings",
+                other
+                    .to_possible_value()
+                    .map_or_else(String::new, |v| v.get_name().to_string())
+            )),
         }
     }
 }

@@ -4,10 +4,10 @@ use std::io::{self, Write};
 
 use serde_json::json;
 
-use super::Format;
+use super::ListFormat;
 use crate::rules::Rule;
 
-pub fn write_rules(format: Format, rules: &[Rule], out: &mut dyn Write) -> io::Result<()> {
+pub fn write_rules(format: ListFormat, rules: &[Rule], out: &mut dyn Write) -> io::Result<()> {
     let frameworks = |r: &Rule| {
         r.frameworks
             .iter()
@@ -16,7 +16,7 @@ pub fn write_rules(format: Format, rules: &[Rule], out: &mut dyn Write) -> io::R
             .join(";")
     };
     match format {
-        Format::Table => {
+        ListFormat::Table => {
             let mut table = super::new_table();
             table.force_no_tty();
             table.set_header(["Rule", "Severity", "Resource", "Frameworks", "Title"]);
@@ -32,7 +32,7 @@ pub fn write_rules(format: Format, rules: &[Rule], out: &mut dyn Write) -> io::R
             writeln!(out, "{table}")?;
             writeln!(out, "{} rules", rules.len())
         }
-        Format::Json => {
+        ListFormat::Json => {
             let list: Vec<_> = rules
                 .iter()
                 .map(|r| {
@@ -46,7 +46,7 @@ pub fn write_rules(format: Format, rules: &[Rule], out: &mut dyn Write) -> io::R
             serde_json::to_writer_pretty(&mut *out, &list)?;
             writeln!(out)
         }
-        Format::Csv => {
+        ListFormat::Csv => {
             let mut w = csv::Writer::from_writer(out);
             w.write_record([
                 "id",

@@ -227,3 +227,20 @@ pub fn write(path: &Path, text: &str) {
     }
     std::fs::write(path, text).unwrap();
 }
+
+/// `file` read back by `scripts/check_report.py KIND` (schema-validated for sarif and
+/// junit, parsed for html): what it found, as JSON.
+pub fn check_report(kind: &str, file: &Path) -> serde_json::Value {
+    let out = Command::new(venv_bin("python"))
+        .arg(repo().join("scripts/check_report.py"))
+        .arg(kind)
+        .arg(file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{kind} check failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}

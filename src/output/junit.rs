@@ -1,0 +1,132 @@
+//! `--format junit`: the scan as JUnit XML, the test-report format every CI system
+//! reads. One suite per service, one test case per rule × resource: a failed finding is
+//! a `<failure>`, a finding the scan could not evaluate an `<error>`, a rule that does
+//! not apply `<skipped>`.
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+use super::markup::escape;
+use super::Reporter;
+use crate::model::Service;
+use crate::report::{Finding, Report};
+use crate::rules::Status;
+
+pub struct JunitReporter;
+
+impl Reporter for JunitReporter {
+    fn write(&self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
+        let mut suites: BTreeMap<Service, Vec<&Finding>> = BTreeMap::new();
+        for f in &report.findings {
+            suites.entry(f.resource_type.service()).or_default().push(f);
+        }
+        let scan = &report.scan;
+        let seconds = (scan.finished_at - scan.started_at)
+            .num_milliseconds()
+            .max(0) as f64
+            / 1000.0;
+        let count = |findings: &[&Finding], status: Status| {
+            findings.iter().filter(|f| f.status == status).count()
+        };
+        let all: Vec<&Finding> = report.findings.iter().collect();
+        writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
+        writeln!(
+            out,
+            r#"<testsuites name="compliance" tests="{}" failures="{}" errors="{}" time="{seconds:.3}">"#,
+            all.len(),
+            count(&all, Status::Fail),
+            count(&all, Status::Error),
+        )?;
+        for (service, findings) in &suites {
+            writeln!(
+                out,
+                r#"  <testsuite name="aws.{}" tests="{}" failures="{}" errors="{}" skipped="{}" timestamp="{}" time="{seconds:.3}" id="{}">"#,
+                service.as_str(),
+                findings.len(),
+                count(findings, Status::Fail),
+                count(findings, Status::Error),
+                count(findings, Status::NotApplicable),
+                scan.started_at.format("%Y-%m-%dT%H:%M:%S"),
+                escape(&scan.id),
+            )?;
+            writeln!(out, "    <properties>")?;
+            for (name, value) in [
+                ("account_id", scan.account_id.clone()),
+                ("regions", scan.regions.join(",")),
+                ("scan_id", scan.id.clone()),
+                ("incomplete", scan.incomplete.to_string()),
+            ] {
+                writeln!(
+                    out,
+                    r#"      <property name="{name}" value="{}"/>"#,
+                    escape(&value)
+                )?;
+            }
+            writeln!(out, "    </properties>")?;
+            for f in findings {
+                test_case(f, out)?;
+            }
+            writeln!(out, "  </testsuite>")?;
+        }
+        writeln!(out, "</testsuites>")
+    }
+}
+
+fn test_case(f: &Finding, out: &mut dyn Write) -> io::Result<()> {
+    let open = format!(
+        r#"    <testcase classname="{}" name="{} {} ({})" time="0""#,
+        escape(&f.rule_id),
+        f.resource_type.as_str(),
+        escape(&f.resource_id),
+        escape(&f.region),
+    );
+    let body = |tag: &str, kind: &str, out: &mut dyn Write| {
+        writeln!(out, "{open}>")?;
+        writeln!(
+            out,
+            r#"      <{tag} type="{kind}" message="{}">{}"#,
+            escape(&f.message),
+            escape(&f.title)
+        )?;
+        writeln!(out, "Remediation: {}", escape(&f.remediation.text))?;
+        writeln!(out, "{}", escape(&f.remediation.url))?;
+        if !f.frameworks.is_empty() {
+            writeln!(out, "Controls: {}", escape(&f.frameworks_joined()))?;
+        }
+        writeln!(out, "      </{tag}>")?;
+        writeln!(out, "    </testcase>")
+    };
+    match f.status {
+        Status::Pass => writeln!(out, "{open}/>"),
+        Status::Fail => body("failure", f.severity.as_str(), out),
+        Status::Error => body("error", "ERROR", out),
+        Status::NotApplicable => {
+            writeln!(out, "{open}>")?;
+            writeln!(out, r#"      <skipped message="{}"/>"#, escape(&f.message))?;
+            writeln!(out, "    </testcase>")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::fixtures;
+
+    #[test]
+    fn one_case_per_finding_with_failures_and_errors_counted() {
+        let mut buf = Vec::new();
+        JunitReporter.write(&fixtures::report(), &mut buf).unwrap();
+        let xml = String::from_utf8(buf).unwrap();
+        assert!(xml.contains(r#"<testsuites name="compliance" tests="4" failures="2" errors="1""#));
+        assert_eq!(xml.matches("<testcase ").count(), 4);
+        assert_eq!(xml.matches("<failure ").count(), 2);
+        assert!(xml.contains(
+            r#"<failure type="critical" message="policy.public_read is true; expected false">"#
+        ));
+        assert!(
+            xml.contains(r#"name="aws.s3.bucket open, &quot;quoted&quot; (us-east-1)""#),
+            "names are escaped: {xml}"
+        );
+    }
+}

@@ -1,0 +1,251 @@
+//! `--format sarif`: the scan as a SARIF 2.1.0 log, the format code-scanning views
+//! (GitHub, GitLab, Azure DevOps) ingest. Failed findings are results, each located at
+//! its resource's ARN; collection errors are tool notifications; passed findings are
+//! counted in the run's properties (code-scanning views list alerts, not passes).
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+
+use super::Reporter;
+use crate::report::{Finding, Report};
+use crate::rules::{Severity, Status};
+
+pub struct SarifReporter;
+
+/// The schema every log names; tests validate against the OASIS schema itself.
+const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+impl Reporter for SarifReporter {
+    fn write(&self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
+        serde_json::to_writer_pretty(&mut *out, &log(report))?;
+        writeln!(out)
+    }
+}
+
+fn log(report: &Report) -> Value {
+    // One rule entry per rule id, in id order; results point at it by index.
+    let mut rules: BTreeMap<&str, &Finding> = BTreeMap::new();
+    for f in &report.findings {
+        rules.entry(f.rule_id.as_str()).or_insert(f);
+    }
+    let index: BTreeMap<&str, usize> = rules.keys().enumerate().map(|(i, id)| (*id, i)).collect();
+    let results: Vec<Value> = report
+        .findings
+        .iter()
+        .filter(|f| f.status == Status::Fail)
+        .map(|f| result(f, index[f.rule_id.as_str()]))
+        .collect();
+    let notifications: Vec<Value> = report
+        .errors
+        .iter()
+        .map(|e| {
+            json!({
+                "level": "error",
+                "message": { "text": format!(
+                    "could not read {} in {}: {} failed: {}: {}",
+                    e.resource_id.as_deref().map_or_else(
+                        || format!("the {} list", e.resource_type.as_str()),
+                        |id| format!("{} {id}", e.resource_type.as_str())),
+                    e.region, e.operation, e.code, e.message) },
+            })
+        })
+        .collect();
+    let scan = &report.scan;
+    json!({
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": { "driver": {
+                "name": scan.tool,
+                "version": scan.tool_version,
+                "semanticVersion": scan.tool_version,
+                "rules": rules.values().map(|f| rule(f)).collect::<Vec<_>>(),
+            }},
+            "automationDetails": { "id": format!("compliance/{}/{}", scan.account_id, scan.id) },
+            "invocations": [{
+                "executionSuccessful": !scan.incomplete,
+                "startTimeUtc": scan.started_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                "endTimeUtc": scan.finished_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                "toolExecutionNotifications": notifications,
+            }],
+            "results": results,
+            "properties": {
+                "scanId": scan.id,
+                "accountId": scan.account_id,
+                "regions": scan.regions,
+                "incomplete": scan.incomplete,
+                "score": report.summary.score,
+                "resourcesScanned": report.summary.resources_scanned,
+                "passed": report.summary.count(Status::Pass),
+                "failed": report.summary.count(Status::Fail),
+                "errors": report.summary.count(Status::Error),
+            },
+        }],
+    })
+}
+
+/// A rule's metadata, taken from one of its findings (they all carry the same).
+fn rule(f: &Finding) -> Value {
+    let mut tags = vec![
+        "security".to_string(),
+        f.resource_type.service().as_str().to_string(),
+    ];
+    tags.extend(
+        f.frameworks
+            .iter()
+            .flat_map(|(fw, ids)| ids.iter().map(move |id| format!("{fw}:{id}"))),
+    );
+    json!({
+        "id": f.rule_id,
+        "shortDescription": { "text": f.title },
+        "helpUri": f.remediation.url,
+        "help": {
+            "text": format!("{} {}", f.remediation.text, f.remediation.url),
+            "markdown": format!("{}\n\n[AWS documentation]({})", f.remediation.text, f.remediation.url),
+        },
+        "defaultConfiguration": { "level": level(f.severity) },
+        "properties": {
+            "tags": tags,
+            "precision": "very-high",
+            "security-severity": security_severity(f.severity),
+        },
+    })
+}
+
+fn result(f: &Finding, rule_index: usize) -> Value {
+    let fqn = f.resource_arn.clone().unwrap_or_else(|| {
+        format!(
+            "{}/{}/{}",
+            f.resource_type.as_str(),
+            f.region,
+            f.resource_id
+        )
+    });
+    let fingerprint = Sha256::digest(format!("{}\n{}\n{}", f.rule_id, f.region, fqn));
+    let fingerprint: String = fingerprint[..16]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    json!({
+        "ruleId": f.rule_id,
+        "ruleIndex": rule_index,
+        "kind": "fail",
+        "level": level(f.severity),
+        "message": { "text": format!(
+            "{} {} in {}: {}", f.resource_type.as_str(), f.resource_id, f.region, f.message) },
+        "locations": [{
+            "physicalLocation": { "artifactLocation": { "uri": uri_reference(&fqn) } },
+            "logicalLocations": [{
+                "name": f.resource_id,
+                "fullyQualifiedName": fqn,
+                "kind": "resource",
+            }],
+        }],
+        "partialFingerprints": { "complianceResource/v1": fingerprint },
+        "properties": {
+            "severity": f.severity.as_str(),
+            "region": f.region,
+            "resourceType": f.resource_type.as_str(),
+            "observedAt": f.timestamp.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        },
+    })
+}
+
+/// SARIF's levels: what blocks a merge (error), what should be looked at (warning), the
+/// rest (note).
+fn level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Critical | Severity::High => "error",
+        Severity::Medium => "warning",
+        Severity::Low | Severity::Info => "note",
+    }
+}
+
+/// GitHub's `security-severity` scale: ≥9 critical, ≥7 high, ≥4 medium, >0 low.
+fn security_severity(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Critical => "9.5",
+        Severity::High => "8.0",
+        Severity::Medium => "5.5",
+        Severity::Low => "3.0",
+        Severity::Info => "0.0",
+    }
+}
+
+/// `text` as a URI reference: characters outside RFC 3986's unreserved and delimiter
+/// sets are percent-encoded (an ARN passes through unchanged).
+fn uri_reference(text: &str) -> String {
+    let keep = |b: u8| b.is_ascii_alphanumeric() || b"-._~:/?#[]@!$&'()*+,;=".contains(&b);
+    text.bytes()
+        .map(|b| {
+            if keep(b) {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::fixtures;
+
+    fn sarif() -> Value {
+        let mut buf = Vec::new();
+        SarifReporter.write(&fixtures::report(), &mut buf).unwrap();
+        serde_json::from_slice(&buf).unwrap()
+    }
+
+    #[test]
+    fn failed_findings_are_results_pointing_at_their_rule_and_resource() {
+        let log = sarif();
+        let run = &log["runs"][0];
+        let results = run["results"].as_array().unwrap();
+        assert_eq!(results.len(), 2, "the two failed findings");
+        let leaky = results
+            .iter()
+            .find(|r| r["ruleId"] == "s3-bucket-no-public-read")
+            .unwrap();
+        assert_eq!(leaky["level"], "error");
+        let index = leaky["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(
+            run["tool"]["driver"]["rules"][index]["id"],
+            "s3-bucket-no-public-read"
+        );
+        assert_eq!(
+            run["tool"]["driver"]["rules"][index]["properties"]["security-severity"],
+            "9.5"
+        );
+        assert_eq!(
+            leaky["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+            "arn:aws:s3:::leaky"
+        );
+    }
+
+    #[test]
+    fn every_rule_is_described_and_errors_are_notifications() {
+        let log = sarif();
+        let run = &log["runs"][0];
+        assert_eq!(run["tool"]["driver"]["rules"].as_array().unwrap().len(), 4);
+        let notes = run["invocations"][0]["toolExecutionNotifications"]
+            .as_array()
+            .unwrap();
+        assert_eq!(notes.len(), 1);
+        assert!(notes[0]["message"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("GetBucketPolicy failed: AccessDenied"));
+        assert_eq!(run["properties"]["passed"], 1);
+    }
+
+    #[test]
+    fn resource_names_become_valid_uri_references() {
+        assert_eq!(uri_reference("arn:aws:s3:::a.b-c"), "arn:aws:s3:::a.b-c");
+        assert_eq!(uri_reference("open, \"quoted\""), "open,%20%22quoted%22");
+    }
+}
