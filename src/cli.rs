@@ -29,6 +29,8 @@ pub enum Command {
     Destroy(DestroyArgs),
     /// Render stored scan reports: one scan, the trend across scans, or what changed.
     Report(ReportArgs),
+    /// Plan safe fixes for failed findings (a dry run); make them only with --apply.
+    Remediate(RemediateArgs),
 }
 
 /// Where and as whom to reach AWS.
@@ -221,6 +223,70 @@ pub struct ReportArgs {
     /// Write the output to FILE instead of stdout.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct RemediateArgs {
+    /// Fix the failed findings of this JSON report (`scan --format json --output FILE`);
+    /// default: a fresh scan.
+    #[arg(long, value_name = "REPORT")]
+    pub from: Option<PathBuf>,
+    /// Only findings of this rule (repeatable).
+    #[arg(long = "rule", value_name = "ID")]
+    pub rules: Vec<String>,
+    /// Only this resource, by id or ARN (repeatable).
+    #[arg(long = "resource", value_name = "ID")]
+    pub resources: Vec<String>,
+    /// Make the changes; without it the plan is printed and nothing changes.
+    #[arg(long)]
+    pub apply: bool,
+    /// With --apply: do not ask first (required when stdin is not a terminal).
+    #[arg(long, requires = "apply")]
+    pub yes: bool,
+    /// KMS key for S3 default encryption (SSE-KMS) and SNS topics; without it buckets
+    /// get SSE-S3 and topics SNS's AWS-managed key.
+    #[arg(long, value_name = "ARN")]
+    pub kms_key: Option<String>,
+    /// Value for a missing mandatory tag (repeatable); existing tags are never changed.
+    #[arg(long = "tag", value_name = "KEY=VALUE", value_parser = parse_tag)]
+    pub tags: Vec<(String, String)>,
+    /// Region to scan (repeatable; fresh scan only); default: the profile's region.
+    #[arg(long = "region", value_name = "REGION", conflicts_with = "from")]
+    pub regions: Vec<String>,
+    /// Add rules from DIR (repeatable), as `scan --rules` does.
+    #[arg(long = "rules", value_name = "DIR")]
+    pub rule_dirs: Vec<PathBuf>,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+    /// Also store the audit in the report bucket of stack `compliance-<suffix>`.
+    #[arg(long, value_name = "SUFFIX")]
+    pub suffix: Option<String>,
+    /// Append the audit (JSON Lines) to FILE; default:
+    /// $XDG_STATE_HOME/compliance/remediation-audit.jsonl (~/.local/state/…).
+    #[arg(long, value_name = "FILE")]
+    pub audit_log: Option<PathBuf>,
+    /// Output format of the plan or the results.
+    #[arg(long, value_enum, default_value_t = RemediateFormat::Table)]
+    pub format: RemediateFormat,
+    /// No progress on stderr; errors are still reported.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum RemediateFormat {
+    Table,
+    /// The audit records, as a JSON array.
+    Json,
+}
+
+fn parse_tag(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((k, v)) if !k.trim().is_empty() && !v.is_empty() => {
+            Ok((k.trim().to_string(), v.to_string()))
+        }
+        _ => Err(format!("`{s}` is not KEY=VALUE with a key and a value")),
+    }
 }
 
 fn parse_date(s: &str) -> Result<chrono::NaiveDate, String> {

@@ -10,7 +10,6 @@ mod history;
 mod lambda;
 mod model;
 mod output;
-#[cfg(feature = "lambda")]
 mod remediate;
 mod report;
 mod rules;
@@ -46,6 +45,7 @@ fn main() -> ExitCode {
             Command::Deploy(args) => commands::deploy::run(args).await,
             Command::Destroy(args) => commands::destroy::run(args).await,
             Command::Report(args) => commands::report::run(args).await,
+            Command::Remediate(args) => commands::remediate::run(args).await,
         }
     });
     match result {

@@ -1,4 +1,5 @@
-//! The stack's own buckets: uploading the Lambda package, and emptying every object
+//! The stack's own buckets: uploading the Lambda package, storing results without
+//! overwriting (scans, audits), reading stored scans, and emptying every object
 //! version and delete marker before the stack is deleted (CloudFormation refuses to
 //! delete a bucket that holds anything).
 
@@ -145,4 +146,23 @@ pub async fn stored_reports(
         ));
     }
     Ok(reports)
+}
+
+/// Stores `body` at `key`, refusing to replace an object that is already there.
+pub async fn store_new(
+    s3: &Client,
+    bucket: &str,
+    key: &str,
+    body: Vec<u8>,
+    content_type: &str,
+) -> Result<(), CallError> {
+    s3.put_object()
+        .bucket(bucket)
+        .key(key)
+        .if_none_match("*")
+        .content_type(content_type)
+        .body(ByteStream::from(body))
+        .send()
+        .await?;
+    Ok(())
 }

@@ -1,29 +1,9 @@
-//! Where a Lambda run's results go: objects in the report bucket (never overwriting)
-//! and the alert on the SNS topic.
+//! Where a Lambda run's alert goes: the SNS topic (its results go to the report bucket,
+//! `buckets::store_new`).
 
-use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_sns::types::MessageAttributeValue;
 
 use super::errors::CallError;
-
-/// Stores `body` at `key`, refusing to replace an object that is already there.
-pub async fn store_new(
-    s3: &aws_sdk_s3::Client,
-    bucket: &str,
-    key: &str,
-    body: Vec<u8>,
-    content_type: &str,
-) -> Result<(), CallError> {
-    s3.put_object()
-        .bucket(bucket)
-        .key(key)
-        .if_none_match("*")
-        .content_type(content_type)
-        .body(ByteStream::from(body))
-        .send()
-        .await?;
-    Ok(())
-}
 
 /// Publishes a message with string or number attributes (`(type, value)`).
 pub async fn publish<'a>(

@@ -7,7 +7,6 @@ pub mod collect;
 pub mod delivery;
 pub mod errors;
 pub mod regions;
-#[cfg(feature = "lambda")]
 pub mod remediate;
 pub mod session;
 pub mod stack;

@@ -30,7 +30,6 @@ pub struct Session {
     pub config: SdkConfig,
     pub account_id: String,
     /// Who the calls are made as (the caller's ARN), for audit records.
-    #[cfg_attr(not(feature = "lambda"), allow(dead_code))]
     pub caller_arn: String,
     /// An endpoint override is in force (an emulator or a proxy): S3 needs path-style
     /// addressing there.

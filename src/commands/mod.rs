@@ -4,6 +4,7 @@
 pub mod deploy;
 pub mod destroy;
 mod files;
+pub mod remediate;
 mod remote;
 pub mod report;
 pub mod scan;

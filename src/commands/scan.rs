@@ -13,7 +13,7 @@ use super::files::{check_writable, write_atomically, write_stdout};
 use crate::aws::collect::{collect, task_count};
 use crate::aws::regions::{self, RegionChoice};
 use crate::aws::session::{Session, Target};
-use crate::cli::{FailOn, ScanArgs};
+use crate::cli::{AwsArgs, FailOn, ScanArgs};
 use crate::engine::{build_report, RunInfo};
 use crate::error::Fatal;
 use crate::model::{Inventory, INVENTORY_SCHEMA_VERSION};
@@ -39,7 +39,23 @@ pub async fn run(args: ScanArgs) -> Result<ExitCode, Fatal> {
     let clock = Instant::now();
     let (inventory, source) = match &args.inventory {
         Some(path) => (read_inventory(path)?, "inventory"),
-        None => (collect_live(&args, &rules).await?, "live"),
+        None => {
+            let session = Session::connect(&target(&args.aws, &args.regions)).await?;
+            let choice = RegionChoice {
+                named: args.regions.clone(),
+                all: args.all_regions,
+            };
+            let quiet = args.quiet;
+            let inventory = collect_live(
+                &session,
+                &choice,
+                &rules,
+                usize::from(args.concurrency),
+                quiet,
+            )
+            .await?;
+            (inventory, "live")
+        }
     };
     if let Some(path) = &args.save_inventory {
         write_atomically(path, |w| {
@@ -103,22 +119,28 @@ pub(super) fn select_rules(args: &ScanArgs) -> Result<RuleSet, Fatal> {
     Ok(rules)
 }
 
-async fn collect_live(args: &ScanArgs, rules: &RuleSet) -> Result<Inventory, Fatal> {
-    let target = Target {
-        profile: args.aws.profile.clone(),
+/// Where a scan of `regions` connects: the profile's home region, else the first named.
+pub(super) fn target(aws: &AwsArgs, regions: &[String]) -> Target {
+    Target {
+        profile: aws.profile.clone(),
         region: None,
-        fallback_region: args.regions.first().cloned(),
-        endpoint_url: args.aws.endpoint_url.clone(),
-    };
-    let session = Session::connect(&target).await?;
-    let choice = RegionChoice {
-        named: args.regions.clone(),
-        all: args.all_regions,
-    };
-    let regions = regions::resolve(&session, &choice).await?;
+        fallback_region: regions.first().cloned(),
+        endpoint_url: aws.endpoint_url.clone(),
+    }
+}
+
+/// Collects what `rules` need in the chosen regions, with a progress bar on a terminal.
+pub(super) async fn collect_live(
+    session: &Session,
+    choice: &RegionChoice,
+    rules: &RuleSet,
+    concurrency: usize,
+    quiet: bool,
+) -> Result<Inventory, Fatal> {
+    let regions = regions::resolve(session, choice).await?;
     let needs = rules.needs();
 
-    let progress = if args.quiet || !io::stderr().is_terminal() {
+    let progress = if quiet || !io::stderr().is_terminal() {
         ProgressBar::hidden()
     } else {
         ProgressBar::new(task_count(&needs, regions.len()))
@@ -132,15 +154,7 @@ async fn collect_live(args: &ScanArgs, rules: &RuleSet) -> Result<Inventory, Fat
         progress.set_message(label.to_string());
         progress.inc(1);
     };
-    let inventory = collect(
-        &session,
-        &regions,
-        &needs,
-        usize::from(args.concurrency),
-        None,
-        &tick,
-    )
-    .await;
+    let inventory = collect(session, &regions, &needs, concurrency, None, &tick).await;
     progress.finish_and_clear();
     Ok(inventory)
 }

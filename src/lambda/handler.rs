@@ -11,16 +11,18 @@ use serde_json::{json, Value};
 use super::alert::alert;
 use super::invocation::{parse, Trigger};
 use super::metrics::emf_lines;
+use crate::aws::buckets::store_new;
 use crate::aws::collect::collect;
-use crate::aws::delivery::{publish, store_new};
+use crate::aws::delivery::publish;
 use crate::aws::regions::{self, RegionChoice};
-use crate::aws::remediate::apply;
+use crate::aws::remediate::{execute, Mode, Run};
 use crate::aws::session::{Session, Target};
 use crate::engine::{build_report, RunInfo};
 use crate::error::Fatal;
 use crate::output::Format;
-use crate::remediate::plan;
+use crate::remediate::{plan, Context, Filter, Fix};
 use crate::report::Report;
+use crate::rules::RuleSet;
 use crate::rules::{load, Severity};
 
 /// Time kept back from the function's deadline to store what was collected.
@@ -143,7 +145,7 @@ async fn handle(settings: &Settings, event: LambdaEvent<Value>) -> Result<Value,
     }
 
     if settings.auto_remediate {
-        remediate(settings, &session, &s3, &report, &prefix).await;
+        remediate(settings, &session, &s3, &rules, &report, &prefix).await;
     }
 
     if let (Some(topic), Some(a)) = (
@@ -183,23 +185,48 @@ async fn handle(settings: &Settings, event: LambdaEvent<Value>) -> Result<Value,
     Ok(response)
 }
 
-/// Applies the safe remediations the report calls for and stores one audit line per
+/// The fixes `AutoRemediate` applies unattended: default encryption only, which needs
+/// no value from an operator and changes no access.
+const UNATTENDED: [Fix; 2] = [Fix::S3DefaultEncryption, Fix::S3KmsEncryption];
+
+/// Applies the unattended fixes the report calls for and stores one audit line per
 /// action beside the report (`<prefix>.audit.jsonl`); the lines also go to the log.
 async fn remediate(
     settings: &Settings,
     session: &Session,
     s3: &aws_sdk_s3::Client,
+    rules: &RuleSet,
     report: &Report,
     prefix: &str,
 ) {
+    let planned = plan(report, rules, &Filter::default(), &UNATTENDED);
+    let ctx = Context {
+        kms_key: None,
+        tags: Default::default(),
+        account_id: session.account_id.clone(),
+        today: Utc::now().date_naive(),
+    };
+    let run_id = uuid::Uuid::new_v4().to_string();
+    let run = Run {
+        run_id: &run_id,
+        scan_id: &report.scan.id,
+    };
     let mut lines = Vec::new();
-    for action in plan(report) {
-        let record = apply(session, &report.scan.id, &action).await;
+    let mut each = |record: &crate::remediate::AuditRecord| {
         log("info", "remediation", json!({"audit": record}));
-        if let Ok(line) = serde_json::to_string(&record) {
+        if let Ok(line) = serde_json::to_string(record) {
             lines.push(line);
         }
-    }
+    };
+    execute(
+        session,
+        &planned.actions,
+        &ctx,
+        Mode::Apply,
+        &run,
+        &mut each,
+    )
+    .await;
     if lines.is_empty() {
         return;
     }

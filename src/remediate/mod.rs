@@ -1,73 +1,213 @@
-//! Safe, automatic fixes for failed findings: which ones a report calls for (pure), and
-//! the audit record every action leaves, applied or not. The calls live in
-//! `aws::remediate`. Safe means: never deletes, never replaces a configuration that
-//! exists, re-reads the resource before acting and verifies after.
+//! Safe fixes for failed findings, the pure half: which fix a rule names, what each
+//! needs (IAM permissions, flags), the plan a report calls for, the decision taken on a
+//! resource's re-read state, and the audit record every action leaves. The calls that
+//! read and change resources live in `aws::remediate`.
+//!
+//! Safe means: a fix only ever adds or turns on configuration (it never deletes, and it
+//! never removes a security-group rule or a policy statement: such findings get the
+//! rule's manual instructions); it acts only when the re-read state still fails; and it
+//! counts as applied only when the state read after it passes.
 
-use chrono::{DateTime, Utc};
+pub mod fix;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
+pub use self::fix::{
+    flow_log_group, Decision, Fix, FLOW_LOG_RETENTION_DAYS, FLOW_LOG_ROLE, SNS_MANAGED_KEY,
+};
+use crate::model::ResourceKind;
 use crate::report::Report;
-use crate::rules::Status;
+use crate::rules::{RuleSet, Status};
 
-/// The automatic remediation ids rules may name (`remediation.automatic`) that this build
-/// can apply.
-pub const S3_DEFAULT_ENCRYPTION: &str = "s3-default-encryption";
-
-/// One fix to attempt.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Action {
-    pub remediation: &'static str,
-    pub rule_id: String,
-    pub resource_id: String,
-    pub region: String,
+/// Values the fixes take from the command line, and the facts they name things by.
+#[derive(Debug, Clone)]
+pub struct Context {
+    /// `--kms-key`: SSE-KMS for buckets, the key for topics.
+    pub kms_key: Option<String>,
+    /// `--tag KEY=VALUE`: values for missing mandatory tags.
+    pub tags: BTreeMap<String, String>,
+    pub account_id: String,
+    /// Dates the flow-log group's conventional name.
+    pub today: NaiveDate,
 }
 
-/// The fixes `report` calls for: one per resource and remediation, from failed findings
-/// whose rule names a remediation this build applies.
-pub fn plan(report: &Report) -> Vec<Action> {
-    let mut actions: Vec<Action> = Vec::new();
-    for f in report.findings.iter().filter(|f| f.status == Status::Fail) {
-        if f.remediation.automatic.as_deref() != Some(S3_DEFAULT_ENCRYPTION) {
-            continue;
-        }
-        if actions
+/// The resource a fix acts on, as the finding named it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Target {
+    pub rule_id: String,
+    pub resource_type: ResourceKind,
+    pub resource_id: String,
+    pub resource_arn: Option<String>,
+    pub region: String,
+    /// For mandatory tags: the keys the rule requires.
+    pub required_tags: Vec<String>,
+}
+
+/// One fix to attempt on one resource.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Action {
+    pub fix: Fix,
+    pub target: Target,
+}
+
+/// A failed finding no fix applies to: what a person should do.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Manual {
+    pub rule_id: String,
+    pub resource_type: ResourceKind,
+    pub resource_id: String,
+    pub region: String,
+    pub instructions: String,
+    pub url: String,
+}
+
+/// What a report calls for.
+#[derive(Debug, Default, PartialEq)]
+pub struct Plan {
+    pub actions: Vec<Action>,
+    pub manual: Vec<Manual>,
+}
+
+impl Plan {
+    /// The IAM permissions the planned actions need, sorted.
+    pub fn permissions(&self) -> Vec<&'static str> {
+        let set: BTreeSet<&'static str> = self
+            .actions
             .iter()
-            .any(|a| a.resource_id == f.resource_id && a.remediation == S3_DEFAULT_ENCRYPTION)
-        {
+            .flat_map(|a| a.fix.permissions().iter().copied())
+            .collect();
+        set.into_iter().collect()
+    }
+}
+
+/// Narrows a plan to some rules and resources (empty: everything).
+#[derive(Debug, Default)]
+pub struct Filter {
+    pub rules: Vec<String>,
+    /// Resource ids or ARNs.
+    pub resources: Vec<String>,
+}
+
+/// The plan for the report's failed findings: one action per fix and resource (for
+/// findings whose rule names a fix in `allowed`), manual instructions for the rest.
+pub fn plan(report: &Report, rules: &RuleSet, filter: &Filter, allowed: &[Fix]) -> Plan {
+    let mut out = Plan::default();
+    let wanted = |f: &crate::report::Finding| {
+        (filter.rules.is_empty() || filter.rules.contains(&f.rule_id))
+            && (filter.resources.is_empty()
+                || filter
+                    .resources
+                    .iter()
+                    .any(|r| *r == f.resource_id || f.resource_arn.as_deref() == Some(r.as_str())))
+    };
+    for f in report
+        .findings
+        .iter()
+        .filter(|f| f.status == Status::Fail && wanted(f))
+    {
+        let fix = f
+            .remediation
+            .automatic
+            .as_deref()
+            .and_then(Fix::parse)
+            .filter(|fix| allowed.contains(fix));
+        let Some(fix) = fix else {
+            out.manual.push(Manual {
+                rule_id: f.rule_id.clone(),
+                resource_type: f.resource_type,
+                resource_id: f.resource_id.clone(),
+                region: f.region.clone(),
+                instructions: f.remediation.text.clone(),
+                url: f.remediation.url.clone(),
+            });
+            continue;
+        };
+        let duplicate = out.actions.iter().any(|a| {
+            a.fix == fix && a.target.resource_id == f.resource_id && a.target.region == f.region
+        });
+        if duplicate {
             continue;
         }
-        actions.push(Action {
-            remediation: S3_DEFAULT_ENCRYPTION,
-            rule_id: f.rule_id.clone(),
-            resource_id: f.resource_id.clone(),
-            region: f.region.clone(),
+        let required_tags = rules
+            .rules
+            .iter()
+            .find(|r| r.id == f.rule_id)
+            .and_then(|r| r.parameters.get("required_tags"))
+            .and_then(Value::as_array)
+            .map(|keys| {
+                keys.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default();
+        out.actions.push(Action {
+            fix,
+            target: Target {
+                rule_id: f.rule_id.clone(),
+                resource_type: f.resource_type,
+                resource_id: f.resource_id.clone(),
+                resource_arn: f.resource_arn.clone(),
+                region: f.region.clone(),
+                required_tags,
+            },
         });
     }
-    actions
+    out
 }
 
 /// What happened to an action.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Outcome {
+    /// Dry run: the change that `--apply` would make.
+    Planned,
     Applied,
+    /// Nothing to do (already compliant, gone) or a value is missing (`--kms-key`, `--tag`).
     Skipped,
     Failed,
+    /// No fix applies; a person has to act (the record carries the instructions).
+    Manual,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Planned => "planned",
+            Outcome::Applied => "applied",
+            Outcome::Skipped => "skipped",
+            Outcome::Failed => "failed",
+            Outcome::Manual => "manual",
+        }
+    }
 }
 
 /// One audit line (JSON Lines): every action leaves one, whatever its outcome.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AuditRecord {
     pub time: DateTime<Utc>,
+    /// Groups the records of one `remediate` run.
+    pub run_id: String,
+    /// Who made (or would make) the change.
     pub caller: String,
+    pub account_id: String,
     pub scan_id: String,
     pub remediation: String,
     pub rule_id: String,
+    pub resource_type: ResourceKind,
     pub resource_id: String,
     pub region: String,
-    pub before: String,
-    pub after: String,
-    pub outcome: Outcome,
+    /// The exact change, in words naming the API call.
+    pub change: String,
+    /// The resource's relevant state read before acting (null when it could not be read).
+    pub before: Value,
+    /// The state read after acting (null when nothing was changed).
+    pub after: Value,
+    pub result: Outcome,
     pub reason: String,
 }
 
@@ -75,27 +215,93 @@ pub struct AuditRecord {
 mod tests {
     use super::*;
     use crate::output::fixtures;
+    use crate::rules::load;
+
+    fn builtin() -> RuleSet {
+        load::load(&[]).unwrap()
+    }
 
     #[test]
-    fn one_action_per_bucket_for_failed_findings_that_name_the_remediation() {
+    fn failed_findings_naming_a_fix_become_one_action_per_resource() {
         let mut report = fixtures::report();
         for f in &mut report.findings {
-            f.remediation.automatic = Some(S3_DEFAULT_ENCRYPTION.to_string());
+            f.remediation.automatic = Some("s3-versioning".to_string());
         }
         let mut twice = report.findings[1].clone();
         twice.rule_id = "another-rule".to_string();
         report.findings.push(twice);
-        let actions = plan(&report);
-        let buckets: Vec<&str> = actions.iter().map(|a| a.resource_id.as_str()).collect();
+        let plan = plan(&report, &builtin(), &Filter::default(), &Fix::ALL);
+        let buckets: Vec<&str> = plan
+            .actions
+            .iter()
+            .map(|a| a.target.resource_id.as_str())
+            .collect();
         assert_eq!(
             buckets,
             ["open, \"quoted\"", "leaky"],
             "failed findings only, each bucket once"
         );
+        assert!(plan.manual.is_empty());
+        assert_eq!(
+            plan.permissions(),
+            ["s3:GetBucketVersioning", "s3:PutBucketVersioning"]
+        );
     }
 
     #[test]
-    fn findings_without_an_automatic_remediation_plan_nothing() {
-        assert!(plan(&fixtures::report()).is_empty());
+    fn findings_without_a_fix_get_the_rules_manual_instructions() {
+        let plan = plan(
+            &fixtures::report(),
+            &builtin(),
+            &Filter::default(),
+            &Fix::ALL,
+        );
+        assert!(plan.actions.is_empty());
+        assert_eq!(plan.manual.len(), 2);
+        assert_eq!(plan.manual[0].instructions, "fix it");
+    }
+
+    #[test]
+    fn filters_narrow_by_rule_and_by_resource_id_or_arn() {
+        let report = fixtures::report();
+        let by_rule = Filter {
+            rules: vec!["s3-bucket-no-public-read".into()],
+            resources: vec![],
+        };
+        let by_arn = Filter {
+            rules: vec![],
+            resources: vec!["arn:aws:s3:::leaky".into()],
+        };
+        for filter in [by_rule, by_arn] {
+            let plan = plan(&report, &builtin(), &filter, &Fix::ALL);
+            let ids: Vec<&str> = plan.manual.iter().map(|m| m.resource_id.as_str()).collect();
+            assert_eq!(ids, ["leaky"]);
+        }
+    }
+
+    #[test]
+    fn mandatory_tag_actions_carry_the_rules_required_keys() {
+        let mut report = fixtures::report();
+        report.findings[2].rule_id = "s3-bucket-mandatory-tags".into();
+        report.findings[2].remediation.automatic = Some("mandatory-tags".into());
+        let plan = plan(&report, &builtin(), &Filter::default(), &Fix::ALL);
+        assert_eq!(
+            plan.actions[0].target.required_tags,
+            ["Environment", "Owner", "CostCenter", "ComplianceLevel"]
+        );
+    }
+
+    #[test]
+    fn fixes_outside_the_allowed_set_are_left_to_a_person() {
+        let mut report = fixtures::report();
+        report.findings[2].remediation.automatic = Some("s3-versioning".into());
+        let plan = plan(
+            &report,
+            &builtin(),
+            &Filter::default(),
+            &[Fix::S3DefaultEncryption],
+        );
+        assert!(plan.actions.is_empty());
+        assert_eq!(plan.manual.len(), 2);
     }
 }

@@ -13,6 +13,7 @@ use super::evaluate::Context;
 use super::format::RuleFile;
 use super::{Remediation, Rule, RuleSet, Status};
 use crate::model::{Properties, ResourceKind};
+use crate::remediate::Fix;
 
 include!(concat!(env!("OUT_DIR"), "/embedded_rules.rs"));
 
@@ -120,6 +121,15 @@ pub fn parse(file: &str, text: &str, source: &str) -> Result<Rule, LoadError> {
             "remediation.url `{}` is not an https:// URL",
             raw.remediation.url
         )));
+    }
+    if let Some(id) = &raw.remediation.automatic {
+        if Fix::parse(id).is_none() {
+            let known: Vec<&str> = Fix::ALL.iter().map(|f| f.id()).collect();
+            return Err(err(format!(
+                "remediation.automatic `{id}` is not a fix this build applies (known: {})",
+                known.join(", ")
+            )));
+        }
     }
     let framework_shape = Regex::new(r"^[a-z0-9][a-z0-9.-]*$").expect("valid regex");
     for (framework, controls) in &raw.frameworks {
@@ -267,6 +277,14 @@ tests:
             "condition: {all: []}",
         ));
         assert!(e.contains("condition.all: the list is empty"), "{e}");
+        let e = error(&RULE.replace(
+            "url: \"https://docs.aws.amazon.com/x\"}",
+            "url: \"https://docs.aws.amazon.com/x\", automatic: delete-bucket}",
+        ));
+        assert!(
+            e.contains("remediation.automatic `delete-bucket` is not a fix this build applies"),
+            "{e}"
+        );
     }
 
     #[test]

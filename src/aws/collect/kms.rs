@@ -105,7 +105,7 @@ async fn key_policy(c: &Client, id: &str) -> Result<ResourcePolicy, CallError> {
     })
 }
 
-async fn tags(c: &Client, id: &str) -> Result<crate::model::Tags, CallError> {
+pub(crate) async fn tags(c: &Client, id: &str) -> Result<crate::model::Tags, CallError> {
     let tags = c
         .list_resource_tags()
         .key_id(id)

@@ -139,7 +139,7 @@ async fn url(c: &Client, name: &str) -> Result<FunctionUrl, CallError> {
     or_absent(url, NOT_FOUND, FunctionUrl::default)
 }
 
-async fn tags(c: &Client, arn: &str) -> Result<crate::model::Tags, CallError> {
+pub(crate) async fn tags(c: &Client, arn: &str) -> Result<crate::model::Tags, CallError> {
     let out = c.list_tags().resource(arn).send().await?;
     Ok(out
         .tags()

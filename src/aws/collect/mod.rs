@@ -3,11 +3,11 @@
 //! resource share one concurrency limit. A call that fails is recorded against the
 //! attributes it would have filled and the scan goes on.
 
-mod ec2;
-mod kms;
-mod lambda;
-mod s3;
-mod sns;
+pub(crate) mod ec2;
+pub(crate) mod kms;
+pub(crate) mod lambda;
+pub(crate) mod s3;
+pub(crate) mod sns;
 
 use std::future::Future;
 use std::sync::Arc;

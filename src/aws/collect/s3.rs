@@ -204,7 +204,7 @@ async fn key_manager(
     Ok(manager)
 }
 
-async fn versioning(c: &Client, name: &str) -> Result<Versioning, CallError> {
+pub(crate) async fn versioning(c: &Client, name: &str) -> Result<Versioning, CallError> {
     let (status, mfa_delete) = match c.get_bucket_versioning().bucket(name).send().await {
         Ok(out) => (
             out.status().map(|s| s.as_str().to_string()),
@@ -236,7 +236,10 @@ fn xml_text(xml: &str, tag: &str) -> Option<String> {
     Some(xml[start..end].trim().to_string())
 }
 
-async fn public_access_block(c: &Client, name: &str) -> Result<PublicAccessBlock, CallError> {
+pub(crate) async fn public_access_block(
+    c: &Client,
+    name: &str,
+) -> Result<PublicAccessBlock, CallError> {
     let out = c
         .get_public_access_block()
         .bucket(name)
@@ -365,7 +368,7 @@ async fn lifecycle(c: &Client, name: &str) -> Result<Lifecycle, CallError> {
     )
 }
 
-async fn tags(c: &Client, name: &str) -> Result<crate::model::Tags, CallError> {
+pub(crate) async fn tags(c: &Client, name: &str) -> Result<crate::model::Tags, CallError> {
     let out = c
         .get_bucket_tagging()
         .bucket(name)

@@ -56,7 +56,10 @@ async fn topic(scope: &Scope<'_>, c: &Client, region: &str, arn: String) -> Coll
     attrs.finish(Some(arn), Properties::SnsTopic(topic))
 }
 
-async fn attributes(c: &Client, arn: &str) -> Result<(TopicEncryption, ResourcePolicy), CallError> {
+pub(crate) async fn attributes(
+    c: &Client,
+    arn: &str,
+) -> Result<(TopicEncryption, ResourcePolicy), CallError> {
     let out = c.get_topic_attributes().topic_arn(arn).send().await?;
     let map = out.attributes();
     let key = map
@@ -101,7 +104,7 @@ async fn subscriptions(c: &Client, arn: &str) -> Result<Vec<Subscription>, CallE
         .collect())
 }
 
-async fn tags(c: &Client, arn: &str) -> Result<crate::model::Tags, CallError> {
+pub(crate) async fn tags(c: &Client, arn: &str) -> Result<crate::model::Tags, CallError> {
     let out = c.list_tags_for_resource().resource_arn(arn).send().await?;
     Ok(super::tag_map(
         out.tags().iter().map(|t| (Some(t.key()), Some(t.value()))),

@@ -1,0 +1,187 @@
+//! Carries out planned fixes: for each action, re-read the resource, decide
+//! (`remediate::Fix::decide`), and — when applying — make the change, read the resource
+//! again and count the action applied only if that state passes. Every action yields
+//! one audit record, whatever happens; one failing action never stops the others.
+
+mod ec2;
+mod lambda;
+mod s3;
+mod sns;
+mod tags;
+
+use chrono::Utc;
+use serde_json::Value;
+
+use super::errors::CallError;
+use super::session::Session;
+use crate::remediate::{Action, AuditRecord, Context, Decision, Fix, Outcome};
+
+/// Plan only (read calls), or change resources too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    DryRun,
+    Apply,
+}
+
+/// The ids every record of a run carries.
+pub struct Run<'a> {
+    pub run_id: &'a str,
+    pub scan_id: &'a str,
+}
+
+/// Answers meaning the resource is gone: nothing to fix any more.
+const GONE: &[&str] = &[
+    "NoSuchBucket",
+    "ResourceNotFoundException",
+    "NotFoundException",
+    "NotFound",
+    "InvalidVpcID.NotFound",
+];
+
+/// Runs `actions` in order; `each` sees every record as soon as it exists.
+pub async fn execute(
+    session: &Session,
+    actions: &[Action],
+    ctx: &Context,
+    mode: Mode,
+    run: &Run<'_>,
+    each: &mut dyn FnMut(&AuditRecord),
+) -> Vec<AuditRecord> {
+    let mut records = Vec::with_capacity(actions.len());
+    for action in actions {
+        let record = one(session, action, ctx, mode, run).await;
+        each(&record);
+        records.push(record);
+    }
+    records
+}
+
+async fn one(
+    session: &Session,
+    action: &Action,
+    ctx: &Context,
+    mode: Mode,
+    run: &Run<'_>,
+) -> AuditRecord {
+    let record = |change: String, before: Value, after: Value, result: Outcome, reason: String| {
+        AuditRecord {
+            time: Utc::now(),
+            run_id: run.run_id.to_string(),
+            caller: session.caller_arn.clone(),
+            account_id: session.account_id.clone(),
+            scan_id: run.scan_id.to_string(),
+            remediation: action.fix.id().to_string(),
+            rule_id: action.target.rule_id.clone(),
+            resource_type: action.target.resource_type,
+            resource_id: action.target.resource_id.clone(),
+            region: action.target.region.clone(),
+            change,
+            before,
+            after,
+            result,
+            reason,
+        }
+    };
+    let before = match read(session, action).await {
+        Ok(state) => state,
+        Err(e) if e.is(GONE) => {
+            return record(
+                String::new(),
+                Value::Null,
+                Value::Null,
+                Outcome::Skipped,
+                format!("the resource no longer exists ({})", e.code),
+            )
+        }
+        Err(e) => {
+            return record(
+                String::new(),
+                Value::Null,
+                Value::Null,
+                Outcome::Failed,
+                format!("could not re-read the resource: {e}"),
+            )
+        }
+    };
+    let change = match action.fix.decide(&before, &action.target, ctx) {
+        Decision::Compliant(reason) | Decision::NeedsInput(reason) => {
+            return record(String::new(), before, Value::Null, Outcome::Skipped, reason)
+        }
+        Decision::Change(change) => change,
+    };
+    if mode == Mode::DryRun {
+        return record(
+            change,
+            before,
+            Value::Null,
+            Outcome::Planned,
+            "dry run: pass --apply to make the change".to_string(),
+        );
+    }
+    if let Err(reason) = write(session, action, ctx, &before).await {
+        return record(change, before, Value::Null, Outcome::Failed, reason);
+    }
+    match read(session, action).await {
+        Ok(after) if action.fix.satisfied(&after, &action.target) => record(
+            change,
+            before,
+            after,
+            Outcome::Applied,
+            "changed, and the state read back passes".to_string(),
+        ),
+        Ok(after) => record(
+            change,
+            before,
+            after,
+            Outcome::Failed,
+            "the change was accepted but the state read back still fails".to_string(),
+        ),
+        Err(e) => record(
+            change,
+            before,
+            Value::Null,
+            Outcome::Failed,
+            format!("the change was made but could not be verified: {e}"),
+        ),
+    }
+}
+
+/// The state `action.fix` decides on, read now.
+async fn read(session: &Session, action: &Action) -> Result<Value, CallError> {
+    let t = &action.target;
+    match action.fix {
+        Fix::S3DefaultEncryption | Fix::S3KmsEncryption => s3::encryption(session, t).await,
+        Fix::S3BlockPublicAccess => s3::public_access_block(session, t).await,
+        Fix::S3Versioning => s3::versioning(session, t).await,
+        Fix::LambdaTracing => lambda::tracing(session, t).await,
+        Fix::VpcFlowLogs => ec2::flow_logs(session, t).await,
+        Fix::SnsKmsEncryption => sns::encryption(session, t).await,
+        Fix::MandatoryTags => tags::read(session, t).await,
+    }
+}
+
+/// Makes the change `action.fix` decided on, from the state `before` just read.
+async fn write(
+    session: &Session,
+    action: &Action,
+    ctx: &Context,
+    before: &Value,
+) -> Result<(), String> {
+    let t = &action.target;
+    match action.fix {
+        Fix::S3DefaultEncryption | Fix::S3KmsEncryption => {
+            s3::encrypt(session, t, ctx.kms_key.as_deref()).await
+        }
+        Fix::S3BlockPublicAccess => s3::block_public_access(session, t).await,
+        Fix::S3Versioning => s3::enable_versioning(session, t).await,
+        Fix::LambdaTracing => lambda::activate_tracing(session, t).await,
+        Fix::VpcFlowLogs => ec2::create_flow_log(session, t, ctx).await,
+        Fix::SnsKmsEncryption => sns::encrypt(session, t, ctx.kms_key.as_deref()).await,
+        Fix::MandatoryTags => tags::add_missing(session, t, ctx, before).await,
+    }
+}
+
+/// A failed write, named after its call: `PutBucketEncryption failed: AccessDenied: …`.
+fn failed<E: Into<CallError>>(call: &str) -> impl Fn(E) -> String + '_ {
+    move |e| format!("{call} failed: {}", e.into())
+}

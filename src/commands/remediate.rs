@@ -1,0 +1,350 @@
+//! `compliance remediate`: plans the safe fixes a report (or a fresh scan) calls for,
+//! and with `--apply` makes them — after asking on a terminal, or with `--yes`. Every
+//! action, and every failed finding left to a person, is an audit line in the local
+//! audit file and, with `--suffix`, in the stack's report bucket.
+
+use std::collections::BTreeMap;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, BufRead, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use chrono::Utc;
+use serde_json::Value;
+
+use super::files::{check_writable, write_stdout};
+use super::scan::{collect_live, target};
+use crate::aws::buckets::store_new;
+use crate::aws::regions::RegionChoice;
+use crate::aws::remediate::{execute, Mode, Run};
+use crate::aws::session::Session;
+use crate::aws::stack::Stack;
+use crate::cli::RemediateArgs;
+use crate::engine::{build_report, RunInfo};
+use crate::error::Fatal;
+use crate::history;
+use crate::output::write_remediation;
+use crate::remediate::{plan, AuditRecord, Context, Filter, Fix, Manual, Outcome, Plan};
+use crate::report::Report;
+use crate::rules::{load, RuleSet, Selection, Severity};
+use crate::stack::Suffix;
+
+pub async fn run(args: RemediateArgs) -> Result<ExitCode, Fatal> {
+    // Everything the operator typed is checked before anything is read or changed.
+    let suffix = args
+        .suffix
+        .as_deref()
+        .map(Suffix::parse)
+        .transpose()
+        .map_err(Fatal::new)?;
+    if args.kms_key.as_deref().is_some_and(|k| k.trim().is_empty()) {
+        return Err(Fatal::new(
+            "--kms-key is empty: give a key ARN, id or alias",
+        ));
+    }
+    let audit_path = match &args.audit_log {
+        Some(path) => path.clone(),
+        None => default_audit_path()?,
+    };
+    let rules = load::load(&args.rule_dirs).map_err(|e| Fatal::new(e.to_string()))?;
+    let rules = rules
+        .select(&Selection {
+            rules: args.rules.clone(),
+            skip_rules: Vec::new(),
+            services: Vec::new(),
+            min_severity: Severity::Info,
+        })
+        .map_err(Fatal::new)?;
+    let from = match &args.from {
+        Some(path) => Some(read_report(path)?),
+        None => None,
+    };
+    if args.apply && !args.yes && !io::stdin().is_terminal() {
+        return Err(Fatal::new(
+            "remediate --apply changes resources: pass --yes to confirm (stdin is not a terminal); nothing was changed",
+        ));
+    }
+    let mut audit = open_audit(&audit_path)?;
+
+    let session = Session::connect(&target(&args.aws, &args.regions)).await?;
+    let report = match from {
+        Some(report) if report.scan.account_id != session.account_id => {
+            return Err(Fatal::new(format!(
+                "{} is a scan of account {}, but the credentials are for account {}",
+                args.from.as_deref().unwrap_or(Path::new("")).display(),
+                report.scan.account_id,
+                session.account_id
+            )))
+        }
+        Some(report) => report,
+        None => fresh_scan(&args, &session, &rules).await?,
+    };
+    let filter = Filter {
+        rules: args.rules.clone(),
+        resources: args.resources.clone(),
+    };
+    let planned = plan(&report, &rules, &filter, &Fix::ALL);
+    if planned.actions.is_empty() && planned.manual.is_empty() {
+        if !args.quiet {
+            eprintln!("nothing to remediate: no failed finding matches");
+        }
+        write_stdout(|out| write_remediation(args.format, &[], out))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+
+    let ctx = Context {
+        kms_key: args.kms_key.clone(),
+        tags: args.tags.iter().cloned().collect::<BTreeMap<_, _>>(),
+        account_id: session.account_id.clone(),
+        today: Utc::now().date_naive(),
+    };
+    let run_id = uuid::Uuid::new_v4().to_string();
+    let run = Run {
+        run_id: &run_id,
+        scan_id: &report.scan.id,
+    };
+    let mode = if args.apply {
+        Mode::Apply
+    } else {
+        Mode::DryRun
+    };
+    if args.apply && !args.yes {
+        let preview = execute(
+            &session,
+            &planned.actions,
+            &ctx,
+            Mode::DryRun,
+            &run,
+            &mut |_| {},
+        )
+        .await;
+        confirm(&session, &preview)?;
+    }
+
+    let mut audit_error: Option<io::Error> = None;
+    let mut lines: Vec<String> = Vec::new();
+    let mut keep = |record: &AuditRecord| {
+        let line = serde_json::to_string(record).unwrap_or_default();
+        if let Err(e) = writeln!(audit, "{line}").and_then(|()| audit.flush()) {
+            audit_error.get_or_insert(e);
+        }
+        if mode == Mode::Apply && !args.quiet {
+            eprintln!(
+                "{}: {} on {} {}",
+                record.result.as_str(),
+                record.remediation,
+                record.resource_type.as_str(),
+                record.resource_id
+            );
+        }
+        lines.push(line);
+    };
+    let mut records = execute(&session, &planned.actions, &ctx, mode, &run, &mut keep).await;
+    for manual in &planned.manual {
+        let record = manual_record(manual, &session, &run);
+        keep(&record);
+        records.push(record);
+    }
+    if let Some(e) = audit_error {
+        eprintln!(
+            "compliance: error: could not append to the audit {}: {e}",
+            audit_path.display()
+        );
+    }
+    write_stdout(|out| write_remediation(args.format, &records, out))?;
+
+    let mut stored = true;
+    if let Some(suffix) = &suffix {
+        stored = store_audit(&session, suffix, &run_id, &lines).await;
+    }
+    if !args.quiet {
+        summarize(&records, &planned, mode, &audit_path);
+    }
+    let failed = records.iter().any(|r| r.result == Outcome::Failed);
+    Ok(if failed || !stored {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// The one report `--from` names, refused by name when it is not a report.
+fn read_report(path: &Path) -> Result<Report, Fatal> {
+    let mut reports = history::load(&[path.to_path_buf()]).map_err(Fatal::new)?;
+    reports
+        .pop()
+        .ok_or_else(|| Fatal::new(format!("{} holds no report", path.display())))
+}
+
+async fn fresh_scan(
+    args: &RemediateArgs,
+    session: &Session,
+    rules: &RuleSet,
+) -> Result<Report, Fatal> {
+    let started_at = Utc::now();
+    let choice = RegionChoice {
+        named: args.regions.clone(),
+        all: false,
+    };
+    let inventory = collect_live(session, &choice, rules, 16, args.quiet).await?;
+    let run = RunInfo {
+        scan_id: uuid::Uuid::new_v4().to_string(),
+        source: "live".to_string(),
+        started_at,
+        finished_at: Utc::now(),
+    };
+    Ok(build_report(rules, &inventory, run))
+}
+
+/// `$XDG_STATE_HOME/compliance/remediation-audit.jsonl`, else under `~/.local/state`.
+fn default_audit_path() -> Result<PathBuf, Fatal> {
+    let state = std::env::var_os("XDG_STATE_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/state")))
+        .ok_or_else(|| {
+            Fatal::new("no home directory to keep the audit in: pass --audit-log FILE")
+        })?;
+    Ok(state.join("compliance").join("remediation-audit.jsonl"))
+}
+
+/// Opens the audit for appending (creating the default directory when needed).
+fn open_audit(path: &Path) -> Result<File, Fatal> {
+    if path
+        .file_name()
+        .is_some_and(|n| n == "remediation-audit.jsonl")
+    {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            let _ = fs::create_dir_all(dir);
+        }
+    }
+    check_writable(path)?;
+    OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .map_err(|e| {
+            Fatal::new(format!(
+                "cannot append to the audit {}: {e}",
+                path.display()
+            ))
+        })
+}
+
+/// Shows what `--apply` would change and asks; anything but `y`/`yes` stops the run.
+fn confirm(session: &Session, preview: &[AuditRecord]) -> Result<(), Fatal> {
+    let changes: Vec<&AuditRecord> = preview
+        .iter()
+        .filter(|r| r.result == Outcome::Planned)
+        .collect();
+    if changes.is_empty() {
+        return Ok(());
+    }
+    eprintln!("These changes will be made as {}:", session.caller_arn);
+    for r in &changes {
+        eprintln!(
+            "  {} {} ({}): {}",
+            r.resource_type.as_str(),
+            r.resource_id,
+            r.region,
+            r.change
+        );
+    }
+    eprint!(
+        "Apply {} changes in account {}? [y/N] ",
+        changes.len(),
+        session.account_id
+    );
+    let _ = io::stderr().flush();
+    let mut answer = String::new();
+    io::stdin()
+        .lock()
+        .read_line(&mut answer)
+        .map_err(|e| Fatal::new(format!("cannot read the answer: {e}")))?;
+    match answer.trim().to_ascii_lowercase().as_str() {
+        "y" | "yes" => Ok(()),
+        _ => Err(Fatal::new("not confirmed; nothing was changed")),
+    }
+}
+
+fn manual_record(manual: &Manual, session: &Session, run: &Run<'_>) -> AuditRecord {
+    AuditRecord {
+        time: Utc::now(),
+        run_id: run.run_id.to_string(),
+        caller: session.caller_arn.clone(),
+        account_id: session.account_id.clone(),
+        scan_id: run.scan_id.to_string(),
+        remediation: String::new(),
+        rule_id: manual.rule_id.clone(),
+        resource_type: manual.resource_type,
+        resource_id: manual.resource_id.clone(),
+        region: manual.region.clone(),
+        change: String::new(),
+        before: Value::Null,
+        after: Value::Null,
+        result: Outcome::Manual,
+        reason: format!("{} ({})", manual.instructions, manual.url),
+    }
+}
+
+/// Stores the run's audit lines as `remediation/YYYY/MM/DD/<run id>.audit.jsonl` in the
+/// stack's report bucket; says on stderr when it cannot (the local audit has them).
+async fn store_audit(session: &Session, suffix: &Suffix, run_id: &str, lines: &[String]) -> bool {
+    let stack = Stack::new(session, &suffix.stack_name());
+    let bucket = match stack.describe().await {
+        Ok(Some(state)) => state.outputs.get("ReportBucketName").cloned(),
+        Ok(None) => None,
+        Err(e) => {
+            eprintln!("compliance: error: cannot read stack {}: {e}", stack.name);
+            return false;
+        }
+    };
+    let Some(bucket) = bucket else {
+        eprintln!(
+            "compliance: error: stack {} has no report bucket: the audit stays in the local file",
+            stack.name
+        );
+        return false;
+    };
+    let key = format!(
+        "remediation/{}/{run_id}.audit.jsonl",
+        Utc::now().format("%Y/%m/%d")
+    );
+    let body = (lines.join("\n") + "\n").into_bytes();
+    let s3 = session.s3_in(&session.default_region());
+    match store_new(&s3, &bucket, &key, body, "application/x-ndjson").await {
+        Ok(()) => {
+            eprintln!("audit stored at s3://{bucket}/{key}");
+            true
+        }
+        Err(e) => {
+            eprintln!("compliance: error: could not store the audit in s3://{bucket}/{key}: {e}");
+            false
+        }
+    }
+}
+
+/// One line per outcome on stderr, the permissions a dry run's plan needs, and where
+/// the audit is.
+fn summarize(records: &[AuditRecord], planned: &Plan, mode: Mode, audit_path: &Path) {
+    let count = |o: Outcome| records.iter().filter(|r| r.result == o).count();
+    let counts = [
+        Outcome::Planned,
+        Outcome::Applied,
+        Outcome::Skipped,
+        Outcome::Failed,
+        Outcome::Manual,
+    ]
+    .into_iter()
+    .filter(|o| count(*o) > 0)
+    .map(|o| format!("{} {}", count(o), o.as_str()))
+    .collect::<Vec<_>>()
+    .join(", ");
+    eprintln!("{counts}; audit appended to {}", audit_path.display());
+    if mode == Mode::DryRun && count(Outcome::Planned) > 0 {
+        eprintln!(
+            "dry run: nothing was changed. --apply needs: {}",
+            planned.permissions().join(", ")
+        );
+    }
+}
