@@ -399,9 +399,9 @@ print(json.dumps({{"legacy": algorithm("compliance-demo-legacy"), "logs": algori
     let legacy = line("compliance-demo-legacy");
     assert_eq!(
         (
-            legacy["outcome"].as_str(),
-            legacy["before"].as_str(),
-            legacy["after"].as_str()
+            legacy["result"].as_str(),
+            legacy["before"]["algorithm"].as_str(),
+            legacy["after"]["algorithm"].as_str()
         ),
         (Some("applied"), Some("none"), Some("AES256"))
     );
@@ -411,5 +411,9 @@ print(json.dumps({{"legacy": algorithm("compliance-demo-legacy"), "logs": algori
         "{legacy}"
     );
     let logs = line("compliance-demo-logs");
-    assert_eq!(logs["outcome"], "skipped", "{logs}");
+    assert_eq!(logs["result"], "skipped", "{logs}");
+    assert!(
+        logs["reason"].as_str().unwrap().contains("--kms-key"),
+        "unattended runs never pick a key: {logs}"
+    );
 }

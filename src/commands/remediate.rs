@@ -128,7 +128,7 @@ pub async fn run(args: RemediateArgs) -> Result<ExitCode, Fatal> {
         if let Err(e) = writeln!(audit, "{line}").and_then(|()| audit.flush()) {
             audit_error.get_or_insert(e);
         }
-        if mode == Mode::Apply && !args.quiet {
+        if mode == Mode::Apply && record.result != Outcome::Manual && !args.quiet {
             eprintln!(
                 "{}: {} on {} {}",
                 record.result.as_str(),

@@ -105,7 +105,7 @@ impl Fix {
             Fix::MandatoryTags => &[
                 "s3:GetBucketTagging",
                 "s3:PutBucketTagging",
-                "ec2:DescribeTags",
+                "ec2:DescribeVpcs",
                 "ec2:CreateTags",
                 "kms:ListResourceTags",
                 "kms:TagResource",

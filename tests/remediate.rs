@@ -1,0 +1,402 @@
+//! `compliance remediate` against the local AWS endpoint: the dry run changes nothing,
+//! `--apply` fixes what a re-scan then passes, a second run changes nothing, a failing
+//! action is audited as failed while the others run, and bad input changes nothing.
+
+mod common;
+
+use std::path::Path;
+
+use common::*;
+use serde_json::Value;
+
+/// The rules whose fixes the emulator supports end to end (moto 5.2.5 ignores
+/// `TracingConfig` in UpdateFunctionConfiguration, so Lambda tracing is planned only).
+const FIXABLE: [&str; 10] = [
+    "s3-bucket-default-encryption-enabled",
+    "s3-bucket-public-access-block",
+    "s3-bucket-versioning-enabled",
+    "s3-bucket-mandatory-tags",
+    "sns-topic-kms-encrypted",
+    "sns-topic-mandatory-tags",
+    "ec2-vpc-flow-logs-enabled",
+    "ec2-vpc-mandatory-tags",
+    "kms-key-mandatory-tags",
+    "lambda-function-mandatory-tags",
+];
+
+const TAGS: [&str; 8] = [
+    "--tag",
+    "Environment=demo",
+    "--tag",
+    "Owner=security",
+    "--tag",
+    "CostCenter=1234",
+    "--tag",
+    "ComplianceLevel=high",
+];
+
+/// Everything a fix could touch, read with boto3: compared before and after a run.
+fn state(emu: &Emulator) -> Value {
+    serde_json::from_str(&emu.boto(
+        r#"
+s3, ec2, sns, kms, lam = client("s3"), client("ec2"), client("sns"), client("kms"), client("lambda")
+def call(f, default=None, **kw):
+    try:
+        return f(**kw)
+    except Exception:
+        return default
+out = {"buckets": {}, "vpcs": {}, "topics": {}, "keys": {}, "functions": {}}
+for b in s3.list_buckets()["Buckets"]:
+    n = b["Name"]
+    out["buckets"][n] = {
+        "encryption": call(s3.get_bucket_encryption, {}, Bucket=n).get("ServerSideEncryptionConfiguration"),
+        "versioning": s3.get_bucket_versioning(Bucket=n).get("Status"),
+        "pab": call(s3.get_public_access_block, {}, Bucket=n).get("PublicAccessBlockConfiguration"),
+        "tags": call(s3.get_bucket_tagging, {}, Bucket=n).get("TagSet"),
+    }
+for v in ec2.describe_vpcs()["Vpcs"]:
+    logs = ec2.describe_flow_logs(Filters=[{"Name": "resource-id", "Values": [v["VpcId"]]}])["FlowLogs"]
+    out["vpcs"][v["VpcId"]] = {"tags": sorted((t["Key"], t["Value"]) for t in v.get("Tags", [])), "flow_logs": len(logs)}
+for t in sns.list_topics()["Topics"]:
+    a = t["TopicArn"]
+    out["topics"][a] = {"key": sns.get_topic_attributes(TopicArn=a)["Attributes"].get("KmsMasterKeyId"),
+                        "tags": sns.list_tags_for_resource(ResourceArn=a)["Tags"]}
+for k in kms.list_keys()["Keys"]:
+    out["keys"][k["KeyId"]] = kms.list_resource_tags(KeyId=k["KeyId"])["Tags"]
+for f in lam.list_functions()["Functions"]:
+    out["functions"][f["FunctionName"]] = {"tags": lam.list_tags(Resource=f["FunctionArn"])["Tags"],
+                                           "tracing": f.get("TracingConfig")}
+print(json.dumps(out, sort_keys=True))
+"#,
+    ))
+    .unwrap()
+}
+
+/// `remediate` with the fixable rules, the tag values and an audit file.
+fn remediate(url: &str, audit: &Path, extra: &[&str]) -> std::process::Output {
+    let mut args = vec![
+        "remediate",
+        "--endpoint-url",
+        url,
+        "--audit-log",
+        audit.to_str().unwrap(),
+        "--format",
+        "json",
+    ];
+    for rule in FIXABLE {
+        args.extend(["--rule", rule]);
+    }
+    args.extend(TAGS);
+    args.extend_from_slice(extra);
+    run(compliance(&args))
+}
+
+fn records(out: &std::process::Output) -> Vec<Value> {
+    serde_json::from_slice::<Value>(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", stderr(out)))
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+fn audit_lines(path: &Path) -> Vec<Value> {
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+fn results<'r>(records: &'r [Value], result: &str) -> Vec<&'r Value> {
+    records.iter().filter(|r| r["result"] == result).collect()
+}
+
+#[test]
+fn the_plan_changes_nothing_and_is_audited() {
+    let emu = Emulator::start();
+    emu.seed_demo();
+    let dir = temp_dir("remediate-plan");
+    let audit = dir.join("audit.jsonl");
+    let before = state(&emu);
+
+    let out = remediate(&emu.url, &audit, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(state(&emu), before, "a dry run changes nothing");
+
+    let planned = records(&out);
+    let legacy = planned
+        .iter()
+        .find(|r| {
+            r["resource_id"] == "compliance-demo-legacy" && r["remediation"] == "s3-versioning"
+        })
+        .unwrap();
+    assert_eq!(legacy["result"], "planned");
+    assert!(
+        legacy["change"]
+            .as_str()
+            .unwrap()
+            .starts_with("PutBucketVersioning:"),
+        "{legacy}"
+    );
+    assert_eq!(legacy["before"]["status"], "Disabled");
+    assert!(legacy["caller"].as_str().unwrap().starts_with("arn:aws:"));
+    assert!(
+        results(&planned, "planned")
+            .iter()
+            .any(|r| r["remediation"] == "vpc-flow-logs"),
+        "{planned:?}"
+    );
+    assert_eq!(
+        audit_lines(&audit).len(),
+        planned.len(),
+        "every planned action is an audit line"
+    );
+    assert!(
+        stderr(&out).contains("dry run: nothing was changed. --apply needs: "),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stderr(&out).contains("s3:PutBucketVersioning"));
+
+    // Lambda tracing is planned with the exact change, and rules without a fix get the
+    // rule's instructions.
+    let other = run(compliance(&[
+        "remediate",
+        "--endpoint-url",
+        &emu.url,
+        "--audit-log",
+        audit.to_str().unwrap(),
+        "--format",
+        "json",
+        "--rule",
+        "lambda-function-tracing-active",
+        "--rule",
+        "ec2-security-group-no-public-ssh",
+    ]));
+    let other = records(&other);
+    let tracing = other
+        .iter()
+        .find(|r| r["remediation"] == "lambda-tracing")
+        .unwrap();
+    assert_eq!(tracing["result"], "planned");
+    assert_eq!(tracing["before"]["tracing_mode"], "PassThrough");
+    let ssh = results(&other, "manual");
+    assert!(!ssh.is_empty());
+    assert!(ssh
+        .iter()
+        .all(|r| r["rule_id"] == "ec2-security-group-no-public-ssh"
+            && r["reason"].as_str().unwrap().contains("https://")));
+    assert_eq!(state(&emu), before);
+}
+
+#[test]
+fn apply_fixes_what_a_rescan_then_passes_and_a_second_apply_changes_nothing() {
+    let emu = Emulator::start();
+    emu.seed_demo();
+    let dir = temp_dir("remediate-apply");
+    let audit = dir.join("audit.jsonl");
+    let scanned = dir.join("before.json");
+    scan_to_file(&emu.url, &scanned);
+    let before: Value = serde_json::from_slice(&std::fs::read(&scanned).unwrap()).unwrap();
+
+    let first = remediate(&emu.url, &audit, &["--apply", "--yes"]);
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    let applied = records(&first);
+    assert!(results(&applied, "failed").is_empty(), "{applied:?}");
+    assert!(results(&applied, "applied").len() >= 10, "{applied:?}");
+    for r in results(&applied, "applied") {
+        assert_ne!(r["after"], Value::Null, "verified after: {r}");
+        assert_ne!(r["after"], r["before"]);
+    }
+
+    let rescanned = dir.join("after.json");
+    scan_to_file(&emu.url, &rescanned);
+    let after: Value = serde_json::from_slice(&std::fs::read(&rescanned).unwrap()).unwrap();
+    for r in results(&applied, "applied") {
+        assert_eq!(
+            status_of(
+                &after,
+                r["rule_id"].as_str().unwrap(),
+                r["resource_id"].as_str().unwrap()
+            ),
+            Some("PASS"),
+            "{} on {} passes after the fix",
+            r["rule_id"],
+            r["resource_id"]
+        );
+    }
+    assert!(
+        after["summary"]["score"].as_f64() > before["summary"]["score"].as_f64(),
+        "the score rose"
+    );
+
+    let fixed_state = state(&emu);
+    let second = remediate(&emu.url, &audit, &["--apply", "--yes"]);
+    assert_eq!(second.status.code(), Some(0), "{}", stderr(&second));
+    let again = records(&second);
+    assert!(
+        again
+            .iter()
+            .all(|r| r["result"] == "skipped" || r["result"] == "manual"),
+        "nothing left to change: {again:?}"
+    );
+    assert_eq!(state(&emu), fixed_state, "a second apply is a no-op");
+    assert_eq!(
+        audit_lines(&audit).len(),
+        applied.len() + again.len(),
+        "both runs are in the audit, appended"
+    );
+}
+
+#[test]
+fn a_failing_action_is_audited_as_failed_and_the_others_still_run() {
+    let emu = Emulator::start();
+    emu.seed_demo();
+    let proxy = Proxy::start(
+        &emu.url,
+        serde_json::json!([{"path": "/compliance-demo-legacy", "query": "versioning",
+                            "method": "PUT", "status": 403, "code": "AccessDenied"}]),
+    );
+    let dir = temp_dir("remediate-fail");
+    let audit = dir.join("audit.jsonl");
+    let out = run(compliance(&[
+        "remediate",
+        "--endpoint-url",
+        &proxy.url,
+        "--audit-log",
+        audit.to_str().unwrap(),
+        "--rule",
+        "s3-bucket-versioning-enabled",
+        "--apply",
+        "--yes",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(out.status.code(), Some(1), "a failed action exits 1");
+    let lines = audit_lines(&audit);
+    let line = |bucket: &str| {
+        lines
+            .iter()
+            .find(|l| l["resource_id"] == bucket)
+            .unwrap_or_else(|| panic!("no audit line for {bucket}: {lines:?}"))
+    };
+    let legacy = line("compliance-demo-legacy");
+    assert_eq!(legacy["result"], "failed");
+    assert!(
+        legacy["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("PutBucketVersioning failed: AccessDenied"),
+        "{legacy}"
+    );
+    assert_eq!(line("compliance-demo-logs")["result"], "applied");
+    assert_eq!(line("compliance-demo-public")["result"], "applied");
+    let versioning = emu.boto(
+        r#"print(client("s3").get_bucket_versioning(Bucket="compliance-demo-legacy").get("Status", "none"))"#,
+    );
+    assert_eq!(versioning.trim(), "none", "the refused change was not made");
+}
+
+#[test]
+fn bad_input_is_refused_before_anything_is_read_or_changed() {
+    let emu = Emulator::start();
+    emu.seed_demo();
+    let dir = temp_dir("remediate-bad");
+    let audit = dir.join("audit.jsonl");
+    let not_a_report = dir.join("notes.json");
+    write(&not_a_report, "{\"hello\": 1}");
+    let a = audit.to_str().unwrap();
+    let cases: [(&[&str], &str); 5] = [
+        (
+            &["--rule", "no-such-rule"],
+            "unknown rule id `no-such-rule`",
+        ),
+        (&["--tag", "Owner"], "`Owner` is not KEY=VALUE"),
+        (&["--suffix", "Bad_Suffix"], "Bad_Suffix"),
+        (&["--from", not_a_report.to_str().unwrap()], "notes.json"),
+        (&["--apply"], "pass --yes to confirm"),
+    ];
+    let before = state(&emu);
+    for (extra, expected) in cases {
+        let mut args = vec!["remediate", "--endpoint-url", &emu.url, "--audit-log", a];
+        args.extend_from_slice(extra);
+        let out = run(compliance(&args).stdin(std::process::Stdio::null()));
+        assert_eq!(out.status.code(), Some(2), "{extra:?}: {}", stderr(&out));
+        let err = stderr(&out);
+        assert!(
+            err.lines().next().unwrap().contains(expected),
+            "{extra:?}: {err}"
+        );
+        if err.starts_with("compliance: error: ") {
+            assert_eq!(err.lines().count(), 1, "one sentence: {err}");
+        }
+        assert!(out.stdout.is_empty());
+    }
+    assert!(!audit.exists(), "refused runs leave no audit");
+    assert_eq!(state(&emu), before);
+}
+
+#[test]
+fn a_saved_report_narrowed_to_one_resource_and_the_audit_stored_in_the_stack_bucket() {
+    let emu = Emulator::start();
+    emu.seed_demo();
+    // A stack with the report bucket output, as `deploy` leaves it.
+    emu.boto(
+        r#"
+template = {"Resources": {"Reports": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": "compliance-reports-t"}}},
+            "Outputs": {"ReportBucketName": {"Value": {"Ref": "Reports"}}}}
+client("cloudformation").create_stack(StackName="compliance-t", TemplateBody=json.dumps(template))
+"#,
+    );
+    let dir = temp_dir("remediate-from");
+    let report = dir.join("scan.json");
+    scan_to_file(&emu.url, &report);
+    let audit = dir.join("audit.jsonl");
+    let out = run(compliance(&[
+        "remediate",
+        "--endpoint-url",
+        &emu.url,
+        "--from",
+        report.to_str().unwrap(),
+        "--resource",
+        "arn:aws:s3:::compliance-demo-public",
+        "--rule",
+        "s3-bucket-public-access-block",
+        "--audit-log",
+        audit.to_str().unwrap(),
+        "--suffix",
+        "t",
+        "--apply",
+        "--yes",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let done = records(&out);
+    assert_eq!(done.len(), 1, "one rule on one resource: {done:?}");
+    assert_eq!(done[0]["result"], "applied");
+    let scan_id = serde_json::from_slice::<Value>(&std::fs::read(&report).unwrap()).unwrap()
+        ["scan"]["id"]
+        .clone();
+    assert_eq!(
+        done[0]["scan_id"], scan_id,
+        "the audit names the scan it acted on"
+    );
+    let stored: Value = serde_json::from_str(&emu.boto(
+        r#"
+s3 = client("s3")
+keys = [o["Key"] for o in s3.list_objects_v2(Bucket="compliance-reports-t").get("Contents", [])]
+lines = [json.loads(l) for k in keys for l in s3.get_object(Bucket="compliance-reports-t", Key=k)["Body"].read().decode().splitlines()]
+print(json.dumps({"keys": keys, "lines": lines}))
+"#,
+    ))
+    .unwrap();
+    assert!(
+        stored["keys"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("remediation/"),
+        "{stored}"
+    );
+    assert_eq!(stored["lines"], serde_json::json!(done));
+}
