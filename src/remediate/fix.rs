@@ -34,7 +34,8 @@ pub enum Decision {
     Change(String),
     /// The state already passes: nothing to do.
     Compliant(String),
-    /// A value only the operator can give is missing.
+    /// Not done unattended: a value only the operator can give is missing, or the
+    /// change would replace what someone chose.
     NeedsInput(String),
 }
 
@@ -167,6 +168,13 @@ impl Fix {
                     text("algorithm")
                 ),
             },
+            Fix::S3KmsEncryption if text("algorithm").starts_with("aws:kms") => {
+                return Decision::NeedsInput(
+                    "the bucket already uses SSE-KMS with an AWS-managed key; replacing a \
+                     bucket's key is left to a person"
+                        .to_string(),
+                )
+            }
             Fix::S3KmsEncryption => match &ctx.kms_key {
                 Some(key) => format!(
                     "PutBucketEncryption: default encryption {} → SSE-KMS with {key}",
@@ -319,6 +327,13 @@ mod tests {
         ));
         let managed = json!({"algorithm": "aws:kms", "kms_key_id": "alias/aws/s3"});
         assert!(!Fix::S3KmsEncryption.satisfied(&managed, &t));
+        assert!(
+            matches!(
+                Fix::S3KmsEncryption.decide(&managed, &t, &ctx(Some("arn:k"), &[])),
+                Decision::NeedsInput(reason) if reason.contains("left to a person")
+            ),
+            "an existing key is never replaced"
+        );
         let cmk = json!({"algorithm": "aws:kms", "kms_key_id": "arn:aws:kms:eu-west-1:1:key/k"});
         assert!(Fix::S3KmsEncryption.satisfied(&cmk, &t));
     }
