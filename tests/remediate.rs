@@ -298,6 +298,41 @@ fn a_failing_action_is_audited_as_failed_and_the_others_still_run() {
 }
 
 #[test]
+fn apply_asks_on_a_terminal_and_only_yes_goes_on() {
+    let emu = Emulator::start();
+    emu.seed_demo();
+    let dir = temp_dir("remediate-ask");
+    let audit = dir.join("audit.jsonl");
+    let args = [
+        "remediate",
+        "--endpoint-url",
+        &emu.url,
+        "--audit-log",
+        audit.to_str().unwrap(),
+        "--rule",
+        "s3-bucket-versioning-enabled",
+        "--apply",
+    ];
+    let before = state(&emu);
+    let declined = run_on_terminal(&compliance(&args), "n");
+    assert_eq!(declined.status.code(), Some(2));
+    let err = stderr(&declined);
+    assert!(
+        err.contains("PutBucketVersioning: Disabled → Enabled")
+            && err.contains("Apply 3 changes in account 123456789012? [y/N]"),
+        "the changes are shown before the question: {err}"
+    );
+    assert!(err.contains("not confirmed; nothing was changed"), "{err}");
+    assert_eq!(state(&emu), before);
+
+    let accepted = run_on_terminal(&compliance(&args), "y");
+    assert_eq!(accepted.status.code(), Some(0), "{}", stderr(&accepted));
+    let applied = audit_lines(&audit);
+    assert_eq!(applied.len(), 3, "{applied:?}");
+    assert!(applied.iter().all(|r| r["result"] == "applied"));
+}
+
+#[test]
 fn bad_input_is_refused_before_anything_is_read_or_changed() {
     let emu = Emulator::start();
     emu.seed_demo();

@@ -244,3 +244,30 @@ pub fn check_report(kind: &str, file: &Path) -> serde_json::Value {
     );
     serde_json::from_slice(&out.stdout).unwrap()
 }
+
+/// Runs `cmd` with a pseudo-terminal as stdin (so it asks, as for a person), typing
+/// `answer` and a newline. stdout and stderr are captured as usual.
+pub fn run_on_terminal(cmd: &Command, answer: &str) -> Output {
+    const DRIVER: &str = r#"
+import os, pty, subprocess, sys
+master, slave = pty.openpty()
+child = subprocess.Popen(sys.argv[2:], stdin=slave)
+os.close(slave)
+os.write(master, sys.argv[1].encode() + b"\n")
+sys.exit(child.wait(timeout=300))
+"#;
+    let mut driver = Command::new(venv_bin("python"));
+    driver
+        .arg("-c")
+        .arg(DRIVER)
+        .arg(answer)
+        .arg(cmd.get_program())
+        .args(cmd.get_args());
+    for (key, value) in cmd.get_envs() {
+        match value {
+            Some(v) => driver.env(key, v),
+            None => driver.env_remove(key),
+        };
+    }
+    driver.output().unwrap()
+}
