@@ -2,11 +2,12 @@
 //! markers), deletes the stack and waits until it is gone. Touches nothing the stack
 //! does not own; a stack that does not exist is already destroyed.
 
-use std::io::{self, BufRead, IsTerminal, Write};
+use std::io::{self, IsTerminal};
 use std::process::ExitCode;
 
 use chrono::Utc;
 
+use super::files::ask;
 use crate::aws::buckets::empty;
 use crate::aws::errors::CallError;
 use crate::aws::session::{Session, Target};
@@ -96,14 +97,10 @@ fn confirm(name: &str, suffix: &Suffix) -> Result<(), Fatal> {
             "destroy deletes stack {name} and every object in its buckets; pass --yes to confirm"
         )));
     }
-    eprint!("Delete stack {name} and every object in its buckets? Type the suffix ({suffix}) to confirm: ");
-    let _ = io::stderr().flush();
-    let mut answer = String::new();
-    io::stdin()
-        .lock()
-        .read_line(&mut answer)
-        .map_err(|e| Fatal::new(format!("cannot read the answer: {e}")))?;
-    if answer.trim() != suffix.as_str() {
+    let answer = ask(&format!(
+        "Delete stack {name} and every object in its buckets? Type the suffix ({suffix}) to confirm: "
+    ))?;
+    if answer != suffix.as_str() {
         return Err(Fatal::new("not confirmed; nothing was deleted"));
     }
     Ok(())

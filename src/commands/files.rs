@@ -1,8 +1,9 @@
-//! Output files: checked before any work starts, written whole or not at all, so a
-//! failed run never leaves a truncated report where a good one is expected.
+//! Where commands meet the user's files and terminal: output files are checked before
+//! any work starts and written whole or not at all (a failed run never leaves a
+//! truncated report where a good one is expected); questions are asked on stderr.
 
 use std::fs;
-use std::io::{self, Write};
+use std::io::{self, BufRead, Write};
 use std::path::Path;
 
 use crate::error::Fatal;
@@ -61,4 +62,16 @@ pub fn write_stdout(fill: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Resu
         }
         _ => Ok(()),
     }
+}
+
+/// Asks `question` on stderr and returns the line typed on stdin, trimmed.
+pub fn ask(question: &str) -> Result<String, Fatal> {
+    eprint!("{question}");
+    let _ = io::stderr().flush();
+    let mut answer = String::new();
+    io::stdin()
+        .lock()
+        .read_line(&mut answer)
+        .map_err(|e| Fatal::new(format!("cannot read the answer: {e}")))?;
+    Ok(answer.trim().to_string())
 }

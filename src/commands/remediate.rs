@@ -5,18 +5,17 @@
 
 use std::collections::BTreeMap;
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, BufRead, IsTerminal, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use chrono::Utc;
-use serde_json::Value;
 
-use super::files::{check_writable, write_stdout};
+use super::files::{ask, check_writable, write_stdout};
 use super::scan::{collect_live, target};
 use crate::aws::buckets::store_new;
 use crate::aws::regions::RegionChoice;
-use crate::aws::remediate::{execute, Mode, Run};
+use crate::aws::remediate::{execute, Mode};
 use crate::aws::session::Session;
 use crate::aws::stack::Stack;
 use crate::cli::RemediateArgs;
@@ -24,7 +23,7 @@ use crate::engine::{build_report, RunInfo};
 use crate::error::Fatal;
 use crate::history;
 use crate::output::write_remediation;
-use crate::remediate::{plan, AuditRecord, Context, Filter, Fix, Manual, Outcome, Plan};
+use crate::remediate::{plan, AuditRecord, Context, Filter, Fix, Outcome, Plan, Run};
 use crate::report::Report;
 use crate::rules::{load, RuleSet, Selection, Severity};
 use crate::stack::Suffix;
@@ -92,16 +91,16 @@ pub async fn run(args: RemediateArgs) -> Result<ExitCode, Fatal> {
         return Ok(ExitCode::SUCCESS);
     }
 
-    let ctx = Context {
-        kms_key: args.kms_key.clone(),
-        tags: args.tags.iter().cloned().collect::<BTreeMap<_, _>>(),
-        account_id: session.account_id.clone(),
-        today: Utc::now().date_naive(),
-    };
-    let run_id = uuid::Uuid::new_v4().to_string();
+    let ctx = Context::new(
+        args.kms_key.clone(),
+        args.tags.iter().cloned().collect::<BTreeMap<_, _>>(),
+        &session.account_id,
+    );
     let run = Run {
-        run_id: &run_id,
-        scan_id: &report.scan.id,
+        run_id: uuid::Uuid::new_v4().to_string(),
+        scan_id: report.scan.id.clone(),
+        caller: session.caller_arn.clone(),
+        account_id: session.account_id.clone(),
     };
     let mode = if args.apply {
         Mode::Apply
@@ -141,7 +140,8 @@ pub async fn run(args: RemediateArgs) -> Result<ExitCode, Fatal> {
     };
     let mut records = execute(&session, &planned.actions, &ctx, mode, &run, &mut keep).await;
     for manual in &planned.manual {
-        let record = manual_record(manual, &session, &run);
+        let reason = format!("{} ({})", manual.instructions, manual.url);
+        let record = run.record(&manual.target, None, Outcome::Manual, reason);
         keep(&record);
         records.push(record);
     }
@@ -155,7 +155,7 @@ pub async fn run(args: RemediateArgs) -> Result<ExitCode, Fatal> {
 
     let mut stored = true;
     if let Some(suffix) = &suffix {
-        stored = store_audit(&session, suffix, &run_id, &lines).await;
+        stored = store_audit(&session, suffix, &run.run_id, &lines).await;
     }
     if !args.quiet {
         summarize(&records, &planned, mode, &audit_path);
@@ -250,40 +250,14 @@ fn confirm(session: &Session, preview: &[AuditRecord]) -> Result<(), Fatal> {
             r.change
         );
     }
-    eprint!(
+    let answer = ask(&format!(
         "Apply {} changes in account {}? [y/N] ",
         changes.len(),
         session.account_id
-    );
-    let _ = io::stderr().flush();
-    let mut answer = String::new();
-    io::stdin()
-        .lock()
-        .read_line(&mut answer)
-        .map_err(|e| Fatal::new(format!("cannot read the answer: {e}")))?;
-    match answer.trim().to_ascii_lowercase().as_str() {
+    ))?;
+    match answer.to_ascii_lowercase().as_str() {
         "y" | "yes" => Ok(()),
         _ => Err(Fatal::new("not confirmed; nothing was changed")),
-    }
-}
-
-fn manual_record(manual: &Manual, session: &Session, run: &Run<'_>) -> AuditRecord {
-    AuditRecord {
-        time: Utc::now(),
-        run_id: run.run_id.to_string(),
-        caller: session.caller_arn.clone(),
-        account_id: session.account_id.clone(),
-        scan_id: run.scan_id.to_string(),
-        remediation: String::new(),
-        rule_id: manual.rule_id.clone(),
-        resource_type: manual.resource_type,
-        resource_id: manual.resource_id.clone(),
-        region: manual.region.clone(),
-        change: String::new(),
-        before: Value::Null,
-        after: Value::Null,
-        result: Outcome::Manual,
-        reason: format!("{} ({})", manual.instructions, manual.url),
     }
 }
 

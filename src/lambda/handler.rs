@@ -15,12 +15,12 @@ use crate::aws::buckets::store_new;
 use crate::aws::collect::collect;
 use crate::aws::delivery::publish;
 use crate::aws::regions::{self, RegionChoice};
-use crate::aws::remediate::{execute, Mode, Run};
+use crate::aws::remediate::{execute, Mode};
 use crate::aws::session::{Session, Target};
 use crate::engine::{build_report, RunInfo};
 use crate::error::Fatal;
 use crate::output::Format;
-use crate::remediate::{plan, Context, Filter, Fix};
+use crate::remediate::{plan, Context, Filter, Fix, Run};
 use crate::report::Report;
 use crate::rules::RuleSet;
 use crate::rules::{load, Severity};
@@ -200,16 +200,12 @@ async fn remediate(
     prefix: &str,
 ) {
     let planned = plan(report, rules, &Filter::default(), &UNATTENDED);
-    let ctx = Context {
-        kms_key: None,
-        tags: Default::default(),
-        account_id: session.account_id.clone(),
-        today: Utc::now().date_naive(),
-    };
-    let run_id = uuid::Uuid::new_v4().to_string();
+    let ctx = Context::new(None, Default::default(), &session.account_id);
     let run = Run {
-        run_id: &run_id,
-        scan_id: &report.scan.id,
+        run_id: uuid::Uuid::new_v4().to_string(),
+        scan_id: report.scan.id.clone(),
+        caller: session.caller_arn.clone(),
+        account_id: session.account_id.clone(),
     };
     let mut lines = Vec::new();
     let mut each = |record: &crate::remediate::AuditRecord| {

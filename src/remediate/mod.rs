@@ -35,6 +35,22 @@ pub struct Context {
     pub today: NaiveDate,
 }
 
+impl Context {
+    /// The context of a run starting now.
+    pub fn new(
+        kms_key: Option<String>,
+        tags: BTreeMap<String, String>,
+        account_id: &str,
+    ) -> Context {
+        Context {
+            kms_key,
+            tags,
+            account_id: account_id.to_string(),
+            today: Utc::now().date_naive(),
+        }
+    }
+}
+
 /// The resource a fix acts on, as the finding named it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Target {
@@ -55,12 +71,9 @@ pub struct Action {
 }
 
 /// A failed finding no fix applies to: what a person should do.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Manual {
-    pub rule_id: String,
-    pub resource_type: ResourceKind,
-    pub resource_id: String,
-    pub region: String,
+    pub target: Target,
     pub instructions: String,
     pub url: String,
 }
@@ -109,6 +122,14 @@ pub fn plan(report: &Report, rules: &RuleSet, filter: &Filter, allowed: &[Fix]) 
         .iter()
         .filter(|f| f.status == Status::Fail && wanted(f))
     {
+        let target = Target {
+            rule_id: f.rule_id.clone(),
+            resource_type: f.resource_type,
+            resource_id: f.resource_id.clone(),
+            resource_arn: f.resource_arn.clone(),
+            region: f.region.clone(),
+            required_tags: required_tags(rules, &f.rule_id),
+        };
         let fix = f
             .remediation
             .automatic
@@ -117,47 +138,39 @@ pub fn plan(report: &Report, rules: &RuleSet, filter: &Filter, allowed: &[Fix]) 
             .filter(|fix| allowed.contains(fix));
         let Some(fix) = fix else {
             out.manual.push(Manual {
-                rule_id: f.rule_id.clone(),
-                resource_type: f.resource_type,
-                resource_id: f.resource_id.clone(),
-                region: f.region.clone(),
+                target,
                 instructions: f.remediation.text.clone(),
                 url: f.remediation.url.clone(),
             });
             continue;
         };
         let duplicate = out.actions.iter().any(|a| {
-            a.fix == fix && a.target.resource_id == f.resource_id && a.target.region == f.region
+            a.fix == fix
+                && a.target.resource_id == target.resource_id
+                && a.target.region == target.region
         });
-        if duplicate {
-            continue;
+        if !duplicate {
+            out.actions.push(Action { fix, target });
         }
-        let required_tags = rules
-            .rules
-            .iter()
-            .find(|r| r.id == f.rule_id)
-            .and_then(|r| r.parameters.get("required_tags"))
-            .and_then(Value::as_array)
-            .map(|keys| {
-                keys.iter()
-                    .filter_map(Value::as_str)
-                    .map(str::to_string)
-                    .collect()
-            })
-            .unwrap_or_default();
-        out.actions.push(Action {
-            fix,
-            target: Target {
-                rule_id: f.rule_id.clone(),
-                resource_type: f.resource_type,
-                resource_id: f.resource_id.clone(),
-                resource_arn: f.resource_arn.clone(),
-                region: f.region.clone(),
-                required_tags,
-            },
-        });
     }
     out
+}
+
+/// The keys a mandatory-tags rule requires (its `required_tags` parameter).
+fn required_tags(rules: &RuleSet, rule_id: &str) -> Vec<String> {
+    rules
+        .rules
+        .iter()
+        .find(|r| r.id == rule_id)
+        .and_then(|r| r.parameters.get("required_tags"))
+        .and_then(Value::as_array)
+        .map(|keys| {
+            keys.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// What happened to an action.
@@ -209,6 +222,44 @@ pub struct AuditRecord {
     pub after: Value,
     pub result: Outcome,
     pub reason: String,
+}
+
+/// What every record of one `remediate` run (or one Lambda run) shares.
+#[derive(Debug, Clone)]
+pub struct Run {
+    pub run_id: String,
+    pub scan_id: String,
+    pub caller: String,
+    pub account_id: String,
+}
+
+impl Run {
+    /// A record of `result` for `target`, with no change and no state yet.
+    pub fn record(
+        &self,
+        target: &Target,
+        fix: Option<Fix>,
+        result: Outcome,
+        reason: String,
+    ) -> AuditRecord {
+        AuditRecord {
+            time: Utc::now(),
+            run_id: self.run_id.clone(),
+            caller: self.caller.clone(),
+            account_id: self.account_id.clone(),
+            scan_id: self.scan_id.clone(),
+            remediation: fix.map_or("", Fix::id).to_string(),
+            rule_id: target.rule_id.clone(),
+            resource_type: target.resource_type,
+            resource_id: target.resource_id.clone(),
+            region: target.region.clone(),
+            change: String::new(),
+            before: Value::Null,
+            after: Value::Null,
+            result,
+            reason,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -274,7 +325,11 @@ mod tests {
         };
         for filter in [by_rule, by_arn] {
             let plan = plan(&report, &builtin(), &filter, &Fix::ALL);
-            let ids: Vec<&str> = plan.manual.iter().map(|m| m.resource_id.as_str()).collect();
+            let ids: Vec<&str> = plan
+                .manual
+                .iter()
+                .map(|m| m.target.resource_id.as_str())
+                .collect();
             assert_eq!(ids, ["leaky"]);
         }
     }

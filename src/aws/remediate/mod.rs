@@ -9,24 +9,17 @@ mod s3;
 mod sns;
 mod tags;
 
-use chrono::Utc;
 use serde_json::Value;
 
 use super::errors::CallError;
 use super::session::Session;
-use crate::remediate::{Action, AuditRecord, Context, Decision, Fix, Outcome};
+use crate::remediate::{Action, AuditRecord, Context, Decision, Fix, Outcome, Run};
 
 /// Plan only (read calls), or change resources too.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
     DryRun,
     Apply,
-}
-
-/// The ids every record of a run carries.
-pub struct Run<'a> {
-    pub run_id: &'a str,
-    pub scan_id: &'a str,
 }
 
 /// Answers meaning the resource is gone: nothing to fix any more.
@@ -44,7 +37,7 @@ pub async fn execute(
     actions: &[Action],
     ctx: &Context,
     mode: Mode,
-    run: &Run<'_>,
+    run: &Run,
     each: &mut dyn FnMut(&AuditRecord),
 ) -> Vec<AuditRecord> {
     let mut records = Vec::with_capacity(actions.len());
@@ -61,25 +54,14 @@ async fn one(
     action: &Action,
     ctx: &Context,
     mode: Mode,
-    run: &Run<'_>,
+    run: &Run,
 ) -> AuditRecord {
     let record = |change: String, before: Value, after: Value, result: Outcome, reason: String| {
         AuditRecord {
-            time: Utc::now(),
-            run_id: run.run_id.to_string(),
-            caller: session.caller_arn.clone(),
-            account_id: session.account_id.clone(),
-            scan_id: run.scan_id.to_string(),
-            remediation: action.fix.id().to_string(),
-            rule_id: action.target.rule_id.clone(),
-            resource_type: action.target.resource_type,
-            resource_id: action.target.resource_id.clone(),
-            region: action.target.region.clone(),
             change,
             before,
             after,
-            result,
-            reason,
+            ..run.record(&action.target, Some(action.fix), result, reason)
         }
     };
     let before = match read(session, action).await {
