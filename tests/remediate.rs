@@ -367,6 +367,14 @@ fn bad_input_is_refused_before_anything_is_read_or_changed() {
         }
         assert!(out.stdout.is_empty());
     }
+    let no_credentials =
+        run(
+            compliance(&["remediate", "--endpoint-url", &emu.url, "--audit-log", a])
+                .env_remove("AWS_ACCESS_KEY_ID")
+                .env_remove("AWS_SECRET_ACCESS_KEY"),
+        );
+    assert_eq!(no_credentials.status.code(), Some(2));
+    assert!(stderr(&no_credentials).contains("no AWS credentials found"));
     assert!(!audit.exists(), "refused runs leave no audit");
     assert_eq!(state(&emu), before);
 }

@@ -63,7 +63,7 @@ pub async fn run(args: RemediateArgs) -> Result<ExitCode, Fatal> {
             "remediate --apply changes resources: pass --yes to confirm (stdin is not a terminal); nothing was changed",
         ));
     }
-    let mut audit = open_audit(&audit_path)?;
+    check_writable(&audit_path)?;
 
     let session = Session::connect(&target(&args.aws, &args.regions)).await?;
     let report = match from {
@@ -78,6 +78,7 @@ pub async fn run(args: RemediateArgs) -> Result<ExitCode, Fatal> {
         Some(report) => report,
         None => fresh_scan(&args, &session, &rules).await?,
     };
+    let mut audit = open_audit(&audit_path)?;
     let filter = Filter {
         rules: args.rules.clone(),
         resources: args.resources.clone(),
