@@ -219,7 +219,7 @@ fn trend_chart(points: &[Point], out: &mut dyn Write) -> io::Result<()> {
     let most_failed = points.iter().map(|p| p.failed).max().unwrap_or(0).max(1) as f64;
     writeln!(
         out,
-        r#"<section id="trend"><h2>Trend over {} scans</h2><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H}" role="img" aria-label="Score and failed findings per scan">"#,
+        r#"<section id="trend"><h2>Trend over {} scans</h2><p class="legend"><span class="key score"></span> score (left axis) <span class="key failed"></span> failed checks (bars, count at the foot)</p><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H}" role="img" aria-label="Score and failed findings per scan">"#,
         points.len()
     )?;
     for pct in [0.0, 50.0, 100.0] {
@@ -236,10 +236,13 @@ fn trend_chart(points: &[Point], out: &mut dyn Write) -> io::Result<()> {
         let bar = plot_h * p.failed as f64 / most_failed * 0.5;
         writeln!(
             out,
-            r#"<rect class="failed" x="{:.1}" y="{:.1}" width="{:.1}" height="{bar:.1}"><title>{} failed</title></rect>"#,
+            r#"<rect class="failed" x="{:.1}" y="{:.1}" width="{:.1}" height="{bar:.1}"><title>{} failed</title></rect><text class="count" x="{:.1}" y="{:.1}" text-anchor="middle">{}</text>"#,
             x(i) - step * 0.3,
             12.0 + plot_h - bar,
             step * 0.6,
+            p.failed,
+            x(i),
+            12.0 + plot_h - 6.0,
             p.failed
         )?;
         writeln!(
