@@ -12,6 +12,8 @@ scripts/setup.sh
 flags=(--quiet --features lambda)
 [ "$profile" = release ] && flags+=(--release)
 [ -n "${TARGET:-}" ] && flags+=(--target "$TARGET")
+# The static build's C parts (aws-lc-sys) compile with musl-gcc, as scripts/build-lambda.sh does.
+[ "${TARGET:-}" = x86_64-unknown-linux-musl ] && export CC_x86_64_unknown_linux_musl=musl-gcc
 cargo build "${flags[@]}"
 bin=$CARGO_TARGET_DIR/${TARGET:+$TARGET/}$profile/compliance
 

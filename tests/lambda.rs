@@ -133,6 +133,10 @@ fn invoke(
             "COMPLIANCE_CRITICAL_TOPIC_ARN",
             "arn:aws:sns:us-east-1:123456789012:compliance-critical-t",
         )
+        .env(
+            "COMPLIANCE_WARNING_TOPIC_ARN",
+            "arn:aws:sns:us-east-1:123456789012:compliance-warning-t",
+        )
         .env("COMPLIANCE_ALERT_THRESHOLD", "high")
         .env("COMPLIANCE_SUFFIX", "t")
         .envs(env.iter().copied())
@@ -165,10 +169,11 @@ fn create_bucket_and_topic(emu: &Emulator) {
         r#"
 s3, sns, sqs = client("s3"), client("sns"), client("sqs")
 s3.create_bucket(Bucket="compliance-reports-t")
-topic = sns.create_topic(Name="compliance-critical-t")["TopicArn"]
-queue = sqs.create_queue(QueueName="alerts")["QueueUrl"]
-arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn)
+for topic_name, queue_name in [("compliance-critical-t", "alerts"), ("compliance-warning-t", "warnings")]:
+    topic = sns.create_topic(Name=topic_name)["TopicArn"]
+    queue = sqs.create_queue(QueueName=queue_name)["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn)
 "#,
     );
 }
@@ -253,17 +258,12 @@ print(json.dumps({{"keys": keys, "on_demand": json.loads(body(on_demand)), "csv"
     assert_eq!(stored["inventory"]["account_id"], "123456789012");
 
     // One alert (the narrowed scan had nothing at or above high), with its attributes.
-    let alerts: Value = serde_json::from_str(&emu.boto(
-        r#"
-sqs = client("sqs")
-url = sqs.get_queue_url(QueueName="alerts")["QueueUrl"]
-got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages", [])
-print(json.dumps([json.loads(m["Body"]) for m in got]))
-"#,
-    ))
-    .unwrap();
-    let alerts = alerts.as_array().unwrap();
+    let alerts = messages(&emu, "alerts");
     assert_eq!(alerts.len(), 1, "{alerts:?}");
+    assert!(
+        messages(&emu, "warnings").is_empty(),
+        "complete, stored scans warn nobody"
+    );
     let alert = &alerts[0];
     assert!(
         alert["Subject"]
@@ -351,6 +351,32 @@ print(s3.get_object(Bucket="compliance-reports-t", Key=key)["Body"].read().decod
         .unwrap()
         .iter()
         .any(|e| e["code"] == "DeadlineExceeded" && e["service"] == "lambda"));
+
+    // The blind spot is announced on the warning topic, not mistaken for a clean account.
+    let warnings = messages(&emu, "warnings");
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert_eq!(
+        warnings[0]["MessageAttributes"]["problem"]["Value"],
+        "incomplete,errors"
+    );
+    assert!(warnings[0]["Message"]
+        .as_str()
+        .unwrap()
+        .contains("stopped at the function's deadline"));
+}
+
+/// The SNS messages delivered to the SQS queue `queue` so far.
+fn messages(emu: &Emulator, queue: &str) -> Vec<Value> {
+    let got: Value = serde_json::from_str(&emu.boto(&format!(
+        r#"
+sqs = client("sqs")
+url = sqs.get_queue_url(QueueName="{queue}")["QueueUrl"]
+got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages", [])
+print(json.dumps([json.loads(m["Body"]) for m in got]))
+"#
+    )))
+    .unwrap();
+    got.as_array().unwrap().clone()
 }
 
 #[test]

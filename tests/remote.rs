@@ -155,6 +155,62 @@ fn a_remote_scan_sends_the_request_and_prints_the_function_s_report() {
 }
 
 #[test]
+fn a_report_too_large_to_return_is_read_where_the_function_stored_it() {
+    let emu = emulator_with_function();
+    let dir = temp_dir("remote-large");
+    let file = dir.join("report.json");
+    let scan_id = scan_to_file(&emu.url, &file);
+    emu.boto(&format!(
+        r#"
+s3 = client("s3")
+s3.create_bucket(Bucket="compliance-reports-r1")
+s3.put_object(Bucket="compliance-reports-r1", Key="scans/2026/11/23/{scan_id}.json", Body=open({file:?}, "rb").read())
+"#,
+        file = file.to_str().unwrap()
+    ));
+    let location = format!("s3://compliance-reports-r1/scans/2026/11/23/{scan_id}.json");
+    queue_answer(
+        &emu,
+        &json!({"scan_id": scan_id, "stored": true, "location": location}),
+    );
+    let out = run(compliance(&[
+        "scan",
+        "--remote",
+        "--suffix",
+        "r1",
+        "--endpoint-url",
+        &emu.url,
+        "--format",
+        "json",
+        "--fail-on",
+        "none",
+    ]));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(json_report(&out)["scan"]["id"], scan_id.as_str());
+
+    // A location that holds no report is one sentence, exit 2.
+    queue_answer(
+        &emu,
+        &json!({"scan_id": "gone", "stored": true, "location": "s3://compliance-reports-r1/scans/missing.json"}),
+    );
+    let missing = run(compliance(&[
+        "scan",
+        "--remote",
+        "--suffix",
+        "r1",
+        "--endpoint-url",
+        &emu.url,
+    ]));
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(
+        stderr(&missing)
+            .contains("cannot read s3://compliance-reports-r1/scans/missing.json: NoSuchKey"),
+        "{}",
+        stderr(&missing)
+    );
+}
+
+#[test]
 fn a_function_error_is_one_sentence_with_its_message_and_log_group() {
     let emu = emulator_with_function();
     let proxy = Proxy::start(

@@ -1,7 +1,8 @@
 //! `compliance scan --remote --suffix S`: the same scan, run by the deployed scanner
 //! Lambda. Synchronously it prints the report the function returns, in every format and
-//! with the same exit codes as a local scan; `--async` sends the on-demand event instead
-//! and prints the scan id the stored report will carry.
+//! with the same exit codes as a local scan (a report too large for Lambda's response
+//! is read from the stack's bucket, where the function stored it); `--async` sends the
+//! on-demand event instead and prints the scan id the stored report will carry.
 
 use std::process::ExitCode;
 
@@ -14,6 +15,7 @@ use crate::aws::errors::CallError;
 use crate::aws::session::{Session, Target};
 use crate::cli::ScanArgs;
 use crate::error::Fatal;
+use crate::history;
 use crate::lambda::event::{ScanRequest, ON_DEMAND_DETAIL_TYPE, ON_DEMAND_SOURCE};
 use crate::report::Report;
 use crate::stack::Suffix;
@@ -101,16 +103,59 @@ pub async fn run(args: ScanArgs) -> Result<ExitCode, Fatal> {
             "the scanner Lambda {function} failed: {message}; read its log group /aws/lambda/{function}"
         )));
     }
-    let report: Report = serde_json::from_value(body.get("report").cloned().unwrap_or(Value::Null))
-        .map_err(|e| {
+    let location = body
+        .get("location")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let report = match body.get("report") {
+        Some(inline) => serde_json::from_value::<Report>(inline.clone()).map_err(|e| {
             Fatal::new(format!(
                 "{function} answered without a report ({e}); is it this version of compliance?"
             ))
-        })?;
-    if !args.quiet {
-        if let Some(location) = body.get("location").and_then(Value::as_str) {
-            eprintln!("compliance: the function stored the report at {location}");
+        })?,
+        None if body.get("stored") == Some(&Value::Bool(true)) => {
+            // Too large to return inline: the function stored it.
+            read_stored(&session, location).await?
         }
+        None => {
+            return Err(Fatal::new(format!(
+                "{function} answered without a report; is it this version of compliance?"
+            )))
+        }
+    };
+    if !args.quiet && !location.is_empty() {
+        eprintln!("compliance: the function stored the report at {location}");
     }
     deliver(&args, &report)
+}
+
+/// The report at `s3://bucket/key`, checked as `report` checks a file.
+async fn read_stored(session: &Session, location: &str) -> Result<Report, Fatal> {
+    let (bucket, key) = location
+        .strip_prefix("s3://")
+        .and_then(|rest| rest.split_once('/'))
+        .ok_or_else(|| {
+            Fatal::new(format!(
+                "the function's answer names no stored report (`{location}`)"
+            ))
+        })?;
+    let s3 = session.s3_in(&session.default_region());
+    let object = s3
+        .get_object()
+        .bucket(bucket)
+        .key(key)
+        .send()
+        .await
+        .map_err(|e| Fatal::new(format!("cannot read {location}: {}", CallError::from(e))))?;
+    let bytes = object
+        .body
+        .collect()
+        .await
+        .map_err(|e| Fatal::new(format!("cannot read {location}: {e}")))?
+        .into_bytes();
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    let mut reports = history::parse_all(vec![(location.to_string(), text)]).map_err(Fatal::new)?;
+    reports
+        .pop()
+        .ok_or_else(|| Fatal::new(format!("{location} holds no report")))
 }

@@ -1,5 +1,8 @@
-//! The SNS alert a run publishes when failures at or above the threshold exist: what a
-//! person needs to triage, plus message attributes so subscribers can filter.
+//! The SNS messages a run publishes: the alert, to the critical topic, when failures at
+//! or above the threshold exist — what a person needs to triage, plus message attributes
+//! so subscribers can filter; and the warning, to the warning topic, when the run itself
+//! fell short (stopped at its deadline, could not read something, could not store its
+//! report), so a blind spot is never mistaken for a clean account.
 
 use std::collections::BTreeMap;
 
@@ -106,10 +109,100 @@ pub fn alert(report: &Report, threshold: Severity, location: &str) -> Option<Ale
     })
 }
 
+/// The warning for a run that fell short, or `None` when it saw and stored everything.
+pub fn warning(report: &Report, stored: bool, location: &str) -> Option<Alert> {
+    let scan = &report.scan;
+    let mut problems: Vec<(&str, String)> = Vec::new();
+    if scan.incomplete {
+        problems.push((
+            "incomplete",
+            "The scan stopped at the function's deadline: some services or regions were not collected.".to_string(),
+        ));
+    }
+    if !report.errors.is_empty() {
+        let mut text = format!(
+            "{} call(s) failed, so the rules that needed them are ERROR, not PASS:",
+            report.errors.len()
+        );
+        for e in report.errors.iter().take(10) {
+            text.push_str(&format!(
+                "\n  {} {} in {}: {} failed: {}: {}",
+                e.resource_type.as_str(),
+                e.resource_id.as_deref().unwrap_or("(listing)"),
+                e.region,
+                e.operation,
+                e.code,
+                e.message
+            ));
+        }
+        problems.push(("errors", text));
+    }
+    if !stored {
+        problems.push((
+            "not-stored",
+            "The report could not be stored in the bucket; it is in the function's log in full."
+                .to_string(),
+        ));
+    }
+    if problems.is_empty() {
+        return None;
+    }
+    let kinds: Vec<&str> = problems.iter().map(|(kind, _)| *kind).collect();
+    let mut message = format!(
+        "The compliance scan of account {} ({}) fell short:\n",
+        scan.account_id,
+        scan.regions.join(", ")
+    );
+    for (_, text) in &problems {
+        message.push_str(&format!("\n{text}\n"));
+    }
+    message.push_str(&format!("\nReport: {location}\nScan id: {}\n", scan.id));
+    let attributes = BTreeMap::from([
+        ("problem".to_string(), ("String", kinds.join(","))),
+        ("account".to_string(), ("String", scan.account_id.clone())),
+        (
+            "errors".to_string(),
+            ("Number", report.errors.len().to_string()),
+        ),
+    ]);
+    let subject = format!(
+        "compliance: scan of {} fell short ({})",
+        scan.account_id,
+        kinds.join(", ")
+    );
+    Some(Alert {
+        subject: subject.chars().take(100).collect(),
+        message,
+        attributes,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::output::fixtures;
+
+    #[test]
+    fn a_run_that_fell_short_raises_one_warning_naming_each_problem() {
+        let mut report = fixtures::report();
+        report.scan.incomplete = true;
+        let w = warning(&report, false, "s3://b/scans/x.json").unwrap();
+        assert_eq!(w.attributes["problem"].1, "incomplete,errors,not-stored");
+        assert!(
+            w.message
+                .contains("GetBucketPolicy failed: AccessDenied: no"),
+            "{}",
+            w.message
+        );
+        assert!(w.message.contains("function's log in full"));
+        report.scan.incomplete = false;
+        report.errors.clear();
+        assert_eq!(
+            warning(&report, true, "s3://b/x"),
+            None,
+            "a clean run warns nobody"
+        );
+    }
 
     #[test]
     fn failures_at_the_threshold_raise_one_alert_with_what_triage_needs() {

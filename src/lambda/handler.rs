@@ -8,7 +8,8 @@ use chrono::Utc;
 use lambda_runtime::{service_fn, Error, LambdaEvent};
 use serde_json::{json, Value};
 
-use super::alert::alert;
+use super::alert::{alert, warning};
+use super::event::INLINE_REPORT_LIMIT;
 use super::invocation::{parse, Trigger};
 use super::metrics::emf_lines;
 use crate::aws::buckets::store_new;
@@ -22,8 +23,7 @@ use crate::error::Fatal;
 use crate::output::Format;
 use crate::remediate::{plan, Context, Filter, Fix, Run};
 use crate::report::Report;
-use crate::rules::RuleSet;
-use crate::rules::{load, Severity};
+use crate::rules::{load, RuleSet, Severity};
 
 /// Time kept back from the function's deadline to store what was collected.
 const STORE_MARGIN: Duration = Duration::from_secs(30);
@@ -32,6 +32,7 @@ const STORE_MARGIN: Duration = Duration::from_secs(30);
 struct Settings {
     bucket: String,
     critical_topic: Option<String>,
+    warning_topic: Option<String>,
     threshold: Severity,
     suffix: String,
     /// The stack's `AutoRemediate`: apply the safe remediations after each scan.
@@ -45,6 +46,7 @@ impl Settings {
             bucket: var("COMPLIANCE_REPORT_BUCKET")
                 .ok_or_else(|| Fatal::new("COMPLIANCE_REPORT_BUCKET is not set: deploy the function with `compliance deploy`"))?,
             critical_topic: var("COMPLIANCE_CRITICAL_TOPIC_ARN"),
+            warning_topic: var("COMPLIANCE_WARNING_TOPIC_ARN"),
             threshold: var("COMPLIANCE_ALERT_THRESHOLD").map_or(Ok(Severity::High), |s| s.parse().map_err(Fatal::new))?,
             suffix: var("COMPLIANCE_SUFFIX").unwrap_or_default(),
             auto_remediate: var("COMPLIANCE_AUTO_REMEDIATE").as_deref() == Some("true"),
@@ -148,20 +150,32 @@ async fn handle(settings: &Settings, event: LambdaEvent<Value>) -> Result<Value,
         remediate(settings, &session, &s3, &rules, &report, &prefix).await;
     }
 
-    if let (Some(topic), Some(a)) = (
-        &settings.critical_topic,
-        alert(&report, settings.threshold, &location),
-    ) {
-        let sns = aws_sdk_sns::Client::new(&session.config);
-        match publish(&sns, topic, &a.subject, &a.message, &a.attributes).await {
+    let sns = aws_sdk_sns::Client::new(&session.config);
+    let messages = [
+        (
+            &settings.critical_topic,
+            alert(&report, settings.threshold, &location),
+            "alert",
+        ),
+        (
+            &settings.warning_topic,
+            warning(&report, stored, &location),
+            "warning",
+        ),
+    ];
+    for (topic, message, kind) in messages {
+        let (Some(topic), Some(m)) = (topic, message) else {
+            continue;
+        };
+        match publish(&sns, topic, &m.subject, &m.message, &m.attributes).await {
             Ok(()) => log(
                 "info",
-                "alert published",
+                &format!("{kind} published"),
                 json!({"scan_id": scan_id, "topic": topic}),
             ),
             Err(e) => log(
                 "error",
-                &format!("could not publish the alert: {e}"),
+                &format!("could not publish the {kind}: {e}"),
                 json!({"scan_id": scan_id}),
             ),
         }
@@ -180,7 +194,10 @@ async fn handle(settings: &Settings, event: LambdaEvent<Value>) -> Result<Value,
     );
     let mut response = json!({"scan_id": scan_id, "stored": stored, "location": location});
     if trigger == Trigger::Direct {
-        response["report"] = serde_json::to_value(&report).map_err(|e| fail(&e.to_string()))?;
+        let inline = serde_json::to_value(&report).map_err(|e| fail(&e.to_string()))?;
+        if let Some(inline) = inline_report(inline, stored, INLINE_REPORT_LIMIT) {
+            response["report"] = inline;
+        }
     }
     Ok(response)
 }
@@ -240,6 +257,13 @@ async fn remediate(
     }
 }
 
+/// The report to return inline, unless it is stored and larger than `limit` bytes: the
+/// caller then reads it at the answer's location.
+fn inline_report(report: Value, stored: bool, limit: usize) -> Option<Value> {
+    let size = serde_json::to_vec(&report).map_or(usize::MAX, |b| b.len());
+    (!stored || size <= limit).then_some(report)
+}
+
 fn render(report: &Report, format: Format) -> Result<Vec<u8>, Error> {
     let mut buf = Vec::new();
     format
@@ -263,4 +287,21 @@ fn log(level: &str, message: &str, fields: Value) {
         line.extend(fields.clone());
     }
     println!("{line}");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::inline_report;
+    use serde_json::json;
+
+    #[test]
+    fn a_stored_report_too_large_to_return_is_answered_by_its_location_only() {
+        let report = json!({"findings": ["x".repeat(100)]});
+        assert!(inline_report(report.clone(), true, 1_000).is_some());
+        assert!(inline_report(report.clone(), true, 50).is_none());
+        assert!(
+            inline_report(report, false, 50).is_some(),
+            "an unstored report is returned whatever its size"
+        );
+    }
 }
