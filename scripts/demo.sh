@@ -82,7 +82,10 @@ python_post "$endpoint/moto-api/static/lambda-simple/response" \
   "$(.venv/bin/python -c 'import json, sys; print(json.dumps({"results": [sys.argv[1]], "region": "us-east-1"}))' "$answer")"
 "$bin" scan --remote --suffix demo --endpoint-url "$endpoint" --fail-on none | head -n 12
 echo "==> compliance destroy --suffix demo --yes" >&2
-"$bin" destroy --suffix demo --endpoint-url "$endpoint" --yes
+# The emulator keeps the stack's VPC (real CloudFormation deletes it): destroy names
+# what is left, and says so with exit code 1.
+"$bin" destroy --suffix demo --endpoint-url "$endpoint" --yes ||
+  echo "    (exit $?: the emulator kept the resources listed above)" >&2
 
 # Remediation: the fixes the emulator carries out end to end (moto ignores a Lambda's
 # TracingConfig update, which `remediate` would rightly report as failed).

@@ -116,10 +116,19 @@ assert len(v["Versions"]) == 3 and len(v["DeleteMarkers"]) == 1, v
         &emu.url,
         "--yes",
     ]));
-    assert_eq!(destroyed.status.code(), Some(0), "{}", stderr(&destroyed));
     assert!(stderr(&destroyed).contains("emptied s3://compliance-reports-pr-42-123456789012 (4 object versions and delete markers)"), "{}", stderr(&destroyed));
     // The emulator deletes the stack's buckets, function, topics, roles and keys; it
-    // leaves VPCs and log groups, which real CloudFormation deletes with the stack.
+    // leaves the VPC (subnets, route table, flow log) and log groups, which real
+    // CloudFormation deletes with the stack. destroy names what is still tagged with the
+    // stack's name, and exits 1.
+    assert_eq!(destroyed.status.code(), Some(1), "{}", stderr(&destroyed));
+    let err = stderr(&destroyed);
+    assert!(
+        err.contains("stack compliance-pr-42 deleted")
+            && err.contains("tagged aws:cloudformation:stack-name=compliance-pr-42 remain")
+            && err.contains(":123456789012:vpc/vpc-"),
+        "{err}"
+    );
     emu.boto(
         r#"
 cfn, s3, lam, sns, iam, kms = (client(n) for n in ["cloudformation", "s3", "lambda", "sns", "iam", "kms"])

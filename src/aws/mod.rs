@@ -6,6 +6,7 @@ pub mod collect;
 #[cfg(feature = "lambda")]
 pub mod delivery;
 pub mod errors;
+pub mod leftovers;
 pub mod regions;
 pub mod remediate;
 pub mod session;

@@ -1,6 +1,7 @@
 //! `compliance destroy`: empties every bucket the stack owns (all versions and delete
-//! markers), deletes the stack and waits until it is gone. Touches nothing the stack
-//! does not own; a stack that does not exist is already destroyed.
+//! markers), deletes the stack, waits until it is gone, and names anything still
+//! tagged with the stack's name. Touches nothing the stack does not own; a stack that
+//! does not exist is already destroyed.
 
 use std::io::{self, IsTerminal};
 use std::process::ExitCode;
@@ -10,6 +11,7 @@ use chrono::Utc;
 use super::files::ask;
 use crate::aws::buckets::empty;
 use crate::aws::errors::CallError;
+use crate::aws::leftovers::tagged_with_stack;
 use crate::aws::session::{Session, Target};
 use crate::aws::stack::Stack;
 use crate::cli::DestroyArgs;
@@ -66,14 +68,8 @@ pub async fn run(args: DestroyArgs) -> Result<ExitCode, Fatal> {
         .await
         .map_err(fail)?
     {
-        None => {
-            eprintln!("compliance: stack {name} deleted");
-            Ok(ExitCode::SUCCESS)
-        }
-        Some(state) if state.status == "DELETE_COMPLETE" => {
-            eprintln!("compliance: stack {name} deleted");
-            Ok(ExitCode::SUCCESS)
-        }
+        None => Ok(deleted(&session, &name).await),
+        Some(state) if state.status == "DELETE_COMPLETE" => Ok(deleted(&session, &name).await),
         Some(state) => {
             for f in stack.failures(since).await.unwrap_or_default() {
                 eprintln!(
@@ -86,6 +82,33 @@ pub async fn run(args: DestroyArgs) -> Result<ExitCode, Fatal> {
                 state.status
             );
             Ok(ExitCode::from(1))
+        }
+    }
+}
+
+/// Says the stack is gone, and names what it left behind: exit 1 when something tagged
+/// with its name remains.
+async fn deleted(session: &Session, name: &str) -> ExitCode {
+    eprintln!("compliance: stack {name} deleted");
+    match tagged_with_stack(session, name).await {
+        Ok(left) if left.is_empty() => ExitCode::SUCCESS,
+        Ok(left) => {
+            eprintln!(
+                "compliance: {} resource(s) tagged aws:cloudformation:stack-name={name} remain \
+                 (kept by a DeletionPolicy, or not deleted by CloudFormation); delete them by hand:",
+                left.len()
+            );
+            for arn in &left {
+                eprintln!("  {arn}");
+            }
+            ExitCode::from(1)
+        }
+        Err(e) => {
+            eprintln!(
+                "compliance: warning: could not look for resources the stack left behind \
+                 (Resource Groups Tagging API: {e})"
+            );
+            ExitCode::SUCCESS
         }
     }
 }
