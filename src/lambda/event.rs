@@ -12,10 +12,6 @@ pub const ON_DEMAND_SOURCE: &str = "compliance.audit";
 pub const ON_DEMAND_DETAIL_TYPE: &str = "Compliance Scan Request";
 /// The key of a direct invocation's payload.
 pub const DIRECT_KEY: &str = "compliance_scan";
-/// The largest report a direct invocation returns inline: Lambda's synchronous
-/// response limit is 6 MB, and the answer carries more than the report. A larger
-/// stored report is answered with its location only, and `scan --remote` reads it there.
-pub const INLINE_REPORT_LIMIT: usize = 5 * 1024 * 1024;
 
 /// What a run is asked to scan; every field may be left out.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -9,7 +9,6 @@ use lambda_runtime::{service_fn, Error, LambdaEvent};
 use serde_json::{json, Value};
 
 use super::alert::{alert, warning};
-use super::event::INLINE_REPORT_LIMIT;
 use super::invocation::{parse, Trigger};
 use super::metrics::emf_lines;
 use crate::aws::buckets::store_new;
@@ -24,6 +23,11 @@ use crate::output::Format;
 use crate::remediate::{plan, Context, Filter, Fix, Run};
 use crate::report::Report;
 use crate::rules::{load, RuleSet, Severity};
+
+/// The largest report a direct invocation returns inline: Lambda's synchronous
+/// response limit is 6 MB, and the answer carries more than the report. A larger
+/// stored report is answered with its location only, and `scan --remote` reads it there.
+const INLINE_REPORT_LIMIT: usize = 5 * 1024 * 1024;
 
 /// Time kept back from the function's deadline to store what was collected.
 const STORE_MARGIN: Duration = Duration::from_secs(30);
