@@ -268,6 +268,9 @@ pub struct RemediateArgs {
     /// Output format of the plan or the results.
     #[arg(long, value_enum, default_value_t = RemediateFormat::Table)]
     pub format: RemediateFormat,
+    /// Resources read or changed at once (the fixes on one resource run in turn).
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub concurrency: u16,
     /// No progress on stderr; errors are still reported.
     #[arg(long, short)]
     pub quiet: bool,

@@ -443,3 +443,59 @@ print(json.dumps({"keys": keys, "lines": lines}))
     );
     assert_eq!(stored["lines"], serde_json::json!(done));
 }
+
+#[test]
+fn fixes_on_one_resource_run_in_turn_and_a_given_key_gives_sse_kms() {
+    let emu = Emulator::start();
+    emu.seed_demo();
+    let key = emu
+        .boto(r#"print(client("kms").create_key(Description="bucket key")["KeyMetadata"]["Arn"])"#)
+        .trim()
+        .to_string();
+    let dir = temp_dir("remediate-kms");
+    let audit = dir.join("audit.jsonl");
+    let out = run(compliance(&[
+        "remediate",
+        "--endpoint-url",
+        &emu.url,
+        "--audit-log",
+        audit.to_str().unwrap(),
+        "--rule",
+        "s3-bucket-default-encryption-enabled",
+        "--rule",
+        "s3-bucket-kms-cmk-encryption",
+        "--resource",
+        "compliance-demo-legacy",
+        "--kms-key",
+        &key,
+        "--apply",
+        "--yes",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let done = records(&out);
+    let fix = |id: &str| done.iter().find(|r| r["remediation"] == id).unwrap();
+    let default = fix("s3-default-encryption");
+    assert_eq!(default["result"], "applied", "{default}");
+    assert_eq!(default["after"]["algorithm"], "aws:kms");
+    assert_eq!(default["after"]["kms_key_id"], key.as_str());
+    let cmk = fix("s3-kms-encryption");
+    assert_eq!(
+        cmk["result"], "skipped",
+        "the second fix reads what the first did: {cmk}"
+    );
+    assert_eq!(cmk["before"]["algorithm"], "aws:kms");
+
+    let rescanned = dir.join("after.json");
+    scan_to_file(&emu.url, &rescanned);
+    let after: Value = serde_json::from_slice(&std::fs::read(&rescanned).unwrap()).unwrap();
+    assert_eq!(
+        status_of(
+            &after,
+            "s3-bucket-kms-cmk-encryption",
+            "compliance-demo-legacy"
+        ),
+        Some("PASS")
+    );
+}

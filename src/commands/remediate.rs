@@ -108,6 +108,7 @@ pub async fn run(args: RemediateArgs) -> Result<ExitCode, Fatal> {
     } else {
         Mode::DryRun
     };
+    let concurrency = usize::from(args.concurrency);
     if args.apply && !args.yes {
         let preview = execute(
             &session,
@@ -115,6 +116,7 @@ pub async fn run(args: RemediateArgs) -> Result<ExitCode, Fatal> {
             &ctx,
             Mode::DryRun,
             &run,
+            concurrency,
             &mut |_| {},
         )
         .await;
@@ -139,7 +141,16 @@ pub async fn run(args: RemediateArgs) -> Result<ExitCode, Fatal> {
         }
         lines.push(line);
     };
-    let mut records = execute(&session, &planned.actions, &ctx, mode, &run, &mut keep).await;
+    let mut records = execute(
+        &session,
+        &planned.actions,
+        &ctx,
+        mode,
+        &run,
+        concurrency,
+        &mut keep,
+    )
+    .await;
     for manual in &planned.manual {
         let reason = format!("{} ({})", manual.instructions, manual.url);
         let record = run.record(&manual.target, None, Outcome::Manual, reason);
@@ -187,7 +198,14 @@ async fn fresh_scan(
         named: args.regions.clone(),
         all: false,
     };
-    let inventory = collect_live(session, &choice, rules, 16, args.quiet).await?;
+    let inventory = collect_live(
+        session,
+        &choice,
+        rules,
+        usize::from(args.concurrency),
+        args.quiet,
+    )
+    .await?;
     let run = RunInfo {
         scan_id: uuid::Uuid::new_v4().to_string(),
         source: "live".to_string(),

@@ -241,6 +241,7 @@ async fn remediate(
         &ctx,
         Mode::Apply,
         &run,
+        8,
         &mut each,
     )
     .await;

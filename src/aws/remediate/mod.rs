@@ -9,6 +9,7 @@ mod s3;
 mod sns;
 mod tags;
 
+use futures::stream::{self, StreamExt};
 use serde_json::Value;
 
 use super::errors::CallError;
@@ -31,20 +32,44 @@ const GONE: &[&str] = &[
     "InvalidVpcID.NotFound",
 ];
 
-/// Runs `actions` in order; `each` sees every record as soon as it exists.
+/// Runs `actions`, `concurrency` resources at a time. The actions on one resource run
+/// one after the other, in plan order (a later fix decides on what an earlier one
+/// changed); records come back grouped by resource, and `each` sees every record as
+/// soon as its resource is done.
 pub async fn execute(
     session: &Session,
     actions: &[Action],
     ctx: &Context,
     mode: Mode,
     run: &Run,
+    concurrency: usize,
     each: &mut dyn FnMut(&AuditRecord),
 ) -> Vec<AuditRecord> {
-    let mut records = Vec::with_capacity(actions.len());
+    let mut groups: Vec<Vec<&Action>> = Vec::new();
     for action in actions {
-        let record = one(session, action, ctx, mode, run).await;
-        each(&record);
-        records.push(record);
+        let same = |g: &Vec<&Action>| {
+            g[0].target.resource_id == action.target.resource_id
+                && g[0].target.region == action.target.region
+        };
+        match groups.iter_mut().find(|g| same(g)) {
+            Some(group) => group.push(action),
+            None => groups.push(vec![action]),
+        }
+    }
+    let mut done = stream::iter(groups.into_iter().map(|group| async move {
+        let mut records = Vec::with_capacity(group.len());
+        for action in group {
+            records.push(one(session, action, ctx, mode, run).await);
+        }
+        records
+    }))
+    .buffered(concurrency.max(1));
+    let mut records = Vec::with_capacity(actions.len());
+    while let Some(batch) = done.next().await {
+        for record in batch {
+            each(&record);
+            records.push(record);
+        }
     }
     records
 }
