@@ -341,12 +341,16 @@ fn bad_input_is_refused_before_anything_is_read_or_changed() {
     let not_a_report = dir.join("notes.json");
     write(&not_a_report, "{\"hello\": 1}");
     let a = audit.to_str().unwrap();
-    let cases: [(&[&str], &str); 5] = [
+    let cases: [(&[&str], &str); 6] = [
         (
             &["--rule", "no-such-rule"],
             "unknown rule id `no-such-rule`",
         ),
         (&["--tag", "Owner"], "`Owner` is not KEY=VALUE"),
+        (
+            &["--tag", "Ownr=me"],
+            "--tag Ownr: no mandatory-tags rule requires this key",
+        ),
         (&["--suffix", "Bad_Suffix"], "Bad_Suffix"),
         (&["--from", not_a_report.to_str().unwrap()], "notes.json"),
         (&["--apply"], "pass --yes to confirm"),

@@ -23,7 +23,9 @@ use crate::engine::{build_report, RunInfo};
 use crate::error::Fatal;
 use crate::history;
 use crate::output::write_remediation;
-use crate::remediate::{plan, AuditRecord, Context, Filter, Fix, Outcome, Plan, Run};
+use crate::remediate::{
+    check_tag_keys, plan, AuditRecord, Context, Filter, Fix, Outcome, Plan, Run,
+};
 use crate::report::Report;
 use crate::rules::{load, RuleSet, Selection, Severity};
 use crate::stack::Suffix;
@@ -41,12 +43,9 @@ pub async fn run(args: RemediateArgs) -> Result<ExitCode, Fatal> {
             "--kms-key is empty: give a key ARN, id or alias",
         ));
     }
-    let audit_path = match &args.audit_log {
-        Some(path) => path.clone(),
-        None => default_audit_path()?,
-    };
-    let rules = load::load(&args.rule_dirs).map_err(|e| Fatal::new(e.to_string()))?;
-    let rules = rules
+    let all_rules = load::load(&args.rule_dirs).map_err(|e| Fatal::new(e.to_string()))?;
+    check_tag_keys(&all_rules, args.tags.iter().map(|(k, _)| k)).map_err(Fatal::new)?;
+    let rules = all_rules
         .select(&Selection {
             rules: args.rules.clone(),
             skip_rules: Vec::new(),
@@ -63,6 +62,10 @@ pub async fn run(args: RemediateArgs) -> Result<ExitCode, Fatal> {
             "remediate --apply changes resources: pass --yes to confirm (stdin is not a terminal); nothing was changed",
         ));
     }
+    let audit_path = match &args.audit_log {
+        Some(path) => path.clone(),
+        None => default_audit_path()?,
+    };
     check_writable(&audit_path)?;
 
     let session = Session::connect(&target(&args.aws, &args.regions)).await?;

@@ -156,6 +156,32 @@ pub fn plan(report: &Report, rules: &RuleSet, filter: &Filter, allowed: &[Fix]) 
     out
 }
 
+/// Refuses `--tag` keys no loaded rule requires: most likely a misspelt key, which
+/// would otherwise only show up as every tag fix skipped.
+pub fn check_tag_keys<'k>(
+    rules: &RuleSet,
+    keys: impl IntoIterator<Item = &'k String>,
+) -> Result<(), String> {
+    let required: BTreeSet<String> = rules
+        .rules
+        .iter()
+        .flat_map(|r| required_tags(rules, &r.id))
+        .collect();
+    for key in keys {
+        if !required.contains(key) {
+            return Err(format!(
+                "--tag {key}: no mandatory-tags rule requires this key (they require: {})",
+                required
+                    .iter()
+                    .map(String::as_str)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// The keys a mandatory-tags rule requires (its `required_tags` parameter).
 fn required_tags(rules: &RuleSet, rule_id: &str) -> Vec<String> {
     rules
@@ -344,6 +370,16 @@ mod tests {
             plan.actions[0].target.required_tags,
             ["Environment", "Owner", "CostCenter", "ComplianceLevel"]
         );
+    }
+
+    #[test]
+    fn tag_keys_no_rule_requires_are_refused() {
+        let rules = builtin();
+        let owner = "Owner".to_string();
+        let typo = "Ownr".to_string();
+        assert!(check_tag_keys(&rules, [&owner]).is_ok());
+        let e = check_tag_keys(&rules, [&owner, &typo]).unwrap_err();
+        assert!(e.starts_with("--tag Ownr: no mandatory-tags rule requires this key (they require: ComplianceLevel, CostCenter, Environment, Owner)"), "{e}");
     }
 
     #[test]
