@@ -12,8 +12,9 @@ usage: fault_proxy.py UPSTREAM_URL FAULTS_JSON
                any "headers" given);
                "after": an Action that must have been seen first; "times": how many
                times it applies (default: always); "delay": seconds to wait before
-               forwarding the request untouched (a slow service). "query" matches a
-               query parameter name, "method" the HTTP method, "target" an
+               forwarding the request untouched (a slow service). "prefix" matches
+               the start of the path, "query" a query parameter name, "method" the
+               HTTP method, "target" an
                X-Amz-Target header, "action" a form Action.
 Prints its own URL on stdout once listening. GET /__proxy/log returns the requests
 seen so far as JSON: [{"method", "path", "query", "target", "action", "body"}]
@@ -92,6 +93,7 @@ class Proxy(BaseHTTPRequestHandler):
     def matches(fault, entry):
         return (
             ("path" not in fault or entry["path"].rstrip("/") == fault["path"].rstrip("/"))
+            and ("prefix" not in fault or entry["path"].startswith(fault["prefix"]))
             and ("method" not in fault or entry["method"] == fault["method"])
             and ("query" not in fault or fault["query"] in entry["query"])
             and ("target" not in fault or entry["target"] == fault["target"])

@@ -365,6 +365,44 @@ print(s3.get_object(Bucket="compliance-reports-t", Key=key)["Body"].read().decod
         .contains("stopped at the function's deadline"));
 }
 
+#[test]
+fn a_report_that_cannot_be_stored_goes_to_the_log_in_full_and_warns() {
+    let emu = Emulator::start();
+    emu.seed_demo();
+    create_bucket_and_topic(&emu);
+    // The bucket refuses every write (as a conditional write refused, or a full bucket policy).
+    let proxy = Proxy::start(
+        &emu.url,
+        json!([{"prefix": "/compliance-reports-t/scans/", "method": "PUT",
+                "status": 412, "code": "PreconditionFailed"}]),
+    );
+    let event = json!({"compliance_scan": {"rules": ["s3-bucket-versioning-enabled"]}});
+    let (answers, stdout) = invoke(&proxy.url, vec![event], Duration::from_secs(300), &[]);
+    assert_eq!(answers[0].1, "response", "{answers:?}");
+    let answer = &answers[0].2;
+    assert_eq!(answer["stored"], false);
+    let scan_id = answer["scan_id"].as_str().unwrap();
+    assert_eq!(
+        answer["report"]["scan"]["id"], scan_id,
+        "the caller still gets the report"
+    );
+
+    let logged = stdout
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .find(|l| l["message"] == "the report could not be stored; it follows in full")
+        .expect("the report in the log");
+    assert_eq!(logged["report"]["scan"]["id"], scan_id);
+    assert!(!logged["report"]["findings"].as_array().unwrap().is_empty());
+
+    let warnings = messages(&emu, "warnings");
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert_eq!(
+        warnings[0]["MessageAttributes"]["problem"]["Value"],
+        "not-stored"
+    );
+}
+
 /// The SNS messages delivered to the SQS queue `queue` so far.
 fn messages(emu: &Emulator, queue: &str) -> Vec<Value> {
     let got: Value = serde_json::from_str(&emu.boto(&format!(
