@@ -1,8 +1,10 @@
-"""Scan benchmark: API calls per resource, the scanner's own CPU time, and wall time.
+"""Scan and remediation benchmark: API calls per resource (per action for
+`remediate`), the client's own CPU time, and wall time.
 
 Starts the local AWS endpoint, seeds the demo account plus BUCKETS extra buckets of
-mixed configuration, puts the counting proxy in front, and runs each scenario
-RUNS times. The emulator serves a few hundred requests a second whatever the client
+mixed configuration, puts the counting proxy in front, and runs each scan scenario
+RUNS times; then remediates two S3 rules from a saved scan: the plan (RUNS times), the
+apply (once: it changes the account), and the apply again (RUNS times, a no-op). The emulator serves a few hundred requests a second whatever the client
 does, so wall time here mostly measures the emulator; the call count and the client's
 CPU time are the numbers that carry over to real AWS.
 
@@ -15,6 +17,7 @@ import os
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -88,24 +91,49 @@ def main():
                    AWS_EC2_METADATA_DISABLED="true")
         print(f"| scenario | resources | findings | API calls | calls/resource | client CPU (s) | wall (s) |")
         print(f"|---|---|---|---|---|---|---|")
-        for label, extra in SCENARIOS:
+        def measure(cmd):
+            """Median API calls, client CPU and wall time of RUNS runs, and the last output."""
             cpu, wall, calls = [], [], []
-            for _ in range(args.runs):
+            for _ in range(runs):
                 before_log = len(json.load(urllib.request.urlopen(proxy_url + "/__proxy/log")))
                 before = resource.getrusage(resource.RUSAGE_CHILDREN)
                 t0 = time.perf_counter()
-                out = subprocess.run([args.binary, "scan", "--endpoint-url", proxy_url, "--format", "json",
-                                      "--fail-on", "none", "--quiet", *extra],
-                                     env=env, capture_output=True, check=True)
+                out = subprocess.run(cmd, env=env, capture_output=True)
                 wall.append(time.perf_counter() - t0)
+                if out.returncode not in (0, 1):
+                    sys.exit(f"{' '.join(cmd)} failed: {out.stderr.decode()}")
                 after = resource.getrusage(resource.RUSAGE_CHILDREN)
                 cpu.append((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime))
                 calls.append(len(json.load(urllib.request.urlopen(proxy_url + "/__proxy/log"))) - before_log)
-            report = json.loads(out.stdout)
+            median = lambda xs: sorted(xs)[len(xs) // 2]
+            return median(calls), median(cpu), median(wall), json.loads(out.stdout)
+
+        runs = args.runs
+        for label, extra in SCENARIOS:
+            n, cpu, wall, report = measure([args.binary, "scan", "--endpoint-url", proxy_url, "--format", "json",
+                                            "--fail-on", "none", "--quiet", *extra])
             resources = report["summary"]["resources_scanned"]
-            n = sorted(calls)[len(calls) // 2]
             print(f"| {label} | {resources} | {report['summary']['findings']} | {n} | "
-                  f"{n / max(resources, 1):.2f} | {sorted(cpu)[len(cpu) // 2]:.3f} | {sorted(wall)[len(wall) // 2]:.2f} |")
+                  f"{n / max(resources, 1):.2f} | {cpu:.3f} | {wall:.2f} |")
+
+        rules = ["--rule", "s3-bucket-versioning-enabled", "--rule", "s3-bucket-public-access-block"]
+        with tempfile.TemporaryDirectory() as tmp:
+            saved = Path(tmp) / "scan.json"
+            subprocess.run([args.binary, "scan", "--endpoint-url", endpoint, "--format", "json", "--fail-on",
+                            "none", "--quiet", "--output", str(saved), *rules], env=env, check=True)
+            remediate = [args.binary, "remediate", "--endpoint-url", proxy_url, "--from", str(saved),
+                         "--audit-log", str(Path(tmp) / "audit.jsonl"), "--format", "json", "--quiet", *rules]
+            print()
+            print("| remediate (2 S3 rules) | actions | changed | API calls | calls/action | client CPU (s) | wall (s) |")
+            print("|---|---|---|---|---|---|---|")
+            for label, extra, times in [("plan (dry run)", [], args.runs), ("--apply", ["--apply", "--yes"], 1),
+                                        ("--apply again (no-op)", ["--apply", "--yes"], args.runs)]:
+                runs = times
+                n, cpu, wall, records = measure(remediate + extra)
+                actions = [r for r in records if r["result"] != "manual"]
+                changed = sum(r["result"] == "applied" for r in actions)
+                print(f"| {label} | {len(actions)} | {changed} | {n} | {n / max(len(actions), 1):.2f} | "
+                      f"{cpu:.3f} | {wall:.2f} |")
     finally:
         if proxy:
             proxy.kill()
