@@ -503,3 +503,46 @@ fn fixes_on_one_resource_run_in_turn_and_a_given_key_gives_sse_kms() {
         Some("PASS")
     );
 }
+
+#[test]
+fn a_flow_log_refused_while_the_new_role_propagates_is_asked_again() {
+    let emu = Emulator::start();
+    emu.seed_demo();
+    // EC2 refuses the first CreateFlowLogs the way it does while a new IAM role is not
+    // yet assumable: a 200 answer with the VPC in `unsuccessful`.
+    let refusal = r#"<?xml version="1.0" encoding="UTF-8"?>
+<CreateFlowLogsResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>proxy</requestId><flowLogIdSet/><unsuccessful><item><error><code>InvalidParameter</code><message>Unable to assume given IAM role.</message></error><resourceId>vpc-any</resourceId></item></unsuccessful></CreateFlowLogsResponse>"#;
+    let proxy = Proxy::start(
+        &emu.url,
+        serde_json::json!([{"action": "CreateFlowLogs", "times": 1, "body": refusal}]),
+    );
+    let dir = temp_dir("remediate-flowlogs");
+    let audit = dir.join("audit.jsonl");
+    let out = run(compliance(&[
+        "remediate",
+        "--endpoint-url",
+        &proxy.url,
+        "--audit-log",
+        audit.to_str().unwrap(),
+        "--rule",
+        "ec2-vpc-flow-logs-enabled",
+        "--apply",
+        "--yes",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let done = records(&out);
+    assert!(!done.is_empty());
+    assert!(done.iter().all(|r| r["result"] == "applied"), "{done:?}");
+    let creates = proxy
+        .log()
+        .iter()
+        .filter(|e| e["action"] == "CreateFlowLogs")
+        .count();
+    assert_eq!(creates, done.len() + 1, "the refused one was asked again");
+    let group = emu.boto(
+        r#"print(json.dumps([g["logGroupName"] for g in client("logs").describe_log_groups(logGroupNamePrefix="audit-flowlogs-")["logGroups"]]))"#,
+    );
+    assert!(group.contains("audit-flowlogs-us-east-1-"), "{group}");
+}

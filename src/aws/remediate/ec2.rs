@@ -1,7 +1,9 @@
 //! The VPC flow-logs fix: a flow log of all traffic to a CloudWatch Logs group named
 //! by the audit convention, delivered by a role that may only write to such groups.
 //! The group and the role are created only when absent (and tagged `ManagedBy`), so
-//! several VPCs and later runs share them.
+//! several VPCs, concurrent actions and later runs share them.
+
+use std::time::Duration;
 
 use aws_sdk_ec2::types::{Filter, FlowLogsResourceType, LogDestinationType, TrafficType};
 use serde_json::{json, Value};
@@ -44,27 +46,37 @@ pub async fn flow_logs(session: &Session, t: &Target) -> Result<Value, CallError
 pub async fn create_flow_log(session: &Session, t: &Target, ctx: &Context) -> Result<(), String> {
     let group = flow_log_group(&t.region, ctx);
     ensure_log_group(session, &t.region, &group).await?;
-    let role_arn = ensure_role(session, &ctx.account_id).await?;
-    let out = aws_sdk_ec2::Client::new(&session.regional(&t.region))
-        .create_flow_logs()
-        .resource_ids(&t.resource_id)
-        .resource_type(FlowLogsResourceType::Vpc)
-        .traffic_type(TrafficType::All)
-        .log_destination_type(LogDestinationType::CloudWatchLogs)
-        .log_group_name(&group)
-        .deliver_logs_permission_arn(&role_arn)
-        .send()
-        .await
-        .map_err(failed("CreateFlowLogs"))?;
-    // Refusals per resource come back in the answer, not as an error.
-    match out.unsuccessful().first().and_then(|u| u.error()) {
-        Some(e) => Err(format!(
-            "CreateFlowLogs failed: {}: {}",
-            e.code().unwrap_or("Unknown"),
-            e.message().unwrap_or_default()
-        )),
-        None => Ok(()),
+    let (role_arn, fresh) = ensure_role(session, &ctx.account_id).await?;
+    // IAM is eventually consistent: a role made a moment ago may not be assumable yet,
+    // and EC2 then refuses the flow log. Only then is it worth asking again.
+    let attempts = if fresh { 4 } else { 1 };
+    let ec2 = aws_sdk_ec2::Client::new(&session.regional(&t.region));
+    for attempt in 1..=attempts {
+        let out = ec2
+            .create_flow_logs()
+            .resource_ids(&t.resource_id)
+            .resource_type(FlowLogsResourceType::Vpc)
+            .traffic_type(TrafficType::All)
+            .log_destination_type(LogDestinationType::CloudWatchLogs)
+            .log_group_name(&group)
+            .deliver_logs_permission_arn(&role_arn)
+            .send()
+            .await
+            .map_err(failed("CreateFlowLogs"))?;
+        // Refusals per resource come back in the answer, not as an error.
+        let Some(e) = out.unsuccessful().first().and_then(|u| u.error()) else {
+            return Ok(());
+        };
+        if attempt == attempts {
+            return Err(format!(
+                "CreateFlowLogs failed: {}: {}",
+                e.code().unwrap_or("Unknown"),
+                e.message().unwrap_or_default()
+            ));
+        }
+        tokio::time::sleep(Duration::from_secs(2 << (attempt - 1))).await;
     }
+    unreachable!("the last attempt returns")
 }
 
 async fn ensure_log_group(session: &Session, region: &str, group: &str) -> Result<(), String> {
@@ -82,12 +94,19 @@ async fn ensure_log_group(session: &Session, region: &str, group: &str) -> Resul
     {
         return Ok(());
     }
-    logs.create_log_group()
+    let created = logs
+        .create_log_group()
         .log_group_name(group)
         .tags("ManagedBy", "compliance")
         .send()
         .await
-        .map_err(failed("CreateLogGroup"))?;
+        .map_err(CallError::from);
+    match created {
+        Ok(_) => {}
+        // Another action of this run (another VPC in the region) made it in between.
+        Err(e) if e.is(&["ResourceAlreadyExistsException"]) => return Ok(()),
+        Err(e) => return Err(format!("CreateLogGroup failed: {e}")),
+    }
     logs.put_retention_policy()
         .log_group_name(group)
         .retention_in_days(FLOW_LOG_RETENTION_DAYS)
@@ -97,17 +116,22 @@ async fn ensure_log_group(session: &Session, region: &str, group: &str) -> Resul
         .map_err(failed("PutRetentionPolicy"))
 }
 
-/// The delivery role's ARN, creating the role when the account has none.
-async fn ensure_role(session: &Session, account_id: &str) -> Result<String, String> {
+/// The delivery role's ARN, creating the role when the account has none, and whether it
+/// was missing a moment ago.
+async fn ensure_role(session: &Session, account_id: &str) -> Result<(String, bool), String> {
     let iam = aws_sdk_iam::Client::new(&session.config);
-    match iam.get_role().role_name(FLOW_LOG_ROLE).send().await {
-        Ok(out) => return Ok(out.role().map(|r| r.arn().to_string()).unwrap_or_default()),
-        Err(e) => {
-            let e = CallError::from(e);
-            if !e.is(&["NoSuchEntity"]) {
-                return Err(format!("GetRole failed: {e}"));
-            }
-        }
+    let get = || async {
+        iam.get_role()
+            .role_name(FLOW_LOG_ROLE)
+            .send()
+            .await
+            .map(|out| out.role().map(|r| r.arn().to_string()).unwrap_or_default())
+            .map_err(CallError::from)
+    };
+    match get().await {
+        Ok(arn) => return Ok((arn, false)),
+        Err(e) if e.is(&["NoSuchEntity"]) => {}
+        Err(e) => return Err(format!("GetRole failed: {e}")),
     }
     let trust = json!({"Version": "2012-10-17", "Statement": [{
         "Effect": "Allow",
@@ -129,7 +153,15 @@ async fn ensure_role(session: &Session, account_id: &str) -> Result<String, Stri
         )
         .send()
         .await
-        .map_err(failed("CreateRole"))?;
+        .map_err(CallError::from);
+    let arn = match created {
+        Ok(out) => out.role().map(|r| r.arn().to_string()).unwrap_or_default(),
+        // Another action of this run (another VPC) made it in between.
+        Err(e) if e.is(&["EntityAlreadyExists"]) => {
+            get().await.map_err(|e| format!("GetRole failed: {e}"))?
+        }
+        Err(e) => return Err(format!("CreateRole failed: {e}")),
+    };
     let groups = format!("arn:aws:logs:*:{account_id}:log-group:audit-flowlogs-*");
     let policy = json!({"Version": "2012-10-17", "Statement": [{
         "Effect": "Allow",
@@ -144,8 +176,5 @@ async fn ensure_role(session: &Session, account_id: &str) -> Result<String, Stri
         .send()
         .await
         .map_err(failed("PutRolePolicy"))?;
-    Ok(created
-        .role()
-        .map(|r| r.arn().to_string())
-        .unwrap_or_default())
+    Ok((arn, true))
 }
