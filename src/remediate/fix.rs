@@ -10,6 +10,7 @@
 use serde_json::Value;
 
 use super::{Context, Target};
+use crate::model::ResourceKind;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fix {
@@ -75,8 +76,8 @@ impl Fix {
         Fix::ALL.into_iter().find(|f| f.id() == id)
     }
 
-    /// Every IAM action the fix calls, reads included.
-    pub fn permissions(self) -> &'static [&'static str] {
+    /// Every IAM action the fix calls on a resource of `kind`, reads included.
+    pub fn permissions(self, kind: ResourceKind) -> &'static [&'static str] {
         match self {
             Fix::S3DefaultEncryption | Fix::S3KmsEncryption => &[
                 "s3:GetEncryptionConfiguration",
@@ -92,6 +93,7 @@ impl Fix {
                 "lambda:UpdateFunctionConfiguration",
             ],
             Fix::VpcFlowLogs => &[
+                "ec2:DescribeVpcs",
                 "ec2:DescribeFlowLogs",
                 "ec2:CreateFlowLogs",
                 "logs:DescribeLogGroups",
@@ -103,18 +105,14 @@ impl Fix {
                 "iam:PassRole",
             ],
             Fix::SnsKmsEncryption => &["sns:GetTopicAttributes", "sns:SetTopicAttributes"],
-            Fix::MandatoryTags => &[
-                "s3:GetBucketTagging",
-                "s3:PutBucketTagging",
-                "ec2:DescribeVpcs",
-                "ec2:CreateTags",
-                "kms:ListResourceTags",
-                "kms:TagResource",
-                "lambda:ListTags",
-                "lambda:TagResource",
-                "sns:ListTagsForResource",
-                "sns:TagResource",
-            ],
+            Fix::MandatoryTags => match kind {
+                ResourceKind::S3Bucket => &["s3:GetBucketTagging", "s3:PutBucketTagging"],
+                ResourceKind::Vpc => &["ec2:DescribeVpcs", "ec2:CreateTags"],
+                ResourceKind::KmsKey => &["kms:ListResourceTags", "kms:TagResource"],
+                ResourceKind::LambdaFunction => &["lambda:ListTags", "lambda:TagResource"],
+                ResourceKind::SnsTopic => &["sns:ListTagsForResource", "sns:TagResource"],
+                _ => &[],
+            },
         }
     }
 
@@ -256,7 +254,6 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::model::ResourceKind;
 
     fn ctx(kms_key: Option<&str>, tags: &[(&str, &str)]) -> Context {
         Context {
@@ -285,8 +282,18 @@ mod tests {
     fn every_fix_round_trips_its_id_and_declares_permissions() {
         for fix in Fix::ALL {
             assert_eq!(Fix::parse(fix.id()), Some(fix));
-            assert!(!fix.permissions().is_empty(), "{}", fix.id());
         }
+        // Every rule that names a fix names one that declares its permissions for the
+        // rule's resource kind.
+        for rule in crate::rules::load::load(&[]).unwrap().rules {
+            if let Some(fix) = rule.remediation.automatic.as_deref().and_then(Fix::parse) {
+                assert!(!fix.permissions(rule.resource).is_empty(), "{}", rule.id);
+            }
+        }
+        assert_eq!(
+            Fix::MandatoryTags.permissions(ResourceKind::KmsKey),
+            ["kms:ListResourceTags", "kms:TagResource"]
+        );
         assert_eq!(Fix::parse("delete-everything"), None);
     }
 

@@ -91,7 +91,7 @@ impl Plan {
         let set: BTreeSet<&'static str> = self
             .actions
             .iter()
-            .flat_map(|a| a.fix.permissions().iter().copied())
+            .flat_map(|a| a.fix.permissions(a.target.resource_type).iter().copied())
             .collect();
         set.into_iter().collect()
     }
