@@ -187,6 +187,20 @@ fn the_plan_changes_nothing_and_is_audited() {
         .all(|r| r["rule_id"] == "ec2-security-group-no-public-ssh"
             && r["reason"].as_str().unwrap().contains("https://")));
     assert_eq!(state(&emu), before);
+
+    // Without --audit-log the audit goes to the XDG state directory, made when missing.
+    let state_home = dir.join("state");
+    let default = run(compliance(&[
+        "remediate",
+        "--endpoint-url",
+        &emu.url,
+        "--rule",
+        "s3-bucket-versioning-enabled",
+    ])
+    .env("XDG_STATE_HOME", &state_home));
+    assert_eq!(default.status.code(), Some(0), "{}", stderr(&default));
+    let kept = audit_lines(&state_home.join("compliance/remediation-audit.jsonl"));
+    assert_eq!(kept.len(), 3, "one planned line per bucket: {kept:?}");
 }
 
 #[test]

@@ -81,7 +81,7 @@ pub async fn run(args: RemediateArgs) -> Result<ExitCode, Fatal> {
         Some(report) => report,
         None => fresh_scan(&args, &session, &rules).await?,
     };
-    let mut audit = open_audit(&audit_path)?;
+    let mut audit = AuditLog::open(audit_path)?;
     let filter = Filter {
         rules: args.rules.clone(),
         resources: args.resources.clone(),
@@ -126,14 +126,10 @@ pub async fn run(args: RemediateArgs) -> Result<ExitCode, Fatal> {
         confirm(&session, &preview)?;
     }
 
-    let mut audit_error: Option<io::Error> = None;
-    let mut lines: Vec<String> = Vec::new();
+    let quiet = args.quiet;
     let mut keep = |record: &AuditRecord| {
-        let line = serde_json::to_string(record).unwrap_or_default();
-        if let Err(e) = writeln!(audit, "{line}").and_then(|()| audit.flush()) {
-            audit_error.get_or_insert(e);
-        }
-        if mode == Mode::Apply && record.result != Outcome::Manual && !args.quiet {
+        audit.keep(record);
+        if mode == Mode::Apply && record.result != Outcome::Manual && !quiet {
             eprintln!(
                 "{}: {} on {} {}",
                 record.result.as_str(),
@@ -142,7 +138,6 @@ pub async fn run(args: RemediateArgs) -> Result<ExitCode, Fatal> {
                 record.resource_id
             );
         }
-        lines.push(line);
     };
     let mut records = execute(
         &session,
@@ -160,27 +155,74 @@ pub async fn run(args: RemediateArgs) -> Result<ExitCode, Fatal> {
         keep(&record);
         records.push(record);
     }
-    if let Some(e) = audit_error {
-        eprintln!(
-            "compliance: error: could not append to the audit {}: {e}",
-            audit_path.display()
-        );
-    }
+    let kept = audit.finish();
     write_stdout(|out| write_remediation(args.format, &records, out))?;
 
-    let mut stored = true;
-    if let Some(suffix) = &suffix {
-        stored = store_audit(&session, suffix, &run.run_id, &lines).await;
-    }
+    let stored = match &suffix {
+        Some(suffix) => store_audit(&session, suffix, &run.run_id, &audit.lines).await,
+        None => true,
+    };
     if !args.quiet {
-        summarize(&records, &planned, mode, &audit_path);
+        summarize(&records, &planned, mode, &audit.path);
     }
     let failed = records.iter().any(|r| r.result == Outcome::Failed);
-    Ok(if failed || !stored {
+    Ok(if failed || !kept || !stored {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Where every record goes as it is made: appended to the local audit file and flushed
+/// line by line (a run cut short keeps what it did), and kept for the stack's bucket.
+struct AuditLog {
+    path: PathBuf,
+    file: File,
+    lines: Vec<String>,
+    error: Option<io::Error>,
+}
+
+impl AuditLog {
+    fn open(path: PathBuf) -> Result<AuditLog, Fatal> {
+        let file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .map_err(|e| {
+                Fatal::new(format!(
+                    "cannot append to the audit {}: {e}",
+                    path.display()
+                ))
+            })?;
+        Ok(AuditLog {
+            path,
+            file,
+            lines: Vec::new(),
+            error: None,
+        })
+    }
+
+    fn keep(&mut self, record: &AuditRecord) {
+        let line = serde_json::to_string(record).unwrap_or_default();
+        if let Err(e) = writeln!(self.file, "{line}").and_then(|()| self.file.flush()) {
+            self.error.get_or_insert(e);
+        }
+        self.lines.push(line);
+    }
+
+    /// Whether every record reached the file; says on stderr when one did not.
+    fn finish(&self) -> bool {
+        match &self.error {
+            None => true,
+            Some(e) => {
+                eprintln!(
+                    "compliance: error: could not append to the audit {}: {e}",
+                    self.path.display()
+                );
+                false
+            }
+        }
+    }
 }
 
 /// The one report `--from` names, refused by name when it is not a report.
@@ -218,7 +260,8 @@ async fn fresh_scan(
     Ok(build_report(rules, &inventory, run))
 }
 
-/// `$XDG_STATE_HOME/compliance/remediation-audit.jsonl`, else under `~/.local/state`.
+/// `$XDG_STATE_HOME/compliance/remediation-audit.jsonl`, else under `~/.local/state`;
+/// its directory is created when missing.
 fn default_audit_path() -> Result<PathBuf, Fatal> {
     let state = std::env::var_os("XDG_STATE_HOME")
         .filter(|v| !v.is_empty())
@@ -227,30 +270,14 @@ fn default_audit_path() -> Result<PathBuf, Fatal> {
         .ok_or_else(|| {
             Fatal::new("no home directory to keep the audit in: pass --audit-log FILE")
         })?;
-    Ok(state.join("compliance").join("remediation-audit.jsonl"))
-}
-
-/// Opens the audit for appending (creating the default directory when needed).
-fn open_audit(path: &Path) -> Result<File, Fatal> {
-    if path
-        .file_name()
-        .is_some_and(|n| n == "remediation-audit.jsonl")
-    {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            let _ = fs::create_dir_all(dir);
-        }
-    }
-    check_writable(path)?;
-    OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)
-        .map_err(|e| {
-            Fatal::new(format!(
-                "cannot append to the audit {}: {e}",
-                path.display()
-            ))
-        })
+    let dir = state.join("compliance");
+    fs::create_dir_all(&dir).map_err(|e| {
+        Fatal::new(format!(
+            "cannot create {} for the audit: {e}",
+            dir.display()
+        ))
+    })?;
+    Ok(dir.join("remediation-audit.jsonl"))
 }
 
 /// Shows what `--apply` would change and asks; anything but `y`/`yes` stops the run.
