@@ -72,9 +72,9 @@ print(json.dumps(out, sort_keys=True))
     .unwrap()
 }
 
-/// `remediate` with the fixable rules, the tag values and an audit file.
-fn remediate(url: &str, audit: &Path, extra: &[&str]) -> std::process::Output {
-    let mut args = vec![
+/// `compliance remediate` against `url` with its audit in `audit`, answering in JSON.
+fn remediate_at(url: &str, audit: &Path, args: &[&str]) -> std::process::Output {
+    let mut all = vec![
         "remediate",
         "--endpoint-url",
         url,
@@ -83,12 +83,19 @@ fn remediate(url: &str, audit: &Path, extra: &[&str]) -> std::process::Output {
         "--format",
         "json",
     ];
+    all.extend_from_slice(args);
+    run(compliance(&all))
+}
+
+/// `remediate` with the fixable rules and the tag values.
+fn remediate(url: &str, audit: &Path, extra: &[&str]) -> std::process::Output {
+    let mut args: Vec<&str> = Vec::new();
     for rule in FIXABLE {
         args.extend(["--rule", rule]);
     }
     args.extend(TAGS);
     args.extend_from_slice(extra);
-    run(compliance(&args))
+    remediate_at(url, audit, &args)
 }
 
 fn records(out: &std::process::Output) -> Vec<Value> {
@@ -160,19 +167,16 @@ fn the_plan_changes_nothing_and_is_audited() {
 
     // Lambda tracing is planned with the exact change, and rules without a fix get the
     // rule's instructions.
-    let other = run(compliance(&[
-        "remediate",
-        "--endpoint-url",
+    let other = remediate_at(
         &emu.url,
-        "--audit-log",
-        audit.to_str().unwrap(),
-        "--format",
-        "json",
-        "--rule",
-        "lambda-function-tracing-active",
-        "--rule",
-        "ec2-security-group-no-public-ssh",
-    ]));
+        &audit,
+        &[
+            "--rule",
+            "lambda-function-tracing-active",
+            "--rule",
+            "ec2-security-group-no-public-ssh",
+        ],
+    );
     let other = records(&other);
     let tracing = other
         .iter()
@@ -273,19 +277,11 @@ fn a_failing_action_is_audited_as_failed_and_the_others_still_run() {
     );
     let dir = temp_dir("remediate-fail");
     let audit = dir.join("audit.jsonl");
-    let out = run(compliance(&[
-        "remediate",
-        "--endpoint-url",
+    let out = remediate_at(
         &proxy.url,
-        "--audit-log",
-        audit.to_str().unwrap(),
-        "--rule",
-        "s3-bucket-versioning-enabled",
-        "--apply",
-        "--yes",
-        "--format",
-        "json",
-    ]));
+        &audit,
+        &["--rule", "s3-bucket-versioning-enabled", "--apply", "--yes"],
+    );
     assert_eq!(out.status.code(), Some(1), "a failed action exits 1");
     let lines = audit_lines(&audit);
     let line = |bucket: &str| {
@@ -413,25 +409,22 @@ client("cloudformation").create_stack(StackName="compliance-t", TemplateBody=jso
     let report = dir.join("scan.json");
     scan_to_file(&emu.url, &report);
     let audit = dir.join("audit.jsonl");
-    let out = run(compliance(&[
-        "remediate",
-        "--endpoint-url",
+    let out = remediate_at(
         &emu.url,
-        "--from",
-        report.to_str().unwrap(),
-        "--resource",
-        "arn:aws:s3:::compliance-demo-public",
-        "--rule",
-        "s3-bucket-public-access-block",
-        "--audit-log",
-        audit.to_str().unwrap(),
-        "--suffix",
-        "t",
-        "--apply",
-        "--yes",
-        "--format",
-        "json",
-    ]));
+        &audit,
+        &[
+            "--from",
+            report.to_str().unwrap(),
+            "--resource",
+            "arn:aws:s3:::compliance-demo-public",
+            "--rule",
+            "s3-bucket-public-access-block",
+            "--suffix",
+            "t",
+            "--apply",
+            "--yes",
+        ],
+    );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let done = records(&out);
     assert_eq!(done.len(), 1, "one rule on one resource: {done:?}");
@@ -472,25 +465,22 @@ fn fixes_on_one_resource_run_in_turn_and_a_given_key_gives_sse_kms() {
         .to_string();
     let dir = temp_dir("remediate-kms");
     let audit = dir.join("audit.jsonl");
-    let out = run(compliance(&[
-        "remediate",
-        "--endpoint-url",
+    let out = remediate_at(
         &emu.url,
-        "--audit-log",
-        audit.to_str().unwrap(),
-        "--rule",
-        "s3-bucket-default-encryption-enabled",
-        "--rule",
-        "s3-bucket-kms-cmk-encryption",
-        "--resource",
-        "compliance-demo-legacy",
-        "--kms-key",
-        &key,
-        "--apply",
-        "--yes",
-        "--format",
-        "json",
-    ]));
+        &audit,
+        &[
+            "--rule",
+            "s3-bucket-default-encryption-enabled",
+            "--rule",
+            "s3-bucket-kms-cmk-encryption",
+            "--resource",
+            "compliance-demo-legacy",
+            "--kms-key",
+            &key,
+            "--apply",
+            "--yes",
+        ],
+    );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let done = records(&out);
     let fix = |id: &str| done.iter().find(|r| r["remediation"] == id).unwrap();
@@ -532,19 +522,11 @@ fn a_flow_log_refused_while_the_new_role_propagates_is_asked_again() {
     );
     let dir = temp_dir("remediate-flowlogs");
     let audit = dir.join("audit.jsonl");
-    let out = run(compliance(&[
-        "remediate",
-        "--endpoint-url",
+    let out = remediate_at(
         &proxy.url,
-        "--audit-log",
-        audit.to_str().unwrap(),
-        "--rule",
-        "ec2-vpc-flow-logs-enabled",
-        "--apply",
-        "--yes",
-        "--format",
-        "json",
-    ]));
+        &audit,
+        &["--rule", "ec2-vpc-flow-logs-enabled", "--apply", "--yes"],
+    );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let done = records(&out);
     assert!(!done.is_empty());
