@@ -10,6 +10,8 @@ mod history;
 mod lambda;
 mod model;
 mod output;
+#[cfg(test)]
+mod permissions_doc;
 mod remediate;
 mod report;
 mod rules;
