@@ -351,7 +351,7 @@ fn bad_input_is_refused_before_anything_is_read_or_changed() {
     let not_a_report = dir.join("notes.json");
     write(&not_a_report, "{\"hello\": 1}");
     let a = audit.to_str().unwrap();
-    let cases: [(&[&str], &str); 6] = [
+    let cases: [(&[&str], &str); 7] = [
         (
             &["--rule", "no-such-rule"],
             "unknown rule id `no-such-rule`",
@@ -362,6 +362,10 @@ fn bad_input_is_refused_before_anything_is_read_or_changed() {
             "--tag Ownr: no mandatory-tags rule requires this key",
         ),
         (&["--suffix", "Bad_Suffix"], "Bad_Suffix"),
+        (
+            &["--suffix", "nope", "--apply", "--yes"],
+            "stack compliance-nope does not exist: deploy it first",
+        ),
         (&["--from", not_a_report.to_str().unwrap()], "notes.json"),
         (&["--apply"], "pass --yes to confirm"),
     ];

@@ -83,6 +83,22 @@ impl Stack {
         }
     }
 
+    /// The name of the stack's report bucket, or one sentence saying why there is none
+    /// (`report --suffix` reads it, `remediate --suffix` writes its audit there).
+    pub async fn report_bucket(&self) -> Result<String, String> {
+        let state = self
+            .describe()
+            .await
+            .map_err(|e| format!("cannot read stack {}: {e}", self.name))?
+            .ok_or_else(|| format!("stack {} does not exist: deploy it first", self.name))?;
+        state
+            .outputs
+            .get("ReportBucketName")
+            .cloned()
+            .filter(|b| !b.is_empty())
+            .ok_or_else(|| format!("stack {} has no ReportBucketName output", self.name))
+    }
+
     /// The stack, or `None` when it does not exist.
     pub async fn describe(&self) -> Result<Option<StackState>, CallError> {
         let out = match self

@@ -69,6 +69,16 @@ pub async fn run(args: RemediateArgs) -> Result<ExitCode, Fatal> {
     check_writable(&audit_path)?;
 
     let session = Session::connect(&target(&args.aws, &args.regions)).await?;
+    // The audit's place in the stack's bucket is found before anything is changed.
+    let bucket = match &suffix {
+        Some(suffix) => Some(
+            Stack::new(&session, &suffix.stack_name())
+                .report_bucket()
+                .await
+                .map_err(Fatal::new)?,
+        ),
+        None => None,
+    };
     let report = match from {
         Some(report) if report.scan.account_id != session.account_id => {
             return Err(Fatal::new(format!(
@@ -158,8 +168,8 @@ pub async fn run(args: RemediateArgs) -> Result<ExitCode, Fatal> {
     let kept = audit.finish();
     write_stdout(|out| write_remediation(args.format, &records, out))?;
 
-    let stored = match &suffix {
-        Some(suffix) => store_audit(&session, suffix, &run.run_id, &audit.lines).await,
+    let stored = match &bucket {
+        Some(bucket) => store_audit(&session, bucket, &run.run_id, &audit.lines).await,
         None => true,
     };
     if !args.quiet {
@@ -312,30 +322,14 @@ fn confirm(session: &Session, preview: &[AuditRecord]) -> Result<(), Fatal> {
 
 /// Stores the run's audit lines as `remediation/YYYY/MM/DD/<run id>.audit.jsonl` in the
 /// stack's report bucket; says on stderr when it cannot (the local audit has them).
-async fn store_audit(session: &Session, suffix: &Suffix, run_id: &str, lines: &[String]) -> bool {
-    let stack = Stack::new(session, &suffix.stack_name());
-    let bucket = match stack.describe().await {
-        Ok(Some(state)) => state.outputs.get("ReportBucketName").cloned(),
-        Ok(None) => None,
-        Err(e) => {
-            eprintln!("compliance: error: cannot read stack {}: {e}", stack.name);
-            return false;
-        }
-    };
-    let Some(bucket) = bucket else {
-        eprintln!(
-            "compliance: error: stack {} has no report bucket: the audit stays in the local file",
-            stack.name
-        );
-        return false;
-    };
+async fn store_audit(session: &Session, bucket: &str, run_id: &str, lines: &[String]) -> bool {
     let key = format!(
         "remediation/{}/{run_id}.audit.jsonl",
         Utc::now().format("%Y/%m/%d")
     );
     let body = (lines.join("\n") + "\n").into_bytes();
     let s3 = session.s3_in(&session.default_region());
-    match store_new(&s3, &bucket, &key, body, "application/x-ndjson").await {
+    match store_new(&s3, bucket, &key, body, "application/x-ndjson").await {
         Ok(()) => {
             eprintln!("audit stored at s3://{bucket}/{key}");
             true

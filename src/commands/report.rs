@@ -106,22 +106,10 @@ async fn from_bucket(args: &ReportArgs, suffix: &str) -> Result<Vec<Report>, Fat
         endpoint_url: args.aws.endpoint_url.clone(),
     })
     .await?;
-    let stack = Stack::new(&session, &suffix.stack_name());
-    let state = stack
-        .describe()
+    let bucket = Stack::new(&session, &suffix.stack_name())
+        .report_bucket()
         .await
-        .map_err(|e| Fatal::new(format!("cannot read stack {}: {e}", stack.name)))?
-        .ok_or_else(|| {
-            Fatal::new(format!(
-                "stack {} does not exist: deploy it, or name report files",
-                stack.name
-            ))
-        })?;
-    let bucket = state
-        .outputs
-        .get("ReportBucketName")
-        .cloned()
-        .unwrap_or_default();
+        .map_err(|e| Fatal::new(format!("{e}, or name report files")))?;
     let s3 = session.s3_in(&session.default_region());
     let texts = stored_reports(&s3, &bucket, args.since)
         .await
