@@ -69,8 +69,8 @@ pub struct ScanArgs {
     /// Leave this rule out (repeatable).
     #[arg(long = "skip-rule", value_name = "ID")]
     pub skip_rules: Vec<String>,
-    /// Evaluate only rules on this service (repeatable): s3, ec2, lambda, kms, sns.
-    #[arg(long = "service", value_name = "NAME")]
+    /// Evaluate only rules on this service (repeatable).
+    #[arg(long = "service", value_name = "NAME", value_enum)]
     pub services: Vec<Service>,
     /// Evaluate only rules of this severity or worse.
     #[arg(long, value_name = "SEVERITY", default_value = "info")]
@@ -102,6 +102,17 @@ pub struct ScanArgs {
     /// With --remote: send the on-demand scan event instead of waiting; prints the scan id.
     #[arg(long = "async", requires = "remote")]
     pub asynchronous: bool,
+}
+
+/// `--service` takes the registry's names, and its help lists them.
+impl clap::ValueEnum for Service {
+    fn value_variants<'a>() -> &'a [Self] {
+        Service::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.as_str()).help(self.spec().title))
+    }
 }
 
 /// The `--fail-on` threshold.

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 
 use crate::model::{Inventory, ResourceKind};
 use crate::report::{Finding, Report, ScanInfo, Summary, REPORT_SCHEMA_VERSION};
-use crate::rules::evaluate::Context;
+use crate::rules::evaluate::Location;
 use crate::rules::{Rule, RuleSet, Severity, Status};
 
 /// What the caller knows about the run that the inventory does not.
@@ -67,12 +67,19 @@ pub fn evaluate(rules: &RuleSet, inventory: &Inventory) -> Vec<Finding> {
         }
     }
 
+    // Each resource's attributes are serialized once, whatever the number of rules.
+    let attributes: Vec<serde_json::Value> = inventory
+        .resources
+        .iter()
+        .map(|r| r.properties.attributes())
+        .collect();
     let mut findings = Vec::new();
     for rule in &rules.rules {
-        for resource in inventory
+        for (resource, attrs) in inventory
             .resources
             .iter()
-            .filter(|r| r.properties.kind() == rule.resource)
+            .zip(&attributes)
+            .filter(|(r, _)| r.properties.kind() == rule.resource)
         {
             let own = attribute_errors.get(&(
                 rule.resource,
@@ -85,11 +92,11 @@ pub fn evaluate(rules: &RuleSet, inventory: &Inventory) -> Vec<Finding> {
                     .or_else(|| regional.and_then(|m| m.get(attr)))
                     .cloned()
             };
-            let ctx = Context {
+            let location = Location {
                 region: &resource.region,
                 account_id: &inventory.account_id,
             };
-            let judgement = rule.judge(&resource.properties.attributes(), &failed, ctx);
+            let judgement = rule.judge(attrs, &failed, location);
             findings.push(finding(
                 rule,
                 inventory,
@@ -204,7 +211,7 @@ tests:
   - {name: off, resource: {versioning: {status: Disabled}}, expect: FAIL}
 "#;
         RuleSet {
-            rules: vec![parse("s3-bucket-versioning-check.yaml", text, "test").unwrap()],
+            rules: vec![parse("s3-bucket-versioning-check.yaml", text, "test", &[]).unwrap()],
         }
     }
 

@@ -12,6 +12,9 @@ mod model;
 mod output;
 #[cfg(test)]
 mod permissions_doc;
+mod pipeline;
+#[cfg(test)]
+mod registry_check;
 mod remediate;
 mod report;
 mod rules;
@@ -43,6 +46,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = runtime.block_on(async {
         match cli.command {
+            Command::Scan(args) if args.remote => commands::remote::run(args).await,
             Command::Scan(args) => commands::scan::run(args).await,
             Command::Deploy(args) => commands::deploy::run(args).await,
             Command::Destroy(args) => commands::destroy::run(args).await,

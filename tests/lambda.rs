@@ -464,10 +464,10 @@ print(json.dumps({{"legacy": algorithm("compliance-demo-legacy"), "logs": algori
     assert_eq!(
         (
             legacy["result"].as_str(),
-            legacy["before"]["algorithm"].as_str(),
-            legacy["after"]["algorithm"].as_str()
+            legacy["before"]["encryption"]["enabled"].as_bool(),
+            legacy["after"]["encryption"]["algorithm"].as_str()
         ),
-        (Some("applied"), Some("none"), Some("AES256"))
+        (Some("applied"), Some(false), Some("AES256"))
     );
     assert_eq!(legacy["scan_id"], scan_id.as_str());
     assert!(

@@ -145,7 +145,7 @@ fn the_plan_changes_nothing_and_is_audited() {
             .starts_with("PutBucketVersioning:"),
         "{legacy}"
     );
-    assert_eq!(legacy["before"]["status"], "Disabled");
+    assert_eq!(legacy["before"]["versioning"]["status"], "Disabled");
     assert!(legacy["caller"].as_str().unwrap().starts_with("arn:aws:"));
     assert!(
         results(&planned, "planned")
@@ -490,14 +490,15 @@ fn fixes_on_one_resource_run_in_turn_and_a_given_key_gives_sse_kms() {
     let fix = |id: &str| done.iter().find(|r| r["remediation"] == id).unwrap();
     let default = fix("s3-default-encryption");
     assert_eq!(default["result"], "applied", "{default}");
-    assert_eq!(default["after"]["algorithm"], "aws:kms");
-    assert_eq!(default["after"]["kms_key_id"], key.as_str());
+    assert_eq!(default["after"]["encryption"]["algorithm"], "aws:kms");
+    assert_eq!(default["after"]["encryption"]["kms_key_id"], key.as_str());
     let cmk = fix("s3-kms-encryption");
     assert_eq!(
         cmk["result"], "skipped",
         "the second fix reads what the first did: {cmk}"
     );
-    assert_eq!(cmk["before"]["algorithm"], "aws:kms");
+    assert_eq!(cmk["before"]["encryption"]["algorithm"], "aws:kms");
+    assert_eq!(cmk["before"]["encryption"]["kms_key_manager"], "CUSTOMER");
 
     let rescanned = dir.join("after.json");
     scan_to_file(&emu.url, &rescanned);
@@ -509,6 +510,67 @@ fn fixes_on_one_resource_run_in_turn_and_a_given_key_gives_sse_kms() {
             "compliance-demo-legacy"
         ),
         Some("PASS")
+    );
+}
+
+#[test]
+fn a_key_that_kms_says_aws_manages_is_never_counted_as_the_customer_key_the_rule_wants() {
+    // The operator passes the ARN of the account's aws/s3 key. The write succeeds, but
+    // the rule wants a customer-managed key: the fix must be audited as failed, decided
+    // by the rule on the bucket read back, not by the key's spelling. moto has no
+    // AWS-managed keys, so KMS's real answer for one is served by the proxy.
+    let emu = Emulator::start();
+    emu.seed_demo();
+    let managed = "arn:aws:kms:us-east-1:123456789012:key/0b5a7c1e-53f0-4f0e-9b6e-4a3c2f1d0e9a";
+    let answer = serde_json::json!({"KeyMetadata": {
+        "AWSAccountId": "123456789012", "Arn": managed, "CreationDate": 1.67e9,
+        "Description": "Default key that protects my S3 objects when no other key is defined",
+        "Enabled": true, "KeyId": "0b5a7c1e-53f0-4f0e-9b6e-4a3c2f1d0e9a", "KeyManager": "AWS",
+        "KeySpec": "SYMMETRIC_DEFAULT", "CustomerMasterKeySpec": "SYMMETRIC_DEFAULT",
+        "KeyState": "Enabled", "KeyUsage": "ENCRYPT_DECRYPT", "MultiRegion": false,
+        "Origin": "AWS_KMS", "EncryptionAlgorithms": ["SYMMETRIC_DEFAULT"]}});
+    let proxy = Proxy::start(
+        &emu.url,
+        serde_json::json!([{"target": "TrentService.DescribeKey", "body": answer.to_string(),
+            "headers": {"Content-Type": "application/x-amz-json-1.1"}}]),
+    );
+    let dir = temp_dir("remediate-managed-key");
+    let audit = dir.join("audit.jsonl");
+    let out = remediate_at(
+        &proxy.url,
+        &audit,
+        &[
+            "--rule",
+            "s3-bucket-kms-cmk-encryption",
+            "--resource",
+            "compliance-demo-legacy",
+            "--kms-key",
+            managed,
+            "--apply",
+            "--yes",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let done = records(&out);
+    assert_eq!(done.len(), 1, "{done:?}");
+    let fix = &done[0];
+    assert_eq!(fix["remediation"], "s3-kms-encryption");
+    assert_eq!(fix["result"], "failed", "{fix}");
+    assert!(
+        fix["reason"]
+            .as_str()
+            .unwrap()
+            .contains("s3-bucket-kms-cmk-encryption still fails"),
+        "{fix}"
+    );
+    assert_eq!(fix["after"]["encryption"]["kms_key_id"], managed);
+    assert_eq!(fix["after"]["encryption"]["kms_key_manager"], "AWS");
+    assert!(
+        proxy
+            .log()
+            .iter()
+            .any(|r| r["target"] == "TrentService.DescribeKey"),
+        "the re-read asked KMS who manages the key"
     );
 }
 

@@ -247,22 +247,9 @@ fn the_network_is_private_with_flow_logs_and_endpoints() {
         text(&doc["Resources"]["FlowLogGroup"]["Properties"]["LogGroupName"]),
         "!Sub audit-flowlogs-${AWS::Region}-${FlowLogDate}-${EnvironmentSuffix}"
     );
-    let mut services: Vec<String> = of_type(&doc, "AWS::EC2::VPCEndpoint")
-        .iter()
-        .map(|(_, e)| {
-            text(&e["Properties"]["ServiceName"])
-                .rsplit('.')
-                .next()
-                .unwrap()
-                .to_string()
-        })
-        .collect();
-    services.sort();
-    assert_eq!(
-        services,
-        ["ec2", "kms", "lambda", "s3", "sns", "sts"],
-        "exactly the services the scanner calls"
-    );
+    // Which services have an endpoint is checked against the service registry by the
+    // unit test `stack::tests::the_vpc_has_an_endpoint_for_exactly_the_services_the_scanner_calls`.
+    assert!(!of_type(&doc, "AWS::EC2::VPCEndpoint").is_empty());
 }
 
 #[test]

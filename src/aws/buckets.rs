@@ -8,6 +8,7 @@ use aws_sdk_s3::types::{Delete, ObjectIdentifier};
 use aws_sdk_s3::Client;
 
 use super::errors::CallError;
+use crate::stack::{scans_from, SCANS_PREFIX};
 
 /// DeleteObjects takes at most this many keys per call.
 const BATCH: usize = 1000;
@@ -111,12 +112,12 @@ pub async fn stored_reports(
     let objects = s3
         .list_objects_v2()
         .bucket(bucket)
-        .prefix("scans/")
+        .prefix(SCANS_PREFIX)
         .into_paginator()
         .send()
         .try_collect()
         .await?;
-    let after = since.map(|d| format!("scans/{}", d.format("%Y/%m/%d")));
+    let after = since.map(scans_from);
     let mut reports = Vec::new();
     for key in objects
         .iter()
@@ -127,25 +128,27 @@ pub async fn stored_reports(
         if !is_report || after.as_deref().is_some_and(|a| key < a) {
             continue;
         }
-        let body = s3
-            .get_object()
-            .bucket(bucket)
-            .key(key)
-            .send()
-            .await?
-            .body
-            .collect()
-            .await
-            .map_err(|e| CallError {
-                code: "ReadFailed".to_string(),
-                message: format!("reading {key}: {e}"),
-            })?;
-        reports.push((
-            format!("s3://{bucket}/{key}"),
-            String::from_utf8_lossy(&body.into_bytes()).to_string(),
-        ));
+        reports.push((format!("s3://{bucket}/{key}"), read(s3, bucket, key).await?));
     }
     Ok(reports)
+}
+
+/// The text of the object at `key`.
+pub async fn read(s3: &Client, bucket: &str, key: &str) -> Result<String, CallError> {
+    let body = s3
+        .get_object()
+        .bucket(bucket)
+        .key(key)
+        .send()
+        .await?
+        .body
+        .collect()
+        .await
+        .map_err(|e| CallError {
+            code: "ReadFailed".to_string(),
+            message: format!("reading {key}: {e}"),
+        })?;
+    Ok(String::from_utf8_lossy(&body.into_bytes()).into_owned())
 }
 
 /// Stores `body` at `key`, refusing to replace an object that is already there.

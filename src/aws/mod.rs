@@ -9,5 +9,6 @@ pub mod errors;
 pub mod leftovers;
 pub mod regions;
 pub mod remediate;
+pub mod scanner;
 pub mod session;
 pub mod stack;

@@ -13,9 +13,9 @@ use aws_credential_types::provider::ProvideCredentials;
 use super::errors::CallError;
 use crate::error::Fatal;
 
-/// How to reach AWS, from the command line.
+/// How to reach AWS, from the command line: what `Session::connect` is given.
 #[derive(Debug, Clone, Default)]
-pub struct Target {
+pub struct SessionOptions {
     pub profile: Option<String>,
     /// The home region, overriding the profile and the environment.
     pub region: Option<String>,
@@ -37,33 +37,33 @@ pub struct Session {
 }
 
 impl Session {
-    pub async fn connect(target: &Target) -> Result<Session, Fatal> {
+    pub async fn connect(options: &SessionOptions) -> Result<Session, Fatal> {
         let mut loader = aws_config::defaults(BehaviorVersion::latest()).timeout_config(
             TimeoutConfig::builder()
                 .connect_timeout(Duration::from_secs(5))
                 .operation_attempt_timeout(Duration::from_secs(30))
                 .build(),
         );
-        if let Some(profile) = &target.profile {
+        if let Some(profile) = &options.profile {
             loader = loader.profile_name(profile);
         }
         // The home region (STS, region discovery) is the profile's or the environment's;
         // the first scanned region only stands in when neither names one.
         let mut home = DefaultRegionChain::builder();
-        if let Some(profile) = &target.profile {
+        if let Some(profile) = &options.profile {
             home = home.profile_name(profile);
         }
-        let mut chain = match &target.region {
+        let mut chain = match &options.region {
             Some(region) => {
                 RegionProviderChain::first_try(Region::new(region.clone())).or_else(home.build())
             }
             None => RegionProviderChain::first_try(home.build()),
         };
-        if let Some(region) = &target.fallback_region {
+        if let Some(region) = &options.fallback_region {
             chain = chain.or_else(Region::new(region.clone()));
         }
         loader = loader.region(chain);
-        if let Some(url) = &target.endpoint_url {
+        if let Some(url) = &options.endpoint_url {
             loader = loader.endpoint_url(url);
         }
         let config = loader.load().await;

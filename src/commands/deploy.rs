@@ -12,9 +12,10 @@ use std::process::ExitCode;
 use chrono::Utc;
 use serde_json::json;
 
+use super::common::refused;
 use crate::aws::buckets::upload_once;
 use crate::aws::errors::CallError;
-use crate::aws::session::{Session, Target};
+use crate::aws::session::Session;
 use crate::aws::stack::{Param, PlannedChange, Stack, StackState, Update};
 use crate::cli::{DeployArgs, DeployFormat};
 use crate::error::Fatal;
@@ -24,15 +25,9 @@ use crate::stack::{template_default, Suffix, TEMPLATE};
 pub async fn run(args: DeployArgs) -> Result<ExitCode, Fatal> {
     let suffix = Suffix::parse(&args.suffix).map_err(Fatal::new)?;
     let pkg = lambda_package(&args)?;
-    let session = Session::connect(&Target {
-        profile: args.aws.profile.clone(),
-        fallback_region: None,
-        endpoint_url: args.aws.endpoint_url.clone(),
-        region: args.region.clone(),
-    })
-    .await?;
+    let session = Session::connect(&args.aws.session_options(args.region.as_ref(), None)).await?;
     let stack = Stack::new(&session, &suffix.stack_name());
-    let fail = |e: CallError| Fatal::new(format!("CloudFormation refused {}: {e}", stack.name));
+    let fail = refused(&stack.name);
 
     let mut existing = stack.describe().await.map_err(fail)?;
     if let Some(state) = &existing {
@@ -70,18 +65,18 @@ pub async fn run(args: DeployArgs) -> Result<ExitCode, Fatal> {
         Some(state) => update(&args, &suffix, &session, &stack, &state, &pkg).await?,
     };
     match outcome {
-        Outcome::Done { changed, state } => {
+        Deployment::Done { changed, state } => {
             print_outputs(args.format, &stack.name, changed, &state)?;
             Ok(ExitCode::SUCCESS)
         }
-        Outcome::Failed(message) => {
+        Deployment::Failed(message) => {
             eprintln!("compliance: deploy failed: {message}");
             Ok(ExitCode::from(1))
         }
     }
 }
 
-enum Outcome {
+enum Deployment {
     Done { changed: bool, state: StackState },
     Failed(String),
 }
@@ -173,8 +168,8 @@ async fn create(
     session: &Session,
     stack: &Stack,
     pkg: &Package,
-) -> Result<Outcome, Fatal> {
-    let fail = |e: CallError| Fatal::new(format!("CloudFormation refused {}: {e}", stack.name));
+) -> Result<Deployment, Fatal> {
+    let fail = refused(&stack.name);
     let first = parameters(args, suffix, &BTreeMap::new(), None);
     let tags = tags(&first, suffix);
 
@@ -186,7 +181,7 @@ async fn create(
     stack.create(TEMPLATE, &first, &tags).await.map_err(fail)?;
     let state = stack.wait(since, &say_event).await.map_err(fail)?;
     let Some(state) = state.filter(StackState::succeeded) else {
-        return Ok(Outcome::Failed(
+        return Ok(Deployment::Failed(
             explain(stack, since, "the create failed and was rolled back; the next deploy deletes the stack and creates it again").await,
         ));
     };
@@ -201,8 +196,8 @@ async fn create(
     let since = Utc::now();
     stack.update(TEMPLATE, &second, &tags).await.map_err(fail)?;
     match stack.wait(since, &say_event).await.map_err(fail)?.filter(StackState::succeeded) {
-        Some(state) => Ok(Outcome::Done { changed: true, state }),
-        None => Ok(Outcome::Failed(
+        Some(state) => Ok(Deployment::Done { changed: true, state }),
+        None => Ok(Deployment::Failed(
             explain(stack, since, "adding the scanner failed and was rolled back; the stack holds everything but the Lambda").await,
         )),
     }
@@ -215,8 +210,8 @@ async fn update(
     stack: &Stack,
     state: &StackState,
     pkg: &Package,
-) -> Result<Outcome, Fatal> {
-    let fail = |e: CallError| Fatal::new(format!("CloudFormation refused {}: {e}", stack.name));
+) -> Result<Deployment, Fatal> {
+    let fail = refused(&stack.name);
     let params = parameters(args, suffix, &state.parameters, Some(&pkg.key));
     let tags = tags(&params, suffix);
 
@@ -238,7 +233,7 @@ async fn update(
             "stack {} is up to date; nothing changed",
             stack.name
         ));
-        return Ok(Outcome::Done {
+        return Ok(Deployment::Done {
             changed: false,
             state: state.clone(),
         });
@@ -249,11 +244,11 @@ async fn update(
         .map_err(fail)?
         .filter(StackState::succeeded)
     {
-        Some(state) => Ok(Outcome::Done {
+        Some(state) => Ok(Deployment::Done {
             changed: true,
             state,
         }),
-        None => Ok(Outcome::Failed(
+        None => Ok(Deployment::Failed(
             explain(
                 stack,
                 since,

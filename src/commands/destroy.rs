@@ -8,11 +8,11 @@ use std::process::ExitCode;
 
 use chrono::Utc;
 
+use super::common::refused;
 use super::files::ask;
 use crate::aws::buckets::empty;
-use crate::aws::errors::CallError;
 use crate::aws::leftovers::tagged_with_stack;
-use crate::aws::session::{Session, Target};
+use crate::aws::session::Session;
 use crate::aws::stack::Stack;
 use crate::cli::DestroyArgs;
 use crate::error::Fatal;
@@ -24,15 +24,9 @@ pub async fn run(args: DestroyArgs) -> Result<ExitCode, Fatal> {
     if !args.yes {
         confirm(&name, &suffix)?;
     }
-    let session = Session::connect(&Target {
-        profile: args.aws.profile.clone(),
-        region: args.region.clone(),
-        fallback_region: None,
-        endpoint_url: args.aws.endpoint_url.clone(),
-    })
-    .await?;
+    let session = Session::connect(&args.aws.session_options(args.region.as_ref(), None)).await?;
     let stack = Stack::new(&session, &name);
-    let fail = |e: CallError| Fatal::new(format!("CloudFormation refused {name}: {e}"));
+    let fail = refused(&name);
 
     let Some(state) = stack.describe().await.map_err(fail)? else {
         eprintln!("compliance: stack {name} does not exist; nothing to destroy");

@@ -1,10 +1,11 @@
 //! One module per subcommand: each turns parsed arguments into calls on the layers
 //! below (aws, rules, engine, output) and decides the exit code.
 
+mod common;
 pub mod deploy;
 pub mod destroy;
 mod files;
 pub mod remediate;
-mod remote;
+pub mod remote;
 pub mod report;
 pub mod scan;

@@ -11,23 +11,21 @@ use std::process::ExitCode;
 
 use chrono::Utc;
 
+use super::common::Bar;
 use super::files::{ask, check_writable, write_stdout};
-use super::scan::{collect_live, target};
 use crate::aws::buckets::store_new;
 use crate::aws::regions::RegionChoice;
-use crate::aws::remediate::{execute, Mode};
+use crate::aws::remediate::{self as fixes, execute, Mode, Runner};
 use crate::aws::session::Session;
 use crate::aws::stack::Stack;
 use crate::cli::RemediateArgs;
-use crate::engine::{build_report, RunInfo};
 use crate::error::Fatal;
 use crate::history;
 use crate::output::write_remediation;
-use crate::remediate::{
-    check_tag_keys, plan, AuditRecord, Context, Filter, Fix, Outcome, Plan, Run,
-};
+use crate::pipeline::{self, Live};
+use crate::remediate::{check_tag_keys, plan, AuditRecord, Filter, FixOptions, Outcome, Plan, Run};
 use crate::report::Report;
-use crate::rules::{load, RuleSet, Selection, Severity};
+use crate::rules::{RuleSet, Selection, Severity};
 use crate::stack::Suffix;
 
 pub async fn run(args: RemediateArgs) -> Result<ExitCode, Fatal> {
@@ -43,7 +41,7 @@ pub async fn run(args: RemediateArgs) -> Result<ExitCode, Fatal> {
             "--kms-key is empty: give a key ARN, id or alias",
         ));
     }
-    let all_rules = load::load(&args.rule_dirs).map_err(|e| Fatal::new(e.to_string()))?;
+    let all_rules = pipeline::load_rules(&args.rule_dirs)?;
     check_tag_keys(&all_rules, args.tags.iter().map(|(k, _)| k)).map_err(Fatal::new)?;
     let rules = all_rules
         .select(&Selection {
@@ -68,7 +66,7 @@ pub async fn run(args: RemediateArgs) -> Result<ExitCode, Fatal> {
     };
     check_writable(&audit_path)?;
 
-    let session = Session::connect(&target(&args.aws, &args.regions)).await?;
+    let session = Session::connect(&args.aws.session_options(None, args.regions.first())).await?;
     // The audit's place in the stack's bucket is found before anything is changed.
     let bucket = match &suffix {
         Some(suffix) => Some(
@@ -96,7 +94,7 @@ pub async fn run(args: RemediateArgs) -> Result<ExitCode, Fatal> {
         rules: args.rules.clone(),
         resources: args.resources.clone(),
     };
-    let planned = plan(&report, &rules, &filter, &Fix::ALL);
+    let planned = plan(&report, &rules, &filter, &fixes::ids());
     if planned.actions.is_empty() && planned.manual.is_empty() {
         if !args.quiet {
             eprintln!("nothing to remediate: no failed finding matches");
@@ -105,7 +103,7 @@ pub async fn run(args: RemediateArgs) -> Result<ExitCode, Fatal> {
         return Ok(ExitCode::SUCCESS);
     }
 
-    let ctx = Context::new(
+    let options = FixOptions::new(
         args.kms_key.clone(),
         args.tags.iter().cloned().collect::<BTreeMap<_, _>>(),
         &session.account_id,
@@ -121,18 +119,20 @@ pub async fn run(args: RemediateArgs) -> Result<ExitCode, Fatal> {
     } else {
         Mode::DryRun
     };
-    let concurrency = usize::from(args.concurrency);
+    let runner = Runner {
+        session: &session,
+        rules: &rules,
+        options: &options,
+        mode,
+        run: &run,
+        concurrency: usize::from(args.concurrency),
+    };
     if args.apply && !args.yes {
-        let preview = execute(
-            &session,
-            &planned.actions,
-            &ctx,
-            Mode::DryRun,
-            &run,
-            concurrency,
-            &mut |_| {},
-        )
-        .await;
+        let preview = Runner {
+            mode: Mode::DryRun,
+            ..runner
+        };
+        let preview = execute(&preview, &planned.actions, &mut |_| {}).await;
         confirm(&session, &preview)?;
     }
 
@@ -149,16 +149,7 @@ pub async fn run(args: RemediateArgs) -> Result<ExitCode, Fatal> {
             );
         }
     };
-    let mut records = execute(
-        &session,
-        &planned.actions,
-        &ctx,
-        mode,
-        &run,
-        concurrency,
-        &mut keep,
-    )
-    .await;
+    let mut records = execute(&runner, &planned.actions, &mut keep).await;
     for manual in &planned.manual {
         let reason = format!("{} ({})", manual.instructions, manual.url);
         let record = run.record(&manual.target, None, Outcome::Manual, reason);
@@ -249,25 +240,17 @@ async fn fresh_scan(
     rules: &RuleSet,
 ) -> Result<Report, Fatal> {
     let started_at = Utc::now();
-    let choice = RegionChoice {
-        named: args.regions.clone(),
-        all: false,
-    };
-    let inventory = collect_live(
+    let live = Live {
         session,
-        &choice,
-        rules,
-        usize::from(args.concurrency),
-        args.quiet,
-    )
-    .await?;
-    let run = RunInfo {
-        scan_id: uuid::Uuid::new_v4().to_string(),
-        source: "live".to_string(),
-        started_at,
-        finished_at: Utc::now(),
+        regions: RegionChoice {
+            named: args.regions.clone(),
+            all: false,
+        },
+        concurrency: usize::from(args.concurrency),
+        deadline: None,
     };
-    Ok(build_report(rules, &inventory, run))
+    let inventory = pipeline::collect_live(&live, rules, &Bar::new(args.quiet)).await?;
+    Ok(pipeline::judge(rules, &inventory, "live", None, started_at))
 }
 
 /// `$XDG_STATE_HOME/compliance/remediation-audit.jsonl`, else under `~/.local/state`;
@@ -361,7 +344,7 @@ fn summarize(records: &[AuditRecord], planned: &Plan, mode: Mode, audit_path: &P
     if mode == Mode::DryRun && count(Outcome::Planned) > 0 {
         eprintln!(
             "dry run: nothing was changed. --apply needs: {}",
-            planned.permissions().join(", ")
+            fixes::permissions(&planned.actions).join(", ")
         );
     }
 }

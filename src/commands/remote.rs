@@ -6,19 +6,19 @@
 
 use std::process::ExitCode;
 
-use aws_sdk_eventbridge::types::PutEventsRequestEntry;
-use aws_sdk_lambda::primitives::Blob;
 use serde_json::Value;
 
-use super::scan::{deliver, select_rules};
-use crate::aws::errors::CallError;
-use crate::aws::session::{Session, Target};
+use super::common::deliver;
+use super::scan::select_rules;
+use crate::aws::buckets;
+use crate::aws::scanner;
+use crate::aws::session::Session;
 use crate::cli::ScanArgs;
 use crate::error::Fatal;
 use crate::history;
-use crate::lambda::event::{ScanRequest, ON_DEMAND_DETAIL_TYPE, ON_DEMAND_SOURCE};
+use crate::lambda::event::ScanRequest;
 use crate::report::Report;
-use crate::stack::Suffix;
+use crate::stack::{Suffix, SCANS_PREFIX};
 
 pub async fn run(args: ScanArgs) -> Result<ExitCode, Fatal> {
     let suffix = Suffix::parse(args.suffix.as_deref().unwrap_or_default()).map_err(Fatal::new)?;
@@ -31,48 +31,19 @@ pub async fn run(args: ScanArgs) -> Result<ExitCode, Fatal> {
         services: args.services.clone(),
         min_severity: Some(args.min_severity),
     };
-    let session = Session::connect(&Target {
-        profile: args.aws.profile.clone(),
-        region: None,
-        fallback_region: args.regions.first().cloned(),
-        endpoint_url: args.aws.endpoint_url.clone(),
-    })
-    .await?;
-    let function = format!("compliance-scanner-{suffix}");
+    let options = args.aws.session_options(None, args.regions.first());
+    let session = Session::connect(&options).await?;
+    let function = suffix.function_name();
 
     if args.asynchronous {
         let scan_id = uuid::Uuid::new_v4().to_string();
         request.scan_id = Some(scan_id.clone());
         let detail = serde_json::to_string(&request).map_err(|e| Fatal::new(e.to_string()))?;
-        let entry = PutEventsRequestEntry::builder()
-            .source(ON_DEMAND_SOURCE)
-            .detail_type(ON_DEMAND_DETAIL_TYPE)
-            .detail(detail)
-            .build();
-        let events = aws_sdk_eventbridge::Client::new(&session.config);
-        let out = events
-            .put_events()
-            .entries(entry)
-            .send()
+        scanner::request(&session, detail)
             .await
-            .map_err(|e| {
-                Fatal::new(format!(
-                    "cannot send the scan request to EventBridge: {}",
-                    CallError::from(e)
-                ))
-            })?;
-        if out.failed_entry_count() > 0 {
-            let reason = out
-                .entries()
-                .first()
-                .and_then(|e| e.error_message())
-                .unwrap_or("no reason given");
-            return Err(Fatal::new(format!(
-                "EventBridge refused the scan request: {reason}"
-            )));
-        }
+            .map_err(Fatal::new)?;
         if !args.quiet {
-            eprintln!("compliance: requested scan {scan_id} from {function}; its report will be stored as scans/<date>/{scan_id}.json in the stack's bucket");
+            eprintln!("compliance: requested scan {scan_id} from {function}; its report will be stored as {SCANS_PREFIX}<date>/{scan_id}.json in the stack's bucket");
         }
         println!("{scan_id}");
         return Ok(ExitCode::SUCCESS);
@@ -81,20 +52,13 @@ pub async fn run(args: ScanArgs) -> Result<ExitCode, Fatal> {
     if !args.quiet {
         eprintln!("compliance: running the scan in {function}");
     }
-    let lambda = aws_sdk_lambda::Client::new(&session.config);
     let payload =
         serde_json::to_vec(&request.direct_payload()).map_err(|e| Fatal::new(e.to_string()))?;
-    let out = lambda.invoke().function_name(&function).payload(Blob::new(payload)).send().await.map_err(|e| {
-        Fatal::new(format!("cannot invoke {function}: {}; is the stack deployed (`compliance deploy --suffix {suffix}`)?", CallError::from(e)))
+    let answer = scanner::invoke(&session, &function, payload).await.map_err(|e| {
+        Fatal::new(format!("cannot invoke {function}: {e}; is the stack deployed (`compliance deploy --suffix {suffix}`)?"))
     })?;
-    let body: Value = out
-        .payload()
-        .map(|b| serde_json::from_slice(b.as_ref()))
-        .transpose()
-        .ok()
-        .flatten()
-        .unwrap_or(Value::Null);
-    if out.function_error().is_some() {
+    let body = answer.body;
+    if answer.function_error {
         let message = body
             .get("errorMessage")
             .and_then(Value::as_str)
@@ -140,20 +104,9 @@ async fn read_stored(session: &Session, location: &str) -> Result<Report, Fatal>
             ))
         })?;
     let s3 = session.s3_in(&session.default_region());
-    let object = s3
-        .get_object()
-        .bucket(bucket)
-        .key(key)
-        .send()
+    let text = buckets::read(&s3, bucket, key)
         .await
-        .map_err(|e| Fatal::new(format!("cannot read {location}: {}", CallError::from(e))))?;
-    let bytes = object
-        .body
-        .collect()
-        .await
-        .map_err(|e| Fatal::new(format!("cannot read {location}: {e}")))?
-        .into_bytes();
-    let text = String::from_utf8_lossy(&bytes).into_owned();
+        .map_err(|e| Fatal::new(format!("cannot read {location}: {e}")))?;
     let mut reports = history::parse_all(vec![(location.to_string(), text)]).map_err(Fatal::new)?;
     reports
         .pop()

@@ -9,7 +9,7 @@ use chrono::{TimeZone, Utc};
 
 use super::files::{check_writable, write_atomically, write_stdout};
 use crate::aws::buckets::stored_reports;
-use crate::aws::session::{Session, Target};
+use crate::aws::session::Session;
 use crate::aws::stack::Stack;
 use crate::cli::ReportArgs;
 use crate::error::Fatal;
@@ -99,13 +99,7 @@ fn since(args: &ReportArgs) -> Option<chrono::DateTime<Utc>> {
 /// The scans stored by the stack `compliance-<suffix>`, read from its report bucket.
 async fn from_bucket(args: &ReportArgs, suffix: &str) -> Result<Vec<Report>, Fatal> {
     let suffix = Suffix::parse(suffix).map_err(Fatal::new)?;
-    let session = Session::connect(&Target {
-        profile: args.aws.profile.clone(),
-        region: args.region.clone(),
-        fallback_region: None,
-        endpoint_url: args.aws.endpoint_url.clone(),
-    })
-    .await?;
+    let session = Session::connect(&args.aws.session_options(args.region.as_ref(), None)).await?;
     let bucket = Stack::new(&session, &suffix.stack_name())
         .report_bucket()
         .await

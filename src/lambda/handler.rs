@@ -12,17 +12,17 @@ use super::alert::{alert, warning};
 use super::invocation::{parse, Trigger};
 use super::metrics::emf_lines;
 use crate::aws::buckets::store_new;
-use crate::aws::collect::collect;
 use crate::aws::delivery::publish;
-use crate::aws::regions::{self, RegionChoice};
-use crate::aws::remediate::{execute, Mode};
-use crate::aws::session::{Session, Target};
-use crate::engine::{build_report, RunInfo};
+use crate::aws::regions::RegionChoice;
+use crate::aws::remediate::{execute, Mode, Runner};
+use crate::aws::session::{Session, SessionOptions};
 use crate::error::Fatal;
 use crate::output::Format;
-use crate::remediate::{plan, Context, Filter, Fix, Run};
+use crate::pipeline::{self, Live, Silent};
+use crate::remediate::{plan, Filter, FixOptions, Run};
 use crate::report::Report;
-use crate::rules::{load, RuleSet, Severity};
+use crate::rules::{RuleSet, Severity};
+use crate::stack::scan_key;
 
 /// The largest report a direct invocation returns inline: Lambda's synchronous
 /// response limit is 6 MB, and the answer carries more than the report. A larger
@@ -58,30 +58,29 @@ impl Settings {
     }
 }
 
-/// Serves invocations until the runtime stops.
+/// Serves invocations until the runtime stops. The rules are loaded and tested once per
+/// container, not once per invocation.
 pub async fn serve() -> Result<(), Fatal> {
     let settings = Settings::from_env()?;
-    let settings = &settings;
+    let rules = pipeline::load_rules(&[])?;
+    let (settings, rules) = (&settings, &rules);
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
-        handle(settings, event).await
+        handle(settings, rules, event).await
     }))
     .await
     .map_err(|e| Fatal::new(format!("the Lambda runtime stopped: {e}")))
 }
 
-async fn handle(settings: &Settings, event: LambdaEvent<Value>) -> Result<Value, Error> {
+async fn handle(
+    settings: &Settings,
+    all_rules: &RuleSet,
+    event: LambdaEvent<Value>,
+) -> Result<Value, Error> {
     let clock = StdInstant::now();
     let (trigger, request) = parse(&event.payload).map_err(|e| fail(&e))?;
-    let rules = load::load(&[]).map_err(|e| fail(&e.to_string()))?;
-    let rules = rules.select(&request.selection()).map_err(|e| fail(&e))?;
-    let session = Session::connect(&Target::default())
-        .await
-        .map_err(|e| fail(&e.0))?;
-    let choice = RegionChoice {
-        named: request.regions.clone(),
-        all: false,
-    };
-    let regions = regions::resolve(&session, &choice)
+    let rules =
+        pipeline::select(all_rules.clone(), &request.selection()).map_err(|e| fail(&e.0))?;
+    let session = Session::connect(&SessionOptions::default())
         .await
         .map_err(|e| fail(&e.0))?;
 
@@ -90,33 +89,29 @@ async fn handle(settings: &Settings, event: LambdaEvent<Value>) -> Result<Value,
         .deadline()
         .duration_since(SystemTime::now())
         .unwrap_or_default();
-    let deadline = tokio::time::Instant::now() + remaining.saturating_sub(STORE_MARGIN);
-    let started_at = Utc::now();
-    let inventory = collect(
-        &session,
-        &regions,
-        &rules.needs(),
-        16,
-        Some(deadline),
-        &|_| {},
-    )
-    .await;
-    let scan_id = request
-        .scan_id
-        .clone()
-        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-    let run = RunInfo {
-        scan_id: scan_id.clone(),
-        source: "lambda".to_string(),
-        started_at,
-        finished_at: Utc::now(),
+    let live = Live {
+        session: &session,
+        regions: RegionChoice {
+            named: request.regions.clone(),
+            all: false,
+        },
+        concurrency: 16,
+        deadline: Some(tokio::time::Instant::now() + remaining.saturating_sub(STORE_MARGIN)),
     };
-    let report = build_report(&rules, &inventory, run);
-
-    let prefix = format!(
-        "scans/{}/{scan_id}",
-        report.scan.started_at.format("%Y/%m/%d")
+    let started_at = Utc::now();
+    let inventory = pipeline::collect_live(&live, &rules, &Silent)
+        .await
+        .map_err(|e| fail(&e.0))?;
+    let report = pipeline::judge(
+        &rules,
+        &inventory,
+        "lambda",
+        request.scan_id.clone(),
+        started_at,
     );
+    let scan_id = report.scan.id.clone();
+
+    let prefix = scan_key(report.scan.started_at, &scan_id);
     let keys = [
         format!("{prefix}.json"),
         format!("{prefix}.csv"),
@@ -208,7 +203,7 @@ async fn handle(settings: &Settings, event: LambdaEvent<Value>) -> Result<Value,
 
 /// The fixes `AutoRemediate` applies unattended: default encryption only, which needs
 /// no value from an operator and changes no access.
-const UNATTENDED: [Fix; 2] = [Fix::S3DefaultEncryption, Fix::S3KmsEncryption];
+const UNATTENDED: [&str; 2] = ["s3-default-encryption", "s3-kms-encryption"];
 
 /// Applies the unattended fixes the report calls for and stores one audit line per
 /// action beside the report (`<prefix>.audit.jsonl`); the lines also go to the log.
@@ -221,7 +216,7 @@ async fn remediate(
     prefix: &str,
 ) {
     let planned = plan(report, rules, &Filter::default(), &UNATTENDED);
-    let ctx = Context::new(None, Default::default(), &session.account_id);
+    let options = FixOptions::new(None, Default::default(), &session.account_id);
     let run = Run {
         run_id: uuid::Uuid::new_v4().to_string(),
         scan_id: report.scan.id.clone(),
@@ -235,16 +230,15 @@ async fn remediate(
             lines.push(line);
         }
     };
-    execute(
+    let runner = Runner {
         session,
-        &planned.actions,
-        &ctx,
-        Mode::Apply,
-        &run,
-        8,
-        &mut each,
-    )
-    .await;
+        rules,
+        options: &options,
+        mode: Mode::Apply,
+        run: &run,
+        concurrency: 8,
+    };
+    execute(&runner, &planned.actions, &mut each).await;
     if lines.is_empty() {
         return;
     }

@@ -8,6 +8,7 @@ pub mod ec2;
 pub mod kms;
 pub mod lambda;
 pub mod policy;
+pub mod registry;
 pub mod s3;
 pub mod schema;
 pub mod sns;
@@ -18,6 +19,8 @@ use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+
+use registry::registry;
 
 /// Version of the snapshot schema written by `--save-inventory`; bumped on any change
 /// that an older reader could misread.
@@ -52,42 +55,61 @@ pub struct Resource {
     pub properties: Properties,
 }
 
-/// The attributes of a resource, tagged with its kind.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-#[serde(tag = "kind", content = "attributes")]
-pub enum Properties {
-    #[serde(rename = "aws.s3.bucket")]
-    S3Bucket(s3::Bucket),
-    #[serde(rename = "aws.ec2.vpc")]
-    Vpc(ec2::Vpc),
-    #[serde(rename = "aws.ec2.subnet")]
-    Subnet(ec2::Subnet),
-    #[serde(rename = "aws.ec2.security-group")]
-    SecurityGroup(ec2::SecurityGroup),
-    #[serde(rename = "aws.ec2.region-settings")]
-    Ec2RegionSettings(ec2::RegionSettings),
-    #[serde(rename = "aws.lambda.function")]
-    LambdaFunction(lambda::Function),
-    #[serde(rename = "aws.kms.key")]
-    KmsKey(kms::Key),
-    #[serde(rename = "aws.sns.topic")]
-    SnsTopic(sns::Topic),
+registry! {
+    S3 = "s3" {
+        title: "Amazon S3",
+        listed: Account,
+        // The region of a bucket the listing leaves out; the manager of its KMS key.
+        calls: ["s3:ListAllMyBuckets", "s3:GetBucketLocation", "kms:DescribeKey"],
+        actions: [
+            ("GetBucketEncryption", "GetEncryptionConfiguration"),
+            ("GetPublicAccessBlock", "GetBucketPublicAccessBlock"),
+            ("GetBucketLifecycleConfiguration", "GetLifecycleConfiguration"),
+        ],
+        endpoint: Some("s3"),
+        kinds: { S3Bucket = "aws.s3.bucket" (s3::Bucket, s3::SCHEMA) },
+    }
+    Ec2 = "ec2" {
+        title: "Amazon EC2 and VPC",
+        listed: Region,
+        calls: ["ec2:DescribeVpcs", "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups"],
+        actions: [],
+        endpoint: Some("ec2"),
+        kinds: {
+            Vpc = "aws.ec2.vpc" (ec2::Vpc, ec2::VPC_SCHEMA),
+            Subnet = "aws.ec2.subnet" (ec2::Subnet, ec2::SUBNET_SCHEMA),
+            SecurityGroup = "aws.ec2.security-group" (ec2::SecurityGroup, ec2::SECURITY_GROUP_SCHEMA),
+            Ec2RegionSettings = "aws.ec2.region-settings" (ec2::RegionSettings, ec2::REGION_SETTINGS_SCHEMA),
+        },
+    }
+    Lambda = "lambda" {
+        title: "AWS Lambda",
+        listed: Region,
+        calls: ["lambda:ListFunctions"],
+        actions: [],
+        endpoint: Some("lambda"),
+        kinds: { LambdaFunction = "aws.lambda.function" (lambda::Function, lambda::SCHEMA) },
+    }
+    Kms = "kms" {
+        title: "AWS KMS",
+        listed: Region,
+        // DescribeKey on every key tells customer-managed keys from AWS's.
+        calls: ["kms:ListKeys", "kms:DescribeKey"],
+        actions: [],
+        endpoint: Some("kms"),
+        kinds: { KmsKey = "aws.kms.key" (kms::Key, kms::SCHEMA) },
+    }
+    Sns = "sns" {
+        title: "Amazon SNS",
+        listed: Region,
+        calls: ["sns:ListTopics"],
+        actions: [],
+        endpoint: Some("sns"),
+        kinds: { SnsTopic = "aws.sns.topic" (sns::Topic, sns::SCHEMA) },
+    }
 }
 
 impl Properties {
-    pub fn kind(&self) -> ResourceKind {
-        match self {
-            Properties::S3Bucket(_) => ResourceKind::S3Bucket,
-            Properties::Vpc(_) => ResourceKind::Vpc,
-            Properties::Subnet(_) => ResourceKind::Subnet,
-            Properties::SecurityGroup(_) => ResourceKind::SecurityGroup,
-            Properties::Ec2RegionSettings(_) => ResourceKind::Ec2RegionSettings,
-            Properties::LambdaFunction(_) => ResourceKind::LambdaFunction,
-            Properties::KmsKey(_) => ResourceKind::KmsKey,
-            Properties::SnsTopic(_) => ResourceKind::SnsTopic,
-        }
-    }
-
     /// The attributes as a JSON value, the form the rule evaluator reads.
     pub fn attributes(&self) -> serde_json::Value {
         match serde_json::to_value(self) {
@@ -107,73 +129,6 @@ impl Properties {
     }
 }
 
-/// The kinds of resource a rule can name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum ResourceKind {
-    S3Bucket,
-    Vpc,
-    Subnet,
-    SecurityGroup,
-    Ec2RegionSettings,
-    LambdaFunction,
-    KmsKey,
-    SnsTopic,
-}
-
-impl ResourceKind {
-    pub const ALL: [ResourceKind; 8] = [
-        ResourceKind::S3Bucket,
-        ResourceKind::Vpc,
-        ResourceKind::Subnet,
-        ResourceKind::SecurityGroup,
-        ResourceKind::Ec2RegionSettings,
-        ResourceKind::LambdaFunction,
-        ResourceKind::KmsKey,
-        ResourceKind::SnsTopic,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ResourceKind::S3Bucket => "aws.s3.bucket",
-            ResourceKind::Vpc => "aws.ec2.vpc",
-            ResourceKind::Subnet => "aws.ec2.subnet",
-            ResourceKind::SecurityGroup => "aws.ec2.security-group",
-            ResourceKind::Ec2RegionSettings => "aws.ec2.region-settings",
-            ResourceKind::LambdaFunction => "aws.lambda.function",
-            ResourceKind::KmsKey => "aws.kms.key",
-            ResourceKind::SnsTopic => "aws.sns.topic",
-        }
-    }
-
-    /// The AWS service that owns this kind, as `--service` names it.
-    pub fn service(self) -> Service {
-        match self {
-            ResourceKind::S3Bucket => Service::S3,
-            ResourceKind::Vpc
-            | ResourceKind::Subnet
-            | ResourceKind::SecurityGroup
-            | ResourceKind::Ec2RegionSettings => Service::Ec2,
-            ResourceKind::LambdaFunction => Service::Lambda,
-            ResourceKind::KmsKey => Service::Kms,
-            ResourceKind::SnsTopic => Service::Sns,
-        }
-    }
-
-    /// The attributes a rule may read on this kind.
-    pub fn schema(self) -> &'static [schema::Field] {
-        match self {
-            ResourceKind::S3Bucket => s3::SCHEMA,
-            ResourceKind::Vpc => ec2::VPC_SCHEMA,
-            ResourceKind::Subnet => ec2::SUBNET_SCHEMA,
-            ResourceKind::SecurityGroup => ec2::SECURITY_GROUP_SCHEMA,
-            ResourceKind::Ec2RegionSettings => ec2::REGION_SETTINGS_SCHEMA,
-            ResourceKind::LambdaFunction => lambda::SCHEMA,
-            ResourceKind::KmsKey => kms::SCHEMA,
-            ResourceKind::SnsTopic => sns::SCHEMA,
-        }
-    }
-}
-
 impl fmt::Display for ResourceKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -184,7 +139,8 @@ impl FromStr for ResourceKind {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
         ResourceKind::ALL
-            .into_iter()
+            .iter()
+            .copied()
             .find(|k| k.as_str() == s)
             .ok_or_else(|| {
                 let known: Vec<_> = ResourceKind::ALL.iter().map(|k| k.as_str()).collect();
@@ -206,42 +162,23 @@ impl<'de> Deserialize<'de> for ResourceKind {
     }
 }
 
-/// The services a scan can be narrowed to with `--service`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Service {
-    S3,
-    Ec2,
-    Lambda,
-    Kms,
-    Sns,
-}
-
 impl Service {
     pub fn as_str(self) -> &'static str {
-        match self {
-            Service::S3 => "s3",
-            Service::Ec2 => "ec2",
-            Service::Lambda => "lambda",
-            Service::Kms => "kms",
-            Service::Sns => "sns",
-        }
+        self.spec().name
     }
 }
 
 impl FromStr for Service {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        [
-            Service::S3,
-            Service::Ec2,
-            Service::Lambda,
-            Service::Kms,
-            Service::Sns,
-        ]
-        .into_iter()
-        .find(|svc| svc.as_str() == s)
-        .ok_or_else(|| format!("unknown service `{s}` (known: s3, ec2, lambda, kms, sns)"))
+        Service::ALL
+            .iter()
+            .copied()
+            .find(|svc| svc.as_str() == s)
+            .ok_or_else(|| {
+                let known: Vec<&str> = Service::ALL.iter().map(|s| s.as_str()).collect();
+                format!("unknown service `{s}` (known: {})", known.join(", "))
+            })
     }
 }
 

@@ -130,7 +130,7 @@ mod tests {
 
     #[test]
     fn every_kind_s_schema_matches_its_struct_exactly() {
-        for kind in ResourceKind::ALL {
+        for &kind in ResourceKind::ALL {
             let attrs = sample(kind.schema());
             // deny_unknown_fields: each schema attribute exists in the struct with its type;
             // the round trip: the struct has nothing the schema does not describe.

@@ -1,14 +1,13 @@
-//! Safe fixes for failed findings, the pure half: which fix a rule names, what each
-//! needs (IAM permissions, flags), the plan a report calls for, the decision taken on a
-//! resource's re-read state, and the audit record every action leaves. The calls that
-//! read and change resources live in `aws::remediate`.
+//! Safe fixes for failed findings, the pure half: the plan a report calls for (which
+//! fix, by the id a rule names, on which resource), the values fixes take from the
+//! command line, what a fix decides, and the audit record every action leaves. The
+//! fixes themselves (id, permissions, decision, write), and the loop that re-reads each
+//! resource through its collector and judges it with its rule, live in `aws::remediate`.
 //!
 //! Safe means: a fix only ever adds or turns on configuration (it never deletes, and it
 //! never removes a security-group rule or a policy statement: such findings get the
 //! rule's manual instructions); it acts only when the re-read state still fails; and it
 //! counts as applied only when the state read after it passes.
-
-pub mod fix;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -16,16 +15,13 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-pub use self::fix::{
-    flow_log_group, Decision, Fix, FLOW_LOG_RETENTION_DAYS, FLOW_LOG_ROLE, SNS_MANAGED_KEY,
-};
 use crate::model::ResourceKind;
 use crate::report::Report;
 use crate::rules::{RuleSet, Status};
 
 /// Values the fixes take from the command line, and the facts they name things by.
 #[derive(Debug, Clone)]
-pub struct Context {
+pub struct FixOptions {
     /// `--kms-key`: SSE-KMS for buckets, the key for topics.
     pub kms_key: Option<String>,
     /// `--tag KEY=VALUE`: values for missing mandatory tags.
@@ -35,14 +31,14 @@ pub struct Context {
     pub today: NaiveDate,
 }
 
-impl Context {
-    /// The context of a run starting now.
+impl FixOptions {
+    /// The options of a run starting now.
     pub fn new(
         kms_key: Option<String>,
         tags: BTreeMap<String, String>,
         account_id: &str,
-    ) -> Context {
-        Context {
+    ) -> FixOptions {
+        FixOptions {
             kms_key,
             tags,
             account_id: account_id.to_string(),
@@ -53,7 +49,7 @@ impl Context {
 
 /// The resource a fix acts on, as the finding named it.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Target {
+pub struct FixTarget {
     pub rule_id: String,
     pub resource_type: ResourceKind,
     pub resource_id: String,
@@ -66,14 +62,25 @@ pub struct Target {
 /// One fix to attempt on one resource.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Action {
-    pub fix: Fix,
-    pub target: Target,
+    /// The fix's id, as the rule's `remediation.automatic` names it.
+    pub fix: String,
+    pub target: FixTarget,
+}
+
+/// What a fix makes of a resource its rule fails on, re-read just now.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Decision {
+    /// Make this change (described naming the API call).
+    Change(String),
+    /// Not done unattended: a value only the operator can give is missing, or the
+    /// change would replace what someone chose.
+    NeedsInput(String),
 }
 
 /// A failed finding no fix applies to: what a person should do.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Manual {
-    pub target: Target,
+    pub target: FixTarget,
     pub instructions: String,
     pub url: String,
 }
@@ -83,18 +90,6 @@ pub struct Manual {
 pub struct Plan {
     pub actions: Vec<Action>,
     pub manual: Vec<Manual>,
-}
-
-impl Plan {
-    /// The IAM permissions the planned actions need, sorted.
-    pub fn permissions(&self) -> Vec<&'static str> {
-        let set: BTreeSet<&'static str> = self
-            .actions
-            .iter()
-            .flat_map(|a| a.fix.permissions(a.target.resource_type).iter().copied())
-            .collect();
-        set.into_iter().collect()
-    }
 }
 
 /// Narrows a plan to some rules and resources (empty: everything).
@@ -107,7 +102,7 @@ pub struct Filter {
 
 /// The plan for the report's failed findings: one action per fix and resource (for
 /// findings whose rule names a fix in `allowed`), manual instructions for the rest.
-pub fn plan(report: &Report, rules: &RuleSet, filter: &Filter, allowed: &[Fix]) -> Plan {
+pub fn plan(report: &Report, rules: &RuleSet, filter: &Filter, allowed: &[&str]) -> Plan {
     let mut out = Plan::default();
     let wanted = |f: &crate::report::Finding| {
         (filter.rules.is_empty() || filter.rules.contains(&f.rule_id))
@@ -122,7 +117,7 @@ pub fn plan(report: &Report, rules: &RuleSet, filter: &Filter, allowed: &[Fix]) 
         .iter()
         .filter(|f| f.status == Status::Fail && wanted(f))
     {
-        let target = Target {
+        let target = FixTarget {
             rule_id: f.rule_id.clone(),
             resource_type: f.resource_type,
             resource_id: f.resource_id.clone(),
@@ -133,9 +128,8 @@ pub fn plan(report: &Report, rules: &RuleSet, filter: &Filter, allowed: &[Fix]) 
         let fix = f
             .remediation
             .automatic
-            .as_deref()
-            .and_then(Fix::parse)
-            .filter(|fix| allowed.contains(fix));
+            .clone()
+            .filter(|fix| allowed.contains(&fix.as_str()));
         let Some(fix) = fix else {
             out.manual.push(Manual {
                 target,
@@ -145,7 +139,7 @@ pub fn plan(report: &Report, rules: &RuleSet, filter: &Filter, allowed: &[Fix]) 
             continue;
         };
         let duplicate = out.actions.iter().any(|a| {
-            a.fix == fix
+            a.fix == *fix
                 && a.target.resource_id == target.resource_id
                 && a.target.region == target.region
         });
@@ -263,8 +257,8 @@ impl Run {
     /// A record of `result` for `target`, with no change and no state yet.
     pub fn record(
         &self,
-        target: &Target,
-        fix: Option<Fix>,
+        target: &FixTarget,
+        fix: Option<&str>,
         result: Outcome,
         reason: String,
     ) -> AuditRecord {
@@ -274,7 +268,7 @@ impl Run {
             caller: self.caller.clone(),
             account_id: self.account_id.clone(),
             scan_id: self.scan_id.clone(),
-            remediation: fix.map_or("", Fix::id).to_string(),
+            remediation: fix.unwrap_or_default().to_string(),
             rule_id: target.rule_id.clone(),
             resource_type: target.resource_type,
             resource_id: target.resource_id.clone(),
@@ -295,7 +289,11 @@ mod tests {
     use crate::rules::load;
 
     fn builtin() -> RuleSet {
-        load::load(&[]).unwrap()
+        load::load(&[], &crate::aws::remediate::ids()).unwrap()
+    }
+
+    fn all() -> Vec<&'static str> {
+        crate::aws::remediate::ids()
     }
 
     #[test]
@@ -307,7 +305,7 @@ mod tests {
         let mut twice = report.findings[1].clone();
         twice.rule_id = "another-rule".to_string();
         report.findings.push(twice);
-        let plan = plan(&report, &builtin(), &Filter::default(), &Fix::ALL);
+        let plan = plan(&report, &builtin(), &Filter::default(), &["s3-versioning"]);
         let buckets: Vec<&str> = plan
             .actions
             .iter()
@@ -319,20 +317,12 @@ mod tests {
             "failed findings only, each bucket once"
         );
         assert!(plan.manual.is_empty());
-        assert_eq!(
-            plan.permissions(),
-            ["s3:GetBucketVersioning", "s3:PutBucketVersioning"]
-        );
+        assert!(plan.actions.iter().all(|a| a.fix == "s3-versioning"));
     }
 
     #[test]
     fn findings_without_a_fix_get_the_rules_manual_instructions() {
-        let plan = plan(
-            &fixtures::report(),
-            &builtin(),
-            &Filter::default(),
-            &Fix::ALL,
-        );
+        let plan = plan(&fixtures::report(), &builtin(), &Filter::default(), &all());
         assert!(plan.actions.is_empty());
         assert_eq!(plan.manual.len(), 2);
         assert_eq!(plan.manual[0].instructions, "fix it");
@@ -350,7 +340,7 @@ mod tests {
             resources: vec!["arn:aws:s3:::leaky".into()],
         };
         for filter in [by_rule, by_arn] {
-            let plan = plan(&report, &builtin(), &filter, &Fix::ALL);
+            let plan = plan(&report, &builtin(), &filter, &all());
             let ids: Vec<&str> = plan
                 .manual
                 .iter()
@@ -365,7 +355,7 @@ mod tests {
         let mut report = fixtures::report();
         report.findings[2].rule_id = "s3-bucket-mandatory-tags".into();
         report.findings[2].remediation.automatic = Some("mandatory-tags".into());
-        let plan = plan(&report, &builtin(), &Filter::default(), &Fix::ALL);
+        let plan = plan(&report, &builtin(), &Filter::default(), &all());
         assert_eq!(
             plan.actions[0].target.required_tags,
             ["Environment", "Owner", "CostCenter", "ComplianceLevel"]
@@ -390,7 +380,7 @@ mod tests {
             &report,
             &builtin(),
             &Filter::default(),
-            &[Fix::S3DefaultEncryption],
+            &["s3-default-encryption"],
         );
         assert!(plan.actions.is_empty());
         assert_eq!(plan.manual.len(), 2);

@@ -7,7 +7,7 @@ use super::condition::{Comparison, Condition, Op, Quantifier, PLACEHOLDERS};
 
 /// Values a pattern may refer to.
 #[derive(Debug, Clone, Copy)]
-pub struct Context<'a> {
+pub struct Location<'a> {
     pub region: &'a str,
     pub account_id: &'a str,
 }
@@ -15,13 +15,13 @@ pub struct Context<'a> {
 /// The result of a condition: whether it holds, what was seen, and what would have
 /// made it hold.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Outcome {
+pub struct Evaluation {
     pub holds: bool,
     pub observed: String,
     pub expected: String,
 }
 
-impl Outcome {
+impl Evaluation {
     /// One sentence for a finding: the observation, and the expectation when it failed.
     pub fn message(&self) -> String {
         if self.holds {
@@ -32,13 +32,14 @@ impl Outcome {
     }
 }
 
-pub fn evaluate(cond: &Condition, attrs: &Value, ctx: Context<'_>) -> Outcome {
+pub fn evaluate(cond: &Condition, attrs: &Value, location: Location<'_>) -> Evaluation {
     match cond {
         Condition::All(list) => {
-            let outcomes: Vec<Outcome> = list.iter().map(|c| evaluate(c, attrs, ctx)).collect();
+            let outcomes: Vec<Evaluation> =
+                list.iter().map(|c| evaluate(c, attrs, location)).collect();
             match outcomes.iter().find(|o| !o.holds) {
                 Some(failed) => failed.clone(),
-                None => Outcome {
+                None => Evaluation {
                     holds: true,
                     observed: join(&outcomes, |o| &o.observed, ", "),
                     expected: join(&outcomes, |o| &o.expected, " and "),
@@ -46,10 +47,11 @@ pub fn evaluate(cond: &Condition, attrs: &Value, ctx: Context<'_>) -> Outcome {
             }
         }
         Condition::Any(list) => {
-            let outcomes: Vec<Outcome> = list.iter().map(|c| evaluate(c, attrs, ctx)).collect();
+            let outcomes: Vec<Evaluation> =
+                list.iter().map(|c| evaluate(c, attrs, location)).collect();
             match outcomes.iter().find(|o| o.holds) {
                 Some(held) => held.clone(),
-                None => Outcome {
+                None => Evaluation {
                     holds: false,
                     observed: join(&outcomes, |o| &o.observed, ", "),
                     expected: format!("({})", join(&outcomes, |o| &o.expected, " or ")),
@@ -57,14 +59,14 @@ pub fn evaluate(cond: &Condition, attrs: &Value, ctx: Context<'_>) -> Outcome {
             }
         }
         Condition::Not(inner) => {
-            let o = evaluate(inner, attrs, ctx);
-            Outcome {
+            let o = evaluate(inner, attrs, location);
+            Evaluation {
                 holds: !o.holds,
                 observed: o.observed,
                 expected: format!("not ({})", o.expected),
             }
         }
-        Condition::Test { path, op } => test(path, op, get(attrs, path), ctx),
+        Condition::Test { path, op } => test(path, op, get(attrs, path), location),
         Condition::Quantified {
             path,
             quantifier,
@@ -74,40 +76,40 @@ pub fn evaluate(cond: &Condition, attrs: &Value, ctx: Context<'_>) -> Outcome {
                 Some(Value::Array(items)) => items.as_slice(),
                 _ => &[],
             };
-            let results: Vec<Outcome> = items
+            let results: Vec<Evaluation> = items
                 .iter()
-                .map(|item| evaluate(inner, item, ctx))
+                .map(|item| evaluate(inner, item, location))
                 .collect();
             quantify(path, *quantifier, &results)
         }
     }
 }
 
-fn quantify(path: &str, quantifier: Quantifier, results: &[Outcome]) -> Outcome {
+fn quantify(path: &str, quantifier: Quantifier, results: &[Evaluation]) -> Evaluation {
     let expected_inner = results
         .first()
         .map(|o| o.expected.clone())
         .unwrap_or_default();
     match quantifier {
         Quantifier::Every => match results.iter().position(|o| !o.holds) {
-            Some(i) => Outcome {
+            Some(i) => Evaluation {
                 holds: false,
                 observed: format!("{path}[{i}]: {}", results[i].observed),
                 expected: format!("every element of {path} with {}", results[i].expected),
             },
-            None => Outcome {
+            None => Evaluation {
                 holds: true,
                 observed: format!("all {} element(s) of {path} comply", results.len()),
                 expected: format!("every element of {path} with {expected_inner}"),
             },
         },
         Quantifier::Some => match results.iter().position(|o| o.holds) {
-            Some(i) => Outcome {
+            Some(i) => Evaluation {
                 holds: true,
                 observed: format!("{path}[{i}]: {}", results[i].observed),
                 expected: format!("an element of {path} with {}", results[i].expected),
             },
-            None => Outcome {
+            None => Evaluation {
                 holds: false,
                 observed: if results.is_empty() {
                     format!("{path} is empty")
@@ -125,12 +127,12 @@ fn quantify(path: &str, quantifier: Quantifier, results: &[Outcome]) -> Outcome 
             },
         },
         Quantifier::None => match results.iter().position(|o| o.holds) {
-            Some(i) => Outcome {
+            Some(i) => Evaluation {
                 holds: false,
                 observed: format!("{path}[{i}]: {}", results[i].observed),
                 expected: format!("no element of {path} with {}", results[i].expected),
             },
-            None => Outcome {
+            None => Evaluation {
                 holds: true,
                 observed: format!("no element of {path} matches ({} checked)", results.len()),
                 expected: format!("no element of {path} with {expected_inner}"),
@@ -139,7 +141,7 @@ fn quantify(path: &str, quantifier: Quantifier, results: &[Outcome]) -> Outcome 
     }
 }
 
-fn test(path: &str, op: &Op, value: Option<&Value>, ctx: Context<'_>) -> Outcome {
+fn test(path: &str, op: &Op, value: Option<&Value>, location: Location<'_>) -> Evaluation {
     let observed = match value {
         Some(v) => format!("{path} is {}", show(v)),
         None => format!("{path} is not set"),
@@ -161,9 +163,10 @@ fn test(path: &str, op: &Op, value: Option<&Value>, ctx: Context<'_>) -> Outcome
         ),
         Op::Matches(pattern) => {
             let fill = |escape: bool| {
-                PLACEHOLDERS.iter().zip([ctx.region, ctx.account_id]).fold(
-                    pattern.source.clone(),
-                    |s, (p, v)| {
+                PLACEHOLDERS
+                    .iter()
+                    .zip([location.region, location.account_id])
+                    .fold(pattern.source.clone(), |s, (p, v)| {
                         s.replace(
                             p,
                             &if escape {
@@ -172,8 +175,7 @@ fn test(path: &str, op: &Op, value: Option<&Value>, ctx: Context<'_>) -> Outcome
                                 v.to_string()
                             },
                         )
-                    },
-                )
+                    })
             };
             let holds = match (&pattern.fixed, value.and_then(Value::as_str)) {
                 (Some(re), Some(s)) => re.is_match(s),
@@ -225,7 +227,7 @@ fn test(path: &str, op: &Op, value: Option<&Value>, ctx: Context<'_>) -> Outcome
                 format!("{path} lacks {}", join_strs(&missing))
             };
             let holds = missing.is_empty();
-            return Outcome {
+            return Evaluation {
                 holds,
                 observed,
                 expected: format!("{path} with keys {}", join_strs(keys)),
@@ -243,14 +245,14 @@ fn test(path: &str, op: &Op, value: Option<&Value>, ctx: Context<'_>) -> Outcome
                 (None, _) => format!("{path} is not set"),
             };
             let list: Vec<String> = ports.iter().map(i64::to_string).collect();
-            return Outcome {
+            return Evaluation {
                 holds: hit.is_some(),
                 observed,
                 expected: format!("{path} including port {}", list.join(" or ")),
             };
         }
     };
-    Outcome {
+    Evaluation {
         holds,
         observed,
         expected,
@@ -281,7 +283,7 @@ fn join_strs<S: AsRef<str>>(items: impl IntoIterator<Item = S>) -> String {
         .join(", ")
 }
 
-fn join(outcomes: &[Outcome], pick: fn(&Outcome) -> &String, sep: &str) -> String {
+fn join(outcomes: &[Evaluation], pick: fn(&Evaluation) -> &String, sep: &str) -> String {
     outcomes
         .iter()
         .map(pick)
@@ -301,20 +303,20 @@ mod tests {
     use crate::rules::condition::compile;
     use crate::rules::format::Node;
 
-    const CTX: Context<'static> = Context {
+    const LOCATION: Location<'static> = Location {
         region: "eu-west-1",
         account_id: "123456789012",
     };
 
-    fn check(kind: ResourceKind, condition: Value, attrs: Value) -> Outcome {
+    fn check(kind: ResourceKind, condition: Value, attrs: Value) -> Evaluation {
         check_with(kind, condition, attrs, json!({}))
     }
 
-    fn check_with(kind: ResourceKind, condition: Value, attrs: Value, params: Value) -> Outcome {
+    fn check_with(kind: ResourceKind, condition: Value, attrs: Value, params: Value) -> Evaluation {
         let node: Node = serde_json::from_value(condition).unwrap();
         let params: BTreeMap<String, Value> = serde_json::from_value(params).unwrap();
         let cond = compile(&node, kind.schema(), &params, "condition").unwrap();
-        evaluate(&cond, &attrs, CTX)
+        evaluate(&cond, &attrs, LOCATION)
     }
 
     const S3: ResourceKind = ResourceKind::S3Bucket;

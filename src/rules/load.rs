@@ -9,11 +9,10 @@ use std::path::{Path, PathBuf};
 use regex::Regex;
 
 use super::condition::compile;
-use super::evaluate::Context;
+use super::evaluate::Location;
 use super::format::RuleFile;
 use super::{Remediation, Rule, RuleSet, Status};
 use crate::model::{Properties, ResourceKind};
-use crate::remediate::Fix;
 
 include!(concat!(env!("OUT_DIR"), "/embedded_rules.rs"));
 
@@ -30,11 +29,12 @@ impl std::fmt::Display for LoadError {
     }
 }
 
-/// The built-in rules plus those under `dirs`, validated and tested.
-pub fn load(dirs: &[PathBuf]) -> Result<RuleSet, LoadError> {
+/// The built-in rules plus those under `dirs`, validated and tested; `fixes` are the
+/// ids of the automatic remediations this build applies.
+pub fn load(dirs: &[PathBuf], fixes: &[&str]) -> Result<RuleSet, LoadError> {
     let mut rules: BTreeMap<String, Rule> = BTreeMap::new();
     for (path, text) in EMBEDDED {
-        let rule = parse(path, text, "built-in")?;
+        let rule = parse(path, text, "built-in", fixes)?;
         rules.insert(rule.id.clone(), rule);
     }
     for dir in dirs {
@@ -51,7 +51,7 @@ pub fn load(dirs: &[PathBuf]) -> Result<RuleSet, LoadError> {
                 file: name.clone(),
                 reason: format!("cannot be read: {e}"),
             })?;
-            let rule = parse(&name, &text, &name)?;
+            let rule = parse(&name, &text, &name, fixes)?;
             if let Some(other) = seen.insert(rule.id.clone(), name.clone()) {
                 return Err(LoadError {
                     file: name,
@@ -83,7 +83,7 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> Result<(), String> {
 }
 
 /// Parses and validates one rule file; `source` is recorded on the rule.
-pub fn parse(file: &str, text: &str, source: &str) -> Result<Rule, LoadError> {
+pub fn parse(file: &str, text: &str, source: &str, fixes: &[&str]) -> Result<Rule, LoadError> {
     let err = |reason: String| LoadError {
         file: file.to_string(),
         reason,
@@ -123,11 +123,10 @@ pub fn parse(file: &str, text: &str, source: &str) -> Result<Rule, LoadError> {
         )));
     }
     if let Some(id) = &raw.remediation.automatic {
-        if Fix::parse(id).is_none() {
-            let known: Vec<&str> = Fix::ALL.iter().map(|f| f.id()).collect();
+        if !fixes.contains(&id.as_str()) {
             return Err(err(format!(
                 "remediation.automatic `{id}` is not a fix this build applies (known: {})",
-                known.join(", ")
+                fixes.join(", ")
             )));
         }
     }
@@ -190,11 +189,11 @@ pub fn parse(file: &str, text: &str, source: &str) -> Result<Rule, LoadError> {
             ))
         })?;
         let region = case.region.as_deref().unwrap_or("us-east-1");
-        let ctx = Context {
+        let location = Location {
             region,
             account_id: "123456789012",
         };
-        let got = rule.judge(&props.attributes(), &|_| None, ctx);
+        let got = rule.judge(&props.attributes(), &|_| None, location);
         if got.status != want {
             return Err(err(format!(
                 "test `{}` expects {want} but the rule says {} ({})",
@@ -211,6 +210,10 @@ mod tests {
     use crate::model::Service;
     use crate::rules::Severity;
 
+    fn fixes() -> Vec<&'static str> {
+        crate::aws::remediate::ids()
+    }
+
     const RULE: &str = r#"id: s3-bucket-sample-rule
 title: Sample
 description: A sample rule.
@@ -226,14 +229,25 @@ tests:
 "#;
 
     fn error(text: &str) -> String {
-        parse("rules/s3/s3-bucket-sample-rule.yaml", text, "test")
-            .unwrap_err()
-            .to_string()
+        parse(
+            "rules/s3/s3-bucket-sample-rule.yaml",
+            text,
+            "test",
+            &fixes(),
+        )
+        .unwrap_err()
+        .to_string()
     }
 
     #[test]
     fn a_valid_rule_loads_with_its_parameters_resolved() {
-        let rule = parse("rules/s3/s3-bucket-sample-rule.yaml", RULE, "test").unwrap();
+        let rule = parse(
+            "rules/s3/s3-bucket-sample-rule.yaml",
+            RULE,
+            "test",
+            &fixes(),
+        )
+        .unwrap();
         assert_eq!(rule.severity, Severity::Medium);
         assert_eq!(rule.frameworks["aws-fsbp"], vec!["S3.14".to_string()]);
         assert_eq!(
@@ -289,7 +303,7 @@ tests:
 
     #[test]
     fn identity_and_metadata_are_checked() {
-        let e = parse("rules/s3/other-name.yaml", RULE, "test")
+        let e = parse("rules/s3/other-name.yaml", RULE, "test", &fixes())
             .unwrap_err()
             .to_string();
         assert!(
@@ -316,17 +330,11 @@ tests:
 
     #[test]
     fn the_built_in_rules_load_and_cover_every_service() {
-        let set = load(&[]).expect("built-in rules are valid and pass their own tests");
+        let set = load(&[], &fixes()).expect("built-in rules are valid and pass their own tests");
         assert!(set.rules.len() >= 30, "{} rules", set.rules.len());
-        for service in [
-            Service::S3,
-            Service::Ec2,
-            Service::Lambda,
-            Service::Kms,
-            Service::Sns,
-        ] {
+        for service in Service::ALL {
             assert!(
-                set.rules.iter().any(|r| r.resource.service() == service),
+                set.rules.iter().any(|r| r.resource.service() == *service),
                 "{service}"
             );
         }

@@ -17,7 +17,7 @@ use serde_json::Value;
 use crate::model::schema::Field;
 use crate::model::{ResourceKind, Service};
 use condition::Condition;
-use evaluate::{evaluate, Context};
+use evaluate::{evaluate, Location};
 
 /// How bad a failure is, most severe first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -158,6 +158,13 @@ impl Rule {
         out
     }
 
+    /// What collecting a resource for this rule alone must read.
+    pub fn needs(&self) -> Needs {
+        let mut needs = Needs::default();
+        needs.0.insert(self.resource, self.attributes());
+        needs
+    }
+
     /// Judges one resource. `failed` gives the collection error of an attribute that
     /// could not be read; an attribute collected on demand that is simply absent was
     /// not collected (a snapshot taken for other rules) and is an ERROR too.
@@ -165,7 +172,7 @@ impl Rule {
         &self,
         attrs: &Value,
         failed: &dyn Fn(&str) -> Option<String>,
-        ctx: Context<'_>,
+        location: Location<'_>,
     ) -> Judgement {
         let schema = self.resource.schema();
         let unavailable = |cond: &Condition| -> Option<Judgement> {
@@ -192,7 +199,7 @@ impl Rule {
             if let Some(error) = unavailable(applies) {
                 return error;
             }
-            let outcome = evaluate(applies, attrs, ctx);
+            let outcome = evaluate(applies, attrs, location);
             if !outcome.holds {
                 return Judgement {
                     status: Status::NotApplicable,
@@ -203,7 +210,7 @@ impl Rule {
         if let Some(error) = unavailable(&self.condition) {
             return error;
         }
-        let outcome = evaluate(&self.condition, attrs, ctx);
+        let outcome = evaluate(&self.condition, attrs, location);
         Judgement {
             status: if outcome.holds {
                 Status::Pass

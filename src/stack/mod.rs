@@ -11,6 +11,21 @@ pub const TEMPLATE: &str = include_str!("../../infra/template.yaml");
 /// the role `compliance-flowlogs-delivery-<suffix>` IAM's 64.
 pub const MAX_SUFFIX_LEN: usize = 20;
 
+/// Where the scanner Lambda stores its outputs in the report bucket: under
+/// `scans/YYYY/MM/DD/`, one `<scan id>.json` (the report), `.csv` and `.inventory.json`.
+pub const SCANS_PREFIX: &str = "scans/";
+
+/// The key prefix of one stored scan's outputs, dated the day it started.
+#[cfg(feature = "lambda")]
+pub fn scan_key(started_at: chrono::DateTime<chrono::Utc>, scan_id: &str) -> String {
+    format!("{SCANS_PREFIX}{}/{scan_id}", started_at.format("%Y/%m/%d"))
+}
+
+/// The first key of the scans stored on or after `day`.
+pub fn scans_from(day: chrono::NaiveDate) -> String {
+    format!("{SCANS_PREFIX}{}", day.format("%Y/%m/%d"))
+}
+
 /// The template's default for parameter `key`.
 pub fn template_default(key: &str) -> Option<String> {
     let doc: serde_yaml_ng::Value = serde_yaml_ng::from_str(TEMPLATE).ok()?;
@@ -61,6 +76,11 @@ impl Suffix {
     pub fn stack_name(&self) -> String {
         format!("compliance-{}", self.0)
     }
+
+    /// The scanner Lambda's name, as the template names it.
+    pub fn function_name(&self) -> String {
+        format!("compliance-scanner-{}", self.0)
+    }
 }
 
 impl std::fmt::Display for Suffix {
@@ -72,63 +92,6 @@ impl std::fmt::Display for Suffix {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// The IAM action behind each API call, where its name differs.
-    const RENAMED: [(&str, &str); 4] = [
-        ("s3:GetBucketEncryption", "s3:GetEncryptionConfiguration"),
-        ("s3:GetPublicAccessBlock", "s3:GetBucketPublicAccessBlock"),
-        (
-            "s3:GetBucketLifecycleConfiguration",
-            "s3:GetLifecycleConfiguration",
-        ),
-        ("s3:ListBuckets", "s3:ListAllMyBuckets"),
-    ];
-    /// Calls every scan makes beside the attributes': identity, regions, listings.
-    const LISTINGS: [&str; 12] = [
-        "sts:GetCallerIdentity",
-        "ec2:DescribeRegions",
-        "s3:ListBuckets",
-        "s3:GetBucketLocation",
-        "kms:ListKeys",
-        "kms:DescribeKey",
-        "lambda:ListFunctions",
-        "sns:ListTopics",
-        "ec2:DescribeVpcs",
-        "ec2:DescribeSubnets",
-        "ec2:DescribeSecurityGroups",
-        "kms:DescribeKey",
-    ];
-
-    #[test]
-    fn the_scan_policy_grants_exactly_the_calls_the_collectors_make() {
-        use crate::model::ResourceKind;
-        use std::collections::BTreeSet;
-        let action = |call: String| {
-            RENAMED
-                .iter()
-                .find(|(c, _)| *c == call)
-                .map(|(_, a)| a.to_string())
-                .unwrap_or(call)
-        };
-        let mut expected: BTreeSet<String> =
-            LISTINGS.iter().map(|c| action(c.to_string())).collect();
-        for kind in ResourceKind::ALL {
-            for field in kind.schema() {
-                if let Some(call) = field.call {
-                    expected.insert(action(format!("{}:{call}", kind.service())));
-                }
-            }
-        }
-        let doc: serde_yaml_ng::Value = serde_yaml_ng::from_str(TEMPLATE).unwrap();
-        let granted: BTreeSet<String> = doc["Resources"]["ScanReadPolicy"]["Properties"]
-            ["PolicyDocument"]["Statement"][0]["Action"]
-            .as_sequence()
-            .unwrap()
-            .iter()
-            .map(|a| a.as_str().unwrap().to_string())
-            .collect();
-        assert_eq!(granted, expected);
-    }
 
     #[test]
     fn template_defaults_are_read_from_the_template() {

@@ -2,23 +2,28 @@
 //! groups and the region's EBS default-encryption setting. Every call here is per region,
 //! never per resource: flow logs and endpoints are listed once and matched to VPCs.
 
-use aws_sdk_ec2::types::{IpPermission, Tag};
+use aws_sdk_ec2::types::{Filter, IpPermission, Tag};
 use aws_sdk_ec2::Client;
 
-use super::{error, Collected, Scope};
+use super::{error, Collected, Collector, Scope, Wanted};
 use crate::model::ec2::{
     FlowLog, Permission, PortRange, RegionSettings, SecurityGroup, Subnet, Vpc, VpcEndpoint,
 };
 use crate::model::{Properties, Resource, ResourceKind};
 
-pub async fn collect(scope: &Scope<'_>, region: &str) -> Collected {
+pub(crate) const COLLECTOR: Collector = Collector {
+    all: |scope, region| Box::pin(collect(scope, region)),
+    one: |scope, wanted| Box::pin(one(scope, wanted)),
+};
+
+async fn collect(scope: &Scope<'_>, region: &str) -> Collected {
     let client = Client::new(&scope.session.regional(region));
     let mut out = Collected::default();
     let needs = scope.needs;
     let _permit = scope.limit.acquire().await;
 
     if needs.kind(ResourceKind::Vpc) {
-        vpcs(scope, &client, region, &mut out).await;
+        vpcs(scope, &client, region, None, &mut out).await;
     }
     if needs.kind(ResourceKind::Subnet) {
         match client
@@ -120,10 +125,30 @@ pub async fn collect(scope: &Scope<'_>, region: &str) -> Collected {
     out
 }
 
-async fn vpcs(scope: &Scope<'_>, client: &Client, region: &str, out: &mut Collected) {
+/// One VPC again (the only EC2 kind a fix changes); its flow logs and endpoints are
+/// asked for that VPC alone.
+async fn one(scope: &Scope<'_>, wanted: &Wanted) -> Collected {
+    let mut out = Collected::default();
+    if wanted.kind == ResourceKind::Vpc {
+        let client = Client::new(&scope.session.regional(&wanted.region));
+        vpcs(scope, &client, &wanted.region, Some(&wanted.id), &mut out).await;
+    }
+    out
+}
+
+/// The region's VPCs, or only the VPC `only` names.
+async fn vpcs(
+    scope: &Scope<'_>,
+    client: &Client,
+    region: &str,
+    only: Option<&str>,
+    out: &mut Collected,
+) {
     let kind = ResourceKind::Vpc;
+    let filter = |name: &str| only.map(|id| Filter::builder().name(name).values(id).build());
     let listed = match client
         .describe_vpcs()
+        .set_vpc_ids(only.map(|id| vec![id.to_string()]))
         .into_paginator()
         .items()
         .send()
@@ -142,6 +167,7 @@ async fn vpcs(scope: &Scope<'_>, client: &Client, region: &str, out: &mut Collec
     let flow_logs = if scope.needs.any(kind, &["flow_logs"]) {
         match client
             .describe_flow_logs()
+            .set_filter(filter("resource-id").map(|f| vec![f]))
             .into_paginator()
             .items()
             .send()
@@ -167,6 +193,7 @@ async fn vpcs(scope: &Scope<'_>, client: &Client, region: &str, out: &mut Collec
     let endpoints = if scope.needs.any(kind, &["endpoints"]) {
         match client
             .describe_vpc_endpoints()
+            .set_filters(filter("vpc-id").map(|f| vec![f]))
             .into_paginator()
             .items()
             .send()

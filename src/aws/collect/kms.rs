@@ -4,7 +4,7 @@
 use aws_sdk_kms::types::KeyListEntry;
 use aws_sdk_kms::Client;
 
-use super::{Attributes, Collected, Scope};
+use super::{Attributes, Collected, Collector, Scope, Wanted};
 use crate::aws::errors::CallError;
 use crate::model::kms::{Key, Rotation};
 use crate::model::policy::{self, ResourcePolicy};
@@ -12,7 +12,12 @@ use crate::model::{Properties, ResourceKind};
 
 const KIND: ResourceKind = ResourceKind::KmsKey;
 
-pub async fn collect(scope: &Scope<'_>, region: &str) -> Collected {
+pub(crate) const COLLECTOR: Collector = Collector {
+    all: |scope, region| Box::pin(collect(scope, region)),
+    one: |scope, wanted| Box::pin(one(scope, wanted)),
+};
+
+async fn collect(scope: &Scope<'_>, region: &str) -> Collected {
     let client = Client::new(&scope.session.regional(region));
     let listed = client
         .list_keys()
@@ -25,6 +30,16 @@ pub async fn collect(scope: &Scope<'_>, region: &str) -> Collected {
         Ok(keys) => scope.each(keys, |k| key(scope, &client, region, k)).await,
         Err(e) => scope.listing_failed(KIND, region, "ListKeys", e.into()),
     }
+}
+
+/// One key again: nothing when it is no longer a customer-managed key.
+async fn one(scope: &Scope<'_>, wanted: &Wanted) -> Collected {
+    let client = Client::new(&scope.session.regional(&wanted.region));
+    let entry = KeyListEntry::builder()
+        .key_id(&wanted.id)
+        .set_key_arn(wanted.arn.clone())
+        .build();
+    key(scope, &client, &wanted.region, entry).await
 }
 
 async fn key(scope: &Scope<'_>, c: &Client, region: &str, entry: KeyListEntry) -> Collected {

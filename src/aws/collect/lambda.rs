@@ -4,7 +4,7 @@
 use aws_sdk_lambda::types::FunctionConfiguration;
 use aws_sdk_lambda::Client;
 
-use super::{Attributes, Collected, Scope};
+use super::{Attributes, Collected, Collector, Scope, Wanted};
 use crate::aws::errors::{or_absent, CallError};
 use crate::model::lambda::{Concurrency, Function, FunctionUrl, FunctionVpc};
 use crate::model::policy::{self, ResourcePolicy};
@@ -14,7 +14,12 @@ const KIND: ResourceKind = ResourceKind::LambdaFunction;
 /// Lambda's answer when a function has no policy or no URL.
 const NOT_FOUND: &[&str] = &["ResourceNotFoundException"];
 
-pub async fn collect(scope: &Scope<'_>, region: &str) -> Collected {
+pub(crate) const COLLECTOR: Collector = Collector {
+    all: |scope, region| Box::pin(collect(scope, region)),
+    one: |scope, wanted| Box::pin(one(scope, wanted)),
+};
+
+async fn collect(scope: &Scope<'_>, region: &str) -> Collected {
     let client = Client::new(&scope.session.regional(region));
     let listed = client
         .list_functions()
@@ -30,6 +35,25 @@ pub async fn collect(scope: &Scope<'_>, region: &str) -> Collected {
                 .await
         }
         Err(e) => scope.listing_failed(KIND, region, "ListFunctions", e.into()),
+    }
+}
+
+/// One function again: `GetFunction` answers the configuration `ListFunctions` lists.
+async fn one(scope: &Scope<'_>, wanted: &Wanted) -> Collected {
+    let client = Client::new(&scope.session.regional(&wanted.region));
+    match client.get_function().function_name(&wanted.id).send().await {
+        Ok(out) => match out.configuration() {
+            Some(f) => function(scope, &client, &wanted.region, f.clone()).await,
+            None => Collected::default(),
+        },
+        Err(e) => {
+            let mut attrs = Attributes::new(scope, KIND, &wanted.id, &wanted.region);
+            attrs.fail_all("GetFunction", e.into());
+            Collected {
+                resources: Vec::new(),
+                errors: attrs.errors,
+            }
+        }
     }
 }
 

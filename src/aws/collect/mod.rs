@@ -20,6 +20,7 @@ use tokio::time::Instant;
 
 use super::errors::CallError;
 use super::session::Session;
+use crate::model::registry::Listed;
 use crate::model::{
     CollectionError, Inventory, Properties, Resource, ResourceKind, Service,
     INVENTORY_SCHEMA_VERSION,
@@ -44,6 +45,8 @@ impl Collected {
 pub struct Scope<'a> {
     pub session: &'a Session,
     pub needs: &'a Needs,
+    /// The regions scanned: where a service listed once for the account keeps resources.
+    pub regions: &'a [String],
     /// Bounds the per-resource calls in flight across the whole scan.
     pub limit: Arc<Semaphore>,
     /// `--concurrency`: how many resources one collector works on at once.
@@ -193,6 +196,50 @@ impl<'a> Attributes<'a> {
     }
 }
 
+/// How a service's collector is called: everything of the service in one region (for
+/// a service listed once for the account, the home region, with `Scope::regions` to
+/// keep), or one resource again (the re-read a fix decides and verifies on).
+pub(crate) struct Collector {
+    pub all: for<'a> fn(&'a Scope<'a>, &'a str) -> BoxFuture<'a, Collected>,
+    pub one: for<'a> fn(&'a Scope<'a>, &'a Wanted) -> BoxFuture<'a, Collected>,
+}
+
+/// Each service's collector: the one line a new service adds here (the compiler asks).
+fn collector(service: Service) -> Collector {
+    match service {
+        Service::S3 => s3::COLLECTOR,
+        Service::Ec2 => ec2::COLLECTOR,
+        Service::Lambda => lambda::COLLECTOR,
+        Service::Kms => kms::COLLECTOR,
+        Service::Sns => sns::COLLECTOR,
+    }
+}
+
+/// One resource to read again, as a finding names it.
+#[derive(Debug, Clone)]
+pub struct Wanted {
+    pub kind: ResourceKind,
+    pub id: String,
+    pub arn: Option<String>,
+    pub region: String,
+}
+
+/// The (service, region) units of work `needs` calls for in `regions`.
+fn units<'r>(needs: &Needs, regions: &'r [String]) -> Vec<(Service, &'r str)> {
+    let home = regions.first().map_or("us-east-1", String::as_str);
+    let mut out = Vec::new();
+    for service in Service::ALL {
+        if !service.spec().kinds.iter().any(|k| needs.kind(*k)) {
+            continue;
+        }
+        match service.spec().listed {
+            Listed::Account => out.push((*service, home)),
+            Listed::Region => out.extend(regions.iter().map(|r| (*service, r.as_str()))),
+        }
+    }
+    out
+}
+
 /// Collects everything `needs` asks for in `regions`. `tick` is called as each
 /// service finishes in a region (for a progress bar), with a short label.
 /// A `deadline` (the Lambda's) stops what has not finished by then: those services and
@@ -210,65 +257,23 @@ pub async fn collect(
     let scope = Scope {
         session,
         needs,
+        regions,
         limit: Arc::new(Semaphore::new(concurrency.max(1))),
         concurrency,
     };
-    let wants = |service: Service| {
-        ResourceKind::ALL
-            .iter()
-            .any(|k| k.service() == service && needs.kind(*k))
-    };
-
     let scope = &scope;
-    let mut tasks: Vec<BoxFuture<'_, Collected>> = Vec::new();
-    if wants(Service::S3) {
-        let home = regions.first().map_or("us-east-1", String::as_str);
-        tasks.push(labelled(
-            Service::S3,
-            home,
-            s3::collect(scope, regions),
-            deadline,
-            tick,
-        ));
-    }
-    for region in regions {
-        if wants(Service::Ec2) {
-            tasks.push(labelled(
-                Service::Ec2,
+    let tasks: Vec<BoxFuture<'_, Collected>> = units(needs, regions)
+        .into_iter()
+        .map(|(service, region)| {
+            labelled(
+                service,
                 region,
-                ec2::collect(scope, region),
+                (collector(service).all)(scope, region),
                 deadline,
                 tick,
-            ));
-        }
-        if wants(Service::Lambda) {
-            tasks.push(labelled(
-                Service::Lambda,
-                region,
-                lambda::collect(scope, region),
-                deadline,
-                tick,
-            ));
-        }
-        if wants(Service::Kms) {
-            tasks.push(labelled(
-                Service::Kms,
-                region,
-                kms::collect(scope, region),
-                deadline,
-                tick,
-            ));
-        }
-        if wants(Service::Sns) {
-            tasks.push(labelled(
-                Service::Sns,
-                region,
-                sns::collect(scope, region),
-                deadline,
-                tick,
-            ));
-        }
-    }
+            )
+        })
+        .collect();
 
     let mut all = Collected::default();
     for part in join_all(tasks).await {
@@ -289,6 +294,20 @@ pub async fn collect(
     }
 }
 
+/// Reads `wanted` again with the attributes `needs` names, through its service's own
+/// collector: the resource (none when it is gone) and the calls that failed.
+pub async fn collect_one(session: &Session, wanted: &Wanted, needs: &Needs) -> Collected {
+    let regions = [wanted.region.clone()];
+    let scope = Scope {
+        session,
+        needs,
+        regions: &regions,
+        limit: Arc::new(Semaphore::new(1)),
+        concurrency: 1,
+    };
+    (collector(wanted.kind.service()).one)(&scope, wanted).await
+}
+
 /// Runs a collector until done or until the deadline, then reports it done.
 fn labelled<'s>(
     service: Service,
@@ -307,9 +326,10 @@ fn labelled<'s>(
                         code: DEADLINE.to_string(),
                         message: "stopped before the deadline".to_string(),
                     };
-                    let errors = ResourceKind::ALL
+                    let errors = service
+                        .spec()
+                        .kinds
                         .iter()
-                        .filter(|k| k.service() == service)
                         .map(|k| error(*k, region, None, &[], "collection", stopped.clone()))
                         .collect();
                     Collected {
@@ -327,17 +347,8 @@ fn labelled<'s>(
 pub const DEADLINE: &str = "DeadlineExceeded";
 
 /// How many (service, region) collection tasks `collect` will run, for a progress bar.
-pub fn task_count(needs: &Needs, regions: usize) -> u64 {
-    let wants = |service: Service| {
-        ResourceKind::ALL
-            .iter()
-            .any(|k| k.service() == service && needs.kind(*k))
-    };
-    let regional = [Service::Ec2, Service::Lambda, Service::Kms, Service::Sns]
-        .iter()
-        .filter(|s| wants(**s))
-        .count();
-    (usize::from(wants(Service::S3)) + regional * regions) as u64
+pub fn task_count(needs: &Needs, regions: &[String]) -> u64 {
+    units(needs, regions).len() as u64
 }
 
 /// Tags as the model keeps them.

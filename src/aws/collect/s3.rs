@@ -7,7 +7,7 @@ use std::sync::Mutex;
 use aws_sdk_s3::types::Permission as AclPermission;
 use aws_sdk_s3::Client;
 
-use super::{Attributes, Collected, Scope};
+use super::{Attributes, Collected, Collector, Scope, Wanted};
 use crate::aws::errors::{or_absent, CallError};
 use crate::model::s3::{
     Acl, Bucket, BucketPolicy, Encryption, Lifecycle, Logging, Ownership, PublicAccessBlock,
@@ -18,6 +18,11 @@ use crate::model::{policy, Properties, ResourceKind};
 const KIND: ResourceKind = ResourceKind::S3Bucket;
 const ALL_USERS: &str = "http://acs.amazonaws.com/groups/global/AllUsers";
 const AUTHENTICATED_USERS: &str = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers";
+
+pub(crate) const COLLECTOR: Collector = Collector {
+    all: |scope, home| Box::pin(collect(scope, home)),
+    one: |scope, wanted| Box::pin(one(scope, wanted)),
+};
 
 /// Clients per region, and the managers of KMS keys already looked up.
 struct Clients<'a> {
@@ -35,18 +40,22 @@ impl Clients<'_> {
     }
 }
 
-pub async fn collect(scope: &Scope<'_>, regions: &[String]) -> Collected {
-    let clients = Clients {
-        scope,
-        s3: Mutex::new(HashMap::new()),
-        key_managers: Mutex::new(HashMap::new()),
-    };
-    let home = regions
-        .first()
-        .cloned()
-        .unwrap_or_else(|| "us-east-1".to_string());
+impl<'a> Clients<'a> {
+    fn new(scope: &'a Scope<'a>) -> Clients<'a> {
+        Clients {
+            scope,
+            s3: Mutex::new(HashMap::new()),
+            key_managers: Mutex::new(HashMap::new()),
+        }
+    }
+}
+
+/// Every bucket of the account (listed from `home`) whose region is scanned.
+async fn collect(scope: &Scope<'_>, home: &str) -> Collected {
+    let clients = Clients::new(scope);
+    let regions = scope.regions;
     let listed = clients
-        .s3(&home)
+        .s3(home)
         .list_buckets()
         .into_paginator()
         .items()
@@ -55,9 +64,9 @@ pub async fn collect(scope: &Scope<'_>, regions: &[String]) -> Collected {
         .await;
     let buckets = match listed {
         Ok(buckets) => buckets,
-        Err(e) => return scope.listing_failed(KIND, &home, "ListBuckets", e.into()),
+        Err(e) => return scope.listing_failed(KIND, home, "ListBuckets", e.into()),
     };
-    let (clients, home) = (&clients, home.as_str());
+    let clients = &clients;
     scope
         .each(buckets, |b| async move {
             let name = b.name().unwrap_or_default().to_string();
@@ -80,6 +89,12 @@ pub async fn collect(scope: &Scope<'_>, regions: &[String]) -> Collected {
             }
         })
         .await
+}
+
+/// One bucket again, in the region the finding names.
+async fn one(scope: &Scope<'_>, wanted: &Wanted) -> Collected {
+    let clients = Clients::new(scope);
+    bucket(&clients, wanted.id.clone(), wanted.region.clone()).await
 }
 
 async fn location(client: &Client, name: &str) -> Result<String, CallError> {

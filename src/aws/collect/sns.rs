@@ -3,7 +3,7 @@
 
 use aws_sdk_sns::Client;
 
-use super::{Attributes, Collected, Scope};
+use super::{Attributes, Collected, Collector, Scope, Wanted};
 use crate::aws::errors::CallError;
 use crate::model::policy::{self, ResourcePolicy};
 use crate::model::sns::{Subscription, Topic, TopicEncryption};
@@ -11,7 +11,12 @@ use crate::model::{Properties, ResourceKind};
 
 const KIND: ResourceKind = ResourceKind::SnsTopic;
 
-pub async fn collect(scope: &Scope<'_>, region: &str) -> Collected {
+pub(crate) const COLLECTOR: Collector = Collector {
+    all: |scope, region| Box::pin(collect(scope, region)),
+    one: |scope, wanted| Box::pin(one(scope, wanted)),
+};
+
+async fn collect(scope: &Scope<'_>, region: &str) -> Collected {
     let client = Client::new(&scope.session.regional(region));
     let listed = client
         .list_topics()
@@ -33,6 +38,13 @@ pub async fn collect(scope: &Scope<'_>, region: &str) -> Collected {
         }
         Err(e) => scope.listing_failed(KIND, region, "ListTopics", e.into()),
     }
+}
+
+/// One topic again, by the ARN the finding names.
+async fn one(scope: &Scope<'_>, wanted: &Wanted) -> Collected {
+    let client = Client::new(&scope.session.regional(&wanted.region));
+    let arn = wanted.arn.clone().unwrap_or_else(|| wanted.id.clone());
+    topic(scope, &client, &wanted.region, arn).await
 }
 
 async fn topic(scope: &Scope<'_>, c: &Client, region: &str, arn: String) -> Collected {

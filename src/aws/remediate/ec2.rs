@@ -5,48 +5,63 @@
 
 use std::time::Duration;
 
-use aws_sdk_ec2::types::{Filter, FlowLogsResourceType, LogDestinationType, TrafficType};
-use serde_json::{json, Value};
+use aws_sdk_ec2::types::{FlowLogsResourceType, LogDestinationType, TrafficType};
+use serde_json::json;
 
-use super::failed;
+use super::{failed, Fix};
 use crate::aws::errors::CallError;
 use crate::aws::session::Session;
-use crate::remediate::{flow_log_group, Context, Target, FLOW_LOG_RETENTION_DAYS, FLOW_LOG_ROLE};
+use crate::remediate::{Decision, FixOptions, FixTarget};
 
-/// `{flow_logs: [{flow_log_id, status, destination_type, log_group_name}]}`.
-pub async fn flow_logs(session: &Session, t: &Target) -> Result<Value, CallError> {
-    let ec2 = aws_sdk_ec2::Client::new(&session.regional(&t.region));
-    // DescribeFlowLogs answers an empty list for a VPC that does not exist: ask first.
-    ec2.describe_vpcs().vpc_ids(&t.resource_id).send().await?;
-    let out = ec2
-        .describe_flow_logs()
-        .filter(
-            Filter::builder()
-                .name("resource-id")
-                .values(&t.resource_id)
-                .build(),
-        )
-        .send()
-        .await?;
-    let logs: Vec<Value> = out
-        .flow_logs()
-        .iter()
-        .map(|l| {
-            json!({
-                "flow_log_id": l.flow_log_id(),
-                "status": l.flow_log_status(),
-                "destination_type": l.log_destination_type().map(|d| d.as_str()),
-                "log_group_name": l.log_group_name(),
-            })
-        })
-        .collect();
-    Ok(json!({ "flow_logs": logs }))
+/// The flow-log delivery role `remediate` creates (once per account) when it is absent.
+const FLOW_LOG_ROLE: &str = "compliance-flowlogs-delivery";
+/// Days the flow-log groups `remediate` creates keep their events.
+const FLOW_LOG_RETENTION_DAYS: i32 = 365;
+
+pub const FLOW_LOGS: Fix = Fix {
+    id: "vpc-flow-logs",
+    permissions: |_| {
+        &[
+            "ec2:DescribeVpcs",
+            "ec2:DescribeFlowLogs",
+            "ec2:CreateFlowLogs",
+            "logs:DescribeLogGroups",
+            "logs:CreateLogGroup",
+            "logs:PutRetentionPolicy",
+            "iam:GetRole",
+            "iam:CreateRole",
+            "iam:PutRolePolicy",
+            "iam:PassRole",
+        ]
+    },
+    decide: |_, target, options| {
+        Decision::Change(format!(
+            "CreateFlowLogs: ALL traffic → CloudWatch Logs group {} (created if absent, \
+             {FLOW_LOG_RETENTION_DAYS}-day retention), delivered by role {FLOW_LOG_ROLE} \
+             (created if absent)",
+            flow_log_group(&target.region, options)
+        ))
+    },
+    apply: |session, target, options, _| Box::pin(create_flow_log(session, target, options)),
+};
+
+/// The log group `remediate` delivers a region's flow logs to: the audit convention,
+/// dated the day it is created.
+fn flow_log_group(region: &str, options: &FixOptions) -> String {
+    format!(
+        "audit-flowlogs-{region}-{}",
+        options.today.format("%Y-%m-%d")
+    )
 }
 
-pub async fn create_flow_log(session: &Session, t: &Target, ctx: &Context) -> Result<(), String> {
-    let group = flow_log_group(&t.region, ctx);
+async fn create_flow_log(
+    session: &Session,
+    t: &FixTarget,
+    options: &FixOptions,
+) -> Result<(), String> {
+    let group = flow_log_group(&t.region, options);
     ensure_log_group(session, &t.region, &group).await?;
-    let (role_arn, fresh) = ensure_role(session, &ctx.account_id).await?;
+    let (role_arn, fresh) = ensure_role(session, &options.account_id).await?;
     // IAM is eventually consistent: a role made a moment ago may not be assumable yet,
     // and EC2 then refuses the flow log. Only then is it worth asking again.
     let attempts = if fresh { 4 } else { 1 };
@@ -177,4 +192,25 @@ async fn ensure_role(session: &Session, account_id: &str) -> Result<(String, boo
         .await
         .map_err(failed("PutRolePolicy"))?;
     Ok((arn, true))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aws::remediate::tests::{options, target};
+    use crate::model::{Properties, ResourceKind};
+
+    #[test]
+    fn flow_logs_go_to_the_conventional_group() {
+        let vpc =
+            Properties::from_attributes(ResourceKind::Vpc, json!({"vpc_id": "vpc-1"})).unwrap();
+        let Decision::Change(change) = (FLOW_LOGS.decide)(&vpc, &target(&[]), &options(None, &[]))
+        else {
+            panic!()
+        };
+        assert!(
+            change.contains("audit-flowlogs-eu-west-1-2026-11-23"),
+            "{change}"
+        );
+    }
 }

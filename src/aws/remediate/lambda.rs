@@ -1,39 +1,35 @@
 //! Lambda fix: active X-Ray tracing.
 
 use aws_sdk_lambda::types::{TracingConfig, TracingMode};
-use serde_json::{json, Value};
 
-use super::failed;
-use crate::aws::errors::CallError;
+use super::{failed, Fix};
 use crate::aws::session::Session;
-use crate::remediate::Target;
+use crate::model::Properties;
+use crate::remediate::{Decision, FixTarget};
 
-/// `{tracing_mode}`.
-pub async fn tracing(session: &Session, t: &Target) -> Result<Value, CallError> {
-    let out = client(session, t)
-        .get_function_configuration()
-        .function_name(&t.resource_id)
-        .send()
-        .await?;
-    Ok(json!({
-        "tracing_mode": out
-            .tracing_config()
-            .and_then(|c| c.mode())
-            .map_or("PassThrough", |m| m.as_str()),
-    }))
-}
+pub const TRACING: Fix = Fix {
+    id: "lambda-tracing",
+    permissions: |_| &["lambda:GetFunction", "lambda:UpdateFunctionConfiguration"],
+    decide: |before, _, _| {
+        let mode = match before {
+            Properties::LambdaFunction(f) => f.tracing_mode.as_str(),
+            _ => "unknown",
+        };
+        Decision::Change(format!(
+            "UpdateFunctionConfiguration: TracingConfig {mode} → Active (the function's role \
+             needs xray:PutTraceSegments and xray:PutTelemetryRecords)"
+        ))
+    },
+    apply: |session, target, _, _| Box::pin(activate_tracing(session, target)),
+};
 
-pub async fn activate_tracing(session: &Session, t: &Target) -> Result<(), String> {
-    client(session, t)
+async fn activate_tracing(session: &Session, target: &FixTarget) -> Result<(), String> {
+    aws_sdk_lambda::Client::new(&session.regional(&target.region))
         .update_function_configuration()
-        .function_name(&t.resource_id)
+        .function_name(&target.resource_id)
         .tracing_config(TracingConfig::builder().mode(TracingMode::Active).build())
         .send()
         .await
         .map(drop)
         .map_err(failed("UpdateFunctionConfiguration"))
-}
-
-fn client(session: &Session, t: &Target) -> aws_sdk_lambda::Client {
-    aws_sdk_lambda::Client::new(&session.regional(&t.region))
 }

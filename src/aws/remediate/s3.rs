@@ -1,48 +1,121 @@
-//! S3 fixes: default encryption, the bucket's public access block, versioning. Reads go
-//! through the collector's own functions where it has them, so the re-read sees what
-//! the scan saw.
+//! S3 fixes: default encryption (SSE-S3, or SSE-KMS with `--kms-key`), encryption with
+//! a customer-managed key, the bucket's public access block, versioning.
 
 use aws_sdk_s3::types::{
     BucketVersioningStatus, PublicAccessBlockConfiguration, ServerSideEncryption,
     ServerSideEncryptionByDefault, ServerSideEncryptionConfiguration, ServerSideEncryptionRule,
     VersioningConfiguration,
 };
-use serde_json::{json, Value};
 
-use super::failed;
-use crate::aws::collect::s3 as collected;
-use crate::aws::errors::{or_absent, CallError};
+use super::{failed, Fix};
 use crate::aws::session::Session;
-use crate::remediate::Target;
+use crate::model::s3::Bucket;
+use crate::model::Properties;
+use crate::remediate::{Decision, FixOptions, FixTarget};
 
-/// `{algorithm, kms_key_id}`; `none` when the bucket has no default encryption.
-pub async fn encryption(session: &Session, t: &Target) -> Result<Value, CallError> {
-    let out = session
-        .s3_in(&t.region)
-        .get_bucket_encryption()
-        .bucket(&t.resource_id)
-        .send()
-        .await
-        .map_err(CallError::from)
-        .map(Some);
-    let out = or_absent(
-        out,
-        &["ServerSideEncryptionConfigurationNotFoundError"],
-        || None,
-    )?;
-    let default = out.as_ref().and_then(|o| {
-        o.server_side_encryption_configuration()
-            .and_then(|c| c.rules().first())
-            .and_then(|r| r.apply_server_side_encryption_by_default())
-    });
-    Ok(json!({
-        "algorithm": default.map_or("none", |d| d.sse_algorithm().as_str()),
-        "kms_key_id": default.and_then(|d| d.kms_master_key_id()),
-    }))
+const ENCRYPTION_PERMISSIONS: &[&str] = &[
+    "s3:GetEncryptionConfiguration",
+    "kms:DescribeKey",
+    "s3:PutEncryptionConfiguration",
+];
+
+pub const DEFAULT_ENCRYPTION: Fix = Fix {
+    id: "s3-default-encryption",
+    permissions: |_| ENCRYPTION_PERMISSIONS,
+    decide: |before, _, options| {
+        let change = match &options.kms_key {
+            Some(key) => format!(
+                "PutBucketEncryption: default encryption {} → SSE-KMS with {key}",
+                algorithm(before)
+            ),
+            None => format!(
+                "PutBucketEncryption: default encryption {} → SSE-S3 (AES256)",
+                algorithm(before)
+            ),
+        };
+        Decision::Change(change)
+    },
+    apply: |session, target, options, _| Box::pin(encrypt(session, target, options)),
+};
+
+pub const KMS_ENCRYPTION: Fix = Fix {
+    id: "s3-kms-encryption",
+    permissions: |_| ENCRYPTION_PERMISSIONS,
+    decide: |before, _, options| {
+        if algorithm(before).starts_with("aws:kms") {
+            return Decision::NeedsInput(
+                "the bucket already uses SSE-KMS with an AWS-managed key; replacing a \
+                 bucket's key is left to a person"
+                    .to_string(),
+            );
+        }
+        match &options.kms_key {
+            Some(key) => Decision::Change(format!(
+                "PutBucketEncryption: default encryption {} → SSE-KMS with {key}",
+                algorithm(before)
+            )),
+            None => Decision::NeedsInput(
+                "the rule asks for a customer-managed key: pass --kms-key ARN".to_string(),
+            ),
+        }
+    },
+    apply: |session, target, options, _| Box::pin(encrypt(session, target, options)),
+};
+
+pub const BLOCK_PUBLIC_ACCESS: Fix = Fix {
+    id: "s3-block-public-access",
+    permissions: |_| {
+        &[
+            "s3:GetBucketPublicAccessBlock",
+            "s3:PutBucketPublicAccessBlock",
+        ]
+    },
+    decide: |_, _, _| {
+        Decision::Change(
+            "PutPublicAccessBlock: BlockPublicAcls, IgnorePublicAcls, BlockPublicPolicy and \
+             RestrictPublicBuckets on (public ACLs and policies stop granting access)"
+                .to_string(),
+        )
+    },
+    apply: |session, target, _, _| Box::pin(block_public_access(session, target)),
+};
+
+pub const VERSIONING: Fix = Fix {
+    id: "s3-versioning",
+    permissions: |_| &["s3:GetBucketVersioning", "s3:PutBucketVersioning"],
+    decide: |before, _, _| {
+        let status = bucket(before)
+            .and_then(|b| b.versioning.as_ref())
+            .map_or("none", |v| v.status.as_str());
+        Decision::Change(format!(
+            "PutBucketVersioning: {status} → Enabled (MFA delete unchanged)"
+        ))
+    },
+    apply: |session, target, _, _| Box::pin(enable_versioning(session, target)),
+};
+
+fn bucket(properties: &Properties) -> Option<&Bucket> {
+    match properties {
+        Properties::S3Bucket(b) => Some(b),
+        _ => None,
+    }
 }
 
-/// SSE-KMS with `kms_key` (and an S3 bucket key, which cuts KMS requests), else SSE-S3.
-pub async fn encrypt(session: &Session, t: &Target, kms_key: Option<&str>) -> Result<(), String> {
+/// The bucket's default encryption algorithm, `none` without one.
+fn algorithm(properties: &Properties) -> &str {
+    bucket(properties)
+        .and_then(|b| b.encryption.as_ref())
+        .and_then(|e| e.algorithm.as_deref())
+        .unwrap_or("none")
+}
+
+/// SSE-KMS with `--kms-key` (and an S3 bucket key, which cuts KMS requests), else SSE-S3.
+async fn encrypt(
+    session: &Session,
+    target: &FixTarget,
+    options: &FixOptions,
+) -> Result<(), String> {
+    let kms_key = options.kms_key.as_deref();
     let default = match kms_key {
         Some(key) => ServerSideEncryptionByDefault::builder()
             .sse_algorithm(ServerSideEncryption::AwsKms)
@@ -63,9 +136,9 @@ pub async fn encrypt(session: &Session, t: &Target, kms_key: Option<&str>) -> Re
         .build()
         .map_err(|e| e.to_string())?;
     session
-        .s3_in(&t.region)
+        .s3_in(&target.region)
         .put_bucket_encryption()
-        .bucket(&t.resource_id)
+        .bucket(&target.resource_id)
         .server_side_encryption_configuration(config)
         .send()
         .await
@@ -73,17 +146,11 @@ pub async fn encrypt(session: &Session, t: &Target, kms_key: Option<&str>) -> Re
         .map_err(failed("PutBucketEncryption"))
 }
 
-/// The four settings of the bucket's public access block (all false when it has none).
-pub async fn public_access_block(session: &Session, t: &Target) -> Result<Value, CallError> {
-    let block = collected::public_access_block(&session.s3_in(&t.region), &t.resource_id).await?;
-    Ok(serde_json::to_value(block).unwrap_or_default())
-}
-
-pub async fn block_public_access(session: &Session, t: &Target) -> Result<(), String> {
+async fn block_public_access(session: &Session, target: &FixTarget) -> Result<(), String> {
     session
-        .s3_in(&t.region)
+        .s3_in(&target.region)
         .put_public_access_block()
-        .bucket(&t.resource_id)
+        .bucket(&target.resource_id)
         .public_access_block_configuration(
             PublicAccessBlockConfiguration::builder()
                 .block_public_acls(true)
@@ -98,18 +165,12 @@ pub async fn block_public_access(session: &Session, t: &Target) -> Result<(), St
         .map_err(failed("PutPublicAccessBlock"))
 }
 
-/// `{status, mfa_delete}`.
-pub async fn versioning(session: &Session, t: &Target) -> Result<Value, CallError> {
-    let versioning = collected::versioning(&session.s3_in(&t.region), &t.resource_id).await?;
-    Ok(serde_json::to_value(versioning).unwrap_or_default())
-}
-
 /// Turns versioning on; MFA delete is left as it is (it is not part of the request).
-pub async fn enable_versioning(session: &Session, t: &Target) -> Result<(), String> {
+async fn enable_versioning(session: &Session, target: &FixTarget) -> Result<(), String> {
     session
-        .s3_in(&t.region)
+        .s3_in(&target.region)
         .put_bucket_versioning()
-        .bucket(&t.resource_id)
+        .bucket(&target.resource_id)
         .versioning_configuration(
             VersioningConfiguration::builder()
                 .status(BucketVersioningStatus::Enabled)
@@ -119,4 +180,72 @@ pub async fn enable_versioning(session: &Session, t: &Target) -> Result<(), Stri
         .await
         .map(drop)
         .map_err(failed("PutBucketVersioning"))
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::aws::remediate::tests::{options, target};
+    use crate::model::ResourceKind;
+
+    fn with_encryption(encryption: serde_json::Value) -> Properties {
+        Properties::from_attributes(
+            ResourceKind::S3Bucket,
+            json!({"name": "b", "encryption": encryption}),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn default_encryption_uses_the_given_key_else_sse_s3() {
+        let none = with_encryption(json!({"enabled": false}));
+        let t = target(&[]);
+        assert_eq!(
+            (DEFAULT_ENCRYPTION.decide)(&none, &t, &options(None, &[])),
+            Decision::Change(
+                "PutBucketEncryption: default encryption none → SSE-S3 (AES256)".into()
+            )
+        );
+        let Decision::Change(with_key) =
+            (DEFAULT_ENCRYPTION.decide)(&none, &t, &options(Some("arn:k"), &[]))
+        else {
+            panic!()
+        };
+        assert!(with_key.ends_with("SSE-KMS with arn:k"), "{with_key}");
+    }
+
+    #[test]
+    fn a_customer_managed_key_must_be_given_and_an_existing_key_is_never_replaced() {
+        let t = target(&[]);
+        let aes = with_encryption(json!({"enabled": true, "algorithm": "AES256"}));
+        assert!(matches!(
+            (KMS_ENCRYPTION.decide)(&aes, &t, &options(None, &[])),
+            Decision::NeedsInput(_)
+        ));
+        assert!(matches!(
+            (KMS_ENCRYPTION.decide)(&aes, &t, &options(Some("arn:k"), &[])),
+            Decision::Change(_)
+        ));
+        let managed = with_encryption(json!({"enabled": true, "algorithm": "aws:kms",
+            "kms_key_id": "alias/aws/s3", "kms_key_manager": "AWS"}));
+        assert!(matches!(
+            (KMS_ENCRYPTION.decide)(&managed, &t, &options(Some("arn:k"), &[])),
+            Decision::NeedsInput(reason) if reason.contains("left to a person")
+        ));
+    }
+
+    #[test]
+    fn versioning_names_its_current_status() {
+        let suspended = Properties::from_attributes(
+            ResourceKind::S3Bucket,
+            json!({"name": "b", "versioning": {"status": "Suspended", "mfa_delete": false}}),
+        )
+        .unwrap();
+        assert!(matches!(
+            (VERSIONING.decide)(&suspended, &target(&[]), &options(None, &[])),
+            Decision::Change(s) if s.contains("Suspended → Enabled")
+        ));
+    }
 }

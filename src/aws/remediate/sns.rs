@@ -1,35 +1,59 @@
 //! SNS fix: encryption at rest with a KMS key (the given one, else SNS's AWS-managed key).
 
-use serde_json::{json, Value};
-
-use super::failed;
-use crate::aws::collect::sns as collected;
-use crate::aws::errors::CallError;
+use super::{failed, Fix};
 use crate::aws::session::Session;
-use crate::remediate::{Target, SNS_MANAGED_KEY};
+use crate::remediate::{Decision, FixOptions, FixTarget};
 
-/// `{kms_master_key_id}`.
-pub async fn encryption(session: &Session, t: &Target) -> Result<Value, CallError> {
-    let (encryption, _) = collected::attributes(&client(session, t), arn(t)).await?;
-    Ok(json!({ "kms_master_key_id": encryption.kms_master_key_id }))
-}
+/// SNS's AWS-managed key, used when no `--kms-key` is given.
+const SNS_MANAGED_KEY: &str = "alias/aws/sns";
 
-pub async fn encrypt(session: &Session, t: &Target, kms_key: Option<&str>) -> Result<(), String> {
-    client(session, t)
+pub const KMS_ENCRYPTION: Fix = Fix {
+    id: "sns-kms-encryption",
+    permissions: |_| &["sns:GetTopicAttributes", "sns:SetTopicAttributes"],
+    decide: |_, _, options| {
+        Decision::Change(format!(
+            "SetTopicAttributes: KmsMasterKeyId none → {}",
+            options.kms_key.as_deref().unwrap_or(SNS_MANAGED_KEY)
+        ))
+    },
+    apply: |session, target, options, _| Box::pin(encrypt(session, target, options)),
+};
+
+async fn encrypt(
+    session: &Session,
+    target: &FixTarget,
+    options: &FixOptions,
+) -> Result<(), String> {
+    aws_sdk_sns::Client::new(&session.regional(&target.region))
         .set_topic_attributes()
-        .topic_arn(arn(t))
+        .topic_arn(
+            target
+                .resource_arn
+                .as_deref()
+                .unwrap_or(&target.resource_id),
+        )
         .attribute_name("KmsMasterKeyId")
-        .attribute_value(kms_key.unwrap_or(SNS_MANAGED_KEY))
+        .attribute_value(options.kms_key.as_deref().unwrap_or(SNS_MANAGED_KEY))
         .send()
         .await
         .map(drop)
         .map_err(failed("SetTopicAttributes"))
 }
 
-fn arn(t: &Target) -> &str {
-    t.resource_arn.as_deref().unwrap_or(&t.resource_id)
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aws::remediate::tests::{options, target};
+    use crate::model::{Properties, ResourceKind};
 
-fn client(session: &Session, t: &Target) -> aws_sdk_sns::Client {
-    aws_sdk_sns::Client::new(&session.regional(&t.region))
+    #[test]
+    fn topics_get_the_given_key_else_snss_own() {
+        let topic =
+            Properties::from_attributes(ResourceKind::SnsTopic, serde_json::json!({"name": "t"}))
+                .unwrap();
+        assert_eq!(
+            (KMS_ENCRYPTION.decide)(&topic, &target(&[]), &options(None, &[])),
+            Decision::Change("SetTopicAttributes: KmsMasterKeyId none → alias/aws/sns".into())
+        );
+    }
 }

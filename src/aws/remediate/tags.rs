@@ -3,45 +3,90 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::{json, Value};
-
-use super::failed;
-use crate::aws::collect::{kms, lambda, s3, sns};
-use crate::aws::errors::CallError;
+use super::{failed, Fix};
 use crate::aws::session::Session;
-use crate::model::{ResourceKind, Tags};
-use crate::remediate::fix::missing_tags;
-use crate::remediate::{Context, Target};
+use crate::model::{Properties, ResourceKind, Tags};
+use crate::remediate::{Decision, FixOptions, FixTarget};
 
-/// `{tags}`.
-pub async fn read(session: &Session, t: &Target) -> Result<Value, CallError> {
-    let tags: Tags = match t.resource_type {
-        ResourceKind::S3Bucket => s3::tags(&session.s3_in(&t.region), &t.resource_id).await?,
-        ResourceKind::Vpc => vpc_tags(session, t).await?,
-        ResourceKind::KmsKey => kms::tags(&kms_client(session, t), &t.resource_id).await?,
-        ResourceKind::LambdaFunction => lambda::tags(&lambda_client(session, t), arn(t)).await?,
-        ResourceKind::SnsTopic => sns::tags(&sns_client(session, t), arn(t)).await?,
-        other => return Err(unsupported(other)),
-    };
-    Ok(json!({ "tags": tags }))
+pub const MANDATORY_TAGS: Fix = Fix {
+    id: "mandatory-tags",
+    permissions: |kind| match kind {
+        ResourceKind::S3Bucket => &["s3:GetBucketTagging", "s3:PutBucketTagging"],
+        ResourceKind::Vpc => &["ec2:DescribeVpcs", "ec2:CreateTags"],
+        ResourceKind::KmsKey => &["kms:DescribeKey", "kms:ListResourceTags", "kms:TagResource"],
+        ResourceKind::LambdaFunction => &[
+            "lambda:GetFunction",
+            "lambda:ListTags",
+            "lambda:TagResource",
+        ],
+        ResourceKind::SnsTopic => &["sns:ListTagsForResource", "sns:TagResource"],
+        _ => &[],
+    },
+    decide,
+    apply: |session, target, options, before| {
+        Box::pin(add_missing(session, target, options, before))
+    },
+};
+
+/// The resource's tags as its collector read them.
+fn tags(properties: &Properties) -> Option<&Tags> {
+    match properties {
+        Properties::S3Bucket(b) => b.tags.as_ref(),
+        Properties::Vpc(v) => Some(&v.tags),
+        Properties::KmsKey(k) => k.tags.as_ref(),
+        Properties::LambdaFunction(f) => f.tags.as_ref(),
+        Properties::SnsTopic(t) => t.tags.as_ref(),
+        _ => None,
+    }
+}
+
+/// The required tag keys the resource lacks, in the rule's order.
+fn missing(before: &Properties, target: &FixTarget) -> Vec<String> {
+    let present = tags(before);
+    target
+        .required_tags
+        .iter()
+        .filter(|k| !present.is_some_and(|t| t.contains_key(k.as_str())))
+        .cloned()
+        .collect()
+}
+
+fn decide(before: &Properties, target: &FixTarget, options: &FixOptions) -> Decision {
+    let missing = missing(before, target);
+    let (given, lacking): (Vec<&String>, Vec<&String>) =
+        missing.iter().partition(|k| options.tags.contains_key(*k));
+    if !lacking.is_empty() {
+        let keys: Vec<&str> = lacking.iter().map(|k| k.as_str()).collect();
+        return Decision::NeedsInput(format!(
+            "no value for {}: pass --tag KEY=VALUE for each",
+            keys.join(", ")
+        ));
+    }
+    let pairs: Vec<String> = given
+        .iter()
+        .map(|k| format!("{k}={}", options.tags[*k]))
+        .collect();
+    Decision::Change(format!(
+        "add tags {} (existing tags are kept)",
+        pairs.join(", ")
+    ))
 }
 
 /// Adds the required keys `before` lacks, with the values from `--tag`.
-pub async fn add_missing(
+async fn add_missing(
     session: &Session,
-    t: &Target,
-    ctx: &Context,
-    before: &Value,
+    t: &FixTarget,
+    options: &FixOptions,
+    before: &Properties,
 ) -> Result<(), String> {
-    let added: BTreeMap<String, String> = missing_tags(before, t)
+    let added: BTreeMap<String, String> = missing(before, t)
         .into_iter()
-        .filter_map(|k| ctx.tags.get(&k).map(|v| (k, v.clone())))
+        .filter_map(|k| options.tags.get(&k).map(|v| (k, v.clone())))
         .collect();
     match t.resource_type {
         ResourceKind::S3Bucket => {
             // S3 replaces the whole set: write what was read plus the additions.
-            let mut all: Tags = serde_json::from_value(before["tags"].clone())
-                .map_err(|e| format!("the bucket's tags could not be read back: {e}"))?;
+            let mut all: Tags = tags(before).cloned().unwrap_or_default();
             all.extend(added);
             let set = all
                 .iter()
@@ -119,51 +164,62 @@ pub async fn add_missing(
                 .map(drop)
                 .map_err(failed("TagResource"))
         }
-        other => Err(unsupported(other).to_string()),
+        other => Err(format!(
+            "tags on {} are not added by this build",
+            other.as_str()
+        )),
     }
 }
 
-async fn vpc_tags(session: &Session, t: &Target) -> Result<Tags, CallError> {
-    let out = ec2_client(session, t)
-        .describe_vpcs()
-        .vpc_ids(&t.resource_id)
-        .send()
-        .await?;
-    Ok(out
-        .vpcs()
-        .first()
-        .map(|v| {
-            v.tags()
-                .iter()
-                .filter_map(|tag| Some((tag.key()?.to_string(), tag.value()?.to_string())))
-                .collect()
-        })
-        .unwrap_or_default())
-}
-
-fn unsupported(kind: ResourceKind) -> CallError {
-    CallError {
-        code: "Unsupported".to_string(),
-        message: format!("tags on {} are not added by this build", kind.as_str()),
-    }
-}
-
-fn arn(t: &Target) -> &str {
+fn arn(t: &FixTarget) -> &str {
     t.resource_arn.as_deref().unwrap_or(&t.resource_id)
 }
 
-fn ec2_client(session: &Session, t: &Target) -> aws_sdk_ec2::Client {
+fn ec2_client(session: &Session, t: &FixTarget) -> aws_sdk_ec2::Client {
     aws_sdk_ec2::Client::new(&session.regional(&t.region))
 }
 
-fn kms_client(session: &Session, t: &Target) -> aws_sdk_kms::Client {
+fn kms_client(session: &Session, t: &FixTarget) -> aws_sdk_kms::Client {
     aws_sdk_kms::Client::new(&session.regional(&t.region))
 }
 
-fn lambda_client(session: &Session, t: &Target) -> aws_sdk_lambda::Client {
+fn lambda_client(session: &Session, t: &FixTarget) -> aws_sdk_lambda::Client {
     aws_sdk_lambda::Client::new(&session.regional(&t.region))
 }
 
-fn sns_client(session: &Session, t: &Target) -> aws_sdk_sns::Client {
+fn sns_client(session: &Session, t: &FixTarget) -> aws_sdk_sns::Client {
     aws_sdk_sns::Client::new(&session.regional(&t.region))
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::aws::remediate::tests::{options, target};
+
+    #[test]
+    fn missing_tags_are_added_only_with_values_for_all_of_them() {
+        let bucket = Properties::from_attributes(
+            ResourceKind::S3Bucket,
+            json!({"name": "b", "tags": {"Owner": "team"}}),
+        )
+        .unwrap();
+        let t = target(&["Owner", "CostCenter", "Environment"]);
+        assert_eq!(
+            decide(&bucket, &t, &options(None, &[("CostCenter", "7")])),
+            Decision::NeedsInput("no value for Environment: pass --tag KEY=VALUE for each".into())
+        );
+        let all = options(
+            None,
+            &[("CostCenter", "7"), ("Environment", "prod"), ("Owner", "x")],
+        );
+        assert_eq!(
+            decide(&bucket, &t, &all),
+            Decision::Change(
+                "add tags CostCenter=7, Environment=prod (existing tags are kept)".into()
+            ),
+            "an existing Owner is not overwritten"
+        );
+    }
 }

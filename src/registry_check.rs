@@ -1,0 +1,156 @@
+//! (tests only) Walks the service registry and checks every service is complete: it has
+//! rules, the demo seeds resources its rules judge, the template's VPC has its endpoint
+//! and the template's scan policy and docs/permissions.md grant its calls. A service
+//! added to the registry without one of these fails here, naming what is missing.
+
+use std::collections::BTreeSet;
+
+use crate::model::registry::{self, ServiceSpec};
+use crate::model::SERVICES;
+use crate::rules::RuleSet;
+use crate::stack::TEMPLATE;
+
+/// What the repository holds, read once.
+#[derive(Clone)]
+struct Evidence {
+    rules: RuleSet,
+    /// Services the demo seeds: its `seed_<service>()` functions (the integration test
+    /// `every_seeded_resource_gets_the_verdict_the_demo_expects` holds each service's
+    /// seeded verdicts to a real scan).
+    seeded: BTreeSet<String>,
+    /// Services with a VPC endpoint in the template.
+    endpoints: BTreeSet<String>,
+    template_policy: BTreeSet<String>,
+    docs_policy: BTreeSet<String>,
+}
+
+fn template() -> serde_yaml_ng::Value {
+    serde_yaml_ng::from_str(TEMPLATE).unwrap()
+}
+
+fn evidence() -> Evidence {
+    let doc = template();
+    let endpoints = doc["Resources"]
+        .as_mapping()
+        .unwrap()
+        .values()
+        .filter(|r| r["Type"] == "AWS::EC2::VPCEndpoint")
+        .map(|r| {
+            let name = match &r["Properties"]["ServiceName"] {
+                serde_yaml_ng::Value::Tagged(t) => t.value.as_str().unwrap().to_string(),
+                other => other.as_str().unwrap().to_string(),
+            };
+            name.rsplit('.').next().unwrap().to_string()
+        })
+        .collect();
+    let template_policy = doc["Resources"]["ScanReadPolicy"]["Properties"]["PolicyDocument"]
+        ["Statement"][0]["Action"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap().to_string())
+        .collect();
+    let seed = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/seed_demo.py"),
+    )
+    .unwrap();
+    let seeded = seed
+        .lines()
+        .filter_map(|l| l.strip_prefix("def seed_"))
+        .filter_map(|rest| rest.split('(').next())
+        .map(str::to_string)
+        .collect();
+    Evidence {
+        rules: crate::rules::load::load(&[], &crate::aws::remediate::ids()).unwrap(),
+        seeded,
+        endpoints,
+        template_policy,
+        docs_policy: crate::permissions_doc::policies().swap_remove(0),
+    }
+}
+
+/// What `spec` lacks, one sentence each.
+fn problems(spec: &ServiceSpec, ev: &Evidence) -> Vec<String> {
+    let name = spec.name;
+    let mut out = Vec::new();
+    let rules: Vec<&str> = ev
+        .rules
+        .rules
+        .iter()
+        .filter(|r| spec.kinds.contains(&r.resource))
+        .map(|r| r.id.as_str())
+        .collect();
+    if rules.is_empty() {
+        out.push(format!("{name}: no rule under rules/{name}/"));
+    }
+    if !ev.seeded.contains(name) {
+        out.push(format!(
+            "{name}: scripts/seed_demo.py has no seed_{name}() seeding its resources"
+        ));
+    }
+    if let Some(endpoint) = spec.endpoint {
+        if !ev.endpoints.contains(endpoint) {
+            out.push(format!(
+                "{name}: infra/template.yaml has no VPC endpoint com.amazonaws.<region>.{endpoint}"
+            ));
+        }
+    }
+    for action in spec.scan_actions() {
+        if !ev.template_policy.contains(&action) {
+            out.push(format!(
+                "{name}: the template's ScanReadPolicy lacks {action}"
+            ));
+        }
+        if !ev.docs_policy.contains(&action) {
+            out.push(format!(
+                "{name}: docs/permissions.md's scan policy lacks {action}"
+            ));
+        }
+    }
+    out
+}
+
+#[test]
+fn every_registered_service_is_complete() {
+    let ev = evidence();
+    let all: Vec<String> = SERVICES.iter().flat_map(|s| problems(s, &ev)).collect();
+    assert!(all.is_empty(), "{}", all.join("\n"));
+}
+
+#[test]
+fn the_check_names_each_missing_piece() {
+    let ev = evidence();
+    let sns = crate::model::Service::Sns.spec();
+    let mut broken = ev.clone();
+    broken.endpoints.remove("sns");
+    broken.template_policy.remove("sns:ListTopics");
+    broken.docs_policy.remove("sns:GetTopicAttributes");
+    broken.seeded.remove("sns");
+    assert_eq!(
+        problems(sns, &broken),
+        [
+            "sns: scripts/seed_demo.py has no seed_sns() seeding its resources",
+            "sns: infra/template.yaml has no VPC endpoint com.amazonaws.<region>.sns",
+            "sns: docs/permissions.md's scan policy lacks sns:GetTopicAttributes",
+            "sns: the template's ScanReadPolicy lacks sns:ListTopics",
+        ]
+    );
+    broken
+        .rules
+        .retain(|r| r.resource.service() != crate::model::Service::Sns);
+    assert!(problems(sns, &broken).contains(&"sns: no rule under rules/sns/".to_string()));
+}
+
+#[test]
+fn the_scan_policy_grants_exactly_the_calls_the_collectors_make() {
+    assert_eq!(evidence().template_policy, registry::scan_actions());
+}
+
+#[test]
+fn the_vpc_has_an_endpoint_for_exactly_the_services_the_scanner_calls() {
+    let wanted: BTreeSet<String> = registry::endpoints()
+        .into_iter()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(evidence().endpoints, wanted);
+}
