@@ -51,15 +51,7 @@ urllib.request.urlopen(urllib.request.Request("{url}/moto-api/static/lambda-simp
 fn a_remote_scan_sends_the_request_and_prints_the_function_s_report() {
     let emu = emulator_with_function();
     // The function's answer: a real report of the seeded account.
-    let local = run(compliance(&[
-        "scan",
-        "--endpoint-url",
-        &emu.url,
-        "--format",
-        "json",
-        "--fail-on",
-        "none",
-    ]));
+    let local = run(scan(&emu.url, "json", &[]));
     let report = json_report(&local);
     let location = "s3://compliance-reports-r1-123456789012/scans/2026/11/23/x.json";
     queue_answer(

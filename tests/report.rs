@@ -236,19 +236,12 @@ fn report_formats_read_back_as_their_consumers_read_them() {
 
     // `scan` writes the same formats directly.
     let direct = dir.join("direct.sarif");
-    let emu = Emulator::start();
-    emu.seed_demo();
-    let scanned = run(compliance(&[
-        "scan",
-        "--endpoint-url",
+    let (emu, _) = shared_demo();
+    let scanned = run(scan(
         &emu.url,
-        "--format",
         "sarif",
-        "--fail-on",
-        "none",
-        "--output",
-        direct.to_str().unwrap(),
-    ]));
+        &["--output", direct.to_str().unwrap()],
+    ));
     assert_eq!(scanned.status.code(), Some(0), "{}", stderr(&scanned));
     assert!(!check_report("sarif", &direct)["results"]
         .as_array()

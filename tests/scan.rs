@@ -8,17 +8,8 @@ use serde_json::json;
 
 #[test]
 fn every_seeded_resource_gets_the_verdict_the_demo_expects() {
-    let emu = Emulator::start();
-    let manifest = emu.seed_demo();
-    let out = run(compliance(&[
-        "scan",
-        "--endpoint-url",
-        &emu.url,
-        "--format",
-        "json",
-        "--fail-on",
-        "none",
-    ]));
+    let (emu, manifest) = shared_demo();
+    let out = run(scan(&emu.url, "json", &[]));
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let report = json_report(&out);
     let expected = manifest["expect"].as_array().unwrap();
@@ -74,17 +65,8 @@ fn every_seeded_resource_gets_the_verdict_the_demo_expects() {
 
 #[test]
 fn json_report_follows_the_documented_schema() {
-    let emu = Emulator::start();
-    emu.seed_demo();
-    let out = run(compliance(&[
-        "scan",
-        "--endpoint-url",
-        &emu.url,
-        "--format",
-        "json",
-        "--fail-on",
-        "none",
-    ]));
+    let (emu, _) = shared_demo();
+    let out = run(scan(&emu.url, "json", &[]));
     let r = json_report(&out);
     assert_eq!(r["schema_version"], "1.1");
     let scan = &r["scan"];
@@ -173,31 +155,16 @@ fn json_report_follows_the_documented_schema() {
 
 #[test]
 fn csv_holds_the_json_findings_and_a_saved_inventory_replays_them_exactly() {
-    let emu = Emulator::start();
-    emu.seed_demo();
+    let (emu, _) = shared_demo();
     let dir = temp_dir("replay");
     let saved = dir.join("inventory.json");
-    let live = run(compliance(&[
-        "scan",
-        "--endpoint-url",
+    let live = run(scan(
         &emu.url,
-        "--format",
         "csv",
-        "--fail-on",
-        "none",
-        "--save-inventory",
-        saved.to_str().unwrap(),
-    ]));
+        &["--save-inventory", saved.to_str().unwrap()],
+    ));
     assert_eq!(live.status.code(), Some(0), "{}", stderr(&live));
-    let json_out = run(compliance(&[
-        "scan",
-        "--endpoint-url",
-        &emu.url,
-        "--format",
-        "json",
-        "--fail-on",
-        "none",
-    ]));
+    let json_out = run(scan(&emu.url, "json", &[]));
     let report = json_report(&json_out);
 
     let mut reader = csv::Reader::from_reader(live.stdout.as_slice());
@@ -277,8 +244,7 @@ fn csv_holds_the_json_findings_and_a_saved_inventory_replays_them_exactly() {
 
 #[test]
 fn fail_on_sets_the_exit_code() {
-    let emu = Emulator::start();
-    emu.seed_demo();
+    let (emu, _) = shared_demo();
     let scan = |extra: &[&str]| {
         let mut args = vec!["scan", "--endpoint-url", &emu.url, "--format", "csv"];
         args.extend_from_slice(extra);
@@ -318,17 +284,8 @@ fn fail_on_sets_the_exit_code() {
 
 #[test]
 fn stdout_carries_only_the_requested_output() {
-    let emu = Emulator::start();
-    emu.seed_demo();
-    let out = run(compliance(&[
-        "scan",
-        "--endpoint-url",
-        &emu.url,
-        "--format",
-        "csv",
-        "--fail-on",
-        "none",
-    ]));
+    let (emu, _) = shared_demo();
+    let out = run(scan(&emu.url, "csv", &[]));
     let text = stdout(&out);
     assert!(
         text.starts_with("timestamp,account_id,"),
@@ -339,16 +296,7 @@ fn stdout_carries_only_the_requested_output() {
         stderr(&out).contains("scanned"),
         "the summary goes to stderr"
     );
-    let quiet = run(compliance(&[
-        "scan",
-        "--endpoint-url",
-        &emu.url,
-        "--format",
-        "csv",
-        "--fail-on",
-        "none",
-        "--quiet",
-    ]));
+    let quiet = run(scan(&emu.url, "csv", &["--quiet"]));
     assert_eq!(
         stderr(&quiet),
         "",
@@ -378,21 +326,14 @@ fn stdout_carries_only_the_requested_output() {
 
 #[test]
 fn output_file_holds_the_report_and_stdout_stays_empty() {
-    let emu = Emulator::start();
-    emu.seed_demo();
+    let (emu, _) = shared_demo();
     let dir = temp_dir("output");
     let file = dir.join("report.json");
-    let out = run(compliance(&[
-        "scan",
-        "--endpoint-url",
+    let out = run(scan(
         &emu.url,
-        "--format",
         "json",
-        "--fail-on",
-        "none",
-        "--output",
-        file.to_str().unwrap(),
-    ]));
+        &["--output", file.to_str().unwrap()],
+    ));
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(stdout(&out), "", "the report goes to the file, not stdout");
     let report: serde_json::Value =
@@ -426,8 +367,7 @@ fn operation(entry: &serde_json::Value) -> String {
 
 #[test]
 fn a_scan_narrowed_to_one_rule_makes_only_the_calls_that_rule_needs() {
-    let emu = Emulator::start();
-    emu.seed_demo();
+    let (emu, _) = shared_demo();
     let proxy = Proxy::start(&emu.url, json!([]));
     let out = run(compliance(&[
         "scan",

@@ -1,12 +1,15 @@
-//! Test harness: the real binary against the local AWS endpoint (moto's server mode),
-//! one emulator per test on a free loopback port, optionally behind the fault proxy.
-//! A missing emulator is a test failure with the command that installs it, never a skip.
+//! Test harness: the real binary against the local AWS endpoint (moto's server mode) on
+//! a free loopback port, optionally behind the fault proxy: one emulator per test that
+//! changes the account, one seeded demo per test binary shared by the tests that only
+//! read it (`shared_demo`). A missing emulator is a test failure with the command that
+//! installs it, never a skip.
 #![allow(dead_code)] // each test binary uses a different part of the harness
 
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, ChildStdin, Command, Output, Stdio};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 pub fn repo() -> PathBuf {
@@ -33,10 +36,41 @@ impl Drop for Guard {
     }
 }
 
-/// A moto server of this test's own.
+/// Runs the command it is given until its own stdin closes, then kills it: the
+/// emulator goes when the test binary goes, even when it is never dropped (a shared
+/// one in a static) or the binary dies.
+const WATCHDOG: &str = "import subprocess, sys\n\
+p = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n\
+try:\n    sys.stdin.read()\nfinally:\n    p.kill()\n    p.wait()\n";
+
+/// A moto server under the watchdog: closing `stdin` stops it.
+struct Watched {
+    child: Child,
+    stdin: Option<ChildStdin>,
+}
+
+impl Drop for Watched {
+    fn drop(&mut self) {
+        drop(self.stdin.take());
+        let _ = self.child.wait();
+    }
+}
+
+/// A moto server of this test's own (or, through `shared_demo`, of this test binary's).
 pub struct Emulator {
     pub url: String,
-    _process: Guard,
+    _process: Watched,
+}
+
+/// The demo account, seeded once per test binary, with its manifest of expected
+/// verdicts: for the tests that only read it (they must not change it).
+pub fn shared_demo() -> &'static (Emulator, serde_json::Value) {
+    static DEMO: OnceLock<(Emulator, serde_json::Value)> = OnceLock::new();
+    DEMO.get_or_init(|| {
+        let emu = Emulator::start();
+        let manifest = emu.seed_demo();
+        (emu, manifest)
+    })
 }
 
 impl Emulator {
@@ -46,13 +80,16 @@ impl Emulator {
             .local_addr()
             .unwrap()
             .port();
-        let child = Command::new(venv_bin("moto_server"))
+        let mut child = Command::new(venv_bin("python"))
+            .arg("-c")
+            .arg(WATCHDOG)
+            .arg(venv_bin("moto_server"))
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stdin(Stdio::piped())
             .spawn()
             .expect("start moto_server");
-        let guard = Guard(child);
+        let stdin = child.stdin.take();
+        let guard = Watched { child, stdin };
         let url = format!("http://127.0.0.1:{port}");
         let deadline = Instant::now() + Duration::from_secs(30);
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
@@ -166,6 +203,22 @@ pub fn compliance(args: &[&str]) -> Command {
     cmd
 }
 
+/// `compliance scan` of the endpoint at `url` in `format`, never failing on findings
+/// (`--fail-on none`), with `extra` flags.
+pub fn scan(url: &str, format: &str, extra: &[&str]) -> Command {
+    let mut args = vec![
+        "scan",
+        "--endpoint-url",
+        url,
+        "--format",
+        format,
+        "--fail-on",
+        "none",
+    ];
+    args.extend_from_slice(extra);
+    compliance(&args)
+}
+
 /// Runs a command built by `compliance` (owned, or borrowed after `.env…` calls).
 pub fn run(mut cmd: impl std::borrow::BorrowMut<Command>) -> Output {
     cmd.borrow_mut().output().expect("run compliance")
@@ -188,17 +241,7 @@ pub fn json_report(out: &Output) -> serde_json::Value {
 /// Scans the emulator at `url` into the JSON report `file` (exit 0 asserted); the
 /// report's scan id.
 pub fn scan_to_file(url: &str, file: &Path) -> String {
-    let out = run(compliance(&[
-        "scan",
-        "--endpoint-url",
-        url,
-        "--format",
-        "json",
-        "--fail-on",
-        "none",
-        "--output",
-        file.to_str().unwrap(),
-    ]));
+    let out = run(scan(url, "json", &["--output", file.to_str().unwrap()]));
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();

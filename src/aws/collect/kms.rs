@@ -7,7 +7,7 @@ use aws_sdk_kms::Client;
 use super::{Attributes, Collected, Collector, Scope, Wanted};
 use crate::aws::errors::CallError;
 use crate::model::kms::{Key, Rotation};
-use crate::model::policy::{self, ResourcePolicy};
+use crate::model::policy::ResourcePolicy;
 use crate::model::{Properties, ResourceKind};
 
 const KIND: ResourceKind = ResourceKind::KmsKey;
@@ -26,10 +26,11 @@ async fn collect(scope: &Scope<'_>, region: &str) -> Collected {
         .send()
         .try_collect()
         .await;
-    match listed {
-        Ok(keys) => scope.each(keys, |k| key(scope, &client, region, k)).await,
-        Err(e) => scope.listing_failed(KIND, region, "ListKeys", e.into()),
-    }
+    scope
+        .each_listed(KIND, region, "ListKeys", listed, |k| {
+            key(scope, &client, region, k)
+        })
+        .await
 }
 
 /// One key again: nothing when it is no longer a customer-managed key.
@@ -110,17 +111,18 @@ async fn key_policy(c: &Client, id: &str) -> Result<ResourcePolicy, CallError> {
         .policy_name("default")
         .send()
         .await?;
-    let facts = policy::analyze(out.policy().unwrap_or("{}")).map_err(|reason| CallError {
-        code: "InvalidPolicy".to_string(),
-        message: reason,
-    })?;
-    Ok(ResourcePolicy {
-        present: out.policy().is_some(),
-        public: facts.is_public(),
-    })
+    // Every key has a policy: an answer without one is not "no policy".
+    let document = out
+        .policy()
+        .filter(|p| !p.trim().is_empty())
+        .ok_or_else(|| CallError {
+            code: "InvalidResponse".to_string(),
+            message: "GetKeyPolicy answered without the key's policy".to_string(),
+        })?;
+    super::resource_policy(Some(document))
 }
 
-pub(crate) async fn tags(c: &Client, id: &str) -> Result<crate::model::Tags, CallError> {
+async fn tags(c: &Client, id: &str) -> Result<crate::model::Tags, CallError> {
     let tags = c
         .list_resource_tags()
         .key_id(id)

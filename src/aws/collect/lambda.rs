@@ -7,7 +7,7 @@ use aws_sdk_lambda::Client;
 use super::{Attributes, Collected, Collector, Scope, Wanted};
 use crate::aws::errors::{or_absent, CallError};
 use crate::model::lambda::{Concurrency, Function, FunctionUrl, FunctionVpc};
-use crate::model::policy::{self, ResourcePolicy};
+use crate::model::policy::ResourcePolicy;
 use crate::model::{Properties, ResourceKind};
 
 const KIND: ResourceKind = ResourceKind::LambdaFunction;
@@ -28,14 +28,11 @@ async fn collect(scope: &Scope<'_>, region: &str) -> Collected {
         .send()
         .try_collect()
         .await;
-    match listed {
-        Ok(functions) => {
-            scope
-                .each(functions, |f| function(scope, &client, region, f))
-                .await
-        }
-        Err(e) => scope.listing_failed(KIND, region, "ListFunctions", e.into()),
-    }
+    scope
+        .each_listed(KIND, region, "ListFunctions", listed, |f| {
+            function(scope, &client, region, f)
+        })
+        .await
 }
 
 /// One function again: `GetFunction` answers the configuration `ListFunctions` lists.
@@ -136,17 +133,7 @@ async fn resource_policy(c: &Client, name: &str) -> Result<ResourcePolicy, CallE
         NOT_FOUND,
         || None,
     )?;
-    let Some(document) = document else {
-        return Ok(ResourcePolicy::default());
-    };
-    let facts = policy::analyze(&document).map_err(|reason| CallError {
-        code: "InvalidPolicy".to_string(),
-        message: reason,
-    })?;
-    Ok(ResourcePolicy {
-        present: true,
-        public: facts.is_public(),
-    })
+    super::resource_policy(document.as_deref())
 }
 
 async fn url(c: &Client, name: &str) -> Result<FunctionUrl, CallError> {
@@ -163,7 +150,7 @@ async fn url(c: &Client, name: &str) -> Result<FunctionUrl, CallError> {
     or_absent(url, NOT_FOUND, FunctionUrl::default)
 }
 
-pub(crate) async fn tags(c: &Client, arn: &str) -> Result<crate::model::Tags, CallError> {
+async fn tags(c: &Client, arn: &str) -> Result<crate::model::Tags, CallError> {
     let out = c.list_tags().resource(arn).send().await?;
     Ok(out
         .tags()

@@ -20,6 +20,7 @@ use tokio::time::Instant;
 
 use super::errors::CallError;
 use super::session::Session;
+use crate::model::policy::{self, PolicyFacts, ResourcePolicy};
 use crate::model::registry::Listed;
 use crate::model::{
     CollectionError, Inventory, Properties, Resource, ResourceKind, Service,
@@ -65,6 +66,26 @@ impl Scope<'_> {
         Collected {
             resources: Vec::new(),
             errors: vec![error(kind, region, None, &[], operation, e)],
+        }
+    }
+
+    /// The items a listing of `kind` returned, each collected with `per_item`; or, when
+    /// the listing (`operation`) failed, the error every rule on the kind reports.
+    async fn each_listed<T, E, Fut>(
+        &self,
+        kind: ResourceKind,
+        region: &str,
+        operation: &str,
+        listed: Result<Vec<T>, E>,
+        per_item: impl Fn(T) -> Fut,
+    ) -> Collected
+    where
+        E: Into<CallError>,
+        Fut: Future<Output = Collected>,
+    {
+        match listed {
+            Ok(items) => self.each(items, per_item).await,
+            Err(e) => self.listing_failed(kind, region, operation, e.into()),
         }
     }
 
@@ -349,6 +370,30 @@ pub const DEADLINE: &str = "DeadlineExceeded";
 /// How many (service, region) collection tasks `collect` will run, for a progress bar.
 pub fn task_count(needs: &Needs, regions: &[String]) -> u64 {
     units(needs, regions).len() as u64
+}
+
+/// A resource policy document read into facts: `None` when the resource has none (a
+/// fact, not a failure); a document that cannot be read is an error.
+fn policy_facts(document: Option<&str>) -> Result<Option<PolicyFacts>, CallError> {
+    document
+        .map(|d| {
+            policy::analyze(d).map_err(|reason| CallError {
+                code: "InvalidPolicy".to_string(),
+                message: reason,
+            })
+        })
+        .transpose()
+}
+
+/// Whether a resource has a policy and whether it grants access to anyone.
+fn resource_policy(document: Option<&str>) -> Result<ResourcePolicy, CallError> {
+    Ok(match policy_facts(document)? {
+        None => ResourcePolicy::default(),
+        Some(facts) => ResourcePolicy {
+            present: true,
+            public: facts.is_public(),
+        },
+    })
 }
 
 /// Tags as the model keeps them.

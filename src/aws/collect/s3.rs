@@ -13,7 +13,7 @@ use crate::model::s3::{
     Acl, Bucket, BucketPolicy, Encryption, Lifecycle, Logging, Ownership, PublicAccessBlock,
     Versioning,
 };
-use crate::model::{policy, Properties, ResourceKind};
+use crate::model::{Properties, ResourceKind};
 
 const KIND: ResourceKind = ResourceKind::S3Bucket;
 const ALL_USERS: &str = "http://acs.amazonaws.com/groups/global/AllUsers";
@@ -219,7 +219,7 @@ async fn key_manager(
     Ok(manager)
 }
 
-pub(crate) async fn versioning(c: &Client, name: &str) -> Result<Versioning, CallError> {
+async fn versioning(c: &Client, name: &str) -> Result<Versioning, CallError> {
     let (status, mfa_delete) = match c.get_bucket_versioning().bucket(name).send().await {
         Ok(out) => (
             out.status().map(|s| s.as_str().to_string()),
@@ -251,10 +251,7 @@ fn xml_text(xml: &str, tag: &str) -> Option<String> {
     Some(xml[start..end].trim().to_string())
 }
 
-pub(crate) async fn public_access_block(
-    c: &Client,
-    name: &str,
-) -> Result<PublicAccessBlock, CallError> {
+async fn public_access_block(c: &Client, name: &str) -> Result<PublicAccessBlock, CallError> {
     let out = c
         .get_public_access_block()
         .bucket(name)
@@ -291,13 +288,9 @@ async fn bucket_policy(c: &Client, name: &str) -> Result<BucketPolicy, CallError
         &["NoSuchBucketPolicy"],
         || None,
     )?;
-    let Some(document) = document else {
+    let Some(facts) = super::policy_facts(document.as_deref())? else {
         return Ok(BucketPolicy::default());
     };
-    let facts = policy::analyze(&document).map_err(|reason| CallError {
-        code: "InvalidPolicy".to_string(),
-        message: reason,
-    })?;
     Ok(BucketPolicy {
         present: true,
         public_read: facts.public_allows_any(&["s3:GetObject", "s3:ListBucket"]),
@@ -383,7 +376,7 @@ async fn lifecycle(c: &Client, name: &str) -> Result<Lifecycle, CallError> {
     )
 }
 
-pub(crate) async fn tags(c: &Client, name: &str) -> Result<crate::model::Tags, CallError> {
+async fn tags(c: &Client, name: &str) -> Result<crate::model::Tags, CallError> {
     let out = c
         .get_bucket_tagging()
         .bucket(name)

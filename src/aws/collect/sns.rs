@@ -5,7 +5,7 @@ use aws_sdk_sns::Client;
 
 use super::{Attributes, Collected, Collector, Scope, Wanted};
 use crate::aws::errors::CallError;
-use crate::model::policy::{self, ResourcePolicy};
+use crate::model::policy::ResourcePolicy;
 use crate::model::sns::{Subscription, Topic, TopicEncryption};
 use crate::model::{Properties, ResourceKind};
 
@@ -25,19 +25,18 @@ async fn collect(scope: &Scope<'_>, region: &str) -> Collected {
         .send()
         .try_collect()
         .await;
-    match listed {
-        Ok(topics) => {
-            let arns: Vec<String> = topics
-                .iter()
-                .filter_map(|t| t.topic_arn())
-                .map(str::to_string)
-                .collect();
-            scope
-                .each(arns, |arn| topic(scope, &client, region, arn))
-                .await
-        }
-        Err(e) => scope.listing_failed(KIND, region, "ListTopics", e.into()),
-    }
+    let arns = listed.map(|topics| {
+        topics
+            .iter()
+            .filter_map(|t| t.topic_arn())
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    });
+    scope
+        .each_listed(KIND, region, "ListTopics", arns, |arn| {
+            topic(scope, &client, region, arn)
+        })
+        .await
 }
 
 /// One topic again, by the ARN the finding names.
@@ -68,10 +67,7 @@ async fn topic(scope: &Scope<'_>, c: &Client, region: &str, arn: String) -> Coll
     attrs.finish(Some(arn), Properties::SnsTopic(topic))
 }
 
-pub(crate) async fn attributes(
-    c: &Client,
-    arn: &str,
-) -> Result<(TopicEncryption, ResourcePolicy), CallError> {
+async fn attributes(c: &Client, arn: &str) -> Result<(TopicEncryption, ResourcePolicy), CallError> {
     let out = c.get_topic_attributes().topic_arn(arn).send().await?;
     let map = out.attributes();
     let key = map
@@ -79,23 +75,11 @@ pub(crate) async fn attributes(
         .filter(|k| !k.is_empty())
         .cloned();
     let document = map.and_then(|m| m.get("Policy")).filter(|p| !p.is_empty());
-    let public = match document {
-        Some(doc) => policy::analyze(doc)
-            .map_err(|reason| CallError {
-                code: "InvalidPolicy".to_string(),
-                message: reason,
-            })?
-            .is_public(),
-        None => false,
-    };
     Ok((
         TopicEncryption {
             kms_master_key_id: key,
         },
-        ResourcePolicy {
-            present: document.is_some(),
-            public,
-        },
+        super::resource_policy(document.map(String::as_str))?,
     ))
 }
 
@@ -116,7 +100,7 @@ async fn subscriptions(c: &Client, arn: &str) -> Result<Vec<Subscription>, CallE
         .collect())
 }
 
-pub(crate) async fn tags(c: &Client, arn: &str) -> Result<crate::model::Tags, CallError> {
+async fn tags(c: &Client, arn: &str) -> Result<crate::model::Tags, CallError> {
     let out = c.list_tags_for_resource().resource_arn(arn).send().await?;
     Ok(super::tag_map(
         out.tags().iter().map(|t| (Some(t.key()), Some(t.value()))),
