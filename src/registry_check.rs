@@ -154,3 +154,23 @@ fn the_vpc_has_an_endpoint_for_exactly_the_services_the_scanner_calls() {
         .collect();
     assert_eq!(evidence().endpoints, wanted);
 }
+
+#[test]
+fn every_built_in_rule_sits_in_its_services_folder_named_after_its_id() {
+    let ev = evidence();
+    assert!(ev.rules.rules.len() >= 30, "{} rules", ev.rules.rules.len());
+    for rule in &ev.rules.rules {
+        let path = crate::rules::load::EMBEDDED
+            .iter()
+            .map(|(path, _)| std::path::Path::new(path))
+            .find(|p| p.file_stem().is_some_and(|s| *s == *rule.id))
+            .unwrap_or_else(|| panic!("{} is not embedded from a file of its name", rule.id));
+        let folder = path.parent().and_then(|p| p.file_name()).unwrap();
+        assert_eq!(
+            folder.to_string_lossy(),
+            rule.resource.service().as_str(),
+            "{} sits in its service's folder",
+            rule.id
+        );
+    }
+}

@@ -12,9 +12,9 @@ use crate::aws::errors::CallError;
 use crate::aws::session::SessionOptions;
 use crate::cli::{AwsArgs, FailOn, ScanArgs};
 use crate::error::Fatal;
-use crate::pipeline::Progress;
+use crate::pipeline::{self, Progress};
 use crate::report::Report;
-use crate::rules::Status;
+use crate::rules::{RuleSet, Selection, Status};
 
 impl AwsArgs {
     /// The connection these flags ask for: `region` overrides the profile's home region;
@@ -67,6 +67,22 @@ impl Drop for Bar {
     fn drop(&mut self) {
         self.0.finish_and_clear();
     }
+}
+
+/// The built-in and `--rules` rules, narrowed by the selection flags (`--list-rules`
+/// may list none).
+pub fn select_rules(args: &ScanArgs) -> Result<RuleSet, Fatal> {
+    let rules = pipeline::load_rules(&args.rule_dirs)?;
+    let selection = Selection {
+        rules: args.only_rules.clone(),
+        skip_rules: args.skip_rules.clone(),
+        services: args.services.clone(),
+        min_severity: args.min_severity,
+    };
+    if args.list_rules {
+        return rules.select(&selection).map_err(Fatal::new);
+    }
+    pipeline::select(rules, &selection)
 }
 
 /// Prints `report` as the flags ask and decides the exit code: the same for a local

@@ -8,8 +8,7 @@ use std::process::ExitCode;
 
 use serde_json::Value;
 
-use super::common::deliver;
-use super::scan::select_rules;
+use super::common::{deliver, select_rules};
 use crate::aws::buckets;
 use crate::aws::scanner;
 use crate::aws::session::Session;

