@@ -80,7 +80,9 @@ echo "==> compliance scan --remote --suffix demo (the function's answer, queued 
 answer=$(tail -n 1 "$state/answers.jsonl" | .venv/bin/python -c 'import json, sys; print(json.dumps(json.load(sys.stdin)["body"]))')
 python_post "$endpoint/moto-api/static/lambda-simple/response" \
   "$(.venv/bin/python -c 'import json, sys; print(json.dumps({"results": [sys.argv[1]], "region": "us-east-1"}))' "$answer")"
-"$bin" scan --remote --suffix demo --endpoint-url "$endpoint" --fail-on none | head -n 12
+# The emulator cannot describe the KMS keys its own CloudFormation made: the function
+# reports those as ERROR findings, which would make the exit code 3; accepted here.
+"$bin" scan --remote --suffix demo --endpoint-url "$endpoint" --fail-on none --accept-errors | head -n 12
 echo "==> compliance destroy --suffix demo --yes" >&2
 # The emulator keeps the stack's VPC (real CloudFormation deletes it): destroy names
 # what is left, and says so with exit code 1.

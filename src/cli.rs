@@ -78,6 +78,10 @@ pub struct ScanArgs {
     /// Exit 1 when a finding of this severity or worse fails; `none` never does.
     #[arg(long, value_name = "SEVERITY|none", default_value = "low", value_parser = parse_fail_on)]
     pub fail_on: FailOn,
+    /// Exit 0 even when something could not be read; by default a scan with ERROR
+    /// findings (an unread resource or listing, a scan cut short) exits 3.
+    #[arg(long)]
+    pub accept_errors: bool,
     /// Also write the collected inventory (the evidence) to FILE as JSON.
     #[arg(long, value_name = "FILE", conflicts_with = "inventory")]
     pub save_inventory: Option<PathBuf>,

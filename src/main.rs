@@ -23,7 +23,8 @@ mod stack;
 use std::io::{self, Write};
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::error::ErrorKind;
+use clap::{CommandFactory, Parser};
 
 use cli::{Cli, Command};
 
@@ -43,7 +44,10 @@ fn main() -> ExitCode {
             Err(e) => fatal(&e.0),
         };
     }
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return usage(&e),
+    };
     let result = runtime.block_on(async {
         match cli.command {
             Command::Scan(args) if args.remote => commands::remote::run(args).await,
@@ -58,6 +62,34 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => fatal(&e.0),
     }
+}
+
+/// Help and the version as clap prints them; a usage error as one line: clap's own
+/// first line and where the flags are explained.
+fn usage(e: &clap::Error) -> ExitCode {
+    if matches!(
+        e.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        let _ = e.print();
+        return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
+    }
+    let text = e.render().to_string();
+    let first = text
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("the arguments are not valid")
+        .trim_start_matches("error: ");
+    let command = std::env::args()
+        .nth(1)
+        .filter(|a| Cli::command().find_subcommand(a).is_some());
+    let help = match command {
+        Some(c) => format!("compliance {c} --help"),
+        None => "compliance --help".to_string(),
+    };
+    fatal(&format!("{first} (see `{help}`)"))
 }
 
 fn fatal(message: &str) -> ExitCode {

@@ -144,6 +144,10 @@ fn a_rule_directory_adds_and_overrides_rules() {
 fn an_unknown_rule_id_is_refused() {
     let out = run(compliance(&["scan", "--rule", "s3-bucket-nope"]));
     assert_refused(&out, "unknown rule id `s3-bucket-nope`");
+    // A control character is shown escaped, never sent to the terminal raw.
+    let out = run(compliance(&["scan", "--rule", "s3-\u{1b}[2Jx"]));
+    assert_refused(&out, "unknown rule id `s3-\\u{1b}[2Jx`");
+    assert!(!stderr(&out).contains('\u{1b}'));
 }
 
 #[test]
@@ -153,7 +157,59 @@ fn missing_credentials_are_refused_before_any_call() {
             .env_remove("AWS_ACCESS_KEY_ID")
             .env_remove("AWS_SECRET_ACCESS_KEY"),
     );
-    assert_refused(&out, "no AWS credentials found");
+    assert_refused(&out, "no AWS credentials");
+}
+
+#[test]
+fn a_missing_profile_is_named_as_such() {
+    let out = run(compliance(&["scan", "--profile", "nope-no-such-profile"]));
+    assert_refused(
+        &out,
+        "the AWS profile `nope-no-such-profile` is not in the AWS config",
+    );
+    // A profile that is there is taken.
+    let dir = temp_dir("profiles");
+    write(&dir.join("config"), "[profile audit]\nregion = us-east-1\n");
+    let out = run(compliance(&[
+        "scan",
+        "--profile",
+        "audit",
+        "--endpoint-url",
+        "http://127.0.0.1:9",
+    ])
+    .env("AWS_CONFIG_FILE", dir.join("config")));
+    assert_refused(&out, "cannot reach");
+}
+
+#[test]
+fn an_empty_or_malformed_endpoint_is_refused_in_one_sentence() {
+    for url in ["", "localhost:5000", "http://"] {
+        let out = run(compliance(&["scan", "--endpoint-url", url]));
+        assert_refused(&out, "is not an endpoint URL");
+    }
+    let out = run(compliance(&["scan"]).env("AWS_ENDPOINT_URL", ""));
+    assert_refused(&out, "AWS_ENDPOINT_URL `` is not an endpoint URL");
+}
+
+#[test]
+fn credentials_in_an_endpoint_are_refused_and_never_echoed() {
+    let out = run(compliance(&[
+        "scan",
+        "--endpoint-url",
+        "http://admin:s3cr3t@127.0.0.1:9",
+    ]));
+    assert_refused(&out, "carries credentials");
+    let err = stderr(&out);
+    assert!(!err.contains("s3cr3t") && !err.contains("admin"), "{err}");
+}
+
+#[test]
+fn a_malformed_region_is_named_not_blamed_on_the_credentials() {
+    let out = run(
+        compliance(&["scan", "--endpoint-url", "http://127.0.0.1:9"])
+            .env("AWS_REGION", "us east 1"),
+    );
+    assert_refused(&out, "`us east 1` is not an AWS region name");
 }
 
 #[test]
@@ -217,12 +273,77 @@ fn an_output_file_in_a_missing_directory_is_refused_before_scanning() {
 #[test]
 fn bad_flags_are_usage_errors() {
     let out = run(compliance(&["scan", "--concurrency", "0"]));
-    assert_eq!(out.status.code(), Some(2));
+    assert_refused(&out, "--concurrency");
     let out = run(compliance(&["scan", "--fail-on", "severe"]));
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out).contains("unknown severity `severe`"),
-        "{}",
-        stderr(&out)
+    assert_refused(&out, "unknown severity `severe`");
+    let out = run(compliance(&["scan", "--no-such-flag"]));
+    assert_refused(
+        &out,
+        "unexpected argument '--no-such-flag' found (see `compliance scan --help`)",
+    );
+    let help = run(compliance(&["scan", "--help"]));
+    assert_eq!(help.status.code(), Some(0));
+    assert!(stdout(&help).contains("--accept-errors"));
+}
+
+/// `scan --list-rules --rules DIR`: loads the rules and nothing else.
+fn list_rules_in(dir: &std::path::Path) -> Output {
+    run(compliance(&[
+        "scan",
+        "--list-rules",
+        "--rules",
+        dir.to_str().unwrap(),
+    ]))
+}
+
+#[test]
+fn rule_files_that_are_not_regular_files_are_refused_without_reading_them() {
+    use std::os::unix::fs::symlink;
+    // A FIFO would block the read forever; /dev/zero would never end.
+    let fifo = temp_dir("rules-fifo");
+    let status = std::process::Command::new("mkfifo")
+        .arg(fifo.join("s3-bucket-custom-check.yaml"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert_refused(&list_rules_in(&fifo), "is not a regular file");
+    let zero = temp_dir("rules-zero");
+    symlink("/dev/zero", zero.join("s3-bucket-custom-check.yaml")).unwrap();
+    assert_refused(&list_rules_in(&zero), "is not a regular file");
+    let huge = rules_dir(
+        "rules-huge",
+        "s3-bucket-custom-check.yaml",
+        &" ".repeat(2 << 20),
+    );
+    assert_refused(&list_rules_in(&huge), "at most 1048576");
+}
+
+#[test]
+fn a_symbolic_link_loop_in_a_rules_directory_is_named() {
+    let dir = rules_dir("rules-loop", "s3/s3-bucket-custom-check.yaml", GOOD_RULE);
+    std::os::unix::fs::symlink(&dir, dir.join("s3/back")).unwrap();
+    let out = list_rules_in(&dir);
+    assert_refused(&out, "symbolic link loop");
+}
+
+#[test]
+fn a_byte_order_mark_does_not_hide_a_rule() {
+    let dir = rules_dir(
+        "rules-bom",
+        "s3-bucket-custom-check.yaml",
+        &format!("\u{feff}{GOOD_RULE}"),
+    );
+    let out = list_rules_in(&dir);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).contains("s3-bucket-custom-check"));
+}
+
+#[test]
+fn an_invalid_pattern_is_one_sentence_naming_it() {
+    let text = GOOD_RULE.replace("eq: Enabled", "matches: \"(Enabled\"");
+    let dir = rules_dir("rules-regex", "s3-bucket-custom-check.yaml", &text);
+    assert_refused(
+        &list_rules_in(&dir),
+        "invalid regular expression `(Enabled`: unclosed group",
     );
 }

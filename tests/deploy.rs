@@ -380,3 +380,38 @@ fn a_stack_left_in_rollback_complete_is_deleted_and_created_again() {
         .expect("CreateStack");
     assert!(delete < create, "{actions:?}");
 }
+
+#[test]
+fn a_bad_schedule_or_alert_address_is_refused_before_any_call() {
+    // The endpoint is closed: reaching it would be a different error.
+    let base = [
+        "deploy",
+        "--suffix",
+        "pr-42",
+        "--endpoint-url",
+        "http://127.0.0.1:9",
+        "--lambda-binary",
+        BINARY,
+    ];
+    for (flag, value, expected) in [
+        (
+            "--schedule",
+            "every 6 hours",
+            "is not a schedule expression",
+        ),
+        ("--schedule", "rate(1 hours)", "the singular for 1"),
+        (
+            "--alert-email",
+            "secops at example.com",
+            "is not one email address",
+        ),
+    ] {
+        let mut args = base.to_vec();
+        args.extend([flag, value]);
+        let out = run(compliance(&args));
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        let err = stderr(&out);
+        assert!(err.contains(expected), "{value}: {err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    }
+}

@@ -106,7 +106,14 @@ fn a_denied_listing_errors_that_kind_and_leaves_the_rest() {
         json!([{"path": "/2015-03-31/functions/", "status": 403, "code": "AccessDeniedException", "format": "json"}]),
     );
     let out = run(scan(&proxy.url, "json", &[]));
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "nothing failed, but what could not be read is not a pass: {}",
+        stderr(&out)
+    );
+    let accepted = run(scan(&proxy.url, "json", &["--accept-errors"]));
+    assert_eq!(accepted.status.code(), Some(0), "{}", stderr(&accepted));
     let r = json_report(&out);
     let lambda: Vec<&serde_json::Value> = r["findings"]
         .as_array()
@@ -134,5 +141,48 @@ fn a_denied_listing_errors_that_kind_and_leaves_the_rest() {
         stderr(&out).contains("could not read the aws.lambda.function list"),
         "{}",
         stderr(&out)
+    );
+}
+
+#[test]
+fn a_bucket_whose_region_cannot_be_read_is_an_error_for_each_of_its_rules_never_a_gap() {
+    let (emu, _) = shared_demo();
+    let proxy = Proxy::start(
+        &emu.url,
+        json!([{"path": "/compliance-demo-legacy", "query": "location", "status": 403,
+                "code": "AccessDenied", "format": "xml"}]),
+    );
+    let out = run(scan(&proxy.url, "json", &["--service", "s3"]));
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let r = json_report(&out);
+    let rules = json_report(&run(compliance(&[
+        "scan",
+        "--list-rules",
+        "--service",
+        "s3",
+        "--format",
+        "json",
+    ])));
+    let legacy: Vec<&serde_json::Value> = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["resource_id"] == "compliance-demo-legacy")
+        .collect();
+    assert_eq!(
+        legacy.len(),
+        rules.as_array().unwrap().len(),
+        "one finding per S3 rule"
+    );
+    for f in legacy {
+        assert_eq!(f["status"], "ERROR", "{f}");
+        assert!(
+            f["message"].as_str().unwrap().contains("GetBucketLocation"),
+            "{f}"
+        );
+    }
+    assert!(
+        !r["errors"].as_array().unwrap().is_empty(),
+        "the failed call is listed"
     );
 }

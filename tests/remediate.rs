@@ -351,7 +351,7 @@ fn bad_input_is_refused_before_anything_is_read_or_changed() {
     let not_a_report = dir.join("notes.json");
     write(&not_a_report, "{\"hello\": 1}");
     let a = audit.to_str().unwrap();
-    let cases: [(&[&str], &str); 7] = [
+    let cases: [(&[&str], &str); 8] = [
         (
             &["--rule", "no-such-rule"],
             "unknown rule id `no-such-rule`",
@@ -368,6 +368,10 @@ fn bad_input_is_refused_before_anything_is_read_or_changed() {
         ),
         (&["--from", not_a_report.to_str().unwrap()], "notes.json"),
         (&["--apply"], "pass --yes to confirm"),
+        (
+            &["--resource", "no-such-bucket", "--apply", "--yes"],
+            "is on resource `no-such-bucket`",
+        ),
     ];
     let before = state(&emu);
     for (extra, expected) in cases {
@@ -392,7 +396,7 @@ fn bad_input_is_refused_before_anything_is_read_or_changed() {
                 .env_remove("AWS_SECRET_ACCESS_KEY"),
         );
     assert_eq!(no_credentials.status.code(), Some(2));
-    assert!(stderr(&no_credentials).contains("no AWS credentials found"));
+    assert!(stderr(&no_credentials).contains("no AWS credentials"));
     assert!(!audit.exists(), "refused runs leave no audit");
     assert_eq!(state(&emu), before);
 }

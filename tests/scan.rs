@@ -438,3 +438,72 @@ fn list_rules_needs_no_aws() {
         ["kms-key-not-pending-deletion", "kms-key-policy-not-public"]
     );
 }
+
+#[test]
+fn csv_into_a_reader_that_stops_early_ends_quietly() {
+    use std::io::{BufRead, BufReader};
+    let (emu, _) = shared_demo();
+    let mut child = scan(&emu.url, "csv", &[])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.starts_with("timestamp,"), "{first}");
+    // The reader is gone (`| head -1`): the rest of the report meets a closed pipe.
+    let out = child.wait_with_output().unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(!err.contains("Broken pipe"), "{err}");
+}
+
+#[test]
+fn outputs_go_through_links_and_devices_and_never_over_an_input() {
+    let (emu, _) = shared_demo();
+    let dir = temp_dir("scan-outputs");
+    // Through a symbolic link: the file it names gets the report, the link stays.
+    let real = dir.join("real.json");
+    write(&real, "old");
+    let link = dir.join("link.json");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    let out = run(scan(
+        &emu.url,
+        "json",
+        &["--output", link.to_str().unwrap()],
+    ));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(std::fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&real).unwrap()).unwrap();
+    assert!(report["findings"].as_array().is_some_and(|f| !f.is_empty()));
+
+    // A device is written to, not replaced.
+    let out = run(scan(&emu.url, "csv", &["--output", "/dev/stdout"]));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).starts_with("timestamp,"));
+
+    // The evidence being replayed is never overwritten by the report.
+    let evidence = dir.join("evidence.json");
+    let saved = run(scan(
+        &emu.url,
+        "json",
+        &["--save-inventory", evidence.to_str().unwrap()],
+    ));
+    assert_eq!(saved.status.code(), Some(0), "{}", stderr(&saved));
+    let before = std::fs::read(&evidence).unwrap();
+    let e = evidence.to_str().unwrap();
+    let out = run(compliance(&["scan", "--inventory", e, "--output", e]));
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("is also the --inventory file"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(std::fs::read(&evidence).unwrap(), before, "nothing changed");
+}

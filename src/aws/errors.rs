@@ -4,7 +4,7 @@
 use std::error::Error as StdError;
 
 use aws_sdk_s3::config::http::HttpResponse;
-use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 
 /// A failed call, reduced to what a report shows.
 #[derive(Debug, Clone, PartialEq)]
@@ -23,10 +23,7 @@ where
             (SdkError::TimeoutError(_), _) => {
                 ("Timeout".to_string(), "the call timed out".to_string())
             }
-            (SdkError::DispatchFailure(_), _) => (
-                "DispatchFailure".to_string(),
-                DisplayErrorContext(&err).to_string(),
-            ),
+            (SdkError::DispatchFailure(_), _) => ("DispatchFailure".to_string(), causes(&err)),
             (SdkError::ServiceError(_), Some(code)) => (
                 code.to_string(),
                 err.message()
@@ -85,6 +82,20 @@ impl std::fmt::Display for CallError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}: {}", self.code, self.message)
     }
+}
+
+/// An error and its causes, each said once: `dispatch failure: io error: …`.
+fn causes(err: &dyn StdError) -> String {
+    let mut parts: Vec<String> = vec![err.to_string()];
+    let mut cause = err.source();
+    while let Some(e) = cause {
+        let text = e.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        cause = e.source();
+    }
+    parts.join(": ")
 }
 
 /// Folds whitespace and caps the length: a report line, not a dump.

@@ -1,6 +1,7 @@
 //! Every AWS SDK call the tool makes lives under this module: the session (credentials,
 //! endpoint, account), region discovery, and the collectors that fill the inventory.
 
+mod answers;
 pub mod buckets;
 pub mod collect;
 #[cfg(feature = "lambda")]

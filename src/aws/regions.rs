@@ -55,8 +55,9 @@ pub async fn resolve(session: &Session, choice: &RegionChoice) -> Result<Vec<Str
         match known.iter().find(|(n, _)| *n == region) {
             None => {
                 return Err(Fatal::new(format!(
-                    "unknown region `{region}`: name an AWS region such as us-east-1, or use --all-regions"
-                )))
+                "unknown region `{}`: name an AWS region such as us-east-1, or use --all-regions",
+                region.escape_debug()
+            )))
             }
             Some((_, false)) => {
                 return Err(Fatal::new(format!(

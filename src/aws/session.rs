@@ -9,7 +9,9 @@ use aws_config::meta::region::RegionProviderChain;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::provider::ProvideCredentials;
+use aws_sdk_sts::error::DisplayErrorContext;
 
+use super::answers::WholeAnswers;
 use super::errors::CallError;
 use crate::error::Fatal;
 
@@ -38,12 +40,32 @@ pub struct Session {
 
 impl Session {
     pub async fn connect(options: &SessionOptions) -> Result<Session, Fatal> {
-        let mut loader = aws_config::defaults(BehaviorVersion::latest()).timeout_config(
-            TimeoutConfig::builder()
-                .connect_timeout(Duration::from_secs(5))
-                .operation_attempt_timeout(Duration::from_secs(30))
-                .build(),
-        );
+        if let Some(url) = &options.endpoint_url {
+            check_endpoint("--endpoint-url", url)?;
+        }
+        for var in ["AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3"] {
+            if let Some(url) = std::env::var_os(var) {
+                check_endpoint(var, &url.to_string_lossy())?;
+            }
+        }
+        let named = options
+            .profile
+            .clone()
+            .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()));
+        if let Some(profile) = named.filter(|p| !profile_exists(p)) {
+            return Err(Fatal::new(format!(
+                "the AWS profile `{}` is not in the AWS config or credentials file: check --profile / AWS_PROFILE (`aws configure list-profiles` lists them)",
+                profile.escape_debug()
+            )));
+        }
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .http_client(WholeAnswers::new())
+            .timeout_config(
+                TimeoutConfig::builder()
+                    .connect_timeout(Duration::from_secs(5))
+                    .operation_attempt_timeout(Duration::from_secs(30))
+                    .build(),
+            );
         if let Some(profile) = &options.profile {
             loader = loader.profile_name(profile);
         }
@@ -68,16 +90,22 @@ impl Session {
         }
         let config = loader.load().await;
 
-        if config.region().is_none() {
+        let Some(region) = config.region().map(|r| r.to_string()) else {
             return Err(Fatal::new(
                 "no AWS region is set: pass --region, set AWS_REGION, or give the profile a region",
             ));
+        };
+        if !is_region_name(&region) {
+            return Err(Fatal::new(format!(
+                "`{}` is not an AWS region name (like eu-west-1): check --region, AWS_REGION and the profile's region",
+                region.escape_debug()
+            )));
         }
         let Some(provider) = config.credentials_provider() else {
-            return Err(no_credentials());
+            return Err(no_credentials(None));
         };
-        if provider.provide_credentials().await.is_err() {
-            return Err(no_credentials());
+        if let Err(e) = provider.provide_credentials().await {
+            return Err(no_credentials(Some(&DisplayErrorContext(&e).to_string())));
         }
 
         let endpoint_override =
@@ -85,15 +113,23 @@ impl Session {
         let sts = aws_sdk_sts::Client::new(&config);
         let identity = sts.get_caller_identity().send().await.map_err(|e| {
             let e = CallError::from(e);
-            let endpoint = config.endpoint_url().unwrap_or("AWS");
+            let endpoint = config.endpoint_url().map_or("AWS".to_string(), redact);
             if e.is_unreachable() {
                 Fatal::new(format!(
                     "cannot reach {endpoint} ({}): check --endpoint-url, the region and your network",
                     e.message
                 ))
-            } else {
+            } else if e.is(REFUSED_CREDENTIALS) {
                 Fatal::new(format!(
                     "AWS refused the credentials ({e}): check the profile or the AWS_* variables"
+                ))
+            } else if e.is(THROTTLED) {
+                Fatal::new(format!(
+                    "AWS throttled the identity check sts:GetCallerIdentity ({e}): try again in a moment"
+                ))
+            } else {
+                Fatal::new(format!(
+                    "the identity check sts:GetCallerIdentity failed ({e}): check the region, the endpoint and the credentials"
                 ))
             }
         })?;
@@ -132,8 +168,152 @@ impl Session {
     }
 }
 
-fn no_credentials() -> Fatal {
-    Fatal::new(
-        "no AWS credentials found: set AWS_PROFILE (or pass --profile), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY",
-    )
+/// Refuses an endpoint override that is not an `http(s)://host[:port]` URL, or that
+/// carries credentials (AWS signs requests with the AWS credentials; a `user:password@`
+/// would only leak into logs). The message never repeats the credentials.
+fn check_endpoint(source: &str, url: &str) -> Result<(), Fatal> {
+    let shown = redact(url);
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
+    let authority = rest.map(|r| r.split(['/', '?', '#']).next().unwrap_or_default());
+    match authority {
+        Some(a) if a.contains('@') => Err(Fatal::new(format!(
+            "{source} `{shown}` carries credentials: remove them (requests are signed with the AWS credentials)"
+        ))),
+        Some(a) if !a.is_empty() && !a.starts_with(':') => Ok(()),
+        _ => Err(Fatal::new(format!(
+            "{source} `{shown}` is not an endpoint URL: give http://HOST[:PORT] or https://HOST[:PORT]"
+        ))),
+    }
+}
+
+/// `url` with any `user:password@` replaced by `***@`.
+fn redact(url: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..end].rfind('@') {
+        Some(at) => format!("{scheme}://***@{}", &rest[at + 1..]),
+        None => url.to_string(),
+    }
+}
+
+/// STS's answers to credentials it does not accept.
+const REFUSED_CREDENTIALS: &[&str] = &[
+    "InvalidClientTokenId",
+    "SignatureDoesNotMatch",
+    "ExpiredToken",
+    "ExpiredTokenException",
+    "AccessDenied",
+    "AccessDeniedException",
+    "UnrecognizedClientException",
+    "InvalidAccessKeyId",
+];
+
+/// Answers that mean "too many requests", in each protocol's spelling.
+const THROTTLED: &[&str] = &[
+    "Throttling",
+    "ThrottlingException",
+    "RequestLimitExceeded",
+    "TooManyRequestsException",
+    "SlowDown",
+];
+
+/// Whether the shared config or credentials file names `profile` (`[profile NAME]` or
+/// `[NAME]`, as the SDK reads them; `AWS_CONFIG_FILE` and `AWS_SHARED_CREDENTIALS_FILE`
+/// move them).
+fn profile_exists(profile: &str) -> bool {
+    let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+    let file = |var: &str, default: &str| {
+        std::env::var_os(var)
+            .map(std::path::PathBuf::from)
+            .or_else(|| home.as_ref().map(|h| h.join(".aws").join(default)))
+    };
+    [
+        file("AWS_CONFIG_FILE", "config"),
+        file("AWS_SHARED_CREDENTIALS_FILE", "credentials"),
+    ]
+    .into_iter()
+    .flatten()
+    .filter_map(|path| std::fs::read_to_string(path).ok())
+    .any(|text| {
+        text.lines().any(|line| {
+            let Some(section) = line
+                .trim()
+                .strip_prefix('[')
+                .and_then(|l| l.strip_suffix(']'))
+            else {
+                return false;
+            };
+            let name = section.trim();
+            let name = name.strip_prefix("profile ").map_or(name, str::trim);
+            name == profile
+        })
+    })
+}
+
+/// Whether `name` has the shape of a region name (`us-east-1`, `us-gov-west-1`).
+fn is_region_name(name: &str) -> bool {
+    let parts: Vec<&str> = name.split('-').collect();
+    parts.len() >= 3
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+        && parts
+            .last()
+            .is_some_and(|p| p.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// No usable credentials; `reason` is why the chain found none (a missing profile, say).
+fn no_credentials(reason: Option<&str>) -> Fatal {
+    match reason {
+        Some(reason) => Fatal::new(format!(
+            "no AWS credentials could be loaded ({}): check --profile / AWS_PROFILE, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY",
+            reason.split_whitespace().collect::<Vec<_>>().join(" ")
+        )),
+        None => Fatal::new(
+            "no AWS credentials found: set AWS_PROFILE (or pass --profile), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY",
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn region_names_are_told_from_typos() {
+        for ok in ["us-east-1", "eu-west-3", "us-gov-west-1", "ap-southeast-5"] {
+            assert!(is_region_name(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "us east 1",
+            "US-EAST-1",
+            "us-east",
+            "useast1",
+            "us--1",
+            "eu-west-1\n",
+        ] {
+            assert!(!is_region_name(bad), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn endpoint_overrides_must_be_urls_without_credentials() {
+        assert!(check_endpoint("--endpoint-url", "http://127.0.0.1:5000").is_ok());
+        assert!(check_endpoint("--endpoint-url", "https://proxy.internal/path").is_ok());
+        for bad in ["", "127.0.0.1:5000", "http://", "http://:80", "ftp://host"] {
+            let e = check_endpoint("--endpoint-url", bad).unwrap_err().0;
+            assert!(e.contains("is not an endpoint URL"), "{bad}: {e}");
+        }
+        let e = check_endpoint("AWS_ENDPOINT_URL", "http://admin:s3cret@host:9000/x")
+            .unwrap_err()
+            .0;
+        assert!(e.contains("carries credentials"), "{e}");
+        assert!(!e.contains("s3cret") && !e.contains("admin"), "{e}");
+        assert!(e.contains("http://***@host:9000/x"), "{e}");
+    }
 }

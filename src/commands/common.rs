@@ -95,25 +95,78 @@ pub fn deliver(args: &ScanArgs, report: &Report) -> Result<ExitCode, Fatal> {
         Some(path) => write_atomically(path, |w| reporter.write(report, w))?,
         None => write_stdout(|out| reporter.write(report, out))?,
     }
-    Ok(exit_code(report, args.fail_on))
+    Ok(ExitCode::from(exit_code(
+        report,
+        args.fail_on,
+        args.accept_errors,
+    )))
 }
 
-fn exit_code(report: &Report, fail_on: FailOn) -> ExitCode {
-    let FailOn::AtLeast(threshold) = fail_on else {
-        return ExitCode::SUCCESS;
+/// A scan's exit code: 1 when a finding at or above `fail_on` failed; else 3 when
+/// something could not be read (an ERROR finding, a collection error, a scan cut
+/// short) and that was not accepted — "I could not look" is never "compliant"; else 0.
+fn exit_code(report: &Report, fail_on: FailOn, accept_errors: bool) -> u8 {
+    let failing = match fail_on {
+        FailOn::Never => false,
+        FailOn::AtLeast(threshold) => report
+            .findings
+            .iter()
+            .any(|f| f.status == Status::Fail && f.severity.at_least(threshold)),
     };
-    let failing = report
-        .findings
-        .iter()
-        .any(|f| f.status == Status::Fail && f.severity.at_least(threshold));
+    let unread = report.scan.incomplete
+        || !report.errors.is_empty()
+        || report.findings.iter().any(|f| f.status == Status::Error);
     if failing {
-        ExitCode::from(1)
+        1
+    } else if unread && !accept_errors {
+        INCOMPLETE
     } else {
-        ExitCode::SUCCESS
+        0
     }
 }
+
+/// The exit code of a scan that could not read everything and found nothing failing.
+pub const INCOMPLETE: u8 = 3;
 
 /// CloudFormation's refusal of a call on stack `name`, in one sentence.
 pub fn refused(name: &str) -> impl Fn(CallError) -> Fatal + Copy + '_ {
     move |e| Fatal::new(format!("CloudFormation refused {name}: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::fixtures;
+    use crate::rules::Severity;
+
+    #[test]
+    fn failures_outrank_what_could_not_be_read_which_outranks_a_pass() {
+        let mut report = fixtures::report();
+        report.errors.clear();
+        report.findings.retain(|f| f.status != Status::Error);
+        let fail_on = FailOn::AtLeast(Severity::Low);
+        let has_failures = report.findings.iter().any(|f| f.status == Status::Fail);
+        assert!(has_failures);
+        assert_eq!(exit_code(&report, fail_on, false), 1);
+        assert_eq!(exit_code(&report, FailOn::Never, false), 0);
+
+        let mut unread = report.clone();
+        unread.findings[0].status = Status::Error;
+        assert_eq!(
+            exit_code(&unread, fail_on, false),
+            1,
+            "a failure still wins"
+        );
+        assert_eq!(exit_code(&unread, FailOn::Never, false), INCOMPLETE);
+        assert_eq!(
+            exit_code(&unread, FailOn::Never, true),
+            0,
+            "--accept-errors"
+        );
+
+        let mut cut_short = report;
+        cut_short.findings.clear();
+        cut_short.scan.incomplete = true;
+        assert_eq!(exit_code(&cut_short, fail_on, false), INCOMPLETE);
+    }
 }

@@ -20,10 +20,16 @@ use crate::aws::stack::{Param, PlannedChange, Stack, StackState, Update};
 use crate::cli::{DeployArgs, DeployFormat};
 use crate::error::Fatal;
 use crate::stack::package::{package, Package};
-use crate::stack::{template_default, Suffix, TEMPLATE};
+use crate::stack::{check_email, check_schedule, template_default, Suffix, TEMPLATE};
 
 pub async fn run(args: DeployArgs) -> Result<ExitCode, Fatal> {
     let suffix = Suffix::parse(&args.suffix).map_err(Fatal::new)?;
+    if let Some(expr) = &args.schedule {
+        check_schedule(expr).map_err(Fatal::new)?;
+    }
+    if let Some(address) = &args.alert_email {
+        check_email(address).map_err(Fatal::new)?;
+    }
     let pkg = lambda_package(&args)?;
     let session = Session::connect(&args.aws.session_options(args.region.as_ref(), None)).await?;
     let stack = Stack::new(&session, &suffix.stack_name());

@@ -11,8 +11,8 @@ use std::process::ExitCode;
 
 use chrono::Utc;
 
-use super::common::Bar;
-use super::files::{ask, check_writable, write_stdout};
+use super::common::{Bar, INCOMPLETE};
+use super::files::{ask, check_distinct, check_writable, write_stdout};
 use crate::aws::buckets::store_new;
 use crate::aws::regions::RegionChoice;
 use crate::aws::remediate::{self as fixes, execute, Mode, Runner};
@@ -23,9 +23,11 @@ use crate::error::Fatal;
 use crate::history;
 use crate::output::write_remediation;
 use crate::pipeline::{self, Live};
-use crate::remediate::{check_tag_keys, plan, AuditRecord, Filter, FixOptions, Outcome, Plan, Run};
+use crate::remediate::{
+    check_tag_keys, names, plan, AuditRecord, Filter, FixOptions, Outcome, Plan, Run,
+};
 use crate::report::Report;
-use crate::rules::{RuleSet, Selection, Severity};
+use crate::rules::{RuleSet, Selection, Severity, Status};
 use crate::stack::Suffix;
 
 pub async fn run(args: RemediateArgs) -> Result<ExitCode, Fatal> {
@@ -65,6 +67,9 @@ pub async fn run(args: RemediateArgs) -> Result<ExitCode, Fatal> {
         None => default_audit_path()?,
     };
     check_writable(&audit_path)?;
+    if let Some(from) = &args.from {
+        check_distinct(&[("--audit-log", &audit_path)], &[("--from", from)])?;
+    }
 
     let session = Session::connect(&args.aws.session_options(None, args.regions.first())).await?;
     // The audit's place in the stack's bucket is found before anything is changed.
@@ -89,18 +94,42 @@ pub async fn run(args: RemediateArgs) -> Result<ExitCode, Fatal> {
         Some(report) => report,
         None => fresh_scan(&args, &session, &rules).await?,
     };
-    let mut audit = AuditLog::open(audit_path)?;
+    // A --resource no finding names is most likely a typo: say so, change nothing.
+    if let Some(unknown) = args
+        .resources
+        .iter()
+        .find(|r| !report.findings.iter().any(|f| names(f, r)))
+    {
+        return Err(Fatal::new(format!(
+            "no finding of scan {} is on resource `{}`: give its id or ARN as the scan names it",
+            report.scan.id,
+            unknown.escape_debug()
+        )));
+    }
     let filter = Filter {
         rules: args.rules.clone(),
         resources: args.resources.clone(),
     };
+    // What the scan could not read was not considered for a fix: it is said, and the run
+    // does not exit 0.
+    let unread = report
+        .findings
+        .iter()
+        .filter(|f| f.status == Status::Error && filter.keeps(f))
+        .count();
+    if unread > 0 {
+        eprintln!(
+            "warning: {unread} findings could not be judged (ERROR in the scan), so their resources were not considered; `compliance scan` lists why"
+        );
+    }
+    let mut audit = AuditLog::open(audit_path)?;
     let planned = plan(&report, &rules, &filter, &fixes::ids());
     if planned.actions.is_empty() && planned.manual.is_empty() {
         if !args.quiet {
             eprintln!("nothing to remediate: no failed finding matches");
         }
         write_stdout(|out| write_remediation(args.format, &[], out))?;
-        return Ok(ExitCode::SUCCESS);
+        return Ok(ExitCode::from(if unread > 0 { INCOMPLETE } else { 0 }));
     }
 
     let options = FixOptions::new(
@@ -169,6 +198,8 @@ pub async fn run(args: RemediateArgs) -> Result<ExitCode, Fatal> {
     let failed = records.iter().any(|r| r.result == Outcome::Failed);
     Ok(if failed || !kept || !stored {
         ExitCode::from(1)
+    } else if unread > 0 {
+        ExitCode::from(INCOMPLETE)
     } else {
         ExitCode::SUCCESS
     })

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use chrono::{TimeZone, Utc};
 
-use super::files::{check_writable, write_atomically, write_stdout};
+use super::files::{check_distinct, check_writable, write_atomically, write_stdout};
 use crate::aws::buckets::stored_reports;
 use crate::aws::session::Session;
 use crate::aws::stack::Stack;
@@ -21,11 +21,18 @@ use crate::stack::Suffix;
 pub async fn run(args: ReportArgs) -> Result<ExitCode, Fatal> {
     if let Some(path) = &args.output {
         check_writable(path)?;
+        let inputs: Vec<(&str, &std::path::Path)> =
+            args.files.iter().map(|f| ("report", f.as_path())).collect();
+        check_distinct(&[("--output", path)], &inputs)?;
     }
     let stored = match &args.suffix {
         Some(suffix) => from_bucket(&args, suffix).await?,
         None => history::load(&args.files).map_err(Fatal::new)?,
     };
+    let compares = args.trend || args.diff.is_some() || args.format == Format::Html;
+    if compares {
+        history::one_account(&stored).map_err(Fatal::new)?;
+    }
     let terminal = args.output.is_none() && io::stdout().is_terminal();
     let color = terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let emit = |fill: &dyn Fn(&mut dyn Write) -> io::Result<()>| match &args.output {

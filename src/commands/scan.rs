@@ -8,7 +8,7 @@ use std::time::Instant;
 use chrono::Utc;
 
 use super::common::{deliver, select_rules, Bar};
-use super::files::{check_writable, write_atomically, write_stdout};
+use super::files::{check_distinct, check_writable, write_atomically, write_stdout};
 use crate::aws::regions::RegionChoice;
 use crate::aws::session::Session;
 use crate::cli::ScanArgs;
@@ -29,6 +29,20 @@ pub async fn run(args: ScanArgs) -> Result<ExitCode, Fatal> {
     for path in [&args.output, &args.save_inventory].into_iter().flatten() {
         check_writable(path)?;
     }
+    let outputs: Vec<(&str, &Path)> = [
+        ("--output", &args.output),
+        ("--save-inventory", &args.save_inventory),
+    ]
+    .into_iter()
+    .filter_map(|(flag, p)| p.as_deref().map(|p| (flag, p)))
+    .collect();
+    let inputs: Vec<(&str, &Path)> = args
+        .inventory
+        .as_deref()
+        .map(|p| ("--inventory", p))
+        .into_iter()
+        .collect();
+    check_distinct(&outputs, &inputs)?;
 
     let started_at = Utc::now();
     let clock = Instant::now();

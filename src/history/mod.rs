@@ -57,6 +57,22 @@ fn parse(name: &str, text: &str) -> Result<Report, String> {
     serde_json::from_value(value).map_err(|e| format!("{name} is not a compliance report: {e}"))
 }
 
+/// Refuses reports of more than one account: a trend or a diff across accounts would
+/// compare unrelated scans.
+pub fn one_account(stored: &[Report]) -> Result<(), String> {
+    let mut accounts: Vec<&str> = stored.iter().map(|r| r.scan.account_id.as_str()).collect();
+    accounts.sort_unstable();
+    accounts.dedup();
+    if accounts.len() > 1 {
+        return Err(format!(
+            "the reports are of {} accounts ({}): give the reports of one account at a time",
+            accounts.len(),
+            accounts.join(", ")
+        ));
+    }
+    Ok(())
+}
+
 /// The scan with id `id`, or the latest when `id` is `None`.
 pub fn pick<'s>(stored: &'s [Report], id: Option<&str>) -> Result<&'s Report, String> {
     match id {
@@ -89,6 +105,15 @@ pub(crate) mod tests {
         report.scan.finished_at = at;
         report.summary.score = Some(score);
         report
+    }
+
+    #[test]
+    fn reports_of_several_accounts_are_not_compared() {
+        let mut other = stored("b", 2, 50.0);
+        other.scan.account_id = "210987654321".into();
+        assert!(one_account(&[stored("a", 1, 40.0), stored("c", 3, 60.0)]).is_ok());
+        let e = one_account(&[stored("a", 1, 40.0), other]).unwrap_err();
+        assert_eq!(e, "the reports are of 2 accounts (123456789012, 210987654321): give the reports of one account at a time");
     }
 
     #[test]

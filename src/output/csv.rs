@@ -29,12 +29,14 @@ pub struct CsvReporter;
 impl Reporter for CsvReporter {
     fn write(&self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
         let mut w = csv::Writer::from_writer(out);
-        w.write_record(HEADER)?;
+        w.write_record(HEADER).map_err(io_error)?;
         for f in &report.findings {
-            w.write_record([
-                f.timestamp
-                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-                    .as_str(),
+            let timestamp = f
+                .timestamp
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+            let frameworks = f.frameworks_joined();
+            let cells = [
+                timestamp.as_str(),
                 &report.scan.account_id,
                 &f.region,
                 &f.rule_id,
@@ -45,12 +47,38 @@ impl Reporter for CsvReporter {
                 &f.resource_id,
                 f.resource_arn.as_deref().unwrap_or(""),
                 &f.message,
-                &f.frameworks_joined(),
+                &frameworks,
                 &f.remediation.text,
                 &f.remediation.url,
-            ])?;
+            ];
+            let cells: Vec<std::borrow::Cow<'_, str>> = cells.iter().map(|c| inert(c)).collect();
+            w.write_record(cells.iter().map(|c| c.as_bytes()))
+                .map_err(io_error)?;
         }
         w.flush()
+    }
+}
+
+/// A cell a spreadsheet will not run: text starting with `=`, `+`, `-`, `@`, a tab or a
+/// carriage return (a resource id or tag an attacker chose) gets a leading `'`, as
+/// OWASP advises against CSV injection.
+fn inert(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
+/// The writer's error with its I/O kind kept, so a closed pipe (`| head`) stays a
+/// closed pipe and ends the output quietly.
+fn io_error(e: csv::Error) -> io::Error {
+    if !matches!(e.kind(), csv::ErrorKind::Io(_)) {
+        return io::Error::other(e);
+    }
+    match e.into_kind() {
+        csv::ErrorKind::Io(inner) => inner,
+        other => io::Error::other(format!("{other:?}")),
     }
 }
 
@@ -75,5 +103,35 @@ mod tests {
         assert_eq!(&rows[1][6], "FAIL");
         assert_eq!(&rows[1][11], "aws-fsbp:S3.8;cis-aws-3.0:2.1.4");
         assert_eq!(&rows[0][0], "2026-11-23T12:00:00Z");
+    }
+
+    #[test]
+    fn cells_a_spreadsheet_would_run_are_neutralised() {
+        assert_eq!(
+            inert("=HYPERLINK(\"http://x\")"),
+            "'=HYPERLINK(\"http://x\")"
+        );
+        for risky in ["+1", "-2", "@SUM(A1)", "\tx", "\rx"] {
+            assert!(inert(risky).starts_with('\''), "{risky:?}");
+        }
+        assert_eq!(inert("sg-0123"), "sg-0123");
+        assert_eq!(inert(""), "");
+    }
+
+    #[test]
+    fn a_closed_pipe_stays_a_closed_pipe() {
+        struct Closed;
+        impl Write for Closed {
+            fn write(&mut self, _: &[u8]) -> io::Result<usize> {
+                Err(io::ErrorKind::BrokenPipe.into())
+            }
+            fn flush(&mut self) -> io::Result<()> {
+                Err(io::ErrorKind::BrokenPipe.into())
+            }
+        }
+        let e = CsvReporter
+            .write(&fixtures::report(), &mut Closed)
+            .unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::BrokenPipe);
     }
 }

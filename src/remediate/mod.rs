@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::model::ResourceKind;
-use crate::report::Report;
+use crate::report::{Finding, Report};
 use crate::rules::{RuleSet, Status};
 
 /// Values the fixes take from the command line, and the facts they name things by.
@@ -100,22 +100,27 @@ pub struct Filter {
     pub resources: Vec<String>,
 }
 
+impl Filter {
+    /// Whether the filter keeps `finding`.
+    pub fn keeps(&self, finding: &Finding) -> bool {
+        (self.rules.is_empty() || self.rules.contains(&finding.rule_id))
+            && (self.resources.is_empty() || self.resources.iter().any(|r| names(finding, r)))
+    }
+}
+
+/// Whether `resource` (an id or an ARN) is the finding's resource.
+pub fn names(finding: &Finding, resource: &str) -> bool {
+    finding.resource_id == resource || finding.resource_arn.as_deref() == Some(resource)
+}
+
 /// The plan for the report's failed findings: one action per fix and resource (for
 /// findings whose rule names a fix in `allowed`), manual instructions for the rest.
 pub fn plan(report: &Report, rules: &RuleSet, filter: &Filter, allowed: &[&str]) -> Plan {
     let mut out = Plan::default();
-    let wanted = |f: &crate::report::Finding| {
-        (filter.rules.is_empty() || filter.rules.contains(&f.rule_id))
-            && (filter.resources.is_empty()
-                || filter
-                    .resources
-                    .iter()
-                    .any(|r| *r == f.resource_id || f.resource_arn.as_deref() == Some(r.as_str())))
-    };
     for f in report
         .findings
         .iter()
-        .filter(|f| f.status == Status::Fail && wanted(f))
+        .filter(|f| f.status == Status::Fail && filter.keeps(f))
     {
         let target = FixTarget {
             rule_id: f.rule_id.clone(),

@@ -341,11 +341,25 @@ fn pattern(source: &str) -> Result<Pattern, String> {
     let probe = PLACEHOLDERS
         .iter()
         .fold(source.to_string(), |s, p| s.replace(p, "x"));
-    Regex::new(&probe).map_err(|e| format!("invalid regular expression: {e}"))?;
+    let invalid = |e: regex::Error| {
+        // The crate's message draws the pattern over several lines; its last line says
+        // what is wrong.
+        let text = e.to_string();
+        let what = text
+            .lines()
+            .rev()
+            .map(str::trim)
+            .find(|l| !l.is_empty())
+            .unwrap_or_default()
+            .trim_start_matches("error: ")
+            .to_string();
+        format!("invalid regular expression `{source}`: {what}")
+    };
+    Regex::new(&probe).map_err(invalid)?;
     let fixed = if PLACEHOLDERS.iter().any(|p| source.contains(p)) {
         None
     } else {
-        Some(Regex::new(source).map_err(|e| format!("invalid regular expression: {e}"))?)
+        Some(Regex::new(source).map_err(invalid)?)
     };
     Ok(Pattern {
         source: source.to_string(),

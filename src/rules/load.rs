@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::fs;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use regex::Regex;
@@ -39,7 +40,8 @@ pub fn load(dirs: &[PathBuf], fixes: &[&str]) -> Result<RuleSet, LoadError> {
     }
     for dir in dirs {
         let mut files = Vec::new();
-        walk(dir, &mut files).map_err(|reason| LoadError {
+        let mut visited = Vec::new();
+        walk(dir, &mut files, &mut visited).map_err(|reason| LoadError {
             file: dir.display().to_string(),
             reason,
         })?;
@@ -47,9 +49,9 @@ pub fn load(dirs: &[PathBuf], fixes: &[&str]) -> Result<RuleSet, LoadError> {
         let mut seen: BTreeMap<String, String> = BTreeMap::new();
         for file in files {
             let name = file.display().to_string();
-            let text = fs::read_to_string(&file).map_err(|e| LoadError {
+            let text = read(&file).map_err(|reason| LoadError {
                 file: name.clone(),
-                reason: format!("cannot be read: {e}"),
+                reason,
             })?;
             let rule = parse(&name, &text, &name, fixes)?;
             if let Some(other) = seen.insert(rule.id.clone(), name.clone()) {
@@ -66,7 +68,20 @@ pub fn load(dirs: &[PathBuf], fixes: &[&str]) -> Result<RuleSet, LoadError> {
     })
 }
 
-fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> Result<(), String> {
+/// The rule files under `dir`. `visited` holds the directories walked so far (as the
+/// file system resolves them), so a symbolic link back up the tree is refused by name
+/// instead of walked forever.
+fn walk(dir: &Path, files: &mut Vec<PathBuf>, visited: &mut Vec<PathBuf>) -> Result<(), String> {
+    let real = fs::canonicalize(dir)
+        .map_err(|e| format!("the rules directory {} cannot be read: {e}", dir.display()))?;
+    if let Some(seen) = visited.iter().find(|v| **v == real) {
+        return Err(format!(
+            "{} leads back to {} (a symbolic link loop): remove the link",
+            dir.display(),
+            seen.display()
+        ));
+    }
+    visited.push(real);
     let entries =
         fs::read_dir(dir).map_err(|e| format!("the rules directory cannot be read: {e}"))?;
     for entry in entries {
@@ -74,12 +89,44 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> Result<(), String> {
             .map_err(|e| format!("the rules directory cannot be read: {e}"))?
             .path();
         if path.is_dir() {
-            walk(&path, files)?;
+            walk(&path, files, visited)?;
         } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
             files.push(path);
         }
     }
+    visited.pop();
     Ok(())
+}
+
+/// The largest rule file read: rules are a few kilobytes.
+const MAX_RULE_FILE: u64 = 1024 * 1024;
+
+/// A rule file's text: only a regular file (not a FIFO or a device, which could block
+/// or never end), of at most `MAX_RULE_FILE` bytes, in UTF-8; a byte-order mark is
+/// dropped.
+fn read(path: &Path) -> Result<String, String> {
+    let meta = fs::metadata(path).map_err(|e| format!("cannot be read: {e}"))?;
+    if !meta.is_file() {
+        return Err("is not a regular file (a rule file must be one)".to_string());
+    }
+    if meta.len() > MAX_RULE_FILE {
+        return Err(format!(
+            "is {} bytes; a rule file may have at most {MAX_RULE_FILE}",
+            meta.len()
+        ));
+    }
+    let mut bytes = Vec::new();
+    fs::File::open(path)
+        .and_then(|f| f.take(MAX_RULE_FILE + 1).read_to_end(&mut bytes))
+        .map_err(|e| format!("cannot be read: {e}"))?;
+    if bytes.len() as u64 > MAX_RULE_FILE {
+        return Err(format!("grew past {MAX_RULE_FILE} bytes while being read"));
+    }
+    let text = String::from_utf8(bytes).map_err(|e| format!("is not UTF-8 text: {e}"))?;
+    Ok(text
+        .strip_prefix('\u{feff}')
+        .map(str::to_string)
+        .unwrap_or(text))
 }
 
 /// Parses and validates one rule file; `source` is recorded on the rule.

@@ -285,7 +285,8 @@ impl RuleSet {
             .find(|id| self.get(id).is_none())
         {
             return Err(format!(
-                "unknown rule id `{id}`: `compliance scan --list-rules` lists the rules"
+                "unknown rule id `{}`: `compliance scan --list-rules` lists the rules",
+                id.escape_debug()
             ));
         }
         self.retain(|r| {

@@ -36,6 +36,73 @@ pub fn template_default(key: &str) -> Option<String> {
     }
 }
 
+/// Checks `--schedule` as EventBridge reads a schedule expression: `rate(N unit)` (a
+/// positive N; `minute`, `hour`, `day` for 1, their plurals otherwise) or `cron(…)` with
+/// six fields, one of day-of-month and day-of-week being `?`.
+pub fn check_schedule(expr: &str) -> Result<(), String> {
+    let bad = |why: &str| Err(format!("--schedule `{}` {why}", expr.escape_debug()));
+    if let Some(inner) = expr.strip_prefix("rate(").and_then(|r| r.strip_suffix(')')) {
+        let mut parts = inner.split(' ');
+        let (Some(n), Some(unit), None) = (parts.next(), parts.next(), parts.next()) else {
+            return bad("is not rate(N UNIT), e.g. rate(6 hours)");
+        };
+        let n: u32 = match n.parse() {
+            Ok(n) if n > 0 => n,
+            _ => return bad("needs a whole number of at least 1, e.g. rate(6 hours)"),
+        };
+        let singular = ["minute", "hour", "day"];
+        let ok = if n == 1 {
+            singular.contains(&unit)
+        } else {
+            singular.iter().any(|s| unit == format!("{s}s"))
+        };
+        return if ok {
+            Ok(())
+        } else {
+            bad("takes minute(s), hour(s) or day(s): the singular for 1, the plural otherwise")
+        };
+    }
+    if let Some(inner) = expr.strip_prefix("cron(").and_then(|r| r.strip_suffix(')')) {
+        let fields: Vec<&str> = inner.split_whitespace().collect();
+        if fields.len() != 6 {
+            return bad("needs six fields: minutes hours day-of-month month day-of-week year");
+        }
+        let allowed = |f: &str| {
+            f.chars()
+                .all(|c| c.is_ascii_alphanumeric() || ",-*/?#".contains(c))
+        };
+        if !fields.iter().all(|f| allowed(f)) {
+            return bad("has characters a cron field does not take");
+        }
+        if (fields[2] == "?") == (fields[4] == "?") {
+            return bad("needs `?` in exactly one of day-of-month and day-of-week");
+        }
+        return Ok(());
+    }
+    bad("is not a schedule expression: give rate(6 hours) or cron(0 3 * * ? *)")
+}
+
+/// Checks `--alert-email`: one address, `name@domain.tld`.
+pub fn check_email(address: &str) -> Result<(), String> {
+    let valid = address.split_once('@').is_some_and(|(local, domain)| {
+        !local.is_empty()
+            && domain.contains('.')
+            && !domain.starts_with('.')
+            && !domain.ends_with('.')
+            && !domain.contains('@')
+    }) && !address
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control() || c == ',');
+    if valid {
+        Ok(())
+    } else {
+        Err(format!(
+            "--alert-email `{}` is not one email address (name@example.com)",
+            address.escape_debug()
+        ))
+    }
+}
+
 /// A suffix checked against the naming rules of every resource it names.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Suffix(String);
@@ -92,6 +159,53 @@ impl std::fmt::Display for Suffix {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn schedules_are_checked_as_eventbridge_reads_them() {
+        for ok in [
+            "rate(6 hours)",
+            "rate(1 hour)",
+            "rate(30 minutes)",
+            "rate(1 day)",
+            "cron(0 3 * * ? *)",
+            "cron(0/15 * ? * MON-FRI *)",
+        ] {
+            assert_eq!(check_schedule(ok), Ok(()), "{ok}");
+        }
+        for (bad, why) in [
+            ("every 6 hours", "is not a schedule expression"),
+            ("rate(0 hours)", "at least 1"),
+            ("rate(1 hours)", "the singular for 1"),
+            ("rate(6 hour)", "the plural otherwise"),
+            ("rate(6 weeks)", "minute(s), hour(s) or day(s)"),
+            ("cron(0 3 * * *)", "six fields"),
+            (
+                "cron(0 3 * * * *)",
+                "exactly one of day-of-month and day-of-week",
+            ),
+            ("cron(0 3 ? * ? *)", "exactly one of"),
+            ("cron(0 3 * * ? *;)", "characters"),
+        ] {
+            let e = check_schedule(bad).unwrap_err();
+            assert!(e.contains(why), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn an_alert_email_is_one_address() {
+        assert_eq!(check_email("secops@example.com"), Ok(()));
+        for bad in [
+            "",
+            "secops",
+            "@example.com",
+            "a@b",
+            "a@b.",
+            "a b@c.d",
+            "a@c.d,b@c.d",
+        ] {
+            assert!(check_email(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn template_defaults_are_read_from_the_template() {

@@ -78,13 +78,19 @@ async fn collect(scope: &Scope<'_>, home: &str) -> Collected {
                 Ok(region) if regions.contains(&region) => bucket(clients, name, region).await,
                 Ok(_) => Collected::default(),
                 Err(e) => {
-                    // Without its region nothing else about the bucket can be read.
+                    // Without its region nothing else about the bucket can be read: it
+                    // stays in the inventory (where it was listed) with every attribute
+                    // a rule needs unknown, so each of its rules reports ERROR.
                     let mut attrs = Attributes::new(scope, KIND, &name, home);
                     attrs.fail_all("GetBucketLocation", e);
-                    Collected {
-                        resources: Vec::new(),
-                        errors: attrs.errors,
-                    }
+                    let bucket = Bucket {
+                        name: name.clone(),
+                        ..Bucket::default()
+                    };
+                    attrs.finish(
+                        Some(format!("arn:aws:s3:::{name}")),
+                        Properties::S3Bucket(bucket),
+                    )
                 }
             }
         })
