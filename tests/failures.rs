@@ -186,3 +186,42 @@ fn a_bucket_whose_region_cannot_be_read_is_an_error_for_each_of_its_rules_never_
         "the failed call is listed"
     );
 }
+
+#[test]
+fn an_answer_cut_short_is_an_error_never_a_shorter_list() {
+    // A 200 whose XML stops half way (a reset, a proxy): the SDK's reader would take
+    // the one group it holds for the whole list and drop the rest.
+    let (emu, _) = shared_demo();
+    let half = concat!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>"#,
+        r#"<DescribeSecurityGroupsResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">"#,
+        "<requestId>r-1</requestId><securityGroupInfo><item><ownerId>123456789012</ownerId>",
+        "<groupId>sg-0000000000000000a</groupId><groupName>half</groupName>",
+    );
+    let proxy = Proxy::start(
+        &emu.url,
+        json!([{"action": "DescribeSecurityGroups", "body": half,
+                "headers": {"Content-Type": "text/xml;charset=UTF-8"}}]),
+    );
+    let out = run(scan(&proxy.url, "json", &["--service", "ec2"]));
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let r = json_report(&out);
+    let groups: Vec<&serde_json::Value> = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["resource_type"] == "aws.ec2.security-group")
+        .collect();
+    assert!(!groups.is_empty());
+    for f in &groups {
+        assert_eq!(f["status"], "ERROR", "{f}");
+        assert_eq!(f["resource_id"], "*", "no group invented from half a list: {f}");
+        assert!(f["message"].as_str().unwrap().contains("not whole"), "{f}");
+    }
+    // The other EC2 kinds were listed as usual.
+    assert!(r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["resource_type"] == "aws.ec2.vpc" && f["status"] != "ERROR"));
+}
