@@ -215,7 +215,10 @@ fn an_answer_cut_short_is_an_error_never_a_shorter_list() {
     assert!(!groups.is_empty());
     for f in &groups {
         assert_eq!(f["status"], "ERROR", "{f}");
-        assert_eq!(f["resource_id"], "*", "no group invented from half a list: {f}");
+        assert_eq!(
+            f["resource_id"], "*",
+            "no group invented from half a list: {f}"
+        );
         assert!(f["message"].as_str().unwrap().contains("not whole"), "{f}");
     }
     // The other EC2 kinds were listed as usual.
