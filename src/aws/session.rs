@@ -52,7 +52,8 @@ impl Session {
             .profile
             .clone()
             .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()));
-        if let Some(profile) = named.filter(|p| !profile_exists(p)) {
+        // `default` may be absent from the files (the SDK then reads an empty profile).
+        if let Some(profile) = named.filter(|p| p != "default" && !profile_exists(p)) {
             return Err(Fatal::new(format!(
                 "the AWS profile `{}` is not in the AWS config or credentials file: check --profile / AWS_PROFILE (`aws configure list-profiles` lists them)",
                 profile.escape_debug()
