@@ -389,6 +389,22 @@ fn bad_input_is_refused_before_anything_is_read_or_changed() {
         }
         assert!(out.stdout.is_empty());
     }
+    // An audit that cannot keep records: refused before any change.
+    let full = run(compliance(&[
+        "remediate",
+        "--endpoint-url",
+        &emu.url,
+        "--audit-log",
+        "/dev/full",
+        "--apply",
+        "--yes",
+    ]));
+    assert_eq!(full.status.code(), Some(2), "{}", stderr(&full));
+    assert!(
+        stderr(&full).contains("/dev/full is not a regular file"),
+        "{}",
+        stderr(&full)
+    );
     let no_credentials =
         run(
             compliance(&["remediate", "--endpoint-url", &emu.url, "--audit-log", a])

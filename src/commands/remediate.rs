@@ -8,6 +8,7 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::Utc;
 
@@ -67,6 +68,14 @@ pub async fn run(args: RemediateArgs) -> Result<ExitCode, Fatal> {
         None => default_audit_path()?,
     };
     check_writable(&audit_path)?;
+    // An action whose record cannot be kept must not be made: the audit is a file the
+    // records are appended to, never a device (`/dev/full`) or a pipe.
+    if fs::metadata(&audit_path).is_ok_and(|m| !m.is_file()) {
+        return Err(Fatal::new(format!(
+            "the audit {} is not a regular file: give a file the records can be appended to; nothing was changed",
+            audit_path.display()
+        )));
+    }
     if let Some(from) = &args.from {
         check_distinct(&[("--audit-log", &audit_path)], &[("--from", from)])?;
     }
@@ -148,6 +157,8 @@ pub async fn run(args: RemediateArgs) -> Result<ExitCode, Fatal> {
     } else {
         Mode::DryRun
     };
+    // Set at the first record the audit file refused: no change is made after it.
+    let stop = AtomicBool::new(false);
     let runner = Runner {
         session: &session,
         rules: &rules,
@@ -155,6 +166,7 @@ pub async fn run(args: RemediateArgs) -> Result<ExitCode, Fatal> {
         mode,
         run: &run,
         concurrency: usize::from(args.concurrency),
+        stop: &stop,
     };
     if args.apply && !args.yes {
         let preview = Runner {
@@ -167,7 +179,9 @@ pub async fn run(args: RemediateArgs) -> Result<ExitCode, Fatal> {
 
     let quiet = args.quiet;
     let mut keep = |record: &AuditRecord| {
-        audit.keep(record);
+        if !audit.keep(record) {
+            stop.store(true, Ordering::SeqCst);
+        }
         if mode == Mode::Apply && record.result != Outcome::Manual && !quiet {
             eprintln!(
                 "{}: {} on {} {}",
@@ -234,12 +248,14 @@ impl AuditLog {
         })
     }
 
-    fn keep(&mut self, record: &AuditRecord) {
+    /// Appends `record`; false once an append failed.
+    fn keep(&mut self, record: &AuditRecord) -> bool {
         let line = serde_json::to_string(record).unwrap_or_default();
         if let Err(e) = writeln!(self.file, "{line}").and_then(|()| self.file.flush()) {
             self.error.get_or_insert(e);
         }
         self.lines.push(line);
+        self.error.is_none()
     }
 
     /// Whether every record reached the file; says on stderr when one did not.

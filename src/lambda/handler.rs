@@ -2,6 +2,7 @@
 //! the JSON report, the CSV and the inventory under dated keys, alert, emit metrics and a
 //! structured log line. Storage failing never loses the report: it goes to the log.
 
+use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant as StdInstant, SystemTime};
 
 use chrono::Utc;
@@ -237,6 +238,8 @@ async fn remediate(
         mode: Mode::Apply,
         run: &run,
         concurrency: 8,
+        // The Lambda's audit goes to its log line by line: nothing stops it.
+        stop: &AtomicBool::new(false),
     };
     execute(&runner, &planned.actions, &mut each).await;
     if lines.is_empty() {

@@ -14,6 +14,8 @@ mod s3;
 mod sns;
 mod tags;
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use futures::future::BoxFuture;
 use futures::stream::{self, StreamExt};
 use serde_json::Value;
@@ -105,6 +107,8 @@ pub struct Runner<'a> {
     pub run: &'a Run,
     /// Resources worked on at once.
     pub concurrency: usize,
+    /// Set when the audit refused a record: the changes not yet made are not made.
+    pub stop: &'a AtomicBool,
 }
 
 /// Runs `actions`, `runner.concurrency` resources at a time. The actions on one resource
@@ -276,6 +280,16 @@ async fn one(runner: &Runner<'_>, action: &Action) -> AuditRecord {
             Value::Null,
             Outcome::Planned,
             "dry run: pass --apply to make the change".to_string(),
+        );
+    }
+    if runner.stop.load(Ordering::SeqCst) {
+        return record(
+            change,
+            before_state,
+            Value::Null,
+            Outcome::Skipped,
+            "not made: the audit refused an earlier record, so the run stopped changing"
+                .to_string(),
         );
     }
     if let Err(reason) = (fix.apply)(session, &action.target, options, &before.properties).await {
