@@ -16,13 +16,22 @@ usage: fault_proxy.py UPSTREAM_URL FAULTS_JSON
                the start of the path, "query" a query parameter name, "method" the
                HTTP method, "target" an
                X-Amz-Target header, "action" a form Action.
+               Or {"random": RATE, "seed": SEED}: a seeded share RATE of all requests
+               gets one fault drawn from FAULT_KINDS, in the shape of the request's
+               protocol. The draw hangs on the seed, the request and how many times
+               the same request was seen before (a retry draws again), never on the
+               order concurrent requests arrive in: the same seed gives the same faults.
 Prints its own URL on stdout once listening. GET /__proxy/log returns the requests
 seen so far as JSON: [{"method", "path", "query", "target", "action", "body"}]
-(the body's first 4 KiB).
+(the body's first 4 KiB), and "fault": the random fault it was given, if any.
 """
 
+import hashlib
 import http.client
 import json
+import random
+import socket
+import struct
 import sys
 import threading
 import time
@@ -34,10 +43,17 @@ FAULTS = json.loads(sys.argv[2])
 LOG = []
 LOCK = threading.Lock()
 HOP_HEADERS = {"connection", "keep-alive", "transfer-encoding", "proxy-connection"}
+RANDOM = next((f for f in FAULTS if "random" in f), None)
+SEEN = {}
+# What a hostile network and a loaded AWS do, each as likely as the others.
+FAULT_KINDS = ["throttle", "500", "503", "reset", "slow", "truncated", "empty"]
 
 
 class Proxy(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes: without TCP_NODELAY a client that reuses
+    # its connection (as the SDK does) waits out its delayed ACK on each answer.
+    disable_nagle_algorithm = True
 
     def log_message(self, *args):
         pass
@@ -62,12 +78,20 @@ class Proxy(BaseHTTPRequestHandler):
         }
         with LOCK:
             LOG.append(entry)
-        for fault in FAULTS:
+        if RANDOM is not None:
+            kind = self.draw(entry)
+            if kind is not None:
+                entry["fault"] = kind
+                return self.inject(kind, body)
+        for fault in (f for f in FAULTS if "random" not in f):
             if self.matches(fault, entry) and self.armed(fault):
                 if "delay" in fault:
                     time.sleep(fault["delay"])
                     break
                 return self.fail(fault)
+        self.reply(*self.forward(body))
+
+    def forward(self, body):
         conn = http.client.HTTPConnection(UPSTREAM.hostname, UPSTREAM.port, timeout=60)
         headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_HEADERS}
         conn.request(self.command, self.path, body=body, headers=headers)
@@ -75,7 +99,77 @@ class Proxy(BaseHTTPRequestHandler):
         data = resp.read()
         out = {k: v for k, v in resp.getheaders() if k.lower() not in HOP_HEADERS | {"content-length"}}
         conn.close()
-        self.reply(resp.status, out, data)
+        return resp.status, out, data
+
+    def draw(self, entry):
+        """The random fault for this request, or None."""
+        if entry["path"].startswith("/moto-api"):
+            return None
+        key = json.dumps([self.command, self.path, entry["target"], entry["body"]])
+        with LOCK:
+            n = SEEN.get(key, 0)
+            SEEN[key] = n + 1
+        digest = hashlib.sha256(f"{RANDOM['seed']}|{n}|{key}".encode()).digest()
+        rng = random.Random(digest)
+        if rng.random() >= RANDOM["random"]:
+            return None
+        return rng.choice(FAULT_KINDS)
+
+    def inject(self, kind, body):
+        if kind == "reset":
+            # Close with SO_LINGER 0: the client reads a connection reset, no answer.
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.close_connection = True
+            return None
+        if kind == "slow":
+            time.sleep(0.3)
+            return self.reply(*self.forward(body))
+        if kind in ("truncated", "empty"):
+            status, headers, data = self.forward(body)
+            if 200 <= status < 300 and data:
+                # A 200 whose body stops early, its length consistent with what is sent.
+                data = data[: len(data) // 2] if kind == "truncated" else b""
+            return self.reply(status, headers, data)
+        protocol = self.protocol()
+        if kind == "throttle":
+            code, status = {"s3": ("SlowDown", 503), "ec2": ("RequestLimitExceeded", 503),
+                            "rest-json": ("TooManyRequestsException", 429)}.get(
+                                protocol, ("ThrottlingException" if protocol == "json" else "Throttling", 400))
+        else:
+            code, status = ("InternalError", 500) if kind == "500" else ("ServiceUnavailable", 503)
+        return self.error(protocol, status, code)
+
+    def protocol(self):
+        """The AWS protocol the request speaks: s3, ec2, query, json or rest-json."""
+        if self.headers.get("X-Amz-Target"):
+            return "json"
+        auth = self.headers.get("Authorization", "")
+        service = auth.split("Credential=")[1].split("/")[3] if "Credential=" in auth else ""
+        if service in ("s3", "ec2"):
+            return service
+        return "rest-json" if self.path.startswith("/20") else "query"
+
+    def error(self, protocol, status, code):
+        message = "injected by the test proxy"
+        if protocol in ("json", "rest-json"):
+            body = json.dumps({"__type": code, "message": message}).encode()
+            headers = {"Content-Type": "application/x-amz-json-1.1" if protocol == "json"
+                       else "application/json", "x-amzn-ErrorType": code}
+        elif protocol == "ec2":
+            body = (f'<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>{code}'
+                    f'</Code><Message>{message}</Message></Error></Errors>'
+                    f'<RequestID>proxy</RequestID></Response>').encode()
+            headers = {"Content-Type": "text/xml;charset=UTF-8"}
+        elif protocol == "query":
+            body = (f'<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code>'
+                    f'<Message>{message}</Message></Error><RequestId>proxy</RequestId>'
+                    f'</ErrorResponse>').encode()
+            headers = {"Content-Type": "text/xml"}
+        else:
+            body = (f'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>{code}</Code>'
+                    f'<Message>{message}</Message><RequestId>proxy</RequestId></Error>').encode()
+            headers = {"Content-Type": "application/xml"}
+        return self.reply(status, headers, body)
 
     @staticmethod
     def armed(fault):
@@ -104,16 +198,8 @@ class Proxy(BaseHTTPRequestHandler):
         if "body" in fault:
             headers = {"Content-Type": "text/xml", **fault.get("headers", {})}
             return self.reply(fault.get("status", 200), headers, fault["body"].encode())
-        code = fault.get("code", "AccessDenied")
-        message = "injected by the test proxy"
-        if fault.get("format") == "json":
-            body = json.dumps({"__type": code, "message": message}).encode()
-            headers = {"Content-Type": "application/json", "x-amzn-ErrorType": code}
-        else:
-            body = (f'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>{code}</Code>'
-                    f'<Message>{message}</Message><RequestId>proxy</RequestId></Error>').encode()
-            headers = {"Content-Type": "application/xml"}
-        self.reply(fault.get("status", 403), headers, body)
+        shape = "rest-json" if fault.get("format") == "json" else "s3"
+        self.error(shape, fault.get("status", 403), fault.get("code", "AccessDenied"))
 
     def reply(self, status, headers, body):
         self.send_response(status)

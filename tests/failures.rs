@@ -1,8 +1,17 @@
 //! What a scan does when AWS fails for part of the account: the failed calls become
 //! ERROR findings and collection errors, everything else is still judged, and the
-//! scan completes.
+//! scan completes. One case per failure, then the permanent fault run: a seeded share
+//! of every request to every service fails the way a hostile network and a loaded AWS
+//! fail (throttling in each protocol's shape, 500, 503, connection resets, slow
+//! answers, 200s cut in half, empty 200s), and the findings are compared with a clean
+//! scan of the same account. Every (rule, region, resource) of the clean scan must be
+//! there with the same verdict or as ERROR — never missing, never another verdict —
+//! and nothing the clean scan did not have may appear. The faults hang on the seed and
+//! the request, not on timing, so a failure replays with the same seed.
 
 mod common;
+
+use std::collections::BTreeMap;
 
 use common::*;
 use serde_json::json;
@@ -227,4 +236,206 @@ fn an_answer_cut_short_is_an_error_never_a_shorter_list() {
         .unwrap()
         .iter()
         .any(|f| f["resource_type"] == "aws.ec2.vpc" && f["status"] != "ERROR"));
+}
+
+#[test]
+fn an_empty_answer_is_an_error_never_a_missing_key_or_a_setting_turned_off() {
+    // Empty 200s to DescribeKey and GetKeyRotationStatus: the SDK reads them as a key
+    // without metadata (it used to vanish from the scan) and rotation off (a false FAIL).
+    let (emu, _) = shared_demo();
+    let clean = json_report(&run(scan(&emu.url, "json", &["--service", "kms"])));
+    let keys: Vec<(String, String)> = clean["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule_id"].as_str().unwrap().to_string(),
+                f["resource_id"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert!(keys
+        .iter()
+        .any(|(rule, _)| rule == "kms-key-rotation-enabled"));
+    for target in [
+        "TrentService.DescribeKey",
+        "TrentService.GetKeyRotationStatus",
+    ] {
+        let proxy = Proxy::start(
+            &emu.url,
+            json!([{"target": target, "body": "",
+                    "headers": {"Content-Type": "application/x-amz-json-1.1"}}]),
+        );
+        let out = run(scan(&proxy.url, "json", &["--service", "kms"]));
+        assert_eq!(out.status.code(), Some(3), "{target}: {}", stderr(&out));
+        let r = json_report(&out);
+        for (rule, key) in &keys {
+            let status = status_of(&r, rule, key);
+            let before = status_of(&clean, rule, key);
+            // Without DescribeKey nothing of the key is known, not even whether a rule
+            // applies; without the rotation status only the rotation rule is unknown.
+            let unknown = target.ends_with("DescribeKey")
+                || (rule == "kms-key-rotation-enabled" && matches!(before, Some("PASS" | "FAIL")));
+            if unknown {
+                assert_eq!(status, Some("ERROR"), "{target}: {rule} on {key}");
+            } else {
+                assert_eq!(status, before, "{target}: {rule} on {key}");
+            }
+        }
+        assert!(
+            stderr(&out).contains("not whole: it is empty"),
+            "{}",
+            stderr(&out)
+        );
+    }
+}
+
+/// (rule, region, resource) → status.
+type Verdicts = BTreeMap<(String, String, String), String>;
+
+fn verdicts(report: &serde_json::Value) -> Verdicts {
+    report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            let text = |k: &str| f[k].as_str().unwrap_or_default().to_string();
+            (
+                (text("rule_id"), text("region"), text("resource_id")),
+                text("status"),
+            )
+        })
+        .collect()
+}
+
+/// What the faulted scan got wrong against the clean one; empty when nothing.
+fn differences(clean: &Verdicts, faulted: &Verdicts) -> Vec<String> {
+    // A listing that failed is one ERROR for its rule with resource `*`: it stands for
+    // every resource of that rule in its region — in every region for S3, whose
+    // buckets are listed once for the account.
+    let listing_failed = |(rule, region, _): &(String, String, String)| {
+        faulted.iter().any(|((r, reg, res), status)| {
+            r == rule
+                && res == "*"
+                && status == "ERROR"
+                && (reg == region || rule.starts_with("s3-"))
+        })
+    };
+    let mut wrong = Vec::new();
+    for (key, verdict) in clean {
+        match faulted.get(key) {
+            Some(v) if v == verdict || v == "ERROR" => {}
+            Some(v) => wrong.push(format!("{key:?} was {verdict}, now {v}")),
+            None if listing_failed(key) => {}
+            None => wrong.push(format!("{key:?} ({verdict}) is missing")),
+        }
+    }
+    for (key, verdict) in faulted {
+        let listing_error = key.2 == "*" && verdict == "ERROR";
+        if !clean.contains_key(key) && !listing_error {
+            wrong.push(format!("{key:?} ({verdict}) was not in the clean scan"));
+        }
+    }
+    wrong
+}
+
+#[test]
+fn the_comparison_catches_a_lost_a_flipped_and_an_invented_finding() {
+    let key = |rule: &str, resource: &str| {
+        (
+            rule.to_string(),
+            "us-east-1".to_string(),
+            resource.to_string(),
+        )
+    };
+    let clean: Verdicts = [
+        (key("kms-key-rotation", "k1"), "FAIL".to_string()),
+        (key("kms-key-rotation", "k2"), "PASS".to_string()),
+        (key("s3-versioning", "b1"), "FAIL".to_string()),
+    ]
+    .into();
+    let mut same = clean.clone();
+    same.insert(key("kms-key-rotation", "k2"), "ERROR".to_string());
+    assert!(differences(&clean, &same).is_empty());
+    let mut listed_for_s3 = clean.clone();
+    listed_for_s3.remove(&key("s3-versioning", "b1"));
+    listed_for_s3.insert(
+        (
+            "s3-versioning".to_string(),
+            "eu-west-1".to_string(),
+            "*".to_string(),
+        ),
+        "ERROR".to_string(),
+    );
+    assert!(differences(&clean, &listed_for_s3).is_empty());
+
+    let mut wrong = clean.clone();
+    wrong.remove(&key("kms-key-rotation", "k1"));
+    wrong.insert(key("kms-key-rotation", "k2"), "FAIL".to_string());
+    wrong.insert(key("kms-key-rotation", "k3"), "PASS".to_string());
+    let found = differences(&clean, &wrong);
+    assert_eq!(found.len(), 3, "{found:?}");
+}
+
+#[test]
+fn faults_across_every_service_lose_nothing_and_flip_nothing() {
+    let (emu, _) = shared_demo();
+    let clean_out = run(scan(&emu.url, "json", &[]));
+    assert_eq!(clean_out.status.code(), Some(0), "{}", stderr(&clean_out));
+    let clean = verdicts(&json_report(&clean_out));
+    assert!(
+        clean.values().any(|v| v == "FAIL") && !clean.values().any(|v| v == "ERROR"),
+        "the clean scan has failures and no error"
+    );
+
+    let (mut compared, mut requests, mut faults) = (0, 0.0, 0);
+    let runs = [1, 2, 3, 4].map(|seed| (seed, 0.1));
+    for (seed, rate) in runs.into_iter().chain([5, 6, 7, 8].map(|seed| (seed, 0.3))) {
+        let proxy = Proxy::start(&emu.url, json!([{"random": rate, "seed": seed}]));
+        let mut cmd = scan(&proxy.url, "json", &[]);
+        // The SDK's own retry policy, as users have it.
+        cmd.env_remove("AWS_MAX_ATTEMPTS");
+        let out = run(cmd);
+        let log = proxy.log();
+        requests += log.len() as f64 * rate;
+        faults += log.iter().filter(|e| e["fault"].is_string()).count();
+        if out.status.code() == Some(2) {
+            // Without the account or its regions there is no scan: said, never a report.
+            let text = stderr(&out);
+            assert!(
+                text.contains("GetCallerIdentity") || text.contains("DescribeRegions"),
+                "seed {seed}: {text}"
+            );
+            assert!(out.stdout.is_empty());
+            continue;
+        }
+        let report = json_report(&out);
+        let faulted = verdicts(&report);
+        let wrong = differences(&clean, &faulted);
+        assert!(
+            wrong.is_empty(),
+            "seed {seed} at {rate}: {} of {} findings wrong:\n{}",
+            wrong.len(),
+            clean.len(),
+            wrong.join("\n")
+        );
+        let errors = faulted.values().filter(|v| *v == "ERROR").count();
+        let expected = if errors > 0 { 3 } else { 0 };
+        assert_eq!(
+            out.status.code(),
+            Some(expected),
+            "seed {seed}: {errors} errors; {}",
+            stderr(&out)
+        );
+        compared += 1;
+    }
+    assert!(
+        faults as f64 >= requests / 2.0,
+        "{faults} faults injected where {requests} were expected"
+    );
+    assert!(
+        compared >= 6,
+        "only {compared} faulted scans got as far as a report"
+    );
 }

@@ -1,10 +1,12 @@
 //! Every AWS answer is read whole, or it is an error — never a shorter answer. The SDK's
-//! XML and JSON readers take a 200 whose body was cut short (a proxy, a reset half way)
-//! for the whole document: a halved `DescribeSecurityGroups` would silently drop groups.
-//! This HTTP client wraps the SDK's default one and refuses such a body as a transient
-//! I/O error, which the SDK retries like any other and then reports, so collection
-//! records it against what it was reading. Installed once, in `Session::connect`, it
-//! covers every call of every service.
+//! XML reader takes a 200 whose body was cut short (a proxy, a reset half way) for the
+//! whole document, and its readers take an empty 200 for a document with nothing in
+//! it: a halved `DescribeSecurityGroups` would silently drop groups, an empty
+//! `GetKeyRotationStatus` would say rotation is off. This HTTP client wraps the SDK's
+//! default one and refuses such a body as a transient I/O error, which the SDK retries
+//! like any other and then reports, so collection records it against what it was
+//! reading. Installed once, in `Session::connect`, it covers every call of every
+//! service.
 
 use aws_smithy_http_client::proxy::ProxyConfig;
 use aws_smithy_http_client::{tls, Builder, ConnectorBuilder};
@@ -56,18 +58,11 @@ struct Checked(SharedHttpConnector);
 
 impl HttpConnector for Checked {
     fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
-        let service = signed_service(&request);
+        let asked = Asked::of(&request);
         let answer = self.0.call(request);
         HttpConnectorFuture::new(async move {
             let mut response = answer.await?;
-            if !response.status().is_success() {
-                return Ok(response);
-            }
-            let kind = content_kind(
-                response.headers().get("content-type").unwrap_or_default(),
-                &service,
-            );
-            if kind == Kind::Opaque {
+            if !response.status().is_success() || asked.object {
                 return Ok(response);
             }
             let body = ByteStream::new(response.take_body())
@@ -75,9 +70,9 @@ impl HttpConnector for Checked {
                 .await
                 .map_err(|e| ConnectorError::io(e.into()))?
                 .into_bytes();
-            if let Err(reason) = whole(kind, &body) {
+            if let Err(reason) = whole(&asked, response.status().as_u16(), &body) {
                 return Err(ConnectorError::io(
-                    format!("the {service} answer was not whole: {reason}").into(),
+                    format!("the {} answer was not whole: {reason}", asked.service).into(),
                 ));
             }
             *response.body_mut() = SdkBody::from(body);
@@ -86,85 +81,110 @@ impl HttpConnector for Checked {
     }
 }
 
-/// What a body is expected to be.
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Kind {
-    Xml,
-    /// The awsJson protocols (KMS, Logs, EventBridge …): always a JSON object.
-    AwsJson,
-    /// REST-JSON (Lambda): JSON when there is a body.
-    RestJson,
-    /// Anything else, and every S3 object: not a protocol document.
-    Opaque,
+/// What a request says of the answer it expects. Decided from the request, never from
+/// the answer's content type (which the emulator, and any proxy, may get wrong).
+#[derive(Debug)]
+struct Asked {
+    /// The service the request was signed for (`Credential=…/<region>/<service>/…`).
+    service: String,
+    /// A read: a GET, a POST of the query protocol (EC2, SNS, STS: always answered with
+    /// XML) or a JSON-protocol `Get…`, `List…` or `Describe…`. AWS always answers a read
+    /// with a document, so an empty 200 is not an answer; a write may have none
+    /// (KMS's `EnableKeyRotation`).
+    document: bool,
+    /// An S3 object (`GetObject`): bytes of the user's, not a protocol document.
+    object: bool,
 }
 
-fn content_kind(content_type: &str, service: &str) -> Kind {
-    let ty = content_type.to_ascii_lowercase();
-    if ty.contains("xml") {
-        Kind::Xml
-    } else if ty.starts_with("application/x-amz-json") {
-        Kind::AwsJson
-    } else if ty.starts_with("application/json") && service != "s3" {
-        Kind::RestJson
+impl Asked {
+    fn of(request: &HttpRequest) -> Asked {
+        let service = request
+            .headers()
+            .get("authorization")
+            .and_then(|auth| auth.split("Credential=").nth(1))
+            .and_then(|cred| cred.split(['/', ',']).nth(3))
+            .unwrap_or("AWS")
+            .to_string();
+        let object = service == "s3" && request.uri().contains("x-id=GetObject");
+        let header = |name| request.headers().get(name).unwrap_or_default();
+        let operation = header("x-amz-target")
+            .rsplit('.')
+            .next()
+            .unwrap_or_default();
+        let document = request.method() == "GET"
+            || header("content-type").starts_with("application/x-www-form-urlencoded")
+            || ["Get", "List", "Describe"]
+                .iter()
+                .any(|verb| operation.starts_with(verb));
+        Asked {
+            service,
+            document,
+            object,
+        }
+    }
+}
+
+/// Whether `body`, answered with `status` to `asked`, is a whole document. A cut JSON
+/// document the SDK's own reader refuses; a cut XML one it takes for the whole (it
+/// stops at the end of the input), and an empty body either takes for a document
+/// with nothing in it: those two are checked here.
+fn whole(asked: &Asked, status: u16, body: &[u8]) -> Result<(), String> {
+    let text = body.trim_ascii();
+    if text.is_empty() {
+        // 202 and 204 are answers without a body by definition.
+        return if asked.document && !matches!(status, 202 | 204) {
+            Err("it is empty".to_string())
+        } else {
+            Ok(())
+        };
+    }
+    if text.starts_with(b"<") {
+        xml_closed(text)
     } else {
-        Kind::Opaque
+        Ok(())
     }
 }
 
-/// The service a request was signed for (`Credential=…/<region>/<service>/aws4_request`).
-fn signed_service(request: &HttpRequest) -> String {
-    request
-        .headers()
-        .get("authorization")
-        .and_then(|auth| auth.split("Credential=").nth(1))
-        .and_then(|cred| cred.split(['/', ',']).nth(3))
-        .unwrap_or("AWS")
-        .to_string()
-}
-
-/// Whether `body` is a whole document of `kind`.
-fn whole(kind: Kind, body: &[u8]) -> Result<(), String> {
-    let text = std::str::from_utf8(body).map_err(|_| "it is not UTF-8".to_string())?;
-    let text = text.trim();
-    match kind {
-        Kind::Opaque => Ok(()),
-        // S3 answers some calls with a document of another kind (a bucket policy).
-        Kind::Xml if !text.starts_with('<') => Ok(()),
-        Kind::Xml => xml_closed(text),
-        Kind::RestJson if text.is_empty() => Ok(()),
-        Kind::AwsJson if text.is_empty() => Err("it is empty".to_string()),
-        Kind::AwsJson | Kind::RestJson => serde_json::from_str::<serde::de::IgnoredAny>(text)
-            .map(drop)
-            .map_err(|e| format!("its JSON ends early or is broken ({e})")),
-    }
-}
-
-/// Whether the document's root element is closed at its very end.
-fn xml_closed(text: &str) -> Result<(), String> {
+/// Whether the XML document's root element is closed at its very end.
+fn xml_closed(text: &[u8]) -> Result<(), String> {
     let mut rest = text;
     // Skip the declaration, comments and processing instructions before the root.
-    while let Some(stripped) = rest.strip_prefix("<?").or_else(|| rest.strip_prefix("<!")) {
+    while let Some(stripped) = rest
+        .strip_prefix(b"<?")
+        .or_else(|| rest.strip_prefix(b"<!"))
+    {
         let end = stripped
-            .find('>')
+            .iter()
+            .position(|&b| b == b'>')
             .ok_or_else(|| "it ends inside its prologue".to_string())?;
-        rest = stripped[end + 1..].trim_start();
+        rest = stripped[end + 1..].trim_ascii_start();
     }
-    let root: String = rest
-        .strip_prefix('<')
-        .ok_or_else(|| "it has no root element".to_string())?
-        .chars()
-        .take_while(|c| !c.is_whitespace() && *c != '>' && *c != '/')
-        .collect();
+    let after = rest
+        .strip_prefix(b"<")
+        .ok_or_else(|| "it has no root element".to_string())?;
+    let name_len = after
+        .iter()
+        .position(|&b| b.is_ascii_whitespace() || b == b'>' || b == b'/')
+        .unwrap_or(after.len());
+    let root = &after[..name_len];
     if root.is_empty() {
         return Err("it has no root element".to_string());
     }
     let self_closed = rest
-        .find('>')
-        .is_some_and(|end| end + 1 == rest.len() && rest[..end].ends_with('/'));
-    if self_closed || rest.ends_with(&format!("</{root}>")) {
+        .iter()
+        .position(|&b| b == b'>')
+        .is_some_and(|end| end + 1 == rest.len() && rest[..end].ends_with(b"/"));
+    let closed = rest
+        .strip_suffix(b">")
+        .and_then(|r| r.strip_suffix(root))
+        .is_some_and(|r| r.ends_with(b"</"));
+    if self_closed || closed {
         Ok(())
     } else {
-        Err(format!("<{root}> is never closed"))
+        Err(format!(
+            "<{}> is never closed",
+            String::from_utf8_lossy(root)
+        ))
     }
 }
 
@@ -178,47 +198,119 @@ mod tests {
   <item><groupId>sg-2</groupId></item></securityGroupInfo>
 </DescribeSecurityGroupsResponse>"#;
 
+    fn asked(service: &str, method: &str, uri: &str) -> Asked {
+        asked_with(service, method, uri, &[])
+    }
+
+    fn asked_with(service: &str, method: &str, uri: &str, headers: &[(&str, &str)]) -> Asked {
+        let mut request = HttpRequest::new(SdkBody::empty());
+        for (name, value) in headers {
+            request
+                .headers_mut()
+                .insert(name.to_string(), value.to_string());
+        }
+        request.set_method(method).unwrap();
+        request.set_uri(uri).unwrap();
+        request.headers_mut().insert(
+            "authorization",
+            format!(
+                "AWS4-HMAC-SHA256 Credential=AKID/20261201/us-east-1/{service}/aws4_request, \
+                 SignedHeaders=host, Signature=0"
+            ),
+        );
+        Asked::of(&request)
+    }
+
     #[test]
     fn a_whole_xml_answer_passes_and_any_cut_of_it_does_not() {
-        assert_eq!(whole(Kind::Xml, GROUPS.as_bytes()), Ok(()));
-        for cut in 1..GROUPS.trim_end().len() - 1 {
+        let read = asked_with(
+            "ec2",
+            "POST",
+            "https://ec2.us-east-1.amazonaws.com/",
+            &[("content-type", "application/x-www-form-urlencoded")],
+        );
+        assert_eq!(whole(&read, 200, GROUPS.as_bytes()), Ok(()));
+        for cut in 0..GROUPS.trim_end().len() - 1 {
             let part = &GROUPS.as_bytes()[..cut];
-            if std::str::from_utf8(part).is_ok_and(|p| p.trim().is_empty()) {
-                continue; // an empty body is an answer without content (S3's PUTs)
-            }
-            assert!(whole(Kind::Xml, part).is_err(), "cut at {cut} passed");
+            assert!(whole(&read, 200, part).is_err(), "cut at {cut} passed");
         }
+        let versioning = asked("s3", "GET", "https://b.s3.amazonaws.com/?versioning");
         assert_eq!(
             whole(
-                Kind::Xml,
+                &versioning,
+                200,
                 br#"<?xml version="1.0"?><VersioningConfiguration xmlns="x"/>"#
             ),
             Ok(())
         );
-        assert_eq!(whole(Kind::Xml, br#"{"Version": "2012-10-17"}"#), Ok(()));
+        assert!(whole(&versioning, 200, b"<VersioningConfiguration xmlns=\"x\"").is_err());
+        let policy = asked("s3", "GET", "https://b.s3.amazonaws.com/?policy");
+        assert_eq!(whole(&policy, 200, br#"{"Version": "2012-10-17"}"#), Ok(()));
     }
 
     #[test]
-    fn json_answers_must_parse_and_awsjson_ones_must_be_there() {
-        assert_eq!(
-            whole(Kind::AwsJson, br#"{"Keys": [], "Truncated": false}"#),
-            Ok(())
+    fn an_empty_answer_to_a_read_is_not_an_answer() {
+        let form = ("content-type", "application/x-www-form-urlencoded");
+        for (service, method, uri, headers) in [
+            (
+                "kms",
+                "POST",
+                "https://kms.us-east-1.amazonaws.com/",
+                vec![("x-amz-target", "TrentService.GetKeyRotationStatus")],
+            ),
+            (
+                "kms",
+                "POST",
+                "https://kms.us-east-1.amazonaws.com/",
+                vec![("x-amz-target", "TrentService.ListKeys")],
+            ),
+            (
+                "lambda",
+                "GET",
+                "https://lambda.us-east-1.amazonaws.com/2015-03-31/functions/",
+                vec![],
+            ),
+            ("s3", "GET", "https://b.s3.amazonaws.com/?policy", vec![]),
+            (
+                "sns",
+                "POST",
+                "https://sns.us-east-1.amazonaws.com/",
+                vec![form],
+            ),
+        ] {
+            let read = asked_with(service, method, uri, &headers);
+            assert!(whole(&read, 200, b"").is_err(), "{service} {headers:?}");
+            assert!(whole(&read, 200, b" \n").is_err(), "{service} {headers:?}");
+            assert_eq!(whole(&read, 204, b""), Ok(()), "{service} 204");
+        }
+        // Writes may be answered without a body.
+        let write = asked("s3", "PUT", "https://b.s3.amazonaws.com/?versioning");
+        assert_eq!(whole(&write, 200, b""), Ok(()));
+        let rotate = asked_with(
+            "kms",
+            "POST",
+            "https://kms.us-east-1.amazonaws.com/",
+            &[("x-amz-target", "TrentService.EnableKeyRotation")],
         );
-        assert!(whole(Kind::AwsJson, br#"{"Keys": [{"KeyId": "a"}"#).is_err());
-        assert!(whole(Kind::AwsJson, b"").is_err());
-        assert_eq!(whole(Kind::RestJson, b""), Ok(()));
-        assert!(whole(Kind::RestJson, br#"{"Functions": ["#).is_err());
+        assert_eq!(whole(&rotate, 200, b""), Ok(()));
     }
 
     #[test]
     fn s3_objects_are_never_read_as_protocol_documents() {
-        assert_eq!(content_kind("application/json", "s3"), Kind::Opaque);
-        assert_eq!(content_kind("application/json", "lambda"), Kind::RestJson);
-        assert_eq!(
-            content_kind("application/x-amz-json-1.1", "kms"),
-            Kind::AwsJson
+        let object = asked(
+            "s3",
+            "GET",
+            "https://b.s3.amazonaws.com/scans/a.json?x-id=GetObject",
         );
-        assert_eq!(content_kind("text/xml;charset=UTF-8", "ec2"), Kind::Xml);
-        assert_eq!(content_kind("text/csv", "s3"), Kind::Opaque);
+        assert!(object.object);
+        assert!(!asked("s3", "GET", "https://b.s3.amazonaws.com/?policy").object);
+        assert!(
+            !asked(
+                "lambda",
+                "GET",
+                "https://l/2015-03-31/functions/?x-id=GetObject"
+            )
+            .object
+        );
     }
 }

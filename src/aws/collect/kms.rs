@@ -46,11 +46,20 @@ async fn one(scope: &Scope<'_>, wanted: &Wanted) -> Collected {
 async fn key(scope: &Scope<'_>, c: &Client, region: &str, entry: KeyListEntry) -> Collected {
     let id = entry.key_id().unwrap_or_default().to_string();
     let mut attrs = Attributes::new(scope, KIND, &id, region);
-    let meta = match c.describe_key().key_id(&id).send().await {
-        Ok(out) => out.key_metadata().cloned(),
-        Err(e) => {
+    // A key's metadata always names its manager: an answer without it says nothing.
+    let described = c.describe_key().key_id(&id).send().await;
+    let meta = match described.map(|out| out.key_metadata) {
+        Ok(Some(meta)) if meta.key_manager().is_some() => meta,
+        failed => {
             // Unknown whether it is a customer key: every needed attribute is unknown.
-            attrs.fail_all("DescribeKey", e.into());
+            let error = failed.err().map_or_else(
+                || CallError {
+                    code: "InvalidResponse".to_string(),
+                    message: "DescribeKey answered without the key's manager".to_string(),
+                },
+                CallError::from,
+            );
+            attrs.fail_all("DescribeKey", error);
             let key = Key {
                 key_id: id,
                 ..Key::default()
@@ -58,10 +67,9 @@ async fn key(scope: &Scope<'_>, c: &Client, region: &str, entry: KeyListEntry) -
             return attrs.finish(entry.key_arn().map(str::to_string), Properties::KmsKey(key));
         }
     };
-    let Some(meta) = meta.filter(|m| m.key_manager().is_some_and(|k| k.as_str() == "CUSTOMER"))
-    else {
+    if meta.key_manager().is_some_and(|k| k.as_str() != "CUSTOMER") {
         return Collected::default();
-    };
+    }
     let mut key = Key {
         key_id: id.clone(),
         description: meta.description().unwrap_or_default().to_string(),
