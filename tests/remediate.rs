@@ -308,6 +308,82 @@ fn a_failing_action_is_audited_as_failed_and_the_others_still_run() {
 }
 
 #[test]
+fn no_change_is_made_after_the_audit_refused_a_record() {
+    // The audit's file may grow by no more than it holds already (RLIMIT_FSIZE, with
+    // SIGXFSZ ignored so the write fails with EFBIG): the first change is made and its
+    // record refused, and the run stops changing.
+    let emu = Emulator::start();
+    emu.seed_demo();
+    let dir = temp_dir("remediate-audit-full");
+    let audit = dir.join("audit.jsonl");
+    let padding = format!("{{\"note\": \"{}\"}}\n", "x".repeat(1024 - 13));
+    assert_eq!(padding.len(), 1024);
+    write(&audit, &padding);
+    let inner = compliance(&[
+        "remediate",
+        "--endpoint-url",
+        &emu.url,
+        "--audit-log",
+        audit.to_str().unwrap(),
+        "--format",
+        "json",
+        "--rule",
+        "s3-bucket-versioning-enabled",
+        "--concurrency",
+        "1",
+        "--apply",
+        "--yes",
+    ]);
+    let mut limited = std::process::Command::new("bash");
+    limited
+        .arg("-c")
+        .arg(r#"ulimit -f 1 && trap "" XFSZ && exec "$0" "$@""#)
+        .arg(inner.get_program())
+        .args(inner.get_args());
+    for (key, value) in inner.get_envs() {
+        match value {
+            Some(value) => limited.env(key, value),
+            None => limited.env_remove(key),
+        };
+    }
+    let out = run(limited);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("could not append to the audit"),
+        "{}",
+        stderr(&out)
+    );
+    let records = records(&out);
+    assert_eq!(records.len(), 3, "{records:?}");
+    assert_eq!(results(&records, "applied").len(), 1, "{records:?}");
+    for skipped in results(&records, "skipped") {
+        assert!(
+            skipped["reason"]
+                .as_str()
+                .unwrap()
+                .contains("the audit refused an earlier record"),
+            "{skipped}"
+        );
+    }
+    assert_eq!(results(&records, "skipped").len(), 2, "{records:?}");
+    let enabled = emu.boto(
+        r#"s3 = client("s3")
+print(sum(s3.get_bucket_versioning(Bucket=b).get("Status") == "Enabled"
+          for b in ["compliance-demo-legacy", "compliance-demo-logs", "compliance-demo-public"]))"#,
+    );
+    assert_eq!(
+        enabled.trim(),
+        "1",
+        "one change, and none after its record was refused"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&audit).unwrap(),
+        padding,
+        "no torn record"
+    );
+}
+
+#[test]
 fn apply_asks_on_a_terminal_and_only_yes_goes_on() {
     let emu = Emulator::start();
     emu.seed_demo();

@@ -251,7 +251,8 @@ impl AuditLog {
     /// Appends `record`; false once an append failed.
     fn keep(&mut self, record: &AuditRecord) -> bool {
         let line = serde_json::to_string(record).unwrap_or_default();
-        if let Err(e) = writeln!(self.file, "{line}").and_then(|()| self.file.flush()) {
+        // One write of the whole line: appends from other runs never interleave in it.
+        if let Err(e) = self.file.write_all(format!("{line}\n").as_bytes()) {
             self.error.get_or_insert(e);
         }
         self.lines.push(line);

@@ -131,22 +131,28 @@ pub async fn execute(
             None => groups.push(vec![action]),
         }
     }
-    let mut done = stream::iter(groups.into_iter().map(|group| async move {
-        let mut records = Vec::with_capacity(group.len());
-        for action in group {
-            records.push(one(runner, action).await);
-        }
-        records
-    }))
-    .buffered(runner.concurrency.max(1));
-    let mut records = Vec::with_capacity(actions.len());
-    while let Some(batch) = done.next().await {
-        for record in batch {
-            each(&record);
-            records.push(record);
-        }
+    // Unordered, so one slow resource never holds the others' turns; the groups are put
+    // back in plan order at the end.
+    let mut done = stream::iter(
+        groups
+            .into_iter()
+            .enumerate()
+            .map(|(at, group)| async move {
+                let mut records = Vec::with_capacity(group.len());
+                for action in group {
+                    records.push(one(runner, action).await);
+                }
+                (at, records)
+            }),
+    )
+    .buffer_unordered(runner.concurrency.max(1));
+    let mut batches = Vec::new();
+    while let Some((at, batch)) = done.next().await {
+        batch.iter().for_each(&mut *each);
+        batches.push((at, batch));
     }
-    records
+    batches.sort_by_key(|(at, _)| *at);
+    batches.into_iter().flat_map(|(_, batch)| batch).collect()
 }
 
 /// A resource read again for its rule.
