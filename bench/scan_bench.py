@@ -8,7 +8,12 @@ apply (once: it changes the account), and the apply again (RUNS times, a no-op).
 does, so wall time here mostly measures the emulator; the call count and the client's
 CPU time are the numbers that carry over to real AWS.
 
-usage: .venv/bin/python bench/scan_bench.py BINARY [--buckets N] [--runs N]
+With --faults RATES (e.g. 0,0.1,0.3), it then scans every rule through the test proxy
+injecting that share of faults (scripts/fault_proxy.py's seeded random mode: throttling,
+500, 503, resets, slow answers, truncated and empty 200s; seed i on run i), with the
+SDK's default retries, and reports how wall time, requests and ERROR findings grow.
+
+usage: .venv/bin/python bench/scan_bench.py BINARY [--buckets N] [--runs N] [--faults RATES]
 """
 
 import argparse
@@ -67,6 +72,7 @@ def main():
     ap.add_argument("binary")
     ap.add_argument("--buckets", type=int, default=50)
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--faults", help="comma-separated fault rates, e.g. 0,0.1,0.3")
     args = ap.parse_args()
 
     import socket
@@ -134,6 +140,31 @@ def main():
                 changed = sum(r["result"] == "applied" for r in actions)
                 print(f"| {label} | {len(actions)} | {changed} | {n} | {n / max(len(actions), 1):.2f} | "
                       f"{cpu:.3f} | {wall:.2f} |")
+        if args.faults:
+            print()
+            print("| fault rate | requests | faults injected | ERROR findings | exit codes | wall (s) |")
+            print("|---|---|---|---|---|---|")
+            scan = [args.binary, "scan", "--format", "json", "--fail-on", "none", "--quiet"]
+            for rate in [float(r) for r in args.faults.split(",")]:
+                rows = []
+                for seed in range(1, args.runs + 1):
+                    faulty = start([str(VENV / "python"), str(REPO / "scripts/fault_proxy.py"), endpoint,
+                                    json.dumps([{"random": rate, "seed": seed}])])
+                    url = faulty.stdout.readline().strip()
+                    t0 = time.perf_counter()
+                    out = subprocess.run(scan + ["--endpoint-url", url], env=env, capture_output=True)
+                    wall = time.perf_counter() - t0
+                    log = json.load(urllib.request.urlopen(url + "/__proxy/log"))
+                    faulty.kill()
+                    # No report: the account or its regions could not be read (exit 2).
+                    errors = (sum(f["status"] == "ERROR" for f in json.loads(out.stdout)["findings"])
+                              if out.stdout else None)
+                    rows.append((len(log), sum("fault" in e for e in log), errors, out.returncode, wall))
+                median = lambda xs: sorted(xs)[len(xs) // 2] if xs else "-"
+                codes = ",".join(sorted({str(r[3]) for r in rows}))
+                print(f"| {rate:.0%} | {median([r[0] for r in rows])} | {median([r[1] for r in rows])} | "
+                      f"{median([r[2] for r in rows if r[2] is not None])} | {codes} | "
+                      f"{median([r[4] for r in rows]):.2f} |")
     finally:
         if proxy:
             proxy.kill()
