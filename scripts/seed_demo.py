@@ -199,6 +199,8 @@ def seed_lambda(lam, iam, subnets, sg):
     for rule in ["tracing-active", "supported-runtime", "not-public", "in-vpc", "reserved-concurrency", "mandatory-tags"]:
         verdict(f"lambda-function-{rule}", "demo-scanner", "PASS")
     verdict("lambda-function-url-iam-auth", "demo-scanner", "NOT_APPLICABLE")
+    # provided.al2023 is supported until 2029-06-30: no warning before 2029-04.
+    verdict("lambda-function-runtime-end-of-support-soon", "demo-scanner", "PASS")
 
     lam.create_function(FunctionName="demo-legacy", Runtime="python3.8", Role=role, Handler="index.handler",
                         Code={"ZipFile": zipped})
@@ -207,6 +209,8 @@ def seed_lambda(lam, iam, subnets, sg):
     for rule in ["tracing-active", "supported-runtime", "not-public", "in-vpc", "reserved-concurrency",
                  "mandatory-tags", "url-iam-auth"]:
         verdict(f"lambda-function-{rule}", "demo-legacy", "FAIL")
+    # python3.8 is past its end of support: the warning gives way to the failure.
+    verdict("lambda-function-runtime-end-of-support-soon", "demo-legacy", "NOT_APPLICABLE")
 
 
 def seed_sns(sns, key_arn):

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 
 use crate::model::{Inventory, ResourceKind};
 use crate::report::{Finding, Report, ScanInfo, Summary, REPORT_SCHEMA_VERSION};
-use crate::rules::evaluate::Location;
+use crate::rules::evaluate::Setting;
 use crate::rules::{Rule, RuleSet, Severity, Status};
 
 /// What the caller knows about the run that the inventory does not.
@@ -92,11 +92,12 @@ pub fn evaluate(rules: &RuleSet, inventory: &Inventory) -> Vec<Finding> {
                     .or_else(|| regional.and_then(|m| m.get(attr)))
                     .cloned()
             };
-            let location = Location {
+            let setting = Setting {
                 region: &resource.region,
                 account_id: &inventory.account_id,
+                at: inventory.collected_at,
             };
-            let judgement = rule.judge(attrs, &failed, location);
+            let judgement = rule.judge(attrs, &failed, setting);
             findings.push(finding(
                 rule,
                 inventory,

@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use chrono::NaiveDate;
 use regex::Regex;
 use serde_json::Value;
 
@@ -47,6 +48,12 @@ pub enum Op {
     Empty(bool),
     HasKeys(Vec<String>),
     RangeIncludes(Vec<i64>),
+    /// The value is a key of `dates` whose date is still ahead `days_ahead` days after
+    /// the scan's start (a runtime's end of support, from a schedule in the rule).
+    BeforeDateIn {
+        dates: BTreeMap<String, NaiveDate>,
+        days_ahead: u64,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -81,13 +88,22 @@ impl Condition {
             }
         }
     }
+
+    /// Whether the verdict depends on when it is given (so test cases must say when).
+    pub fn uses_time(&self) -> bool {
+        match self {
+            Condition::All(list) | Condition::Any(list) => list.iter().any(Condition::uses_time),
+            Condition::Not(inner) | Condition::Quantified { inner, .. } => inner.uses_time(),
+            Condition::Test { op, .. } => matches!(op, Op::BeforeDateIn { .. }),
+        }
+    }
 }
 
 /// Compiles `node` against `fields`; `at` names the node's place for error messages.
 pub fn compile(
     node: &Node,
     fields: &'static [Field],
-    params: &BTreeMap<String, Value>,
+    params: &Params,
     at: &str,
 ) -> Result<Condition, String> {
     let combinators = [node.all.is_some(), node.any.is_some(), node.not.is_some()];
@@ -118,7 +134,7 @@ pub fn compile(
     let ops: Vec<&str> = operator_names(node).collect();
     let [op] = ops.as_slice() else {
         return Err(if ops.is_empty() {
-            format!("{at}: attribute `{path}` needs an operator (eq, ne, in, not_in, exists, matches, gt, gte, lt, lte, contains, empty, has_keys, range_includes, every, some, none)")
+            format!("{at}: attribute `{path}` needs an operator (eq, ne, in, not_in, exists, matches, gt, gte, lt, lte, contains, empty, has_keys, range_includes, before_date_in, every, some, none)")
         } else {
             format!(
                 "{at}: attribute `{path}` has several operators ({}); use `all` to combine them",
@@ -244,6 +260,12 @@ pub fn compile(
             }
             Op::HasKeys(keys)
         }
+        "before_date_in" => {
+            if ty != Type::String {
+                return mismatch("a string attribute");
+            }
+            before_date_in(node.before_date_in.as_ref(), params, &at_op)?
+        }
         _ => {
             let ports = match value(&node.range_includes)? {
                 Value::Array(items) => items.iter().map(Value::as_i64).collect::<Option<Vec<_>>>(),
@@ -262,10 +284,47 @@ pub fn compile(
     })
 }
 
+/// `before_date_in: {dates: {NAME: YYYY-MM-DD, …}, days_ahead: N}`, each part a value or
+/// a `{param: …}`.
+fn before_date_in(node: Option<&Value>, params: &Params, at: &str) -> Result<Op, String> {
+    let shape = || {
+        format!("{at}: `before_date_in` takes {{dates: {{NAME: YYYY-MM-DD, …}}, days_ahead: DAYS}}")
+    };
+    let Some(Value::Object(parts)) = node else {
+        return Err(shape());
+    };
+    if let Some(unknown) = parts
+        .keys()
+        .find(|k| !["dates", "days_ahead"].contains(&k.as_str()))
+    {
+        return Err(format!("{at}: unknown key `{unknown}`; {}", shape()));
+    }
+    let Value::Object(table) = resolve(parts.get("dates").unwrap_or(&Value::Null), params, at)?
+    else {
+        return Err(shape());
+    };
+    let dates = table
+        .iter()
+        .map(|(name, date)| {
+            date.as_str()
+                .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+                .map(|d| (name.clone(), d))
+                .ok_or_else(|| format!("{at}: dates.{name}: `{date}` is not a YYYY-MM-DD date"))
+        })
+        .collect::<Result<_, _>>()?;
+    let days_ahead = match parts.get("days_ahead") {
+        None => 0,
+        Some(days) => resolve(days, params, at)?
+            .as_u64()
+            .ok_or_else(|| format!("{at}: days_ahead takes a number of days, 0 or more"))?,
+    };
+    Ok(Op::BeforeDateIn { dates, days_ahead })
+}
+
 fn compile_list(
     list: &[Node],
     fields: &'static [Field],
-    params: &BTreeMap<String, Value>,
+    params: &Params,
     at: &str,
 ) -> Result<Vec<Condition>, String> {
     if list.is_empty() {
@@ -293,6 +352,7 @@ fn operator_names(node: &Node) -> impl Iterator<Item = &'static str> + '_ {
         ("empty", node.empty.is_some()),
         ("has_keys", node.has_keys.is_some()),
         ("range_includes", node.range_includes.is_some()),
+        ("before_date_in", node.before_date_in.is_some()),
         ("every", node.every.is_some()),
         ("some", node.some.is_some()),
         ("none", node.none.is_some()),
@@ -302,13 +362,35 @@ fn operator_names(node: &Node) -> impl Iterator<Item = &'static str> + '_ {
     .map(|(name, _)| name)
 }
 
-/// Replaces `{param: NAME}` with the rule's parameter value.
-fn resolve(value: &Value, params: &BTreeMap<String, Value>, at: &str) -> Result<Value, String> {
+/// The parameters a condition may name: its own rule's (`{param: NAME}`), and another
+/// rule's (`{param: NAME, rule: ID}`), so one schedule serves a rule and its warning.
+#[derive(Debug, Clone, Copy)]
+pub struct Params<'a> {
+    pub own: &'a BTreeMap<String, Value>,
+    pub others: &'a BTreeMap<String, BTreeMap<String, Value>>,
+}
+
+/// Replaces `{param: NAME}` (or `{param: NAME, rule: ID}`) with the parameter's value.
+fn resolve(value: &Value, params: &Params, at: &str) -> Result<Value, String> {
     match value {
-        Value::Object(map) if map.len() == 1 && map.contains_key("param") => {
+        Value::Object(map)
+            if map.contains_key("param") && map.keys().all(|k| k == "param" || k == "rule") =>
+        {
             let name = map["param"].as_str().unwrap_or_default();
-            params.get(name).cloned().ok_or_else(|| {
-                format!("{at}: unknown parameter `{name}` (declare it under `parameters`)")
+            let (table, whose) = match map.get("rule") {
+                None => (params.own, "this rule".to_string()),
+                Some(rule) => {
+                    let id = rule.as_str().unwrap_or_default();
+                    let table = params.others.get(id).ok_or_else(|| {
+                        format!("{at}: no rule `{id}` to take parameter `{name}` from")
+                    })?;
+                    (table, format!("rule {id}"))
+                }
+            };
+            table.get(name).cloned().ok_or_else(|| {
+                format!(
+                    "{at}: unknown parameter `{name}` of {whose} (declare it under `parameters`)"
+                )
             })
         }
         Value::Null => Err(format!("{at}: the operator needs a value")),

@@ -1,15 +1,19 @@
 //! Evaluates a compiled condition against one resource's attributes, keeping what was
 //! observed so every verdict can say which value decided it.
 
+use chrono::{DateTime, Days, Utc};
 use serde_json::Value;
 
 use super::condition::{Comparison, Condition, Op, Quantifier, PLACEHOLDERS};
 
-/// Values a pattern may refer to.
+/// Where and when a resource is judged: the values a pattern may refer to, and the
+/// moment dates are compared with (the scan's start, taken from the inventory, so a
+/// replayed inventory is judged as it was the day it was collected).
 #[derive(Debug, Clone, Copy)]
-pub struct Location<'a> {
+pub struct Setting<'a> {
     pub region: &'a str,
     pub account_id: &'a str,
+    pub at: DateTime<Utc>,
 }
 
 /// The result of a condition: whether it holds, what was seen, and what would have
@@ -32,11 +36,11 @@ impl Evaluation {
     }
 }
 
-pub fn evaluate(cond: &Condition, attrs: &Value, location: Location<'_>) -> Evaluation {
+pub fn evaluate(cond: &Condition, attrs: &Value, setting: Setting<'_>) -> Evaluation {
     match cond {
         Condition::All(list) => {
             let outcomes: Vec<Evaluation> =
-                list.iter().map(|c| evaluate(c, attrs, location)).collect();
+                list.iter().map(|c| evaluate(c, attrs, setting)).collect();
             match outcomes.iter().find(|o| !o.holds) {
                 Some(failed) => failed.clone(),
                 None => Evaluation {
@@ -48,7 +52,7 @@ pub fn evaluate(cond: &Condition, attrs: &Value, location: Location<'_>) -> Eval
         }
         Condition::Any(list) => {
             let outcomes: Vec<Evaluation> =
-                list.iter().map(|c| evaluate(c, attrs, location)).collect();
+                list.iter().map(|c| evaluate(c, attrs, setting)).collect();
             match outcomes.iter().find(|o| o.holds) {
                 Some(held) => held.clone(),
                 None => Evaluation {
@@ -59,14 +63,14 @@ pub fn evaluate(cond: &Condition, attrs: &Value, location: Location<'_>) -> Eval
             }
         }
         Condition::Not(inner) => {
-            let o = evaluate(inner, attrs, location);
+            let o = evaluate(inner, attrs, setting);
             Evaluation {
                 holds: !o.holds,
                 observed: o.observed,
                 expected: format!("not ({})", o.expected),
             }
         }
-        Condition::Test { path, op } => test(path, op, get(attrs, path), location),
+        Condition::Test { path, op } => test(path, op, get(attrs, path), setting),
         Condition::Quantified {
             path,
             quantifier,
@@ -78,7 +82,7 @@ pub fn evaluate(cond: &Condition, attrs: &Value, location: Location<'_>) -> Eval
             };
             let results: Vec<Evaluation> = items
                 .iter()
-                .map(|item| evaluate(inner, item, location))
+                .map(|item| evaluate(inner, item, setting))
                 .collect();
             quantify(path, *quantifier, &results)
         }
@@ -141,7 +145,7 @@ fn quantify(path: &str, quantifier: Quantifier, results: &[Evaluation]) -> Evalu
     }
 }
 
-fn test(path: &str, op: &Op, value: Option<&Value>, location: Location<'_>) -> Evaluation {
+fn test(path: &str, op: &Op, value: Option<&Value>, setting: Setting<'_>) -> Evaluation {
     let observed = match value {
         Some(v) => format!("{path} is {}", show(v)),
         None => format!("{path} is not set"),
@@ -157,6 +161,30 @@ fn test(path: &str, op: &Op, value: Option<&Value>, location: Location<'_>) -> E
             value.is_some_and(|v| !list.contains(v)),
             format!("{path} not in {}", show_list(list)),
         ),
+        Op::BeforeDateIn { dates, days_ahead } => {
+            let day = (setting.at + Days::new(*days_ahead)).date_naive();
+            let date = value.and_then(Value::as_str).and_then(|v| dates.get(v));
+            let ahead = if *days_ahead > 0 {
+                format!(" and for {days_ahead} days after")
+            } else {
+                String::new()
+            };
+            let expected = format!(
+                "{path} still supported on {}{ahead}",
+                setting.at.date_naive()
+            );
+            return Evaluation {
+                holds: date.is_some_and(|d| day < *d),
+                observed: match (value, date) {
+                    (Some(v), Some(d)) => format!("{path} is {} (its end: {d})", show(v)),
+                    (Some(v), None) => {
+                        format!("{path} is {}, which the schedule does not list", show(v))
+                    }
+                    (None, _) => format!("{path} is not set"),
+                },
+                expected,
+            };
+        }
         Op::Exists(want) => (
             value.is_some() == *want,
             format!("{path} {}", if *want { "set" } else { "not set" }),
@@ -165,7 +193,7 @@ fn test(path: &str, op: &Op, value: Option<&Value>, location: Location<'_>) -> E
             let fill = |escape: bool| {
                 PLACEHOLDERS
                     .iter()
-                    .zip([location.region, location.account_id])
+                    .zip([setting.region, setting.account_id])
                     .fold(pattern.source.clone(), |s, (p, v)| {
                         s.replace(
                             p,
@@ -300,12 +328,13 @@ mod tests {
 
     use super::*;
     use crate::model::ResourceKind;
-    use crate::rules::condition::compile;
+    use crate::rules::condition::{compile, Params};
     use crate::rules::format::Node;
 
-    const LOCATION: Location<'static> = Location {
+    const SETTING: Setting<'static> = Setting {
         region: "eu-west-1",
         account_id: "123456789012",
+        at: DateTime::UNIX_EPOCH,
     };
 
     fn check(kind: ResourceKind, condition: Value, attrs: Value) -> Evaluation {
@@ -315,8 +344,12 @@ mod tests {
     fn check_with(kind: ResourceKind, condition: Value, attrs: Value, params: Value) -> Evaluation {
         let node: Node = serde_json::from_value(condition).unwrap();
         let params: BTreeMap<String, Value> = serde_json::from_value(params).unwrap();
+        let params = Params {
+            own: &params,
+            others: &BTreeMap::new(),
+        };
         let cond = compile(&node, kind.schema(), &params, "condition").unwrap();
-        evaluate(&cond, &attrs, LOCATION)
+        evaluate(&cond, &attrs, SETTING)
     }
 
     const S3: ResourceKind = ResourceKind::S3Bucket;
@@ -570,6 +603,51 @@ mod tests {
                 json!({"tags": {"a": "b"}})
             )
             .holds
+        );
+    }
+
+    #[test]
+    fn a_value_s_date_in_a_schedule_is_compared_with_the_scan_s_start() {
+        let node: Node = serde_json::from_value(json!({
+            "attribute": "runtime",
+            "before_date_in": {"dates": {"param": "ends"}, "days_ahead": {"param": "ahead"}}
+        }))
+        .unwrap();
+        let judge = |runtime: Value, at: &str, ahead: u64| {
+            let own: BTreeMap<String, Value> = serde_json::from_value(json!({
+                "ends": {"python3.10": "2026-10-31", "python3.13": "2029-06-30"},
+                "ahead": ahead
+            }))
+            .unwrap();
+            let params = Params {
+                own: &own,
+                others: &BTreeMap::new(),
+            };
+            let lambda = ResourceKind::LambdaFunction;
+            let cond = compile(&node, lambda.schema(), &params, "condition").unwrap();
+            let setting = Setting {
+                at: at.parse().unwrap(),
+                ..SETTING
+            };
+            evaluate(&cond, &json!({"runtime": runtime}), setting)
+        };
+        assert!(judge(json!("python3.10"), "2026-10-30T23:59:59Z", 0).holds);
+        let ended = judge(json!("python3.10"), "2026-10-31T00:00:00Z", 0);
+        assert!(!ended.holds);
+        assert_eq!(
+            ended.message(),
+            "runtime is \"python3.10\" (its end: 2026-10-31); expected runtime still supported on 2026-10-31"
+        );
+        // Ahead: the end falls within the next 90 days.
+        assert!(!judge(json!("python3.10"), "2026-08-15T00:00:00Z", 90).holds);
+        assert!(judge(json!("python3.10"), "2026-07-01T00:00:00Z", 90).holds);
+        assert!(judge(json!("python3.13"), "2026-12-01T00:00:00Z", 90).holds);
+        let unlisted = judge(json!("cobol85"), "2026-12-01T00:00:00Z", 0);
+        assert!(!unlisted.holds);
+        assert!(
+            unlisted.observed.contains("does not list"),
+            "{}",
+            unlisted.observed
         );
     }
 }

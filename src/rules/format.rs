@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -45,6 +46,9 @@ pub struct TestCaseFile {
     pub name: String,
     #[serde(default)]
     pub region: Option<String>,
+    /// When the case is judged: required of rules that compare dates.
+    #[serde(default)]
+    pub at: Option<DateTime<Utc>>,
     pub resource: Value,
     pub expect: String,
 }
@@ -74,6 +78,7 @@ pub struct Node {
     pub empty: Option<bool>,
     pub has_keys: Option<Value>,
     pub range_includes: Option<Value>,
+    pub before_date_in: Option<Value>,
     pub every: Option<Box<Node>>,
     pub some: Option<Box<Node>>,
     pub none: Option<Box<Node>>,

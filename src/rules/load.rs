@@ -3,14 +3,18 @@
 //! a rule that does not do what its own tests say is refused before any scan uses it.
 
 use std::collections::BTreeMap;
+
+use chrono::DateTime;
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use regex::Regex;
 
-use super::condition::compile;
-use super::evaluate::Location;
+use serde_json::Value;
+
+use super::condition::{compile, Condition, Params};
+use super::evaluate::Setting;
 use super::format::RuleFile;
 use super::{Remediation, Rule, RuleSet, Status};
 use crate::model::{Properties, ResourceKind};
@@ -31,41 +35,53 @@ impl std::fmt::Display for LoadError {
 }
 
 /// The built-in rules plus those under `dirs`, validated and tested; `fixes` are the
-/// ids of the automatic remediations this build applies.
+/// ids of the automatic remediations this build applies. Every file is read before any
+/// is compiled, so a rule may take a parameter from another (`{param: …, rule: …}`),
+/// as that other rule stands after the directories' overrides.
 pub fn load(dirs: &[PathBuf], fixes: &[&str]) -> Result<RuleSet, LoadError> {
-    let mut rules: BTreeMap<String, Rule> = BTreeMap::new();
+    // By id: (file, its content, where it came from).
+    let mut files: BTreeMap<String, (String, RuleFile, String)> = BTreeMap::new();
     for (path, text) in EMBEDDED {
-        let rule = parse(path, text, "built-in", fixes)?;
-        rules.insert(rule.id.clone(), rule);
+        let raw = read_rule(path, text)?;
+        files.insert(
+            raw.id.clone(),
+            (path.to_string(), raw, "built-in".to_string()),
+        );
     }
     for dir in dirs {
-        let mut files = Vec::new();
+        let mut paths = Vec::new();
         let mut visited = Vec::new();
-        walk(dir, &mut files, &mut visited).map_err(|reason| LoadError {
+        walk(dir, &mut paths, &mut visited).map_err(|reason| LoadError {
             file: dir.display().to_string(),
             reason,
         })?;
-        files.sort();
+        paths.sort();
         let mut seen: BTreeMap<String, String> = BTreeMap::new();
-        for file in files {
-            let name = file.display().to_string();
-            let text = read(&file).map_err(|reason| LoadError {
+        for path in paths {
+            let name = path.display().to_string();
+            let text = read(&path).map_err(|reason| LoadError {
                 file: name.clone(),
                 reason,
             })?;
-            let rule = parse(&name, &text, &name, fixes)?;
-            if let Some(other) = seen.insert(rule.id.clone(), name.clone()) {
+            let raw = read_rule(&name, &text)?;
+            if let Some(other) = seen.insert(raw.id.clone(), name.clone()) {
                 return Err(LoadError {
                     file: name,
-                    reason: format!("id `{}` is also defined in {other}", rule.id),
+                    reason: format!("id `{}` is also defined in {other}", raw.id),
                 });
             }
-            rules.insert(rule.id.clone(), rule);
+            files.insert(raw.id.clone(), (name.clone(), raw, name));
         }
     }
-    Ok(RuleSet {
-        rules: rules.into_values().collect(),
-    })
+    let params: BTreeMap<String, BTreeMap<String, Value>> = files
+        .iter()
+        .map(|(id, (_, raw, _))| (id.clone(), raw.parameters.clone()))
+        .collect();
+    let rules = files
+        .into_values()
+        .map(|(file, raw, source)| build(&file, raw, &source, fixes, &params))
+        .collect::<Result<_, _>>()?;
+    Ok(RuleSet { rules })
 }
 
 /// The rule files under `dir`. `visited` holds the directories walked so far (as the
@@ -129,13 +145,39 @@ fn read(path: &Path) -> Result<String, String> {
         .unwrap_or(text))
 }
 
-/// Parses and validates one rule file; `source` is recorded on the rule.
+/// Parses and validates one rule file on its own; `source` is recorded on the rule.
+#[cfg(test)]
 pub fn parse(file: &str, text: &str, source: &str, fixes: &[&str]) -> Result<Rule, LoadError> {
+    build(
+        file,
+        read_rule(file, text)?,
+        source,
+        fixes,
+        &BTreeMap::new(),
+    )
+}
+
+/// A rule file's content, as written (unknown keys refused).
+fn read_rule(file: &str, text: &str) -> Result<RuleFile, LoadError> {
+    serde_yaml_ng::from_str(text).map_err(|e| LoadError {
+        file: file.to_string(),
+        reason: e.to_string(),
+    })
+}
+
+/// Validates one rule file's content, compiles its conditions (taking parameters of
+/// the rules in `others` where it names them) and runs its test cases.
+fn build(
+    file: &str,
+    raw: RuleFile,
+    source: &str,
+    fixes: &[&str],
+    others: &BTreeMap<String, BTreeMap<String, Value>>,
+) -> Result<Rule, LoadError> {
     let err = |reason: String| LoadError {
         file: file.to_string(),
         reason,
     };
-    let raw: RuleFile = serde_yaml_ng::from_str(text).map_err(|e| err(e.to_string()))?;
 
     let id_shape = Regex::new(r"^[a-z0-9]+(-[a-z0-9]+)+$").expect("valid regex");
     if !id_shape.is_match(&raw.id) {
@@ -188,13 +230,24 @@ pub fn parse(file: &str, text: &str, source: &str, fixes: &[&str]) -> Result<Rul
         .parse()
         .map_err(|e| err(format!("resource: {e}")))?;
     let schema = resource.schema();
+    let params = Params {
+        own: &raw.parameters,
+        others,
+    };
     let applies_when = raw
         .applies_when
         .as_ref()
-        .map(|node| compile(node, schema, &raw.parameters, "applies_when"))
+        .map(|node| compile(node, schema, &params, "applies_when"))
         .transpose()
         .map_err(err)?;
-    let condition = compile(&raw.condition, schema, &raw.parameters, "condition").map_err(err)?;
+    let condition = compile(&raw.condition, schema, &params, "condition").map_err(err)?;
+    let timed = condition.uses_time() || applies_when.as_ref().is_some_and(Condition::uses_time);
+    if let Some(case) = raw.tests.iter().find(|t| timed && t.at.is_none()) {
+        return Err(err(format!(
+            "test `{}`: the rule compares dates, so each test case says when it is judged (`at: 2026-12-01T00:00:00Z`)",
+            case.name
+        )));
+    }
 
     let rule = Rule {
         id: raw.id,
@@ -236,11 +289,12 @@ pub fn parse(file: &str, text: &str, source: &str, fixes: &[&str]) -> Result<Rul
             ))
         })?;
         let region = case.region.as_deref().unwrap_or("us-east-1");
-        let location = Location {
+        let setting = Setting {
             region,
             account_id: "123456789012",
+            at: case.at.unwrap_or(DateTime::UNIX_EPOCH),
         };
-        let got = rule.judge(&props.attributes(), &|_| None, location);
+        let got = rule.judge(&props.attributes(), &|_| None, setting);
         if got.status != want {
             return Err(err(format!(
                 "test `{}` expects {want} but the rule says {} ({})",
@@ -371,6 +425,60 @@ tests:
         ));
         assert!(
             e.contains("test `on`: the resource is not a valid aws.s3.bucket"),
+            "{e}"
+        );
+    }
+
+    const DATED: &str = r#"id: lambda-function-sample-rule
+title: Sample
+description: A sample rule.
+resource: aws.lambda.function
+severity: low
+parameters: {ends: {python3.10: 2026-10-31}}
+remediation: {text: Move., url: "https://docs.aws.amazon.com/x"}
+condition: {attribute: runtime, before_date_in: {dates: {param: ends}}}
+tests:
+  - {name: before, at: 2026-01-01T00:00:00Z, resource: {runtime: python3.10}, expect: PASS}
+  - {name: after, at: 2026-12-01T00:00:00Z, resource: {runtime: python3.10}, expect: FAIL}
+"#;
+
+    #[test]
+    fn a_rule_that_compares_dates_says_when_each_test_is_judged() {
+        let file = "rules/lambda/lambda-function-sample-rule.yaml";
+        assert!(parse(file, DATED, "test", &fixes()).is_ok());
+        let undated = DATED.replace("at: 2026-01-01T00:00:00Z, ", "");
+        let e = parse(file, &undated, "test", &fixes())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("test `before`: the rule compares dates"), "{e}");
+        let bad_date = DATED.replace("2026-10-31", "31/10/2026");
+        let e = parse(file, &bad_date, "test", &fixes())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("dates.python3.10: `\"31/10/2026\"` is not a YYYY-MM-DD date"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_parameter_of_another_rule_is_taken_as_that_rule_has_it() {
+        let file = "rules/lambda/lambda-function-sample-rule.yaml";
+        let borrowed = DATED.replace(
+            "{param: ends}",
+            "{param: ends, rule: lambda-function-other-rule}",
+        );
+        let others: BTreeMap<String, BTreeMap<String, Value>> = serde_json::from_value(
+            serde_json::json!({"lambda-function-other-rule": {"ends": {"python3.10": "2026-10-31"}}}),
+        )
+        .unwrap();
+        let raw = read_rule(file, &borrowed).unwrap();
+        assert!(build(file, raw, "test", &fixes(), &others).is_ok());
+        let e = parse(file, &borrowed, "test", &fixes())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("no rule `lambda-function-other-rule` to take parameter `ends` from"),
             "{e}"
         );
     }

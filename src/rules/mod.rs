@@ -17,7 +17,7 @@ use serde_json::Value;
 use crate::model::schema::Field;
 use crate::model::{ResourceKind, Service};
 use condition::Condition;
-use evaluate::{evaluate, Location};
+use evaluate::{evaluate, Setting};
 
 /// How bad a failure is, most severe first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -172,7 +172,7 @@ impl Rule {
         &self,
         attrs: &Value,
         failed: &dyn Fn(&str) -> Option<String>,
-        location: Location<'_>,
+        setting: Setting<'_>,
     ) -> Judgement {
         let schema = self.resource.schema();
         let unavailable = |cond: &Condition| -> Option<Judgement> {
@@ -199,7 +199,7 @@ impl Rule {
             if let Some(error) = unavailable(applies) {
                 return error;
             }
-            let outcome = evaluate(applies, attrs, location);
+            let outcome = evaluate(applies, attrs, setting);
             if !outcome.holds {
                 return Judgement {
                     status: Status::NotApplicable,
@@ -210,7 +210,7 @@ impl Rule {
         if let Some(error) = unavailable(&self.condition) {
             return error;
         }
-        let outcome = evaluate(&self.condition, attrs, location);
+        let outcome = evaluate(&self.condition, attrs, setting);
         Judgement {
             status: if outcome.holds {
                 Status::Pass

@@ -25,7 +25,7 @@ use super::errors::CallError;
 use super::session::Session;
 use crate::model::{Properties, Resource, ResourceKind};
 use crate::remediate::{Action, AuditRecord, Decision, FixOptions, FixTarget, Outcome, Run};
-use crate::rules::evaluate::Location;
+use crate::rules::evaluate::Setting;
 use crate::rules::{Rule, RuleSet, Status};
 
 /// A safe fix: it only ever adds or turns on configuration.
@@ -188,11 +188,13 @@ async fn reread(session: &Session, rule: &Rule, target: &FixTarget) -> ReRead {
 
 /// The rule's verdict on a re-read resource, by the engine's own judgement.
 fn judge(rule: &Rule, resource: &Resource, account_id: &str) -> (Status, String) {
-    let location = Location {
+    // A fix decides on the account as it is now.
+    let setting = Setting {
         region: &resource.region,
         account_id,
+        at: chrono::Utc::now(),
     };
-    let j = rule.judge(&resource.properties.attributes(), &|_| None, location);
+    let j = rule.judge(&resource.properties.attributes(), &|_| None, setting);
     (j.status, j.message)
 }
 
