@@ -157,6 +157,21 @@ def seed_ec2(ec2, logs, iam):
     verdict("ec2-subnet-no-auto-public-ip", private_a, "PASS")
     verdict("ec2-subnet-no-auto-public-ip", public, "FAIL")
 
+    # Network ACLs: the default one allows everything; a narrowed one; one whose range
+    # 3000-4000 over IPv6 holds RDP (as real accounts write them).
+    default_acl = ec2.describe_network_acls(Filters=[{"Name": "vpc-id", "Values": [vpc]},
+                                                     {"Name": "default", "Values": ["true"]}])["NetworkAcls"][0]["NetworkAclId"]
+    verdict("ec2-network-acl-no-public-admin-ports", default_acl, "FAIL")
+    narrow = ec2.create_network_acl(VpcId=vpc)["NetworkAcl"]["NetworkAclId"]
+    for number, port, cidr in [(100, 22, "10.0.0.0/8"), (110, 443, "0.0.0.0/0")]:
+        ec2.create_network_acl_entry(NetworkAclId=narrow, RuleNumber=number, Protocol="6", RuleAction="allow",
+                                     Egress=False, CidrBlock=cidr, PortRange={"From": port, "To": port})
+    verdict("ec2-network-acl-no-public-admin-ports", narrow, "PASS")
+    wide = ec2.create_network_acl(VpcId=vpc)["NetworkAcl"]["NetworkAclId"]
+    ec2.create_network_acl_entry(NetworkAclId=wide, RuleNumber=100, Protocol="6", RuleAction="allow", Egress=False,
+                                 Ipv6CidrBlock="::/0", PortRange={"From": 3000, "To": 4000})
+    verdict("ec2-network-acl-no-public-admin-ports", wide, "FAIL")
+
     def group(name, permissions):
         gid = ec2.create_security_group(GroupName=name, Description=f"demo {name}", VpcId=vpc)["GroupId"]
         if permissions:

@@ -91,6 +91,35 @@ pub struct PortRange {
     pub to: i64,
 }
 
+/// A network ACL of a subnet's traffic, its entries split by direction.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct NetworkAcl {
+    pub network_acl_id: String,
+    pub vpc_id: String,
+    /// The VPC's default ACL (created with it, allowing all traffic).
+    pub is_default: bool,
+    pub ingress: Vec<AclEntry>,
+    pub egress: Vec<AclEntry>,
+    pub tags: Tags,
+}
+
+/// One entry of a network ACL, normalised like a security group's permission: protocol
+/// names (`tcp`, `udp`, `icmp`, `all` for -1), and ports 0–65535 for all traffic or
+/// for tcp/udp without a range.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct AclEntry {
+    pub rule_number: i64,
+    /// `allow` or `deny`.
+    pub action: String,
+    pub protocol: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ports: Option<PortRange>,
+    /// The IPv4 or IPv6 CIDR the entry matches.
+    pub cidr: String,
+}
+
 /// Region-wide EC2 settings, one resource per scanned region.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
@@ -179,6 +208,31 @@ pub const SECURITY_GROUP_SCHEMA: &[Field] = &[
     Field::listed("ingress", Type::List(PERMISSION), "inbound permissions"),
     Field::listed("egress", Type::List(PERMISSION), "outbound permissions"),
     Field::listed("tags", Type::Map, "group tags"),
+];
+
+const ACL_ENTRY: &[Field] = &[
+    Field::listed("rule_number", Type::Int, "evaluation order, lowest first"),
+    Field::listed("action", Type::String, "allow or deny"),
+    Field::listed(
+        "protocol",
+        Type::String,
+        "tcp, udp, icmp, all, or a protocol number",
+    ),
+    Field::listed(
+        "ports",
+        Type::Range,
+        "ports matched; 0-65535 for all traffic",
+    ),
+    Field::listed("cidr", Type::String, "IPv4 or IPv6 CIDR matched"),
+];
+
+pub const NETWORK_ACL_SCHEMA: &[Field] = &[
+    Field::listed("network_acl_id", Type::String, "network ACL id"),
+    Field::listed("vpc_id", Type::String, "its VPC"),
+    Field::listed("is_default", Type::Bool, "the VPC's default ACL"),
+    Field::listed("ingress", Type::List(ACL_ENTRY), "inbound entries"),
+    Field::listed("egress", Type::List(ACL_ENTRY), "outbound entries"),
+    Field::listed("tags", Type::Map, "ACL tags"),
 ];
 
 pub const REGION_SETTINGS_SCHEMA: &[Field] = &[Field::called(

@@ -72,13 +72,19 @@ registry! {
     Ec2 = "ec2" {
         title: "Amazon EC2 and VPC",
         listed: Region,
-        calls: ["ec2:DescribeVpcs", "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups"],
+        calls: [
+            "ec2:DescribeVpcs",
+            "ec2:DescribeSubnets",
+            "ec2:DescribeSecurityGroups",
+            "ec2:DescribeNetworkAcls",
+        ],
         actions: [],
         endpoint: Some("ec2"),
         kinds: {
             Vpc = "aws.ec2.vpc" (ec2::Vpc, ec2::VPC_SCHEMA),
             Subnet = "aws.ec2.subnet" (ec2::Subnet, ec2::SUBNET_SCHEMA),
             SecurityGroup = "aws.ec2.security-group" (ec2::SecurityGroup, ec2::SECURITY_GROUP_SCHEMA),
+            NetworkAcl = "aws.ec2.network-acl" (ec2::NetworkAcl, ec2::NETWORK_ACL_SCHEMA),
             Ec2RegionSettings = "aws.ec2.region-settings" (ec2::RegionSettings, ec2::REGION_SETTINGS_SCHEMA),
         },
     }

@@ -1,13 +1,14 @@
 //! EC2/VPC for one region: VPCs (with their flow logs and endpoints), subnets, security
-//! groups and the region's EBS default-encryption setting. Every call here is per region,
+//! groups, network ACLs and the region's EBS default-encryption setting. Every call here is per region,
 //! never per resource: flow logs and endpoints are listed once and matched to VPCs.
 
-use aws_sdk_ec2::types::{Filter, IpPermission, Tag};
+use aws_sdk_ec2::types::{Filter, IpPermission, NetworkAclEntry, Tag};
 use aws_sdk_ec2::Client;
 
 use super::{error, Collected, Collector, Scope, Wanted};
 use crate::model::ec2::{
-    FlowLog, Permission, PortRange, RegionSettings, SecurityGroup, Subnet, Vpc, VpcEndpoint,
+    AclEntry, FlowLog, NetworkAcl, Permission, PortRange, RegionSettings, SecurityGroup, Subnet,
+    Vpc, VpcEndpoint,
 };
 use crate::model::{Properties, Resource, ResourceKind};
 
@@ -92,6 +93,52 @@ async fn collect(scope: &Scope<'_>, region: &str) -> Collected {
                 None,
                 &[],
                 "DescribeSecurityGroups",
+                e.into(),
+            )),
+        }
+    }
+    if needs.kind(ResourceKind::NetworkAcl) {
+        match client
+            .describe_network_acls()
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+        {
+            Ok(acls) => out.resources.extend(acls.iter().map(|a| {
+                let id = a.network_acl_id().unwrap_or_default().to_string();
+                let entries = |egress: bool| {
+                    a.entries()
+                        .iter()
+                        .filter(|e| e.egress() == Some(egress))
+                        .map(acl_entry)
+                        .collect()
+                };
+                let arn = format!(
+                    "arn:aws:ec2:{region}:{}:network-acl/{id}",
+                    a.owner_id().unwrap_or(&scope.session.account_id)
+                );
+                resource(
+                    &id,
+                    Some(&arn),
+                    region,
+                    Properties::NetworkAcl(NetworkAcl {
+                        network_acl_id: id.clone(),
+                        vpc_id: a.vpc_id().unwrap_or_default().to_string(),
+                        is_default: a.is_default().unwrap_or(false),
+                        ingress: entries(false),
+                        egress: entries(true),
+                        tags: tags(a.tags()),
+                    }),
+                )
+            })),
+            Err(e) => out.errors.push(error(
+                ResourceKind::NetworkAcl,
+                region,
+                None,
+                &[],
+                "DescribeNetworkAcls",
                 e.into(),
             )),
         }
@@ -264,9 +311,9 @@ async fn vpcs(
     }
 }
 
-/// Normalises one permission so range tests see what it really opens.
-fn permission(p: &IpPermission) -> Permission {
-    let raw = p.ip_protocol().unwrap_or("-1");
+/// A protocol by name (`tcp`, `udp`, `icmp`, `all` for -1; others as numbered) and the
+/// ports it opens: 0–65535 for all traffic, or for tcp/udp without a usable range.
+fn protocol_ports(raw: &str, from: Option<i32>, to: Option<i32>) -> (String, Option<PortRange>) {
     let protocol = match raw {
         "-1" => "all",
         "6" => "tcp",
@@ -275,7 +322,7 @@ fn permission(p: &IpPermission) -> Permission {
         other => other,
     }
     .to_string();
-    let ports = match (protocol.as_str(), p.from_port(), p.to_port()) {
+    let ports = match (protocol.as_str(), from, to) {
         ("all", _, _) => Some(PortRange { from: 0, to: 65535 }),
         ("tcp" | "udp", Some(from), Some(to)) if from >= 0 && to >= 0 => Some(PortRange {
             from: from.into(),
@@ -284,6 +331,37 @@ fn permission(p: &IpPermission) -> Permission {
         ("tcp" | "udp", _, _) => Some(PortRange { from: 0, to: 65535 }),
         _ => None,
     };
+    (protocol, ports)
+}
+
+/// Normalises one network ACL entry like a permission.
+fn acl_entry(e: &NetworkAclEntry) -> AclEntry {
+    let range = e.port_range();
+    let (protocol, ports) = protocol_ports(
+        e.protocol().unwrap_or("-1"),
+        range.and_then(|r| r.from()),
+        range.and_then(|r| r.to()),
+    );
+    AclEntry {
+        rule_number: e.rule_number().unwrap_or_default().into(),
+        action: e
+            .rule_action()
+            .map(|a| a.as_str().to_string())
+            .unwrap_or_default(),
+        protocol,
+        ports,
+        cidr: e
+            .cidr_block()
+            .or(e.ipv6_cidr_block())
+            .unwrap_or_default()
+            .to_string(),
+    }
+}
+
+/// Normalises one permission so range tests see what it really opens.
+fn permission(p: &IpPermission) -> Permission {
+    let (protocol, ports) =
+        protocol_ports(p.ip_protocol().unwrap_or("-1"), p.from_port(), p.to_port());
     Permission {
         protocol,
         ports,
