@@ -411,6 +411,31 @@ fn a_scan_narrowed_to_one_rule_makes_only_the_calls_that_rule_needs() {
 }
 
 #[test]
+fn a_network_acl_rule_costs_one_listing_per_region_whatever_the_number_of_acls() {
+    let (emu, _) = shared_demo();
+    let proxy = Proxy::start(&emu.url, json!([]));
+    let out = run(scan(
+        &proxy.url,
+        "json",
+        &["--rule", "ec2-network-acl-no-public-admin-ports"],
+    ));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let acls = json_report(&out)["findings"].as_array().unwrap().len();
+    assert!(acls >= 4, "the default ACLs and the seeded ones: {acls}");
+    let mut ops: Vec<String> = proxy.log().iter().map(operation).collect();
+    ops.sort();
+    assert_eq!(
+        ops,
+        [
+            "DescribeNetworkAcls",
+            "DescribeRegions",
+            "GetCallerIdentity"
+        ],
+        "one region scanned, one listing"
+    );
+}
+
+#[test]
 fn list_rules_needs_no_aws() {
     let out =
         run(compliance(&["scan", "--list-rules", "--format", "json"])
