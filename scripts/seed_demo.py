@@ -228,6 +228,20 @@ def seed_lambda(lam, iam, subnets, sg):
     verdict("lambda-function-runtime-end-of-support-soon", "demo-legacy", "NOT_APPLICABLE")
 
 
+def seed_logs(logs, key_arn):
+    # The flow-log groups seed_ec2 made: never expiring, no key of the account's.
+    for name in [FLOW_LOG_GROUP, "vpc-flow-logs"]:
+        verdict("logs-log-group-retention", name, "PASS")
+        verdict("logs-log-group-kms-encrypted", name, "FAIL")
+    logs.create_log_group(logGroupName="/demo/app")
+    logs.put_retention_policy(logGroupName="/demo/app", retentionInDays=30)
+    verdict("logs-log-group-retention", "/demo/app", "FAIL")
+    logs.create_log_group(logGroupName="/demo/audit", kmsKeyId=key_arn)
+    logs.put_retention_policy(logGroupName="/demo/audit", retentionInDays=400)
+    verdict("logs-log-group-retention", "/demo/audit", "PASS")
+    verdict("logs-log-group-kms-encrypted", "/demo/audit", "PASS")
+
+
 def seed_sns(sns, key_arn):
     alerts = sns.create_topic(Name="demo-alerts", Attributes={"KmsMasterKeyId": key_arn}, Tags=tag_list(TAGS))["TopicArn"]
     sns.subscribe(TopicArn=alerts, Protocol="https", Endpoint="https://hooks.example.com/alerts")
@@ -252,6 +266,7 @@ def main():
     subnets, lambda_sg = seed_ec2(client(endpoint, "ec2"), client(endpoint, "logs"), iam)
     seed_lambda(client(endpoint, "lambda"), iam, subnets, lambda_sg)
     seed_sns(client(endpoint, "sns"), key_arn)
+    seed_logs(client(endpoint, "logs"), key_arn)
     json.dump({"account_id": ACCOUNT, "region": REGION, "expect": expect}, sys.stdout, indent=1)
     print()
 

@@ -7,6 +7,7 @@
 pub mod ec2;
 pub mod kms;
 pub mod lambda;
+pub mod logs;
 pub mod policy;
 pub mod registry;
 pub mod s3;
@@ -112,6 +113,14 @@ registry! {
         actions: [],
         endpoint: Some("sns"),
         kinds: { SnsTopic = "aws.sns.topic" (sns::Topic, sns::SCHEMA) },
+    }
+    Logs = "logs" {
+        title: "Amazon CloudWatch Logs",
+        listed: Region,
+        calls: ["logs:DescribeLogGroups"],
+        actions: [],
+        endpoint: Some("logs"),
+        kinds: { LogGroup = "aws.logs.log-group" (logs::LogGroup, logs::SCHEMA) },
     }
 }
 

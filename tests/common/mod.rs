@@ -5,7 +5,7 @@
 //! installs it, never a skip.
 #![allow(dead_code)] // each test binary uses a different part of the harness
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Output, Stdio};
@@ -129,11 +129,21 @@ impl Emulator {
              aws_access_key_id='test', aws_secret_access_key='test', config=Config(s3={{'addressing_style': 'path'}}))\n",
             self.url
         );
-        let out = Command::new(venv_bin("python"))
-            .arg("-c")
-            .arg(prelude + code)
-            .output()
+        // Through stdin: a snippet carrying a whole report outgrows one argument (128 KiB).
+        let mut child = Command::new(venv_bin("python"))
+            .arg("-")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
             .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all((prelude + code).as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
         assert!(
             out.status.success(),
             "boto3 snippet failed: {}",

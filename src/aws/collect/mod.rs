@@ -6,6 +6,7 @@
 pub(crate) mod ec2;
 pub(crate) mod kms;
 pub(crate) mod lambda;
+pub(crate) mod logs;
 pub(crate) mod s3;
 pub(crate) mod sns;
 
@@ -233,6 +234,7 @@ fn collector(service: Service) -> Collector {
         Service::Lambda => lambda::COLLECTOR,
         Service::Kms => kms::COLLECTOR,
         Service::Sns => sns::COLLECTOR,
+        Service::Logs => logs::COLLECTOR,
     }
 }
 
