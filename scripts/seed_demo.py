@@ -172,6 +172,17 @@ def seed_ec2(ec2, logs, iam):
                                  Ipv6CidrBlock="::/0", PortRange={"From": 3000, "To": 4000})
     verdict("ec2-network-acl-no-public-admin-ports", wide, "FAIL")
 
+    # Instances: one as the rules want it, in a private subnet; one launched with every
+    # default, in the default VPC (a public address, IMDSv1 allowed, no role, no tags).
+    iam.create_instance_profile(InstanceProfileName="demo-app")
+    app = ec2.run_instances(ImageId="ami-12c6146b", MinCount=1, MaxCount=1, SubnetId=private_a,
+                            MetadataOptions={"HttpTokens": "required"}, IamInstanceProfile={"Name": "demo-app"},
+                            TagSpecifications=[{"ResourceType": "instance", "Tags": tag_list(TAGS)}])["Instances"][0]
+    legacy = ec2.run_instances(ImageId="ami-12c6146b", MinCount=1, MaxCount=1)["Instances"][0]
+    for rule in ["imdsv2-required", "no-public-ip", "profile-attached", "mandatory-tags"]:
+        verdict(f"ec2-instance-{rule}", app["InstanceId"], "PASS")
+        verdict(f"ec2-instance-{rule}", legacy["InstanceId"], "FAIL")
+
     def group(name, permissions):
         gid = ec2.create_security_group(GroupName=name, Description=f"demo {name}", VpcId=vpc)["GroupId"]
         if permissions:

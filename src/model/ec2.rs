@@ -91,6 +91,26 @@ pub struct PortRange {
     pub to: i64,
 }
 
+/// An EC2 instance, from its region's DescribeInstances.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Instance {
+    pub instance_id: String,
+    /// `pending`, `running`, `stopping`, `stopped`, `shutting-down` or `terminated`.
+    pub state: String,
+    /// `required` (IMDSv2 only) or `optional` (IMDSv1 allowed).
+    pub http_tokens: String,
+    /// `enabled` or `disabled`: whether the metadata service answers at all.
+    pub http_endpoint: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub public_ip_address: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instance_profile_arn: Option<String>,
+    pub vpc_id: String,
+    pub subnet_id: String,
+    pub tags: Tags,
+}
+
 /// A network ACL of a subnet's traffic, its entries split by direction.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
@@ -208,6 +228,34 @@ pub const SECURITY_GROUP_SCHEMA: &[Field] = &[
     Field::listed("ingress", Type::List(PERMISSION), "inbound permissions"),
     Field::listed("egress", Type::List(PERMISSION), "outbound permissions"),
     Field::listed("tags", Type::Map, "group tags"),
+];
+
+pub const INSTANCE_SCHEMA: &[Field] = &[
+    Field::listed("instance_id", Type::String, "instance id"),
+    Field::listed(
+        "state",
+        Type::String,
+        "pending, running, stopping, stopped, shutting-down or terminated",
+    ),
+    Field::listed(
+        "http_tokens",
+        Type::String,
+        "required (IMDSv2 only) or optional (IMDSv1 allowed)",
+    ),
+    Field::listed(
+        "http_endpoint",
+        Type::String,
+        "enabled or disabled: the metadata service answers",
+    ),
+    Field::listed("public_ip_address", Type::String, "public IPv4 address"),
+    Field::listed(
+        "instance_profile_arn",
+        Type::String,
+        "the IAM instance profile attached",
+    ),
+    Field::listed("vpc_id", Type::String, "its VPC"),
+    Field::listed("subnet_id", Type::String, "its subnet"),
+    Field::listed("tags", Type::Map, "instance tags"),
 ];
 
 const ACL_ENTRY: &[Field] = &[

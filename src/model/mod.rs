@@ -78,6 +78,7 @@ registry! {
             "ec2:DescribeSubnets",
             "ec2:DescribeSecurityGroups",
             "ec2:DescribeNetworkAcls",
+            "ec2:DescribeInstances",
         ],
         actions: [],
         endpoint: Some("ec2"),
@@ -86,6 +87,7 @@ registry! {
             Subnet = "aws.ec2.subnet" (ec2::Subnet, ec2::SUBNET_SCHEMA),
             SecurityGroup = "aws.ec2.security-group" (ec2::SecurityGroup, ec2::SECURITY_GROUP_SCHEMA),
             NetworkAcl = "aws.ec2.network-acl" (ec2::NetworkAcl, ec2::NETWORK_ACL_SCHEMA),
+            Instance = "aws.ec2.instance" (ec2::Instance, ec2::INSTANCE_SCHEMA),
             Ec2RegionSettings = "aws.ec2.region-settings" (ec2::RegionSettings, ec2::REGION_SETTINGS_SCHEMA),
         },
     }

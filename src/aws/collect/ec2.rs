@@ -1,5 +1,5 @@
 //! EC2/VPC for one region: VPCs (with their flow logs and endpoints), subnets, security
-//! groups, network ACLs and the region's EBS default-encryption setting. Every call here is per region,
+//! groups, network ACLs, instances and the region's EBS default-encryption setting. Every call here is per region,
 //! never per resource: flow logs and endpoints are listed once and matched to VPCs.
 
 use aws_sdk_ec2::types::{Filter, IpPermission, NetworkAclEntry, Tag};
@@ -7,8 +7,8 @@ use aws_sdk_ec2::Client;
 
 use super::{error, Collected, Collector, Scope, Wanted};
 use crate::model::ec2::{
-    AclEntry, FlowLog, NetworkAcl, Permission, PortRange, RegionSettings, SecurityGroup, Subnet,
-    Vpc, VpcEndpoint,
+    AclEntry, FlowLog, Instance, NetworkAcl, Permission, PortRange, RegionSettings, SecurityGroup,
+    Subnet, Vpc, VpcEndpoint,
 };
 use crate::model::{Properties, Resource, ResourceKind};
 
@@ -139,6 +139,32 @@ async fn collect(scope: &Scope<'_>, region: &str) -> Collected {
                 None,
                 &[],
                 "DescribeNetworkAcls",
+                e.into(),
+            )),
+        }
+    }
+    if needs.kind(ResourceKind::Instance) {
+        // Reservations, each holding its instances.
+        match client
+            .describe_instances()
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+        {
+            Ok(reservations) => out.resources.extend(
+                reservations
+                    .iter()
+                    .flat_map(|r| r.instances())
+                    .map(|i| instance(scope, region, i)),
+            ),
+            Err(e) => out.errors.push(error(
+                ResourceKind::Instance,
+                region,
+                None,
+                &[],
+                "DescribeInstances",
                 e.into(),
             )),
         }
@@ -309,6 +335,44 @@ async fn vpcs(
         out.resources
             .push(resource(&id, Some(&arn), region, Properties::Vpc(vpc)));
     }
+}
+
+fn instance(scope: &Scope<'_>, region: &str, i: &aws_sdk_ec2::types::Instance) -> Resource {
+    let id = i.instance_id().unwrap_or_default().to_string();
+    let metadata = i.metadata_options();
+    let arn = format!(
+        "arn:aws:ec2:{region}:{}:instance/{id}",
+        scope.session.account_id
+    );
+    resource(
+        &id,
+        Some(&arn),
+        region,
+        Properties::Instance(Instance {
+            instance_id: id.clone(),
+            state: i
+                .state()
+                .and_then(|s| s.name())
+                .map(|n| n.as_str().to_string())
+                .unwrap_or_default(),
+            http_tokens: metadata
+                .and_then(|m| m.http_tokens())
+                .map(|t| t.as_str().to_string())
+                .unwrap_or_default(),
+            http_endpoint: metadata
+                .and_then(|m| m.http_endpoint())
+                .map(|e| e.as_str().to_string())
+                .unwrap_or_default(),
+            public_ip_address: i.public_ip_address().map(str::to_string),
+            instance_profile_arn: i
+                .iam_instance_profile()
+                .and_then(|p| p.arn())
+                .map(str::to_string),
+            vpc_id: i.vpc_id().unwrap_or_default().to_string(),
+            subnet_id: i.subnet_id().unwrap_or_default().to_string(),
+            tags: tags(i.tags()),
+        }),
+    )
 }
 
 /// A protocol by name (`tcp`, `udp`, `icmp`, `all` for -1; others as numbered) and the
