@@ -183,6 +183,23 @@ def seed_ec2(ec2, logs, iam):
         verdict(f"ec2-instance-{rule}", app["InstanceId"], "PASS")
         verdict(f"ec2-instance-{rule}", legacy["InstanceId"], "FAIL")
 
+    # Volumes: an encrypted data volume on the app; the emulator gives every instance an
+    # unencrypted root volume (the legacy one's fails); one left unattached is not judged.
+    data = ec2.create_volume(AvailabilityZone=f"{REGION}a", Size=8, Encrypted=True)["VolumeId"]
+    ec2.attach_volume(VolumeId=data, InstanceId=app["InstanceId"], Device="/dev/sdf")
+    verdict("ec2-volume-attached-encrypted", data, "PASS")
+    root = ec2.describe_volumes(Filters=[{"Name": "attachment.instance-id", "Values": [legacy["InstanceId"]]}])["Volumes"][0]
+    verdict("ec2-volume-attached-encrypted", root["VolumeId"], "FAIL")
+    spare = ec2.create_volume(AvailabilityZone=f"{REGION}a", Size=8)["VolumeId"]
+    verdict("ec2-volume-attached-encrypted", spare, "NOT_APPLICABLE")
+
+    # Elastic IPs: one on the legacy instance, one kept for no one.
+    used = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    ec2.associate_address(AllocationId=used, InstanceId=legacy["InstanceId"])
+    verdict("ec2-elastic-ip-in-use", used, "PASS")
+    idle = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    verdict("ec2-elastic-ip-in-use", idle, "FAIL")
+
     def group(name, permissions):
         gid = ec2.create_security_group(GroupName=name, Description=f"demo {name}", VpcId=vpc)["GroupId"]
         if permissions:

@@ -111,6 +111,33 @@ pub struct Instance {
     pub tags: Tags,
 }
 
+/// An EBS volume.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Volume {
+    pub volume_id: String,
+    /// `available` (unattached), `in-use`, `creating`, `deleting`, …
+    pub state: String,
+    pub encrypted: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kms_key_id: Option<String>,
+    /// The instances it is attached to.
+    pub attached_to: Vec<String>,
+    pub tags: Tags,
+}
+
+/// An Elastic IP address.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct ElasticIp {
+    pub allocation_id: String,
+    pub public_ip: String,
+    /// Set while the address is associated with an instance or a network interface.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub association_id: Option<String>,
+    pub tags: Tags,
+}
+
 /// A network ACL of a subnet's traffic, its entries split by direction.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
@@ -256,6 +283,34 @@ pub const INSTANCE_SCHEMA: &[Field] = &[
     Field::listed("vpc_id", Type::String, "its VPC"),
     Field::listed("subnet_id", Type::String, "its subnet"),
     Field::listed("tags", Type::Map, "instance tags"),
+];
+
+pub const VOLUME_SCHEMA: &[Field] = &[
+    Field::listed("volume_id", Type::String, "volume id"),
+    Field::listed(
+        "state",
+        Type::String,
+        "available (unattached), in-use, creating, deleting, …",
+    ),
+    Field::listed("encrypted", Type::Bool, "encrypted at rest"),
+    Field::listed("kms_key_id", Type::String, "the KMS key encrypting it"),
+    Field::listed(
+        "attached_to",
+        Type::StringList,
+        "instances it is attached to",
+    ),
+    Field::listed("tags", Type::Map, "volume tags"),
+];
+
+pub const ELASTIC_IP_SCHEMA: &[Field] = &[
+    Field::listed("allocation_id", Type::String, "allocation id"),
+    Field::listed("public_ip", Type::String, "the address"),
+    Field::listed(
+        "association_id",
+        Type::String,
+        "set while associated with an instance or interface",
+    ),
+    Field::listed("tags", Type::Map, "address tags"),
 ];
 
 const ACL_ENTRY: &[Field] = &[

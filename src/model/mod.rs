@@ -79,6 +79,8 @@ registry! {
             "ec2:DescribeSecurityGroups",
             "ec2:DescribeNetworkAcls",
             "ec2:DescribeInstances",
+            "ec2:DescribeVolumes",
+            "ec2:DescribeAddresses",
         ],
         actions: [],
         endpoint: Some("ec2"),
@@ -88,6 +90,8 @@ registry! {
             SecurityGroup = "aws.ec2.security-group" (ec2::SecurityGroup, ec2::SECURITY_GROUP_SCHEMA),
             NetworkAcl = "aws.ec2.network-acl" (ec2::NetworkAcl, ec2::NETWORK_ACL_SCHEMA),
             Instance = "aws.ec2.instance" (ec2::Instance, ec2::INSTANCE_SCHEMA),
+            Volume = "aws.ec2.volume" (ec2::Volume, ec2::VOLUME_SCHEMA),
+            ElasticIp = "aws.ec2.elastic-ip" (ec2::ElasticIp, ec2::ELASTIC_IP_SCHEMA),
             Ec2RegionSettings = "aws.ec2.region-settings" (ec2::RegionSettings, ec2::REGION_SETTINGS_SCHEMA),
         },
     }

@@ -1,14 +1,15 @@
 //! EC2/VPC for one region: VPCs (with their flow logs and endpoints), subnets, security
-//! groups, network ACLs, instances and the region's EBS default-encryption setting. Every call here is per region,
-//! never per resource: flow logs and endpoints are listed once and matched to VPCs.
+//! groups, network ACLs, instances, EBS volumes, Elastic IPs and the region's EBS
+//! default-encryption setting. Every call here is per region, never per resource: flow
+//! logs and endpoints are listed once and matched to VPCs.
 
 use aws_sdk_ec2::types::{Filter, IpPermission, NetworkAclEntry, Tag};
 use aws_sdk_ec2::Client;
 
 use super::{error, Collected, Collector, Scope, Wanted};
 use crate::model::ec2::{
-    AclEntry, FlowLog, Instance, NetworkAcl, Permission, PortRange, RegionSettings, SecurityGroup,
-    Subnet, Vpc, VpcEndpoint,
+    AclEntry, ElasticIp, FlowLog, Instance, NetworkAcl, Permission, PortRange, RegionSettings,
+    SecurityGroup, Subnet, Volume, Vpc, VpcEndpoint,
 };
 use crate::model::{Properties, Resource, ResourceKind};
 
@@ -165,6 +166,88 @@ async fn collect(scope: &Scope<'_>, region: &str) -> Collected {
                 None,
                 &[],
                 "DescribeInstances",
+                e.into(),
+            )),
+        }
+    }
+    if needs.kind(ResourceKind::Volume) {
+        match client
+            .describe_volumes()
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+        {
+            Ok(volumes) => out.resources.extend(volumes.iter().map(|v| {
+                let id = v.volume_id().unwrap_or_default().to_string();
+                let arn = format!(
+                    "arn:aws:ec2:{region}:{}:volume/{id}",
+                    scope.session.account_id
+                );
+                resource(
+                    &id,
+                    Some(&arn),
+                    region,
+                    Properties::Volume(Volume {
+                        volume_id: id.clone(),
+                        state: v
+                            .state()
+                            .map(|s| s.as_str().to_string())
+                            .unwrap_or_default(),
+                        encrypted: v.encrypted().unwrap_or(false),
+                        kms_key_id: v.kms_key_id().map(str::to_string),
+                        attached_to: v
+                            .attachments()
+                            .iter()
+                            .filter_map(|a| a.instance_id())
+                            .map(str::to_string)
+                            .collect(),
+                        tags: tags(v.tags()),
+                    }),
+                )
+            })),
+            Err(e) => out.errors.push(error(
+                ResourceKind::Volume,
+                region,
+                None,
+                &[],
+                "DescribeVolumes",
+                e.into(),
+            )),
+        }
+    }
+    if needs.kind(ResourceKind::ElasticIp) {
+        // One answer for the region: DescribeAddresses has no pages.
+        match client.describe_addresses().send().await {
+            Ok(answer) => out.resources.extend(answer.addresses().iter().map(|a| {
+                let id = a
+                    .allocation_id()
+                    .or(a.public_ip())
+                    .unwrap_or_default()
+                    .to_string();
+                let arn = format!(
+                    "arn:aws:ec2:{region}:{}:elastic-ip/{id}",
+                    scope.session.account_id
+                );
+                resource(
+                    &id,
+                    Some(&arn),
+                    region,
+                    Properties::ElasticIp(ElasticIp {
+                        allocation_id: id.clone(),
+                        public_ip: a.public_ip().unwrap_or_default().to_string(),
+                        association_id: a.association_id().map(str::to_string),
+                        tags: tags(a.tags()),
+                    }),
+                )
+            })),
+            Err(e) => out.errors.push(error(
+                ResourceKind::ElasticIp,
+                region,
+                None,
+                &[],
+                "DescribeAddresses",
                 e.into(),
             )),
         }
