@@ -267,8 +267,13 @@ pub fn status_of<'r>(report: &'r serde_json::Value, rule: &str, resource: &str) 
         .and_then(|f| f["status"].as_str())
 }
 
+/// A new empty directory of this test's own: tests of one binary run concurrently, so
+/// two asking for the same `name` still get two directories.
 pub fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("compliance-test-{name}-{}", std::process::id()));
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let dir =
+        std::env::temp_dir().join(format!("compliance-test-{name}-{}-{n}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
