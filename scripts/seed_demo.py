@@ -199,6 +199,11 @@ def seed_ec2(ec2, logs, iam):
     verdict("ec2-elastic-ip-in-use", used, "PASS")
     idle = ec2.allocate_address(Domain="vpc")["AllocationId"]
     verdict("ec2-elastic-ip-in-use", idle, "FAIL")
+    # Associated, but with an interface attached to nothing: not in use either.
+    loose = ec2.create_network_interface(SubnetId=private_b)["NetworkInterface"]["NetworkInterfaceId"]
+    parked = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    ec2.associate_address(AllocationId=parked, NetworkInterfaceId=loose)
+    verdict("ec2-elastic-ip-in-use", parked, "FAIL")
 
     def group(name, permissions):
         gid = ec2.create_security_group(GroupName=name, Description=f"demo {name}", VpcId=vpc)["GroupId"]

@@ -135,6 +135,13 @@ pub struct ElasticIp {
     /// Set while the address is associated with an instance or a network interface.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub association_id: Option<String>,
+    /// The instance it is associated with.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instance_id: Option<String>,
+    /// The status of the network interface it is associated with (`in-use` when that
+    /// interface is attached, `available` when not), from one DescribeNetworkInterfaces.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network_interface_status: Option<String>,
     pub tags: Tags,
 }
 
@@ -309,6 +316,18 @@ pub const ELASTIC_IP_SCHEMA: &[Field] = &[
         "association_id",
         Type::String,
         "set while associated with an instance or interface",
+    ),
+    Field::listed(
+        "instance_id",
+        Type::String,
+        "the instance it is associated with",
+    ),
+    // Listed: not set when the address has no interface (the collector asks
+    // DescribeNetworkInterfaces once per region, for the interfaces the listing names).
+    Field::listed(
+        "network_interface_status",
+        Type::String,
+        "in-use or available: whether its network interface is attached",
     ),
     Field::listed("tags", Type::Map, "address tags"),
 ];

@@ -81,6 +81,7 @@ registry! {
             "ec2:DescribeInstances",
             "ec2:DescribeVolumes",
             "ec2:DescribeAddresses",
+            "ec2:DescribeNetworkInterfaces",
         ],
         actions: [],
         endpoint: Some("ec2"),

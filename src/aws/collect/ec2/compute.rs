@@ -96,39 +96,80 @@ pub(super) async fn elastic_ips(
     region: &str,
     out: &mut Collected,
 ) {
+    let kind = ResourceKind::ElasticIp;
     // One answer for the region: DescribeAddresses has no pages.
-    match client.describe_addresses().send().await {
-        Ok(answer) => out.resources.extend(answer.addresses().iter().map(|a| {
-            let id = a
-                .allocation_id()
-                .or(a.public_ip())
-                .unwrap_or_default()
-                .to_string();
-            let arn = format!(
-                "arn:aws:ec2:{region}:{}:elastic-ip/{id}",
-                scope.session.account_id
-            );
-            resource(
-                &id,
-                Some(&arn),
+    let answer = match client.describe_addresses().send().await {
+        Ok(answer) => answer,
+        Err(e) => {
+            return out.errors.push(error(
+                kind,
                 region,
-                Properties::ElasticIp(ElasticIp {
-                    allocation_id: id.clone(),
-                    public_ip: a.public_ip().unwrap_or_default().to_string(),
-                    association_id: a.association_id().map(str::to_string),
-                    tags: tags(a.tags()),
-                }),
-            )
-        })),
-        Err(e) => out.errors.push(error(
-            ResourceKind::ElasticIp,
-            region,
-            None,
-            &[],
-            "DescribeAddresses",
-            e.into(),
-        )),
+                None,
+                &[],
+                "DescribeAddresses",
+                e.into(),
+            ))
+        }
+    };
+    let present = |v: Option<&str>| v.filter(|s| !s.is_empty()).map(str::to_string);
+    // The interfaces' status, asked once for all of them, only when a rule reads it.
+    let interfaces: Vec<String> = answer
+        .addresses()
+        .iter()
+        .filter_map(|a| present(a.network_interface_id()))
+        .collect();
+    let mut status = std::collections::HashMap::new();
+    if scope.needs.any(kind, &["network_interface_status"]) && !interfaces.is_empty() {
+        match client
+            .describe_network_interfaces()
+            .set_network_interface_ids(Some(interfaces))
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+        {
+            Ok(found) => status.extend(found.iter().filter_map(|n| {
+                Some((
+                    n.network_interface_id()?.to_string(),
+                    n.status()?.as_str().to_string(),
+                ))
+            })),
+            Err(e) => out.errors.push(error(
+                kind,
+                region,
+                None,
+                &["network_interface_status"],
+                "DescribeNetworkInterfaces",
+                e.into(),
+            )),
+        }
     }
+    out.resources.extend(answer.addresses().iter().map(|a| {
+        let id = a
+            .allocation_id()
+            .or(a.public_ip())
+            .unwrap_or_default()
+            .to_string();
+        let arn = format!(
+            "arn:aws:ec2:{region}:{}:elastic-ip/{id}",
+            scope.session.account_id
+        );
+        resource(
+            &id,
+            Some(&arn),
+            region,
+            Properties::ElasticIp(ElasticIp {
+                allocation_id: id.clone(),
+                public_ip: a.public_ip().unwrap_or_default().to_string(),
+                association_id: present(a.association_id()),
+                instance_id: present(a.instance_id()),
+                network_interface_status: present(a.network_interface_id())
+                    .and_then(|id| status.get(&id).cloned()),
+                tags: tags(a.tags()),
+            }),
+        )
+    }));
 }
 
 /// One instance as the rules see it.
