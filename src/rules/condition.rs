@@ -54,6 +54,12 @@ pub enum Op {
         dates: BTreeMap<String, NaiveDate>,
         days_ahead: u64,
     },
+    /// The timestamp is more than `days` days before the scan's start (`older_than_days`),
+    /// or no more than that (`within_days`, which a time after the start also meets).
+    Age {
+        older: bool,
+        days: u32,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -94,7 +100,7 @@ impl Condition {
         match self {
             Condition::All(list) | Condition::Any(list) => list.iter().any(Condition::uses_time),
             Condition::Not(inner) | Condition::Quantified { inner, .. } => inner.uses_time(),
-            Condition::Test { op, .. } => matches!(op, Op::BeforeDateIn { .. }),
+            Condition::Test { op, .. } => matches!(op, Op::BeforeDateIn { .. } | Op::Age { .. }),
         }
     }
 }
@@ -134,7 +140,7 @@ pub fn compile(
     let ops: Vec<&str> = operator_names(node).collect();
     let [op] = ops.as_slice() else {
         return Err(if ops.is_empty() {
-            format!("{at}: attribute `{path}` needs an operator (eq, ne, in, not_in, exists, matches, gt, gte, lt, lte, contains, empty, has_keys, range_includes, before_date_in, every, some, none)")
+            format!("{at}: attribute `{path}` needs an operator (eq, ne, in, not_in, exists, matches, gt, gte, lt, lte, contains, empty, has_keys, range_includes, before_date_in, older_than_days, within_days, every, some, none)")
         } else {
             format!(
                 "{at}: attribute `{path}` has several operators ({}); use `all` to combine them",
@@ -266,6 +272,22 @@ pub fn compile(
             }
             before_date_in(node.before_date_in.as_ref(), params, &at_op)?
         }
+        "older_than_days" | "within_days" => {
+            let older = *op == "older_than_days";
+            let raw = if older {
+                &node.older_than_days
+            } else {
+                &node.within_days
+            };
+            let days = value(raw)?
+                .as_u64()
+                .and_then(|d| u32::try_from(d).ok())
+                .ok_or_else(|| format!("{at_op}: `{op}` takes a number of days, 0 or more"))?;
+            if ty != Type::Time {
+                return mismatch("a timestamp attribute");
+            }
+            Op::Age { older, days }
+        }
         _ => {
             let ports = match value(&node.range_includes)? {
                 Value::Array(items) => items.iter().map(Value::as_i64).collect::<Option<Vec<_>>>(),
@@ -353,6 +375,8 @@ fn operator_names(node: &Node) -> impl Iterator<Item = &'static str> + '_ {
         ("has_keys", node.has_keys.is_some()),
         ("range_includes", node.range_includes.is_some()),
         ("before_date_in", node.before_date_in.is_some()),
+        ("older_than_days", node.older_than_days.is_some()),
+        ("within_days", node.within_days.is_some()),
         ("every", node.every.is_some()),
         ("some", node.some.is_some()),
         ("none", node.none.is_some()),

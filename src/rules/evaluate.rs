@@ -185,6 +185,30 @@ fn test(path: &str, op: &Op, value: Option<&Value>, setting: Setting<'_>) -> Eva
                 expected,
             };
         }
+        Op::Age { older, days } => {
+            let when = value
+                .and_then(Value::as_str)
+                .and_then(|v| DateTime::parse_from_rfc3339(v).ok())
+                .map(|t| t.with_timezone(&Utc));
+            let limit = setting.at - chrono::Duration::days(i64::from(*days));
+            let (holds, relation) = if *older {
+                (when.is_some_and(|t| t < limit), "more than")
+            } else {
+                (when.is_some_and(|t| t >= limit), "at most")
+            };
+            return Evaluation {
+                holds,
+                observed: match (value, when) {
+                    (Some(v), Some(t)) => format!("{path} is {} ({})", show(v), age(t, setting.at)),
+                    (Some(v), None) => format!("{path} is {}, not a timestamp", show(v)),
+                    (None, _) => format!("{path} is not set"),
+                },
+                expected: format!(
+                    "{path} {relation} {days} days before {}",
+                    setting.at.format("%Y-%m-%dT%H:%M:%SZ")
+                ),
+            };
+        }
         Op::Exists(want) => (
             value.is_some() == *want,
             format!("{path} {}", if *want { "set" } else { "not set" }),
@@ -292,6 +316,17 @@ fn get<'v>(attrs: &'v Value, path: &str) -> Option<&'v Value> {
     path.split('.')
         .try_fold(attrs, |v, seg| v.get(seg))
         .filter(|v| !v.is_null())
+}
+
+/// How long before (or after) the scan's start `t` is, in whole days.
+fn age(t: DateTime<Utc>, at: DateTime<Utc>) -> String {
+    let days = (at - t).num_days();
+    match days {
+        0 if t > at => "after the scan's start".to_string(),
+        0 => "the scan's day".to_string(),
+        d if d < 0 => format!("{} days after the scan's start", -d),
+        d => format!("{d} days before the scan"),
+    }
 }
 
 fn show(v: &Value) -> String {

@@ -79,6 +79,8 @@ pub struct Node {
     pub has_keys: Option<Value>,
     pub range_includes: Option<Value>,
     pub before_date_in: Option<Value>,
+    pub older_than_days: Option<Value>,
+    pub within_days: Option<Value>,
     pub every: Option<Box<Node>>,
     pub some: Option<Box<Node>>,
     pub none: Option<Box<Node>>,

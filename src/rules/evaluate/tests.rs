@@ -328,3 +328,77 @@ fn a_value_s_date_in_a_schedule_is_compared_with_the_scan_s_start() {
         unlisted.observed
     );
 }
+
+#[test]
+fn a_timestamp_s_age_is_counted_from_the_scan_s_start() {
+    let judge = |op: &str, days: Value, when: Value| {
+        let node: Node =
+            serde_json::from_value(json!({"attribute": "deletion_date", op: days})).unwrap();
+        let params = Params {
+            own: &BTreeMap::new(),
+            others: &BTreeMap::new(),
+        };
+        let cond = compile(&node, ResourceKind::KmsKey.schema(), &params, "condition").unwrap();
+        let setting = Setting {
+            at: "2026-12-01T12:00:00Z".parse().unwrap(),
+            ..SETTING
+        };
+        evaluate(&cond, &json!({"deletion_date": when}), setting)
+    };
+    // 90 days before the start, to the second, is not older than 90 days.
+    assert!(!judge("older_than_days", json!(90), json!("2026-09-02T12:00:00Z")).holds);
+    let old = judge("older_than_days", json!(90), json!("2026-09-02T11:59:59Z"));
+    assert!(old.holds);
+    assert_eq!(
+        old.observed,
+        "deletion_date is \"2026-09-02T11:59:59Z\" (90 days before the scan)"
+    );
+    assert!(judge("within_days", json!(90), json!("2026-09-02T12:00:00Z")).holds);
+    let stale = judge("within_days", json!(90), json!("2025-01-01T00:00:00Z"));
+    assert!(!stale.holds);
+    assert_eq!(
+        stale.message(),
+        "deletion_date is \"2025-01-01T00:00:00Z\" (699 days before the scan); expected deletion_date at most 90 days before 2026-12-01T12:00:00Z"
+    );
+    // Other time zones are the same instant; a time after the start is within any days.
+    assert!(
+        judge(
+            "older_than_days",
+            json!(0),
+            json!("2026-12-01T11:00:00+00:30")
+        )
+        .holds
+    );
+    assert!(judge("within_days", json!(0), json!("2027-01-01T00:00:00Z")).holds);
+    assert!(!judge("older_than_days", json!(0), json!("2027-01-01T00:00:00Z")).holds);
+    // Absent or unreadable: neither holds.
+    for op in ["older_than_days", "within_days"] {
+        assert!(!judge(op, json!(1), Value::Null).holds);
+        let odd = judge(op, json!(1), json!("last tuesday"));
+        assert!(!odd.holds && odd.observed.ends_with("not a timestamp"));
+    }
+}
+
+#[test]
+fn age_operators_take_days_and_a_timestamp_attribute() {
+    let params = Params {
+        own: &BTreeMap::new(),
+        others: &BTreeMap::new(),
+    };
+    let fail = |node: Value| {
+        let node: Node = serde_json::from_value(node).unwrap();
+        compile(&node, ResourceKind::KmsKey.schema(), &params, "condition").unwrap_err()
+    };
+    assert!(
+        fail(json!({"attribute": "deletion_date", "older_than_days": -1}))
+            .contains("a number of days")
+    );
+    assert!(
+        fail(json!({"attribute": "deletion_date", "within_days": "90"}))
+            .contains("a number of days")
+    );
+    assert!(
+        fail(json!({"attribute": "key_state", "older_than_days": 3}))
+            .contains("a timestamp attribute")
+    );
+}
