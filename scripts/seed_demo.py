@@ -1,5 +1,5 @@
 """Seeds the local AWS endpoint with a deliberately mixed account: some resources
-that pass every rule, and failures across S3, VPC/EC2, Lambda, KMS and SNS.
+that pass every rule, and failures across S3, VPC/EC2, Lambda, KMS, SNS, CloudWatch Logs and IAM.
 
 Prints a JSON manifest on stdout: the verdict a correct scan must give for each
 (rule, resource) pair it names. The demo shows the scan; the integration tests
@@ -289,6 +289,72 @@ def seed_sns(sns, key_arn):
         verdict(f"sns-topic-{rule}", "demo-open", "FAIL")
 
 
+def seed_iam(iam):
+    # The password policy: long enough for IAM.7 and reused-password proof, but no
+    # symbols, shorter than CIS's 14 and never expiring.
+    iam.update_account_password_policy(
+        MinimumPasswordLength=10, RequireUppercaseCharacters=True, RequireLowercaseCharacters=True,
+        RequireNumbers=True, RequireSymbols=False, PasswordReusePrevention=24)
+    for rule, status in [("strong", "FAIL"), ("uppercase", "PASS"), ("lowercase", "PASS"), ("symbol", "FAIL"),
+                         ("number", "PASS"), ("min-length", "FAIL"), ("reuse", "PASS"), ("expiry", "FAIL")]:
+        verdict(f"iam-password-policy-{rule}", ACCOUNT, status)
+    # The emulator's root user has neither MFA nor keys (the tests replay real answers
+    # for the other cases).
+    verdict("iam-root-mfa-enabled", ACCOUNT, "FAIL")
+    verdict("iam-root-hardware-mfa", ACCOUNT, "FAIL")
+    verdict("iam-root-no-access-keys", ACCOUNT, "PASS")
+    trust = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}, "Action": "sts:AssumeRole"}]})
+    iam.create_role(RoleName="demo-support", AssumeRolePolicyDocument=trust)
+    iam.attach_role_policy(RoleName="demo-support", PolicyArn="arn:aws:iam::aws:policy/AWSSupportAccess")
+    verdict("iam-support-role", ACCOUNT, "PASS")
+    iam.create_group(GroupName="demo-developers")
+    iam.attach_group_policy(GroupName="demo-developers", PolicyArn="arn:aws:iam::aws:policy/AWSCloudShellFullAccess")
+    verdict("iam-no-cloudshell-full-access", ACCOUNT, "FAIL")
+
+    def policy(name, statements):
+        document = json.dumps({"Version": "2012-10-17", "Statement": statements})
+        return iam.create_policy(PolicyName=name, PolicyDocument=document)["Policy"]["Arn"]
+
+    admin = policy("demo-admin", [{"Effect": "Allow", "Action": "*", "Resource": "*"}])
+    iam.attach_role_policy(RoleName="demo-support", PolicyArn=admin)
+    verdict("iam-policy-no-full-admin", "demo-admin", "FAIL")
+    verdict("iam-policy-no-full-service-access", "demo-admin", "FAIL")
+    policy("demo-readers", [{"Effect": "Allow", "Action": ["s3:Get*", "ec2:Describe*"], "Resource": "*"},
+                            {"Effect": "Deny", "Action": "*", "Resource": "*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}])
+    verdict("iam-policy-no-full-admin", "demo-readers", "PASS")
+    verdict("iam-policy-no-full-service-access", "demo-readers", "PASS")
+    data = policy("demo-data", [{"Effect": "Allow", "Action": ["s3:*"], "Resource": "*"}])
+    verdict("iam-policy-no-full-admin", "demo-data", "PASS")
+    verdict("iam-policy-no-full-service-access", "demo-data", "FAIL")
+
+    # alice: console with MFA, one fresh key, permissions through her group.
+    iam.create_user(UserName="demo-alice")
+    iam.add_user_to_group(GroupName="demo-developers", UserName="demo-alice")
+    iam.create_login_profile(UserName="demo-alice", Password="Correct-Horse-9")
+    serial = iam.create_virtual_mfa_device(VirtualMFADeviceName="demo-alice")["VirtualMFADevice"]["SerialNumber"]
+    iam.enable_mfa_device(UserName="demo-alice", SerialNumber=serial, AuthenticationCode1="123456", AuthenticationCode2="654321")
+    iam.create_access_key(UserName="demo-alice")
+    for rule in ["console-mfa", "no-direct-policies", "access-keys-rotated", "unused-credentials", "one-active-key"]:
+        verdict(f"iam-user-{rule}", "demo-alice", "PASS")
+    # bob: console without MFA, a policy of his own.
+    iam.create_user(UserName="demo-bob")
+    iam.create_login_profile(UserName="demo-bob", Password="Correct-Horse-9")
+    iam.attach_user_policy(UserName="demo-bob", PolicyArn=data)
+    verdict("iam-user-console-mfa", "demo-bob", "FAIL")
+    verdict("iam-user-no-direct-policies", "demo-bob", "FAIL")
+    # ci: no console, two active keys and an inline policy.
+    iam.create_user(UserName="demo-ci")
+    iam.create_access_key(UserName="demo-ci")
+    iam.create_access_key(UserName="demo-ci")
+    iam.put_user_policy(UserName="demo-ci", PolicyName="deploy", PolicyDocument=json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "cloudformation:*", "Resource": "*"}]}))
+    verdict("iam-user-console-mfa", "demo-ci", "PASS")
+    verdict("iam-user-one-active-key", "demo-ci", "FAIL")
+    verdict("iam-user-no-direct-policies", "demo-ci", "FAIL")
+    verdict("iam-user-access-keys-rotated", "demo-ci", "PASS")
+
+
 def main():
     if len(sys.argv) != 2:
         sys.exit("usage: seed_demo.py ENDPOINT_URL")
@@ -300,6 +366,7 @@ def main():
     seed_lambda(client(endpoint, "lambda"), iam, subnets, lambda_sg)
     seed_sns(client(endpoint, "sns"), key_arn)
     seed_logs(client(endpoint, "logs"), key_arn)
+    seed_iam(iam)
     json.dump({"account_id": ACCOUNT, "region": REGION, "expect": expect}, sys.stdout, indent=1)
     print()
 

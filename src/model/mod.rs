@@ -5,6 +5,8 @@
 //! replayed offline with exactly the same verdicts. Nothing here knows about the SDK.
 
 pub mod ec2;
+pub mod iam;
+pub mod identity_policy;
 pub mod kms;
 pub mod lambda;
 pub mod logs;
@@ -128,6 +130,21 @@ registry! {
         actions: [],
         endpoint: Some("logs"),
         kinds: { LogGroup = "aws.logs.log-group" (logs::LogGroup, logs::SCHEMA) },
+    }
+    Iam = "iam" {
+        title: "AWS IAM",
+        listed: Account,
+        // The credential report is generated before it is read; the authorisation
+        // details list every user's policies and every customer-managed policy at once.
+        calls: ["iam:ListUsers", "iam:GenerateCredentialReport", "iam:GetAccountAuthorizationDetails"],
+        actions: [],
+        // com.amazonaws.iam: one endpoint, in us-east-1 only (see docs/stack.md).
+        endpoint: Some("iam"),
+        kinds: {
+            IamAccount = "aws.iam.account" (iam::Account, iam::ACCOUNT_SCHEMA),
+            IamUser = "aws.iam.user" (iam::User, iam::USER_SCHEMA),
+            IamPolicy = "aws.iam.policy" (iam::Policy, iam::POLICY_SCHEMA),
+        },
     }
 }
 

@@ -85,6 +85,8 @@ impl Emulator {
             .arg(WATCHDOG)
             .arg(venv_bin("moto_server"))
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            // AWS-managed policies (AWSSupportAccess, …) exist as in a real account.
+            .env("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
             .stdin(Stdio::piped())
             .spawn()
             .expect("start moto_server");

@@ -4,6 +4,7 @@
 //! attributes it would have filled and the scan goes on.
 
 pub(crate) mod ec2;
+pub(crate) mod iam;
 pub(crate) mod kms;
 pub(crate) mod lambda;
 pub(crate) mod logs;
@@ -235,6 +236,7 @@ fn collector(service: Service) -> Collector {
         Service::Kms => kms::COLLECTOR,
         Service::Sns => sns::COLLECTOR,
         Service::Logs => logs::COLLECTOR,
+        Service::Iam => iam::COLLECTOR,
     }
 }
 
