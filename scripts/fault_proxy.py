@@ -7,7 +7,7 @@ the others.
 
 usage: fault_proxy.py UPSTREAM_URL FAULTS_JSON
   FAULTS_JSON: a list of {"path": "/bucket", "query": "policy", "status": 403,
-               "code": "AccessDenied", "format": "xml"|"json"}, or with "body": a
+               "code": "AccessDenied", "format": "xml"|"json"|"query"}, or with "body": a
                recorded response to answer instead (status 200 unless given, with
                any "headers" given);
                "after": an Action that must have been seen first; "times": how many
@@ -198,7 +198,7 @@ class Proxy(BaseHTTPRequestHandler):
         if "body" in fault:
             headers = {"Content-Type": "text/xml", **fault.get("headers", {})}
             return self.reply(fault.get("status", 200), headers, fault["body"].encode())
-        shape = "rest-json" if fault.get("format") == "json" else "s3"
+        shape = {"json": "rest-json", "query": "query"}.get(fault.get("format"), "s3")
         self.error(shape, fault.get("status", 403), fault.get("code", "AccessDenied"))
 
     def reply(self, status, headers, body):

@@ -12,9 +12,11 @@ use chrono::{DateTime, Utc};
 use crate::aws::errors::CallError;
 use crate::model::iam::{AccessKey, Credentials};
 
-/// How often, and how many times, a report still being generated is asked for again.
-const POLL: Duration = Duration::from_secs(2);
-const POLLS: usize = 30;
+/// How long to wait for a report being generated: a quarter second at first (IAM
+/// often has it by then), doubling to 4 s, for a minute at most.
+const FIRST_WAIT: Duration = Duration::from_millis(250);
+const LONGEST_WAIT: Duration = Duration::from_secs(4);
+const GIVE_UP_AFTER: Duration = Duration::from_secs(60);
 
 pub(super) struct Report {
     /// When IAM generated it, as IAM says.
@@ -26,38 +28,43 @@ pub(super) struct Report {
 /// Asks IAM for a report no older than four hours (it makes one when it has none) and
 /// reads it.
 pub(super) async fn read(client: &Client) -> Result<Report, CallError> {
-    for _ in 0..POLLS {
+    let mut wait = FIRST_WAIT;
+    let mut waited = Duration::ZERO;
+    loop {
         let state = client.generate_credential_report().send().await?;
         if state.state() == Some(&ReportStateType::Complete) {
-            let answer = match client.get_credential_report().send().await {
+            match client.get_credential_report().send().await {
+                Ok(answer) => {
+                    let content = answer
+                        .content()
+                        .ok_or_else(|| invalid("the report came without content"))?;
+                    let users = parse(content.as_ref()).map_err(|e| invalid(&e))?;
+                    let generated = answer
+                        .generated_time()
+                        .map_or_else(|| "at an unknown time".to_string(), |t| t.to_string());
+                    return Ok(Report { generated, users });
+                }
                 Err(e) => {
                     let e = CallError::from(e);
-                    if e.is(&["ReportInProgress", "ReportNotPresent"]) {
-                        tokio::time::sleep(POLL).await;
-                        continue;
+                    if !e.is(&["ReportInProgress", "ReportNotPresent"]) {
+                        return Err(e);
                     }
-                    return Err(e);
                 }
-                Ok(answer) => answer,
-            };
-            let content = answer
-                .content()
-                .ok_or_else(|| invalid("the report came without content"))?;
-            let users = parse(content.as_ref()).map_err(|e| invalid(&e))?;
-            let generated = answer
-                .generated_time()
-                .map_or_else(|| "at an unknown time".to_string(), |t| t.to_string());
-            return Ok(Report { generated, users });
+            }
         }
-        tokio::time::sleep(POLL).await;
+        if waited >= GIVE_UP_AFTER {
+            return Err(CallError {
+                code: "ReportNotReady".to_string(),
+                message: format!(
+                    "the credential report was still being generated after {} s",
+                    waited.as_secs()
+                ),
+            });
+        }
+        tokio::time::sleep(wait).await;
+        waited += wait;
+        wait = (wait * 2).min(LONGEST_WAIT);
     }
-    Err(CallError {
-        code: "ReportNotReady".to_string(),
-        message: format!(
-            "the credential report was still being generated after {} s",
-            POLL.as_secs() * POLLS as u64
-        ),
-    })
 }
 
 fn invalid(message: &str) -> CallError {
