@@ -159,6 +159,11 @@ pub struct DeployArgs {
     /// When the scheduled scan runs, e.g. `rate(6 hours)` or `cron(0 3 * * ? *)`.
     #[arg(long, value_name = "EXPR")]
     pub schedule: Option<String>,
+    /// How the scanner Lambda reaches AWS: `endpoints` (an interface endpoint per
+    /// service; IAM's exists only in us-east-1), `nat` (one NAT gateway) or `none`
+    /// (outside the VPC). Default: the stack's current mode, else endpoints.
+    #[arg(long, value_enum, value_name = "MODE")]
+    pub network_mode: Option<NetworkMode>,
     /// The x86-64 Linux build of compliance (with the `lambda` feature) to run as the
     /// scanner Lambda; default: this executable, when it is one.
     #[arg(long, value_name = "PATH")]
@@ -169,6 +174,25 @@ pub struct DeployArgs {
     /// Output format of the stack's outputs (or planned changes).
     #[arg(long, value_enum, default_value_t = DeployFormat::Table)]
     pub format: DeployFormat,
+}
+
+/// The stack's `NetworkMode` parameter; docs/stack.md compares the modes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum NetworkMode {
+    Endpoints,
+    Nat,
+    None,
+}
+
+impl NetworkMode {
+    /// The parameter's value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NetworkMode::Endpoints => "endpoints",
+            NetworkMode::Nat => "nat",
+            NetworkMode::None => "none",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

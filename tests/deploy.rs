@@ -415,3 +415,46 @@ fn a_bad_schedule_or_alert_address_is_refused_before_any_call() {
         assert_eq!(err.trim_end().lines().count(), 1, "{err}");
     }
 }
+
+#[test]
+fn each_network_mode_gives_the_scanner_its_way_out() {
+    let emu = Emulator::start();
+    let out = deploy(&emu.url, &["--network-mode", "nat"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // A second stack beside the first, outside the VPC.
+    let mut args = vec!["deploy", "--suffix", "pr-43", "--endpoint-url", &emu.url];
+    args.extend(["--lambda-binary", BINARY, "--network-mode", "none"]);
+    let none = run(compliance(&args));
+    assert_eq!(none.status.code(), Some(0), "{}", stderr(&none));
+    emu.boto(
+        r#"
+ec2, lam, cfn = (client(n) for n in ["ec2", "lambda", "cloudformation"])
+def stack_vpc(suffix):
+    return [v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"]
+            if {"Key": "Environment", "Value": suffix} in v.get("Tags", [])][0]
+# nat: one NAT gateway in a public subnet, the private route table's default route to
+# it, and no interface endpoint (the S3 gateway endpoint stays).
+vpc = stack_vpc("pr-42")
+nats = [n for n in ec2.describe_nat_gateways()["NatGateways"] if n["VpcId"] == vpc and n["State"] != "deleted"]
+assert len(nats) == 1, nats
+routes = [r for t in ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["RouteTables"]
+          for r in t["Routes"] if r.get("DestinationCidrBlock") == "0.0.0.0/0"]
+assert {r.get("NatGatewayId") for r in routes if r.get("NatGatewayId")} == {nats[0]["NatGatewayId"]}, routes
+endpoints = ec2.describe_vpc_endpoints(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["VpcEndpoints"]
+assert [e["VpcEndpointType"] for e in endpoints] == ["Gateway"], endpoints
+assert len(lam.get_function_configuration(FunctionName="compliance-scanner-pr-42")["VpcConfig"]["SubnetIds"]) == 2
+params = {p["ParameterKey"]: p["ParameterValue"] for p in cfn.describe_stacks(StackName="compliance-pr-42")["Stacks"][0]["Parameters"]}
+assert params["NetworkMode"] == "nat", params
+# none: the function outside the VPC, no interface endpoint and no NAT for it.
+vpc = stack_vpc("pr-43")
+assert not lam.get_function_configuration(FunctionName="compliance-scanner-pr-43").get("VpcConfig", {}).get("SubnetIds"), "outside the VPC"
+assert [n for n in ec2.describe_nat_gateways()["NatGateways"] if n["VpcId"] == vpc] == []
+endpoints = ec2.describe_vpc_endpoints(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["VpcEndpoints"]
+assert [e["VpcEndpointType"] for e in endpoints] == ["Gateway"], endpoints
+"#,
+    );
+    // The mode is kept on an update that does not name it.
+    let again = deploy(&emu.url, &[]);
+    assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
+    assert_eq!(json_report(&again)["changed"], false, "{}", stderr(&again));
+}

@@ -155,7 +155,11 @@ fn the_scanner_is_traced_reserved_private_and_on_a_schedule() {
     assert_eq!(f["MemorySize"], 1024);
     assert_eq!(f["TracingConfig"]["Mode"], "Active");
     assert!(f["ReservedConcurrentExecutions"].as_u64().unwrap() > 0);
-    assert_eq!(f["VpcConfig"]["SubnetIds"].as_sequence().unwrap().len(), 2);
+    let Value::Tagged(vpc_config) = &f["VpcConfig"] else {
+        panic!("VpcConfig depends on the network mode")
+    };
+    let in_vpc = &vpc_config.value[1];
+    assert_eq!(in_vpc["SubnetIds"].as_sequence().unwrap().len(), 2);
     assert_eq!(text(&f["Code"]["S3Bucket"]), "!Ref ArtifactBucket");
     let env = &f["Environment"]["Variables"];
     for var in [
@@ -226,20 +230,52 @@ fn roles_use_managed_policies_only() {
 }
 
 #[test]
-fn the_network_is_private_with_flow_logs_and_endpoints() {
+fn the_network_is_private_with_flow_logs_and_a_way_out_per_network_mode() {
     let doc = template();
-    for forbidden in [
+    let mode = &doc["Parameters"]["NetworkMode"];
+    assert_eq!(mode["Default"], "endpoints");
+    assert_eq!(text(&mode["AllowedValues"]), "endpoints,nat,none");
+    // Whatever leads to the internet exists in nat mode only.
+    for ty in [
         "AWS::EC2::InternetGateway",
+        "AWS::EC2::VPCGatewayAttachment",
         "AWS::EC2::NatGateway",
         "AWS::EC2::EIP",
+        "AWS::EC2::Route",
     ] {
-        assert!(of_type(&doc, forbidden).is_empty(), "{forbidden}");
+        let found = of_type(&doc, ty);
+        assert!(!found.is_empty(), "{ty}");
+        for (name, r) in found {
+            assert_eq!(r["Condition"], "UsesNat", "{name}");
+        }
     }
     let subnets = of_type(&doc, "AWS::EC2::Subnet");
-    assert_eq!(subnets.len(), 2);
-    assert!(subnets
-        .iter()
-        .all(|(_, s)| s["Properties"]["MapPublicIpOnLaunch"] == false));
+    assert_eq!(subnets.len(), 3);
+    for (name, subnet) in &subnets {
+        assert_eq!(subnet["Properties"]["MapPublicIpOnLaunch"], false, "{name}");
+        let always = subnet["Condition"].is_null();
+        assert_eq!(always, name.starts_with("Private"), "{name}");
+    }
+    // Interface endpoints in endpoints mode only (IAM's in us-east-1 alone); the S3
+    // gateway endpoint, free, in every mode.
+    for (name, endpoint) in of_type(&doc, "AWS::EC2::VPCEndpoint") {
+        let condition = endpoint["Condition"].as_str();
+        match endpoint["Properties"]["VpcEndpointType"].as_str() {
+            Some("Gateway") => assert_eq!(condition, None, "{name}"),
+            _ if name == "IamEndpoint" => assert_eq!(condition, Some("HasIamEndpoint")),
+            _ => assert_eq!(condition, Some("UsesEndpoints"), "{name}"),
+        }
+    }
+    assert_eq!(
+        text(&doc["Conditions"]["HasIamEndpoint"]),
+        "!And !Condition UsesEndpoints,!Equals !Ref AWS::Region,us-east-1"
+    );
+    // In none mode the function leaves the VPC.
+    let vpc_config = text(&doc["Resources"]["ScannerFunction"]["Properties"]["VpcConfig"]);
+    assert!(
+        vpc_config.starts_with("!If InVpc,") && vpc_config.ends_with("!Ref AWS::NoValue"),
+        "{vpc_config}"
+    );
     let flow = &doc["Resources"]["VpcFlowLog"]["Properties"];
     assert_eq!(flow["TrafficType"], "ALL");
     assert_eq!(text(&flow["LogGroupName"]), "!Ref FlowLogGroup");
@@ -248,8 +284,7 @@ fn the_network_is_private_with_flow_logs_and_endpoints() {
         "!Sub audit-flowlogs-${AWS::Region}-${FlowLogDate}-${EnvironmentSuffix}"
     );
     // Which services have an endpoint is checked against the service registry by the
-    // unit test `stack::tests::the_vpc_has_an_endpoint_for_exactly_the_services_the_scanner_calls`.
-    assert!(!of_type(&doc, "AWS::EC2::VPCEndpoint").is_empty());
+    // unit test `registry_check::the_vpc_has_an_endpoint_for_exactly_the_services_the_scanner_calls`.
 }
 
 #[test]

@@ -125,13 +125,17 @@ fn parameters(
     code_key: Option<&str>,
 ) -> Vec<Param> {
     let today = Utc::now().format("%Y-%m-%d").to_string();
-    let chosen: [(&'static str, Option<String>); 8] = [
+    let chosen: [(&'static str, Option<String>); 9] = [
         ("EnvironmentSuffix", Some(suffix.to_string())),
         ("AlertEmail", args.alert_email.clone()),
         ("ScheduleExpression", args.schedule.clone()),
         ("Owner", args.owner.clone()),
         ("CostCenter", args.cost_center.clone()),
         ("ComplianceLevel", args.compliance_level.clone()),
+        (
+            "NetworkMode",
+            args.network_mode.map(|m| m.as_str().to_string()),
+        ),
         // The first deploy's date names the flow-log group; updates keep it.
         (
             "FlowLogDate",
