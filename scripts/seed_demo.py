@@ -1,5 +1,5 @@
 """Seeds the local AWS endpoint with a deliberately mixed account: some resources
-that pass every rule, and failures across S3, VPC/EC2, Lambda, KMS, SNS, CloudWatch Logs and IAM.
+that pass every rule, and failures across S3, VPC/EC2, Lambda, KMS, SNS, CloudWatch Logs, IAM, CloudTrail, AWS Config, GuardDuty and Security Hub.
 
 Prints a JSON manifest on stdout: the verdict a correct scan must give for each
 (rule, resource) pair it names. The demo shows the scan; the integration tests
@@ -355,6 +355,56 @@ def seed_iam(iam):
     verdict("iam-user-access-keys-rotated", "demo-ci", "PASS")
 
 
+def seed_cloudtrail(cloudtrail, s3, logs, key_arn):
+    s3.create_bucket(Bucket="demo-trail-logs")
+    logs.create_log_group(logGroupName="demo-trail")
+    group = logs.describe_log_groups(logGroupNamePrefix="demo-trail")["logGroups"][0]["arn"]
+    verdict("logs-log-group-retention", "demo-trail", "PASS")
+    verdict("logs-log-group-kms-encrypted", "demo-trail", "FAIL")
+    # The organisation's trail: every region, validated, encrypted, into CloudWatch Logs,
+    # all management events and every bucket's object writes (not reads).
+    cloudtrail.create_trail(
+        Name="demo-org", S3BucketName="demo-trail-logs", IsMultiRegionTrail=True,
+        EnableLogFileValidation=True, KmsKeyId=key_arn, CloudWatchLogsLogGroupArn=group,
+        CloudWatchLogsRoleArn=f"arn:aws:iam::{ACCOUNT}:role/demo-trail")
+    cloudtrail.put_event_selectors(TrailName="demo-org", EventSelectors=[
+        {"ReadWriteType": "All", "IncludeManagementEvents": True},
+        {"ReadWriteType": "WriteOnly", "IncludeManagementEvents": False,
+         "DataResources": [{"Type": "AWS::S3::Object", "Values": ["arn:aws:s3"]}]}])
+    cloudtrail.start_logging(Name="demo-org")
+    for rule in ["kms-encrypted", "log-file-validation", "cloudwatch-logs"]:
+        verdict(f"cloudtrail-trail-{rule}", "demo-org", "PASS")
+    # A team's old single-region trail, never started: none of it.
+    cloudtrail.create_trail(Name="demo-legacy", S3BucketName="demo-trail-logs")
+    for rule in ["kms-encrypted", "log-file-validation", "cloudwatch-logs"]:
+        verdict(f"cloudtrail-trail-{rule}", "demo-legacy", "FAIL")
+    verdict("cloudtrail-multi-region-trail-enabled", ACCOUNT, "PASS")
+    verdict("cloudtrail-enabled", ACCOUNT, "PASS")
+    verdict("cloudtrail-s3-data-events-write", ACCOUNT, "PASS")
+    verdict("cloudtrail-s3-data-events-read", ACCOUNT, "FAIL")
+
+
+def seed_config(config, s3):
+    # Recording everything, but with a role of the account's own.
+    config.put_configuration_recorder(ConfigurationRecorder={
+        "name": "default", "roleARN": f"arn:aws:iam::{ACCOUNT}:role/demo-config",
+        "recordingGroup": {"allSupported": True, "includeGlobalResourceTypes": True}})
+    config.put_delivery_channel(DeliveryChannel={"name": "default", "s3BucketName": "demo-trail-logs"})
+    config.start_configuration_recorder(ConfigurationRecorderName="default")
+    verdict("config-recorder-enabled", REGION, "PASS")
+    verdict("config-recorder-service-linked-role", REGION, "FAIL")
+
+
+def seed_guardduty(guardduty):
+    guardduty.create_detector(Enable=True)
+    verdict("guardduty-enabled", REGION, "PASS")
+
+
+def seed_securityhub():
+    # Never enabled in the demo account.
+    verdict("securityhub-enabled", REGION, "FAIL")
+
+
 def main():
     if len(sys.argv) != 2:
         sys.exit("usage: seed_demo.py ENDPOINT_URL")
@@ -367,6 +417,10 @@ def main():
     seed_sns(client(endpoint, "sns"), key_arn)
     seed_logs(client(endpoint, "logs"), key_arn)
     seed_iam(iam)
+    seed_cloudtrail(client(endpoint, "cloudtrail"), client(endpoint, "s3"), client(endpoint, "logs"), key_arn)
+    seed_config(client(endpoint, "config"), client(endpoint, "s3"))
+    seed_guardduty(client(endpoint, "guardduty"))
+    seed_securityhub()
     json.dump({"account_id": ACCOUNT, "region": REGION, "expect": expect}, sys.stdout, indent=1)
     print()
 

@@ -4,7 +4,10 @@
 //! snapshot (`scan --save-inventory`) is this model serialized, so a scan can be
 //! replayed offline with exactly the same verdicts. Nothing here knows about the SDK.
 
+pub mod cloudtrail;
+pub mod config;
 pub mod ec2;
+pub mod guardduty;
 pub mod iam;
 pub mod identity_policy;
 pub mod kms;
@@ -14,6 +17,7 @@ pub mod policy;
 pub mod registry;
 pub mod s3;
 pub mod schema;
+pub mod securityhub;
 pub mod sns;
 
 use std::collections::BTreeMap;
@@ -145,6 +149,47 @@ registry! {
             IamUser = "aws.iam.user" (iam::User, iam::USER_SCHEMA),
             IamPolicy = "aws.iam.policy" (iam::Policy, iam::POLICY_SCHEMA),
         },
+    }
+    Cloudtrail = "cloudtrail" {
+        title: "AWS CloudTrail",
+        // Each scanned region's own trails, listed from the home region's collector so
+        // the account's summary sees them all.
+        listed: Account,
+        calls: ["cloudtrail:DescribeTrails"],
+        actions: [],
+        endpoint: Some("cloudtrail"),
+        kinds: {
+            Trail = "aws.cloudtrail.trail" (cloudtrail::Trail, cloudtrail::TRAIL_SCHEMA),
+            CloudtrailAccount = "aws.cloudtrail.account" (cloudtrail::Account, cloudtrail::ACCOUNT_SCHEMA),
+        },
+    }
+    Config = "config" {
+        title: "AWS Config",
+        listed: Region,
+        calls: [
+            "config:DescribeConfigurationRecorders",
+            "config:DescribeConfigurationRecorderStatus",
+            "config:DescribeDeliveryChannels",
+        ],
+        actions: [],
+        endpoint: Some("config"),
+        kinds: { ConfigRegionSettings = "aws.config.region-settings" (config::RegionSettings, config::SCHEMA) },
+    }
+    Guardduty = "guardduty" {
+        title: "Amazon GuardDuty",
+        listed: Region,
+        calls: ["guardduty:ListDetectors", "guardduty:GetDetector"],
+        actions: [],
+        endpoint: Some("guardduty"),
+        kinds: { GuarddutyRegionSettings = "aws.guardduty.region-settings" (guardduty::RegionSettings, guardduty::SCHEMA) },
+    }
+    Securityhub = "securityhub" {
+        title: "AWS Security Hub",
+        listed: Region,
+        calls: ["securityhub:DescribeHub"],
+        actions: [],
+        endpoint: Some("securityhub"),
+        kinds: { SecurityhubRegionSettings = "aws.securityhub.region-settings" (securityhub::RegionSettings, securityhub::SCHEMA) },
     }
 }
 

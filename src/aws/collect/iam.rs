@@ -12,10 +12,10 @@ use std::collections::BTreeMap;
 use aws_sdk_iam::types::{EntityType, SummaryKeyType};
 use aws_sdk_iam::Client;
 
-use super::{error, Collected, Collector, Scope, Wanted};
+use super::{error, resource, Collected, Collector, Scope, Wanted};
 use crate::aws::errors::{or_absent, CallError};
 use crate::model::iam::{Account, PasswordPolicy, Permissions, Policy, Root, User, GLOBAL};
-use crate::model::{identity_policy, Properties, Resource, ResourceKind};
+use crate::model::{identity_policy, Properties, ResourceKind};
 
 pub(crate) const COLLECTOR: Collector = Collector {
     all: |scope, _home| Box::pin(collect(scope)),
@@ -53,15 +53,6 @@ async fn one(scope: &Scope<'_>, wanted: &Wanted) -> Collected {
     all.resources
         .retain(|r| r.properties.kind() == wanted.kind && r.id == wanted.id);
     all
-}
-
-fn resource(id: &str, arn: Option<&str>, properties: Properties) -> Resource {
-    Resource {
-        id: id.to_string(),
-        arn: arn.map(str::to_string),
-        region: GLOBAL.to_string(),
-        properties,
-    }
 }
 
 /// The partition's AWS-managed policy `name`.
@@ -170,8 +161,12 @@ async fn account(scope: &Scope<'_>, client: &Client, out: &mut Collected) {
         }
     }
     let arn = format!("arn:aws:iam::{id}:root");
-    out.resources
-        .push(resource(id, Some(&arn), Properties::IamAccount(account)));
+    out.resources.push(resource(
+        id,
+        Some(&arn),
+        GLOBAL,
+        Properties::IamAccount(account),
+    ));
 }
 
 /// Who holds a managed policy: `user/NAME`, `group/NAME`, `role/NAME`. A policy the
@@ -370,8 +365,12 @@ async fn users(scope: &Scope<'_>, client: &Client, details: Option<&Details>, ou
                 None => {}
             }
         }
-        out.resources
-            .push(resource(name, Some(u.arn()), Properties::IamUser(user)));
+        out.resources.push(resource(
+            name,
+            Some(u.arn()),
+            GLOBAL,
+            Properties::IamUser(user),
+        ));
     }
 }
 
@@ -406,6 +405,6 @@ fn policies(details: &Details, out: &mut Collected) {
         }
         let properties = Properties::IamPolicy(policy.clone());
         out.resources
-            .push(resource(&policy.policy_name, Some(arn), properties));
+            .push(resource(&policy.policy_name, Some(arn), GLOBAL, properties));
     }
 }

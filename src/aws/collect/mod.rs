@@ -3,12 +3,16 @@
 //! resource share one concurrency limit. A call that fails is recorded against the
 //! attributes it would have filled and the scan goes on.
 
+pub(crate) mod cloudtrail;
+pub(crate) mod config;
 pub(crate) mod ec2;
+pub(crate) mod guardduty;
 pub(crate) mod iam;
 pub(crate) mod kms;
 pub(crate) mod lambda;
 pub(crate) mod logs;
 pub(crate) mod s3;
+pub(crate) mod securityhub;
 pub(crate) mod sns;
 
 use std::future::Future;
@@ -97,7 +101,19 @@ impl Scope<'_> {
     where
         Fut: Future<Output = Collected>,
     {
-        let parts: Vec<Collected> = stream::iter(items)
+        let mut out = Collected::default();
+        for part in self.bounded(items, per_item).await {
+            out.extend(part);
+        }
+        out
+    }
+
+    /// Runs `per_item` on each item, within the scan's concurrency limit.
+    async fn bounded<T, R, Fut>(&self, items: Vec<T>, per_item: impl Fn(T) -> Fut) -> Vec<R>
+    where
+        Fut: Future<Output = R>,
+    {
+        stream::iter(items)
             .map(|item| {
                 let work = per_item(item);
                 async move {
@@ -107,10 +123,7 @@ impl Scope<'_> {
             })
             .buffer_unordered(self.concurrency.max(1))
             .collect()
-            .await;
-        let mut out = Collected::default();
-        parts.into_iter().for_each(|p| out.extend(p));
-        out
+            .await
     }
 }
 
@@ -133,6 +146,16 @@ fn error(
         operation: operation.to_string(),
         code: e.code,
         message: e.message,
+    }
+}
+
+/// A resource as a collector found it.
+fn resource(id: &str, arn: Option<&str>, region: &str, properties: Properties) -> Resource {
+    Resource {
+        id: id.to_string(),
+        arn: arn.map(str::to_string),
+        region: region.to_string(),
+        properties,
     }
 }
 
@@ -237,6 +260,10 @@ fn collector(service: Service) -> Collector {
         Service::Sns => sns::COLLECTOR,
         Service::Logs => logs::COLLECTOR,
         Service::Iam => iam::COLLECTOR,
+        Service::Cloudtrail => cloudtrail::COLLECTOR,
+        Service::Config => config::COLLECTOR,
+        Service::Guardduty => guardduty::COLLECTOR,
+        Service::Securityhub => securityhub::COLLECTOR,
     }
 }
 

@@ -10,9 +10,9 @@ mod vpcs;
 use aws_sdk_ec2::types::Tag;
 use aws_sdk_ec2::Client;
 
-use super::{error, Collected, Collector, Scope, Wanted};
+use super::{error, resource, Collected, Collector, Scope, Wanted};
 use crate::model::ec2::RegionSettings;
-use crate::model::{Properties, Resource, ResourceKind};
+use crate::model::{Properties, ResourceKind};
 
 pub(crate) const COLLECTOR: Collector = Collector {
     all: |scope, region| Box::pin(collect(scope, region)),
@@ -97,18 +97,4 @@ pub(super) async fn region_settings(
 
 pub(super) fn tags(list: &[Tag]) -> crate::model::Tags {
     super::tag_map(list.iter().map(|t| (t.key(), t.value())))
-}
-
-pub(super) fn resource(
-    id: &str,
-    arn: Option<&str>,
-    region: &str,
-    properties: Properties,
-) -> Resource {
-    Resource {
-        id: id.to_string(),
-        arn: arn.map(str::to_string),
-        region: region.to_string(),
-        properties,
-    }
 }

@@ -1,0 +1,47 @@
+//! Security Hub in one region: one `DescribeHub`, whose "not subscribed" answer
+//! (InvalidAccessException) is the fact that the hub is off here.
+
+use aws_sdk_securityhub::Client;
+
+use super::{error, resource, Collected, Collector, Scope, Wanted};
+use crate::aws::errors::{or_absent, CallError};
+use crate::model::securityhub::RegionSettings;
+use crate::model::{Properties, ResourceKind};
+
+const KIND: ResourceKind = ResourceKind::SecurityhubRegionSettings;
+
+pub(crate) const COLLECTOR: Collector = Collector {
+    all: |scope, region| Box::pin(collect(scope, region)),
+    one: |scope, wanted| Box::pin(one(scope, wanted)),
+};
+
+async fn collect(scope: &Scope<'_>, region: &str) -> Collected {
+    let client = Client::new(&scope.session.regional(region));
+    let mut out = Collected::default();
+    let hub = client
+        .describe_hub()
+        .send()
+        .await
+        .map_err(CallError::from)
+        .map(|o| o.hub_arn().map(str::to_string));
+    match or_absent(hub.map(Some), &["InvalidAccessException"], || None) {
+        Ok(hub) => out.resources.push(resource(
+            region,
+            None,
+            region,
+            Properties::SecurityhubRegionSettings(RegionSettings {
+                enabled: hub.is_some(),
+                hub_arn: hub.flatten(),
+            }),
+        )),
+        Err(e) => out
+            .errors
+            .push(error(KIND, region, None, &[], "DescribeHub", e)),
+    }
+    out
+}
+
+/// Security Hub has no fix: a re-read is the region's collection.
+async fn one(scope: &Scope<'_>, wanted: &Wanted) -> Collected {
+    collect(scope, &wanted.region).await
+}
