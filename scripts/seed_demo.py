@@ -353,10 +353,15 @@ def seed_iam(iam):
     verdict("iam-user-one-active-key", "demo-ci", "FAIL")
     verdict("iam-user-no-direct-policies", "demo-ci", "FAIL")
     verdict("iam-user-access-keys-rotated", "demo-ci", "PASS")
+    # The emulator dates every server certificate's expiry in 2012.
+    iam.upload_server_certificate(ServerCertificateName="demo-legacy-www",
+                                  CertificateBody="-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----",
+                                  PrivateKey="-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----")
+    verdict("iam-server-certificate-not-expired", "demo-legacy-www", "FAIL")
 
 
-def seed_cloudtrail(cloudtrail, s3, logs, key_arn):
-    s3.create_bucket(Bucket="demo-trail-logs")
+def seed_cloudtrail(cloudtrail, logs, key_arn):
+    # Both deliver to the audit log bucket seed_s3 made.
     logs.create_log_group(logGroupName="demo-trail")
     group = logs.describe_log_groups(logGroupNamePrefix="demo-trail")["logGroups"][0]["arn"]
     verdict("logs-log-group-retention", "demo-trail", "PASS")
@@ -364,7 +369,7 @@ def seed_cloudtrail(cloudtrail, s3, logs, key_arn):
     # The organisation's trail: every region, validated, encrypted, into CloudWatch Logs,
     # all management events and every bucket's object writes (not reads).
     cloudtrail.create_trail(
-        Name="demo-org", S3BucketName="demo-trail-logs", IsMultiRegionTrail=True,
+        Name="demo-org", S3BucketName="compliance-demo-logs", IsMultiRegionTrail=True,
         EnableLogFileValidation=True, KmsKeyId=key_arn, CloudWatchLogsLogGroupArn=group,
         CloudWatchLogsRoleArn=f"arn:aws:iam::{ACCOUNT}:role/demo-trail")
     cloudtrail.put_event_selectors(TrailName="demo-org", EventSelectors=[
@@ -375,7 +380,7 @@ def seed_cloudtrail(cloudtrail, s3, logs, key_arn):
     for rule in ["kms-encrypted", "log-file-validation", "cloudwatch-logs"]:
         verdict(f"cloudtrail-trail-{rule}", "demo-org", "PASS")
     # A team's old single-region trail, never started: none of it.
-    cloudtrail.create_trail(Name="demo-legacy", S3BucketName="demo-trail-logs")
+    cloudtrail.create_trail(Name="demo-legacy", S3BucketName="compliance-demo-logs")
     for rule in ["kms-encrypted", "log-file-validation", "cloudwatch-logs"]:
         verdict(f"cloudtrail-trail-{rule}", "demo-legacy", "FAIL")
     verdict("cloudtrail-multi-region-trail-enabled", ACCOUNT, "PASS")
@@ -384,12 +389,12 @@ def seed_cloudtrail(cloudtrail, s3, logs, key_arn):
     verdict("cloudtrail-s3-data-events-read", ACCOUNT, "FAIL")
 
 
-def seed_config(config, s3):
+def seed_config(config):
     # Recording everything, but with a role of the account's own.
     config.put_configuration_recorder(ConfigurationRecorder={
         "name": "default", "roleARN": f"arn:aws:iam::{ACCOUNT}:role/demo-config",
         "recordingGroup": {"allSupported": True, "includeGlobalResourceTypes": True}})
-    config.put_delivery_channel(DeliveryChannel={"name": "default", "s3BucketName": "demo-trail-logs"})
+    config.put_delivery_channel(DeliveryChannel={"name": "default", "s3BucketName": "compliance-demo-logs"})
     config.start_configuration_recorder(ConfigurationRecorderName="default")
     verdict("config-recorder-enabled", REGION, "PASS")
     verdict("config-recorder-service-linked-role", REGION, "FAIL")
@@ -417,8 +422,8 @@ def main():
     seed_sns(client(endpoint, "sns"), key_arn)
     seed_logs(client(endpoint, "logs"), key_arn)
     seed_iam(iam)
-    seed_cloudtrail(client(endpoint, "cloudtrail"), client(endpoint, "s3"), client(endpoint, "logs"), key_arn)
-    seed_config(client(endpoint, "config"), client(endpoint, "s3"))
+    seed_cloudtrail(client(endpoint, "cloudtrail"), client(endpoint, "logs"), key_arn)
+    seed_config(client(endpoint, "config"))
     seed_guardduty(client(endpoint, "guardduty"))
     seed_securityhub()
     json.dump({"account_id": ACCOUNT, "region": REGION, "expect": expect}, sys.stdout, indent=1)

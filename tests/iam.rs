@@ -319,3 +319,44 @@ fn a_refused_credential_report_errors_only_the_rules_that_read_it() {
         "no password policy is set in this account"
     );
 }
+
+#[test]
+fn server_certificates_are_judged_by_their_expiry() {
+    let emu = account();
+    let member = |name: &str, expires: &str| {
+        format!(
+            "<member><Path>/</Path><ServerCertificateName>{name}</ServerCertificateName>\
+             <ServerCertificateId>ASCA{name}</ServerCertificateId>\
+             <Arn>arn:aws:iam::123456789012:server-certificate/{name}</Arn>\
+             <UploadDate>2024-01-10T09:00:00Z</UploadDate><Expiration>{expires}</Expiration></member>"
+        )
+    };
+    let later = (Utc::now() + Duration::days(200))
+        .format("%Y-%m-%dT%H:%M:%SZ")
+        .to_string();
+    let earlier = (Utc::now() - Duration::days(2))
+        .format("%Y-%m-%dT%H:%M:%SZ")
+        .to_string();
+    let listing = answer(
+        "ListServerCertificates",
+        &format!(
+            "<ServerCertificateMetadataList>{}{}</ServerCertificateMetadataList><IsTruncated>false</IsTruncated>",
+            member("www", &later),
+            member("old-www", &earlier)
+        ),
+    );
+    let proxy = Proxy::start(
+        &emu.url,
+        json!([{"action": "ListServerCertificates", "body": listing}]),
+    );
+    let rule = "iam-server-certificate-not-expired";
+    let out = run(scan(&proxy.url, "json", &["--rule", rule]));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        findings_of(&json_report(&out), rule),
+        [
+            ("old-www".to_string(), "FAIL".to_string()),
+            ("www".to_string(), "PASS".to_string()),
+        ]
+    );
+}

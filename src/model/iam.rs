@@ -1,6 +1,7 @@
 //! IAM as the rules see it: the account's identity settings (password policy, root user,
 //! who holds the support and CloudShell policies), its users and its customer-managed
-//! policies. IAM is global: every resource here has the region `global`.
+//! policies and server certificates. IAM is global: every resource here has the region
+//! `global`.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -294,4 +295,21 @@ pub const POLICY_SCHEMA: &[Field] = &[
         Type::StringList,
         "actions it allows with an unrestricted wildcard (s3:*, *)",
     ),
+];
+
+/// A server certificate stored in IAM (for load balancers and CloudFront before ACM).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerCertificate {
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expiration: Option<DateTime<Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub upload_date: Option<DateTime<Utc>>,
+}
+
+pub const SERVER_CERTIFICATE_SCHEMA: &[Field] = &[
+    Field::listed("name", Type::String, "certificate name"),
+    Field::listed("expiration", Type::Time, "when the certificate expires"),
+    Field::listed("upload_date", Type::Time, "when it was uploaded"),
 ];

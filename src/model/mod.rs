@@ -140,7 +140,12 @@ registry! {
         listed: Account,
         // The credential report is generated before it is read; the authorisation
         // details list every user's policies and every customer-managed policy at once.
-        calls: ["iam:ListUsers", "iam:GenerateCredentialReport", "iam:GetAccountAuthorizationDetails"],
+        calls: [
+            "iam:ListUsers",
+            "iam:GenerateCredentialReport",
+            "iam:GetAccountAuthorizationDetails",
+            "iam:ListServerCertificates",
+        ],
         actions: [],
         // com.amazonaws.iam: one endpoint, in us-east-1 only (see docs/stack.md).
         endpoint: Some("iam"),
@@ -148,6 +153,7 @@ registry! {
             IamAccount = "aws.iam.account" (iam::Account, iam::ACCOUNT_SCHEMA),
             IamUser = "aws.iam.user" (iam::User, iam::USER_SCHEMA),
             IamPolicy = "aws.iam.policy" (iam::Policy, iam::POLICY_SCHEMA),
+            ServerCertificate = "aws.iam.server-certificate" (iam::ServerCertificate, iam::SERVER_CERTIFICATE_SCHEMA),
         },
     }
     Cloudtrail = "cloudtrail" {

@@ -18,17 +18,21 @@ pub(crate) const COLLECTOR: Collector = Collector {
 async fn collect(scope: &Scope<'_>, region: &str) -> Collected {
     let client = Client::new(&scope.session.regional(region));
     let mut out = Collected::default();
+    let mut settings = RegionSettings::default();
     match detectors(&client).await {
-        Ok(detectors) => out.resources.push(resource(
+        Ok(detectors) => settings.detectors = detectors,
+        Err((operation, e)) => out.errors.push(error(
+            KIND,
             region,
-            None,
-            region,
-            Properties::GuarddutyRegionSettings(RegionSettings { detectors }),
+            Some(region),
+            &["detectors"],
+            operation,
+            e,
         )),
-        Err((operation, e)) => out
-            .errors
-            .push(error(KIND, region, None, &[], operation, e)),
     }
+    let properties = Properties::GuarddutyRegionSettings(settings);
+    out.resources
+        .push(resource(region, None, region, properties));
     out
 }
 

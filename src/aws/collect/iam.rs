@@ -1,5 +1,5 @@
-//! IAM, once for the account: the account's settings, its users and its customer-managed
-//! policies. Whatever IAM can answer for every user at once is asked once — the
+//! IAM, once for the account: the account's settings, its users, its customer-managed
+//! policies and its server certificates. Whatever IAM can answer for every user at once is asked once — the
 //! credential report (passwords, MFA, access keys) and one authorisation-details
 //! listing (each user's policies and groups, each policy's default version) — so a
 //! user or a policy costs no call of its own. Each call is made only when an enabled
@@ -14,7 +14,9 @@ use aws_sdk_iam::Client;
 
 use super::{error, resource, Collected, Collector, Scope, Wanted};
 use crate::aws::errors::{or_absent, CallError};
-use crate::model::iam::{Account, PasswordPolicy, Permissions, Policy, Root, User, GLOBAL};
+use crate::model::iam::{
+    Account, PasswordPolicy, Permissions, Policy, Root, ServerCertificate, User, GLOBAL,
+};
 use crate::model::{identity_policy, Properties, ResourceKind};
 
 pub(crate) const COLLECTOR: Collector = Collector {
@@ -43,6 +45,9 @@ async fn collect(scope: &Scope<'_>) -> Collected {
         if needs.kind(ResourceKind::IamPolicy) {
             policies(details, &mut out);
         }
+    }
+    if needs.kind(ResourceKind::ServerCertificate) {
+        server_certificates(client, &mut out).await;
     }
     out
 }
@@ -406,5 +411,40 @@ fn policies(details: &Details, out: &mut Collected) {
         let properties = Properties::IamPolicy(policy.clone());
         out.resources
             .push(resource(&policy.policy_name, Some(arn), GLOBAL, properties));
+    }
+}
+
+/// Server certificates: the listing holds everything the rules read.
+async fn server_certificates(client: &Client, out: &mut Collected) {
+    let kind = ResourceKind::ServerCertificate;
+    let listed = client
+        .list_server_certificates()
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await;
+    let time = |t: Option<&aws_smithy_types::DateTime>| {
+        t.and_then(|t| chrono::DateTime::from_timestamp(t.secs(), t.subsec_nanos()))
+    };
+    match listed {
+        Ok(list) => out.resources.extend(list.iter().map(|c| {
+            let name = c.server_certificate_name();
+            let certificate = ServerCertificate {
+                name: name.to_string(),
+                expiration: time(c.expiration()),
+                upload_date: time(c.upload_date()),
+            };
+            let properties = Properties::ServerCertificate(certificate);
+            resource(name, Some(c.arn()), GLOBAL, properties)
+        })),
+        Err(e) => out.errors.push(error(
+            kind,
+            GLOBAL,
+            None,
+            &[],
+            "ListServerCertificates",
+            e.into(),
+        )),
     }
 }

@@ -24,20 +24,21 @@ async fn collect(scope: &Scope<'_>, region: &str) -> Collected {
         .await
         .map_err(CallError::from)
         .map(|o| o.hub_arn().map(str::to_string));
+    let mut settings = RegionSettings::default();
     match or_absent(hub.map(Some), &["InvalidAccessException"], || None) {
-        Ok(hub) => out.resources.push(resource(
-            region,
-            None,
-            region,
-            Properties::SecurityhubRegionSettings(RegionSettings {
-                enabled: hub.is_some(),
-                hub_arn: hub.flatten(),
-            }),
-        )),
-        Err(e) => out
-            .errors
-            .push(error(KIND, region, None, &[], "DescribeHub", e)),
+        Ok(hub) => {
+            settings.enabled = hub.is_some();
+            settings.hub_arn = hub.flatten();
+        }
+        Err(e) => {
+            let attrs = ["enabled", "hub_arn"];
+            out.errors
+                .push(error(KIND, region, Some(region), &attrs, "DescribeHub", e));
+        }
     }
+    let properties = Properties::SecurityhubRegionSettings(settings);
+    out.resources
+        .push(resource(region, None, region, properties));
     out
 }
 

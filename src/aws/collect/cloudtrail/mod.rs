@@ -80,6 +80,9 @@ async fn collect(scope: &Scope<'_>) -> Collected {
             .await;
         found.extend(per_trail);
     }
+    // In a fixed order, whatever order the reads finished in: the summary's findings
+    // name trails by position.
+    found.sort_by(|a, b| (&a.region, &a.trail.name).cmp(&(&b.region, &b.trail.name)));
     for f in &found {
         for (attr, operation, e) in &f.failed {
             let name = f.trail.name.as_str();

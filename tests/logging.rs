@@ -1,0 +1,194 @@
+//! CloudTrail, AWS Config, GuardDuty and Security Hub against the local AWS endpoint:
+//! trails across regions read once each, an account summary that refuses to decide on
+//! a trail it could not read, and "not enabled" told apart from "could not ask".
+
+mod common;
+
+use common::*;
+use serde_json::{json, Value};
+
+/// An emulator with a multi-region trail in us-east-1 (logging, all management events)
+/// and a single-region one in eu-west-1 (stopped).
+fn trails() -> Emulator {
+    let emu = Emulator::start();
+    emu.boto(
+        r#"
+s3 = client("s3")
+s3.create_bucket(Bucket="trail-logs")
+east = client("cloudtrail")
+east.create_trail(Name="org", S3BucketName="trail-logs", IsMultiRegionTrail=True)
+# What AWS gives a new trail (the emulator answers no selector at all).
+east.put_event_selectors(TrailName="org", EventSelectors=[{"ReadWriteType": "All", "IncludeManagementEvents": True}])
+east.start_logging(Name="org")
+west = boto3.client("cloudtrail", endpoint_url=east.meta.endpoint_url, region_name="eu-west-1",
+                    aws_access_key_id="test", aws_secret_access_key="test")
+west.create_trail(Name="team", S3BucketName="trail-logs")
+"#,
+    );
+    emu
+}
+
+fn regions() -> [&'static str; 4] {
+    ["--region", "us-east-1", "--region", "eu-west-1"]
+}
+
+fn targets(proxy: &Proxy) -> Vec<String> {
+    proxy
+        .log()
+        .iter()
+        .filter_map(|e| e["target"].as_str())
+        .filter(|t| !t.is_empty())
+        .map(|t| t.rsplit('.').next().unwrap().to_string())
+        .collect()
+}
+
+fn finding<'r>(report: &'r Value, rule: &str, resource: &str) -> &'r Value {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule_id"] == rule && f["resource_id"] == resource)
+        .unwrap_or_else(|| panic!("no finding of {rule} on {resource}"))
+}
+
+#[test]
+fn each_trail_is_read_once_in_its_home_region_and_the_account_sums_them_up() {
+    let emu = trails();
+    let proxy = Proxy::start(&emu.url, json!([]));
+    let mut args = vec!["--rule", "cloudtrail-multi-region-trail-enabled"];
+    args.extend(regions());
+    let out = run(scan(&proxy.url, "json", &args));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report = json_report(&out);
+    let account = finding(
+        &report,
+        "cloudtrail-multi-region-trail-enabled",
+        "123456789012",
+    );
+    assert_eq!(account["status"], "PASS", "{account}");
+    assert_eq!(account["region"], "global");
+    let mut calls = targets(&proxy);
+    calls.sort();
+    // (The session's STS and EC2 calls speak the query protocol: no target.)
+    // One listing per region; the multi-region trail is not listed again as a shadow
+    // in eu-west-1, so each trail costs one status and one selectors call.
+    assert_eq!(
+        calls,
+        [
+            "DescribeTrails",
+            "DescribeTrails",
+            "GetEventSelectors",
+            "GetEventSelectors",
+            "GetTrailStatus",
+            "GetTrailStatus"
+        ]
+    );
+
+    // Per-trail rules file each trail under its home region.
+    let mut args = vec!["--service", "cloudtrail"];
+    args.extend(regions());
+    let out = run(scan(&emu.url, "json", &args));
+    let report = json_report(&out);
+    let team = finding(&report, "cloudtrail-trail-log-file-validation", "team");
+    assert_eq!(
+        (team["region"].as_str(), team["status"].as_str()),
+        (Some("eu-west-1"), Some("FAIL"))
+    );
+    let org = finding(&report, "cloudtrail-trail-log-file-validation", "org");
+    assert_eq!(org["region"], "us-east-1");
+}
+
+#[test]
+fn a_trail_that_cannot_be_read_leaves_the_account_undecided_not_failed() {
+    let emu = trails();
+    // The logging multi-region trail's status is refused: without it, "is there a
+    // logging multi-region trail" has no answer.
+    let proxy = Proxy::start(
+        &emu.url,
+        json!([{"target": "CloudTrail_20131101.GetTrailStatus", "status": 400,
+                "code": "AccessDeniedException", "format": "json"}]),
+    );
+    let mut args = vec!["--service", "cloudtrail"];
+    args.extend(regions());
+    let out = run(scan(&proxy.url, "json", &args));
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let report = json_report(&out);
+    for rule in [
+        "cloudtrail-multi-region-trail-enabled",
+        "cloudtrail-enabled",
+    ] {
+        let account = finding(&report, rule, "123456789012");
+        assert_eq!(account["status"], "ERROR", "{account}");
+        assert!(
+            account["message"]
+                .as_str()
+                .unwrap()
+                .contains("AccessDenied"),
+            "{account}"
+        );
+    }
+    // What the listing alone decides is still decided.
+    assert_eq!(
+        finding(&report, "cloudtrail-trail-kms-encrypted", "org")["status"],
+        "FAIL"
+    );
+}
+
+#[test]
+fn security_hub_off_is_a_failure_and_a_refused_question_is_an_error() {
+    let emu = Emulator::start();
+    let judge = |url: &str| {
+        let out = run(scan(url, "json", &["--rule", "securityhub-enabled"]));
+        let report = json_report(&out);
+        finding(&report, "securityhub-enabled", "us-east-1")["status"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(judge(&emu.url), "FAIL");
+    let proxy = Proxy::start(
+        &emu.url,
+        json!([{"prefix": "/accounts", "status": 403, "code": "AccessDeniedException", "format": "json"}]),
+    );
+    assert_eq!(judge(&proxy.url), "ERROR");
+    emu.boto(r#"client("securityhub").enable_security_hub()"#);
+    assert_eq!(judge(&emu.url), "PASS");
+}
+
+#[test]
+fn config_and_guardduty_are_judged_per_region() {
+    let emu = Emulator::start();
+    emu.boto(
+        r#"
+client("s3").create_bucket(Bucket="config-history")
+config = client("config")
+role = "arn:aws:iam::123456789012:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig"
+config.put_configuration_recorder(ConfigurationRecorder={"name": "default", "roleARN": role,
+    "recordingGroup": {"allSupported": True, "includeGlobalResourceTypes": True}})
+config.put_delivery_channel(DeliveryChannel={"name": "default", "s3BucketName": "config-history"})
+config.start_configuration_recorder(ConfigurationRecorderName="default")
+west = boto3.client("guardduty", endpoint_url=config.meta.endpoint_url, region_name="eu-west-1",
+                    aws_access_key_id="test", aws_secret_access_key="test")
+west.create_detector(Enable=False)
+client("guardduty").create_detector(Enable=True)
+"#,
+    );
+    let mut args = vec!["--service", "config", "--service", "guardduty"];
+    args.extend(regions());
+    let out = run(scan(&emu.url, "json", &args));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report = json_report(&out);
+    let status = |rule: &str, region: &str| status_of(&report, rule, region).unwrap().to_string();
+    assert_eq!(status("config-recorder-enabled", "us-east-1"), "PASS");
+    assert_eq!(
+        status("config-recorder-service-linked-role", "us-east-1"),
+        "PASS"
+    );
+    assert_eq!(status("config-recorder-enabled", "eu-west-1"), "FAIL");
+    assert_eq!(status("guardduty-enabled", "us-east-1"), "PASS");
+    assert_eq!(
+        status("guardduty-enabled", "eu-west-1"),
+        "FAIL",
+        "a suspended detector"
+    );
+}
