@@ -308,6 +308,7 @@ def seed_iam(iam):
     iam.create_role(RoleName="demo-support", AssumeRolePolicyDocument=trust)
     iam.attach_role_policy(RoleName="demo-support", PolicyArn="arn:aws:iam::aws:policy/AWSSupportAccess")
     verdict("iam-support-role", ACCOUNT, "PASS")
+    verdict("iam-support-access-in-use", ACCOUNT, "PASS")
     iam.create_group(GroupName="demo-developers")
     iam.attach_group_policy(GroupName="demo-developers", PolicyArn="arn:aws:iam::aws:policy/AWSCloudShellFullAccess")
     verdict("iam-no-cloudshell-full-access", ACCOUNT, "FAIL")
@@ -319,6 +320,7 @@ def seed_iam(iam):
     admin = policy("demo-admin", [{"Effect": "Allow", "Action": "*", "Resource": "*"}])
     iam.attach_role_policy(RoleName="demo-support", PolicyArn=admin)
     verdict("iam-policy-no-full-admin", "demo-admin", "FAIL")
+    verdict("iam-no-attached-admin-policy", ACCOUNT, "FAIL")
     verdict("iam-policy-no-full-service-access", "demo-admin", "FAIL")
     policy("demo-readers", [{"Effect": "Allow", "Action": ["s3:Get*", "ec2:Describe*"], "Resource": "*"},
                             {"Effect": "Deny", "Action": "*", "Resource": "*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}])

@@ -2,6 +2,7 @@
 //! Parses arguments, dispatches to a command, and maps failures to exit code 2.
 
 mod aws;
+mod catalogue;
 mod cli;
 mod commands;
 mod engine;

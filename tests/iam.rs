@@ -360,3 +360,40 @@ fn server_certificates_are_judged_by_their_expiry() {
         ]
     );
 }
+
+#[test]
+fn cis_1_16_counts_attached_policies_aws_managed_ones_included() {
+    let emu = account();
+    let rule = "iam-no-attached-admin-policy";
+    let judge = || {
+        let out = run(scan(&emu.url, "json", &["--rule", rule]));
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let report = json_report(&out);
+        let f = &report["findings"][0];
+        (
+            f["status"].as_str().unwrap().to_string(),
+            f["message"].as_str().unwrap().to_string(),
+        )
+    };
+    // The customer policy "admins" allows * on * but is attached to nothing.
+    assert_eq!(judge().0, "PASS");
+    emu.boto(
+        r#"
+iam = client("iam")
+iam.create_group(GroupName="ops")
+iam.attach_group_policy(GroupName="ops", PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess")
+iam.attach_group_policy(GroupName="ops", PolicyArn="arn:aws:iam::aws:policy/ReadOnlyAccess")
+"#,
+    );
+    let (status, message) = judge();
+    assert_eq!(status, "FAIL");
+    assert!(
+        message.contains("AdministratorAccess") && !message.contains("ReadOnlyAccess"),
+        "{message}"
+    );
+    // And the customer one, once attached.
+    emu.boto(
+        r#"client("iam").attach_group_policy(GroupName="ops", PolicyArn="arn:aws:iam::123456789012:policy/admins")"#,
+    );
+    assert!(judge().1.contains("admins"));
+}

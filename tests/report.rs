@@ -113,6 +113,24 @@ fn report_shows_a_scan_the_trend_and_the_changes() {
         serde_json::json!(["s3-bucket-public-access-block"])
     );
     assert_eq!(control("EC2.15")["status"], "FAIL");
+    // A framework with a catalogue lists every control, decided or not.
+    let cis = with_files(&["--framework", "cis-aws-3.0", "--format", "json"]);
+    assert_eq!(cis.status.code(), Some(0), "{}", stderr(&cis));
+    let cis: Value = serde_json::from_slice(&cis.stdout).unwrap();
+    let controls = cis["controls"].as_array().unwrap();
+    assert_eq!(controls.len(), 62, "every CIS v3.0.0 control");
+    let cis_control = |id: &str| controls.iter().find(|c| c["control"] == id).unwrap();
+    assert_eq!(cis_control("1.10")["status"], "FAIL", "demo-bob has no MFA");
+    assert_eq!(cis_control("1.1")["status"], "MANUAL");
+    assert!(cis_control("1.1")["check"]
+        .as_str()
+        .unwrap()
+        .contains("contacts"));
+    assert_eq!(cis_control("2.3.1")["status"], "NOT_COVERED");
+    assert!(cis_control("3.1")["title"]
+        .as_str()
+        .unwrap()
+        .contains("CloudTrail is enabled in all regions"));
     let unknown = with_files(&["--framework", "nist-800-53"]);
     assert_eq!(unknown.status.code(), Some(2));
     assert!(

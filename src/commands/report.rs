@@ -13,7 +13,7 @@ use crate::aws::session::Session;
 use crate::aws::stack::Stack;
 use crate::cli::ReportArgs;
 use crate::error::Fatal;
-use crate::history::{self, diff::diff, framework::controls, pick, trend::trend};
+use crate::history::{self, diff::diff, framework::catalogued, pick, trend::trend};
 use crate::output::{write_controls, write_diff, write_trend, Format, HtmlReporter, Reporter};
 use crate::report::Report;
 use crate::stack::Suffix;
@@ -74,7 +74,7 @@ pub async fn run(args: ReportArgs) -> Result<ExitCode, Fatal> {
     } else if let Some(framework) = &args.framework {
         let format = args.format.for_list("--framework").map_err(Fatal::new)?;
         let chosen = pick(&stored, args.scan.as_deref()).map_err(Fatal::new)?;
-        let grouped = controls(chosen, framework).map_err(Fatal::new)?;
+        let grouped = catalogued(chosen, framework).map_err(Fatal::new)?;
         emit(&|w| write_controls(format, framework, &grouped, w))?;
     } else {
         let chosen = pick(&stored, args.scan.as_deref()).map_err(Fatal::new)?;

@@ -1,19 +1,61 @@
 //! A scan seen through one framework (`aws-fsbp`, `cis-aws-3.0`, `pci-dss-4.0`, …): its
-//! findings grouped by control id, each control with a status as Security Hub gives one.
+//! findings grouped by control id, each control with a status as Security Hub gives one;
+//! with the framework's catalogue (`catalogue.rs`), every control of the framework, the
+//! ones no rule decided included (MANUAL, NOT_COVERED).
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
+use crate::catalogue::{self, Assessment};
 use crate::report::Report;
 use crate::rules::Status;
+
+/// A control's status: its findings' worst, or why it has none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ControlStatus {
+    Fail,
+    Error,
+    Pass,
+    NotApplicable,
+    /// The framework calls it manual and no rule decides it: a person checks.
+    Manual,
+    /// The framework calls it automated but no rule decides it yet.
+    NotCovered,
+}
+
+impl ControlStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ControlStatus::Fail => "FAIL",
+            ControlStatus::Error => "ERROR",
+            ControlStatus::Pass => "PASS",
+            ControlStatus::NotApplicable => "NOT_APPLICABLE",
+            ControlStatus::Manual => "MANUAL",
+            ControlStatus::NotCovered => "NOT_COVERED",
+        }
+    }
+}
+
+impl std::fmt::Display for ControlStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Control {
     pub control: String,
+    /// The catalogue's title, when the framework has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
     /// FAIL if any finding fails, else ERROR if any errs, else PASS if any passes, else
-    /// NOT_APPLICABLE.
-    pub status: Status,
+    /// NOT_APPLICABLE; MANUAL or NOT_COVERED when no finding names it.
+    pub status: ControlStatus,
+    /// What a person verifies, for a MANUAL control.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub check: Option<String>,
     pub rules: Vec<String>,
     pub passed: usize,
     pub failed: usize,
@@ -53,13 +95,13 @@ pub fn controls(report: &Report, framework: &str) -> Result<Vec<Control>, String
                 count(Status::NotApplicable),
             );
             let status = if failed > 0 {
-                Status::Fail
+                ControlStatus::Fail
             } else if errors > 0 {
-                Status::Error
+                ControlStatus::Error
             } else if passed > 0 {
-                Status::Pass
+                ControlStatus::Pass
             } else {
-                Status::NotApplicable
+                ControlStatus::NotApplicable
             };
             let rules: BTreeSet<String> = findings.iter().map(|f| f.rule_id.clone()).collect();
             let failing: BTreeSet<String> = findings
@@ -69,7 +111,9 @@ pub fn controls(report: &Report, framework: &str) -> Result<Vec<Control>, String
                 .collect();
             Control {
                 control: control.to_string(),
+                title: None,
                 status,
+                check: None,
                 rules: rules.into_iter().collect(),
                 passed,
                 failed,
@@ -80,6 +124,47 @@ pub fn controls(report: &Report, framework: &str) -> Result<Vec<Control>, String
         })
         .collect();
     // Natural order: S3.2 before S3.10, 2.1.4 before 5.2.
+    out.sort_by_key(|c| natural_key(&c.control));
+    Ok(out)
+}
+
+/// Every control of `framework`: those its catalogue lists (with their titles; MANUAL or
+/// NOT_COVERED when no finding names them) and those the findings name. Without a
+/// catalogue, the controls the findings evidence (`controls`).
+pub fn catalogued(report: &Report, framework: &str) -> Result<Vec<Control>, String> {
+    let Some(catalogue) = catalogue::of(framework) else {
+        return controls(report, framework);
+    };
+    let mut evidenced = controls(report, framework).unwrap_or_default();
+    let mut out: Vec<Control> = catalogue
+        .controls
+        .iter()
+        .map(|entry| {
+            let found = evidenced.iter().position(|c| c.control == entry.id);
+            let mut control = match found {
+                Some(i) => evidenced.remove(i),
+                None => Control {
+                    control: entry.id.clone(),
+                    title: None,
+                    status: match entry.assessment {
+                        Assessment::Manual => ControlStatus::Manual,
+                        Assessment::Automated => ControlStatus::NotCovered,
+                    },
+                    check: entry.check.clone(),
+                    rules: Vec::new(),
+                    passed: 0,
+                    failed: 0,
+                    errors: 0,
+                    not_applicable: 0,
+                    failing: Vec::new(),
+                },
+            };
+            control.title = Some(entry.title.clone());
+            control
+        })
+        .collect();
+    // A rule file of the user's own may name a control the catalogue lacks.
+    out.extend(evidenced);
     out.sort_by_key(|c| natural_key(&c.control));
     Ok(out)
 }
@@ -104,7 +189,10 @@ mod tests {
         let controls = controls(&fixtures::report(), "aws-fsbp").unwrap();
         assert_eq!(controls.len(), 1, "every fixture finding maps to S3.8");
         let c = &controls[0];
-        assert_eq!((c.control.as_str(), c.status), ("S3.8", Status::Fail));
+        assert_eq!(
+            (c.control.as_str(), c.status),
+            ("S3.8", ControlStatus::Fail)
+        );
         assert_eq!((c.passed, c.failed, c.errors), (1, 2, 1));
         assert_eq!(c.failing, ["leaky", "open, \"quoted\""]);
     }
@@ -113,6 +201,33 @@ mod tests {
     fn an_unknown_framework_names_the_known_ones() {
         let e = controls(&fixtures::report(), "nist").unwrap_err();
         assert!(e.contains("(they map to: aws-fsbp, cis-aws-3.0)"), "{e}");
+    }
+
+    #[test]
+    fn a_catalogued_framework_lists_every_control_and_says_why_one_is_undecided() {
+        let all = catalogued(&fixtures::report(), "cis-aws-3.0").unwrap();
+        assert_eq!(all.len(), 62);
+        let get = |id: &str| all.iter().find(|c| c.control == id).unwrap();
+        // The fixture's findings evidence 2.1.4; the rest come from the catalogue.
+        assert_eq!(get("2.1.4").status, ControlStatus::Fail);
+        assert!(get("2.1.4")
+            .title
+            .as_deref()
+            .unwrap()
+            .contains("Block public access"));
+        assert_eq!(get("1.1").status, ControlStatus::Manual);
+        assert!(get("1.1").check.is_some());
+        assert_eq!(get("2.3.1").status, ControlStatus::NotCovered);
+        assert_eq!(get("2.3.1").check, None);
+        // In the benchmark's order.
+        let ids: Vec<&str> = all.iter().map(|c| c.control.as_str()).collect();
+        assert_eq!(&ids[..3], ["1.1", "1.2", "1.3"]);
+        assert_eq!(ids[9], "1.10");
+        // A framework without a catalogue is what the findings evidence.
+        assert_eq!(
+            catalogued(&fixtures::report(), "aws-fsbp").unwrap().len(),
+            1
+        );
     }
 
     #[test]

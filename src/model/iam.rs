@@ -26,9 +26,16 @@ pub struct Account {
     /// Users, groups and roles (`role/NAME`, …) the AWSSupportAccess policy is attached to.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub support_access: Option<Vec<String>>,
+    /// The roles among them (names).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub support_roles: Option<Vec<String>>,
     /// Users, groups and roles the AWSCloudShellFullAccess policy is attached to.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cloudshell_full_access: Option<Vec<String>>,
+    /// Attached policies, customer- or AWS-managed, whose default version allows `*` on
+    /// `*` (names).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attached_admin_policies: Option<Vec<String>>,
 }
 
 /// The account password policy; `present: false` (and AWS's defaults below it) when
@@ -138,10 +145,22 @@ pub const ACCOUNT_SCHEMA: &[Field] = &[
         "users, groups and roles (`role/NAME`) with AWSSupportAccess attached",
     ),
     Field::called(
+        "support_roles",
+        Type::StringList,
+        "ListEntitiesForPolicy",
+        "roles with AWSSupportAccess attached (names)",
+    ),
+    Field::called(
         "cloudshell_full_access",
         Type::StringList,
         "ListEntitiesForPolicy",
         "users, groups and roles with AWSCloudShellFullAccess attached",
+    ),
+    Field::called(
+        "attached_admin_policies",
+        Type::StringList,
+        "ListPolicies",
+        "attached policies (customer- or AWS-managed) allowing * on *",
     ),
 ];
 

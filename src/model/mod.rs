@@ -145,6 +145,8 @@ registry! {
             "iam:GenerateCredentialReport",
             "iam:GetAccountAuthorizationDetails",
             "iam:ListServerCertificates",
+            // The default version of each attached AWS-managed policy (CIS 1.16).
+            "iam:GetPolicyVersion",
         ],
         actions: [],
         // com.amazonaws.iam: one endpoint, in us-east-1 only (see docs/stack.md).

@@ -4,7 +4,7 @@ use std::io::{self, Write};
 
 use super::ListFormat;
 use crate::history::diff::{Change, Difference};
-use crate::history::framework::Control;
+use crate::history::framework::{Control, ControlStatus};
 use crate::history::trend::{sparkline, Point};
 use crate::rules::Severity;
 
@@ -169,7 +169,11 @@ pub fn write_controls(
         ListFormat::Json => {
             serde_json::to_writer_pretty(
                 &mut *out,
-                &serde_json::json!({"framework": framework, "controls": controls}),
+                &serde_json::json!({
+                    "framework": framework,
+                    "title": crate::catalogue::of(framework).map(|c| c.title.as_str()),
+                    "controls": controls
+                }),
             )?;
             writeln!(out)
         }
@@ -178,7 +182,9 @@ pub fn write_controls(
             w.write_record([
                 "framework",
                 "control",
+                "title",
                 "status",
+                "check",
                 "rules",
                 "passed",
                 "failed",
@@ -190,7 +196,9 @@ pub fn write_controls(
                 w.write_record([
                     framework,
                     &c.control,
+                    c.title.as_deref().unwrap_or_default(),
                     c.status.as_str(),
+                    c.check.as_deref().unwrap_or_default(),
                     &c.rules.join(";"),
                     &c.passed.to_string(),
                     &c.failed.to_string(),
@@ -202,21 +210,37 @@ pub fn write_controls(
             w.flush()
         }
         ListFormat::Table => {
-            let failing = controls
-                .iter()
-                .filter(|c| c.status == crate::rules::Status::Fail)
-                .count();
+            let count = |s: ControlStatus| controls.iter().filter(|c| c.status == s).count();
+            let counts: Vec<String> = [
+                ControlStatus::Pass,
+                ControlStatus::Fail,
+                ControlStatus::Error,
+                ControlStatus::NotApplicable,
+                ControlStatus::Manual,
+                ControlStatus::NotCovered,
+            ]
+            .into_iter()
+            .filter(|s| count(*s) > 0)
+            .map(|s| format!("{} {s}", count(s)))
+            .collect();
+            let title = crate::catalogue::of(framework)
+                .map(|c| format!(" ({})", c.title))
+                .unwrap_or_default();
             writeln!(
                 out,
-                "{framework}: {} control(s), {failing} failing",
-                controls.len()
+                "{framework}{title}: {} control(s): {}",
+                controls.len(),
+                counts.join(", ")
             )?;
             let mut table = super::new_table();
-            table.set_header(["Control", "Status", "Passed", "Failed", "Errors", "Rules"]);
+            table.set_header([
+                "Control", "Status", "Title", "Passed", "Failed", "Errors", "Rules",
+            ]);
             for c in controls {
                 table.add_row([
                     c.control.clone(),
                     c.status.to_string(),
+                    c.title.clone().unwrap_or_default(),
                     c.passed.to_string(),
                     c.failed.to_string(),
                     c.errors.to_string(),

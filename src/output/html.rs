@@ -12,7 +12,7 @@ use std::io::{self, Write};
 
 use super::markup::escape;
 use super::Reporter;
-use crate::history::framework::controls;
+use crate::history::framework::{controls, ControlStatus};
 use crate::history::trend::Point;
 use crate::model::Service;
 use crate::report::{Finding, Report};
@@ -186,10 +186,10 @@ fn by_framework(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     )?;
     for fw in frameworks {
         let list = controls(report, fw).unwrap_or_default();
-        let with = |s: Status| list.iter().filter(|c| c.status == s).count();
+        let with = |s: ControlStatus| list.iter().filter(|c| c.status == s).count();
         let failing: Vec<&str> = list
             .iter()
-            .filter(|c| c.status == Status::Fail)
+            .filter(|c| c.status == ControlStatus::Fail)
             .map(|c| c.control.as_str())
             .collect();
         let fw = escape(fw);
@@ -197,8 +197,8 @@ fn by_framework(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             out,
             r#"<tr><td>{fw}</td><td class="num" id="framework-{fw}-controls">{}</td><td class="num" id="framework-{fw}-passing">{}</td><td class="num" id="framework-{fw}-failing">{}</td><td>{}</td></tr>"#,
             list.len(),
-            with(Status::Pass),
-            with(Status::Fail),
+            with(ControlStatus::Pass),
+            with(ControlStatus::Fail),
             escape(&failing.join(", "))
         )?;
     }

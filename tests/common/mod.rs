@@ -6,11 +6,9 @@
 #![allow(dead_code)] // each test binary uses a different part of the harness
 
 use std::io::{BufRead, BufReader, Write};
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Output, Stdio};
 use std::sync::OnceLock;
-use std::time::{Duration, Instant};
 
 pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -36,12 +34,16 @@ impl Drop for Guard {
     }
 }
 
-/// Runs the command it is given until its own stdin closes, then kills it: the
-/// emulator goes when the test binary goes, even when it is never dropped (a shared
-/// one in a static) or the binary dies.
-const WATCHDOG: &str = "import subprocess, sys\n\
-p = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n\
-try:\n    sys.stdin.read()\nfinally:\n    p.kill()\n    p.wait()\n";
+/// moto's server mode in a process that binds its own free port (port 0, so no other
+/// test can take the port between its choice and its use), prints it, and serves until
+/// its stdin closes: the emulator goes when the test binary goes, even when it is never
+/// dropped (a shared one in a static) or the binary dies.
+const WATCHDOG: &str = "import sys\n\
+from moto.moto_server.threaded_moto_server import ThreadedMotoServer\n\
+server = ThreadedMotoServer(ip_address='127.0.0.1', port=0, verbose=False)\n\
+server.start()\n\
+print(server.get_host_and_port()[1], flush=True)\n\
+sys.stdin.read()\n";
 
 /// A moto server under the watchdog: closing `stdin` stops it.
 struct Watched {
@@ -75,35 +77,27 @@ pub fn shared_demo() -> &'static (Emulator, serde_json::Value) {
 
 impl Emulator {
     pub fn start() -> Emulator {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
         let mut child = Command::new(venv_bin("python"))
             .arg("-c")
             .arg(WATCHDOG)
-            .arg(venv_bin("moto_server"))
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
             // AWS-managed policies (AWSSupportAccess, …) exist as in a real account.
             .env("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
             .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
             .spawn()
-            .expect("start moto_server");
+            .expect("start moto's server mode");
         let stdin = child.stdin.take();
-        let guard = Watched { child, stdin };
-        let url = format!("http://127.0.0.1:{port}");
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "moto_server did not start on port {port}"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let port: u16 = line
+            .trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("moto's server did not start: {line:?}"));
         Emulator {
-            url,
-            _process: guard,
+            url: format!("http://127.0.0.1:{port}"),
+            _process: Watched { child, stdin },
         }
     }
 

@@ -5,6 +5,7 @@
 //! user or a policy costs no call of its own. Each call is made only when an enabled
 //! rule reads what it fills.
 
+mod attached_admin;
 mod report;
 
 use std::collections::BTreeMap;
@@ -30,13 +31,14 @@ async fn collect(scope: &Scope<'_>) -> Collected {
     let mut out = Collected::default();
     let details = if needs.any(ResourceKind::IamUser, &["permissions"])
         || needs.kind(ResourceKind::IamPolicy)
+        || needs.any(ResourceKind::IamAccount, &["attached_admin_policies"])
     {
         Some(authorization_details(scope, client).await)
     } else {
         None
     };
     if needs.kind(ResourceKind::IamAccount) {
-        account(scope, client, &mut out).await;
+        account(scope, client, details.as_ref(), &mut out).await;
     }
     if needs.kind(ResourceKind::IamUser) {
         users(scope, client, details.as_ref(), &mut out).await;
@@ -66,7 +68,12 @@ fn managed_policy_arn(scope: &Scope<'_>, name: &str) -> String {
     format!("arn:{partition}:iam::aws:policy/{name}")
 }
 
-async fn account(scope: &Scope<'_>, client: &Client, out: &mut Collected) {
+async fn account(
+    scope: &Scope<'_>,
+    client: &Client,
+    details: Option<&Details>,
+    out: &mut Collected,
+) {
     let kind = ResourceKind::IamAccount;
     let id = scope.session.account_id.as_str();
     let needs = |attr: &str| scope.needs.any(kind, &[attr]);
@@ -145,24 +152,36 @@ async fn account(scope: &Scope<'_>, client: &Client, out: &mut Collected) {
             Err(e) => fail("root_mfa_virtual", "ListVirtualMFADevices", e.into()),
         }
     }
-    for (attr, policy) in [
-        ("support_access", "AWSSupportAccess"),
-        ("cloudshell_full_access", "AWSCloudShellFullAccess"),
-    ] {
-        if !needs(attr) {
-            continue;
-        }
-        let holders = entities_for_policy(client, &managed_policy_arn(scope, policy)).await;
-        match holders {
-            Ok(list) => {
-                let list = Some(list);
-                if attr == "support_access" {
-                    account.support_access = list;
-                } else {
-                    account.cloudshell_full_access = list;
+    if needs("support_access") || needs("support_roles") {
+        let arn = managed_policy_arn(scope, "AWSSupportAccess");
+        match entities_for_policy(client, &arn).await {
+            Ok(holders) => {
+                let roles = holders
+                    .iter()
+                    .filter_map(|h| h.strip_prefix("role/"))
+                    .map(str::to_string)
+                    .collect();
+                account.support_roles = Some(roles);
+                account.support_access = Some(holders);
+            }
+            Err(e) => {
+                for attr in ["support_access", "support_roles"] {
+                    fail(attr, "ListEntitiesForPolicy", e.clone());
                 }
             }
-            Err(e) => fail(attr, "ListEntitiesForPolicy", e),
+        }
+    }
+    if needs("cloudshell_full_access") {
+        let arn = managed_policy_arn(scope, "AWSCloudShellFullAccess");
+        match entities_for_policy(client, &arn).await {
+            Ok(holders) => account.cloudshell_full_access = Some(holders),
+            Err(e) => fail("cloudshell_full_access", "ListEntitiesForPolicy", e),
+        }
+    }
+    if let (true, Some(details)) = (needs("attached_admin_policies"), details) {
+        match attached_admin::policies(scope, client, details).await {
+            Ok(names) => account.attached_admin_policies = Some(names),
+            Err((operation, e)) => fail("attached_admin_policies", operation, e),
         }
     }
     let arn = format!("arn:aws:iam::{id}:root");
@@ -212,10 +231,10 @@ async fn entities_for_policy(client: &Client, arn: &str) -> Result<Vec<String>, 
 
 /// Every user's policies and groups and every customer-managed policy, as far as the
 /// rules need them: one paginated listing for both.
-struct Details {
-    users: Result<BTreeMap<String, Permissions>, CallError>,
+pub(super) struct Details {
+    pub users: Result<BTreeMap<String, Permissions>, CallError>,
     /// ARN, policy, and why its default version could not be read.
-    policies: Result<Vec<(String, Policy, Option<String>)>, CallError>,
+    pub policies: Result<Vec<(String, Policy, Option<String>)>, CallError>,
 }
 
 async fn authorization_details(scope: &Scope<'_>, client: &Client) -> Details {
@@ -223,7 +242,11 @@ async fn authorization_details(scope: &Scope<'_>, client: &Client) -> Details {
     if scope.needs.any(ResourceKind::IamUser, &["permissions"]) {
         request = request.filter(EntityType::User);
     }
-    if scope.needs.kind(ResourceKind::IamPolicy) {
+    if scope.needs.kind(ResourceKind::IamPolicy)
+        || scope
+            .needs
+            .any(ResourceKind::IamAccount, &["attached_admin_policies"])
+    {
         request = request.filter(EntityType::LocalManagedPolicy);
     }
     let pages = match request.into_paginator().send().try_collect().await {
