@@ -35,11 +35,12 @@ impl Drop for Guard {
 }
 
 /// moto's server mode in a process that binds its own free port (port 0, so no other
-/// test can take the port between its choice and its use), prints it, and serves until
-/// its stdin closes: the emulator goes when the test binary goes, even when it is never
-/// dropped (a shared one in a static) or the binary dies.
-const WATCHDOG: &str = "import sys\n\
+/// test can take the port between its choice and its use), prints it, and serves,
+/// logging errors only, until its stdin closes: the emulator goes when the test binary
+/// goes, even when it is never dropped (a shared one in a static) or the binary dies.
+const WATCHDOG: &str = "import logging, sys\n\
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer\n\
+logging.getLogger('werkzeug').setLevel(logging.ERROR)\n\
 server = ThreadedMotoServer(ip_address='127.0.0.1', port=0, verbose=False)\n\
 server.start()\n\
 print(server.get_host_and_port()[1], flush=True)\n\
