@@ -129,11 +129,7 @@ pub struct TrailSummary {
     pub home_region: String,
     pub is_multi_region: bool,
     pub is_logging: bool,
-    pub management_read: bool,
-    pub management_write: bool,
-    pub excluded_management_sources: Vec<String>,
-    pub s3_data_read: bool,
-    pub s3_data_write: bool,
+    pub events: Events,
 }
 
 const TRAIL_SUMMARY: &[Field] = &[
@@ -141,22 +137,10 @@ const TRAIL_SUMMARY: &[Field] = &[
     Field::listed("home_region", Type::String, "region it was created in"),
     Field::listed("is_multi_region", Type::Bool, "records every region"),
     Field::listed("is_logging", Type::Bool, "the trail is logging"),
-    Field::listed("management_read", Type::Bool, "read management events"),
-    Field::listed("management_write", Type::Bool, "write management events"),
     Field::listed(
-        "excluded_management_sources",
-        Type::StringList,
-        "management event sources left out",
-    ),
-    Field::listed(
-        "s3_data_read",
-        Type::Bool,
-        "S3 object-level reads of every bucket",
-    ),
-    Field::listed(
-        "s3_data_write",
-        Type::Bool,
-        "S3 object-level writes of every bucket",
+        "events",
+        Type::Object(EVENTS),
+        "what its event selectors record",
     ),
 ];
 

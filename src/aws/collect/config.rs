@@ -3,7 +3,7 @@
 
 use aws_sdk_config::Client;
 
-use super::{error, resource, Collected, Collector, Scope, Wanted};
+use super::{error, resource, Collected, Collector, Scope};
 use crate::aws::errors::CallError;
 use crate::model::config::{Recorder, RegionSettings};
 use crate::model::{Properties, ResourceKind};
@@ -13,9 +13,10 @@ const KIND: ResourceKind = ResourceKind::ConfigRegionSettings;
 /// The role AWS Config records with when it uses its service-linked role.
 const SERVICE_LINKED_ROLE: &str = "/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig";
 
+/// Config has no fix: a re-read is the region's collection.
 pub(crate) const COLLECTOR: Collector = Collector {
     all: |scope, region| Box::pin(collect(scope, region)),
-    one: |scope, wanted| Box::pin(one(scope, wanted)),
+    one: |scope, wanted| Box::pin(collect(scope, &wanted.region)),
 };
 
 async fn collect(scope: &Scope<'_>, region: &str) -> Collected {
@@ -71,9 +72,4 @@ async fn collect(scope: &Scope<'_>, region: &str) -> Collected {
         Properties::ConfigRegionSettings(settings),
     ));
     out
-}
-
-/// Config has no fix: a re-read is the region's collection.
-async fn one(scope: &Scope<'_>, wanted: &Wanted) -> Collected {
-    collect(scope, &wanted.region).await
 }

@@ -3,16 +3,17 @@
 
 use aws_sdk_guardduty::Client;
 
-use super::{error, resource, Collected, Collector, Scope, Wanted};
+use super::{error, resource, Collected, Collector, Scope};
 use crate::aws::errors::CallError;
 use crate::model::guardduty::{Detector, RegionSettings};
 use crate::model::{Properties, ResourceKind};
 
 const KIND: ResourceKind = ResourceKind::GuarddutyRegionSettings;
 
+/// GuardDuty has no fix: a re-read is the region's collection.
 pub(crate) const COLLECTOR: Collector = Collector {
     all: |scope, region| Box::pin(collect(scope, region)),
-    one: |scope, wanted| Box::pin(one(scope, wanted)),
+    one: |scope, wanted| Box::pin(collect(scope, &wanted.region)),
 };
 
 async fn collect(scope: &Scope<'_>, region: &str) -> Collected {
@@ -62,9 +63,4 @@ async fn detectors(client: &Client) -> Result<Vec<Detector>, (&'static str, Call
         });
     }
     Ok(out)
-}
-
-/// GuardDuty has no fix: a re-read is the region's collection.
-async fn one(scope: &Scope<'_>, wanted: &Wanted) -> Collected {
-    collect(scope, &wanted.region).await
 }

@@ -3,16 +3,17 @@
 
 use aws_sdk_securityhub::Client;
 
-use super::{error, resource, Collected, Collector, Scope, Wanted};
+use super::{error, resource, Collected, Collector, Scope};
 use crate::aws::errors::{or_absent, CallError};
 use crate::model::securityhub::RegionSettings;
 use crate::model::{Properties, ResourceKind};
 
 const KIND: ResourceKind = ResourceKind::SecurityhubRegionSettings;
 
+/// Security Hub has no fix: a re-read is the region's collection.
 pub(crate) const COLLECTOR: Collector = Collector {
     all: |scope, region| Box::pin(collect(scope, region)),
-    one: |scope, wanted| Box::pin(one(scope, wanted)),
+    one: |scope, wanted| Box::pin(collect(scope, &wanted.region)),
 };
 
 async fn collect(scope: &Scope<'_>, region: &str) -> Collected {
@@ -40,9 +41,4 @@ async fn collect(scope: &Scope<'_>, region: &str) -> Collected {
     out.resources
         .push(resource(region, None, region, properties));
     out
-}
-
-/// Security Hub has no fix: a re-read is the region's collection.
-async fn one(scope: &Scope<'_>, wanted: &Wanted) -> Collected {
-    collect(scope, &wanted.region).await
 }

@@ -179,17 +179,12 @@ async fn read(
 }
 
 fn summarise(f: &Found) -> TrailSummary {
-    let events = f.trail.events.clone().unwrap_or_default();
     TrailSummary {
         name: f.trail.name.clone(),
         home_region: f.region.clone(),
         is_multi_region: f.trail.is_multi_region,
         is_logging: f.trail.status.as_ref().is_some_and(|s| s.is_logging),
-        management_read: events.management_read,
-        management_write: events.management_write,
-        excluded_management_sources: events.excluded_management_sources,
-        s3_data_read: events.s3_data_read,
-        s3_data_write: events.s3_data_write,
+        events: f.trail.events.clone().unwrap_or_default(),
     }
 }
 
