@@ -62,10 +62,14 @@ async fn one(scope: &Scope<'_>, wanted: &Wanted) -> Collected {
     all
 }
 
+/// The caller's partition (`aws`, `aws-cn`, `aws-us-gov`), from its ARN.
+fn partition<'s>(scope: &Scope<'s>) -> &'s str {
+    scope.session.caller_arn.split(':').nth(1).unwrap_or("aws")
+}
+
 /// The partition's AWS-managed policy `name`.
 fn managed_policy_arn(scope: &Scope<'_>, name: &str) -> String {
-    let partition = scope.session.caller_arn.split(':').nth(1).unwrap_or("aws");
-    format!("arn:{partition}:iam::aws:policy/{name}")
+    format!("arn:{}:iam::aws:policy/{name}", partition(scope))
 }
 
 async fn account(
@@ -184,7 +188,7 @@ async fn account(
             Err((operation, e)) => fail("attached_admin_policies", operation, e),
         }
     }
-    let arn = format!("arn:aws:iam::{id}:root");
+    let arn = format!("arn:{}:iam::{id}:root", partition(scope));
     out.resources.push(resource(
         id,
         Some(&arn),
