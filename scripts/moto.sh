@@ -14,12 +14,13 @@ case "$action" in
       echo "moto.sh: the local AWS endpoint is not installed; run scripts/setup.sh" >&2
       exit 2
     fi
-    port=$(.venv/bin/python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-    # AWS-managed policies (AWSSupportAccess, …) exist as in a real account.
-    MOTO_IAM_LOAD_MANAGED_POLICIES=true .venv/bin/moto_server -H 127.0.0.1 -p "$port" >"$state/moto.log" 2>&1 &
+    # scripts/emulator.py: moto plus the CBOR bridge CloudWatch's Rust SDK needs; it binds
+    # a free port itself and prints it first.
+    .venv/bin/python scripts/emulator.py >"$state/moto.port" 2>"$state/moto.log" &
     echo $! >"$state/moto.pid"
     for _ in $(seq 1 100); do
-      if .venv/bin/python -c "import urllib.request,sys; urllib.request.urlopen('http://127.0.0.1:$port/moto-api/')" 2>/dev/null; then
+      port=$(head -n1 "$state/moto.port")
+      if [ -n "$port" ] && .venv/bin/python -c "import urllib.request,sys; urllib.request.urlopen('http://127.0.0.1:$port/moto-api/')" 2>/dev/null; then
         echo "http://127.0.0.1:$port"
         exit 0
       fi

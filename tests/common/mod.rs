@@ -34,18 +34,11 @@ impl Drop for Guard {
     }
 }
 
-/// moto's server mode in a process that binds its own free port (port 0, so no other
+/// `scripts/emulator.py --watch`: moto's server mode (with the CBOR bridge the Rust SDK
+/// needs for CloudWatch) in a process that binds its own free port (port 0, so no other
 /// test can take the port between its choice and its use), prints it, and serves,
 /// logging errors only, until its stdin closes: the emulator goes when the test binary
 /// goes, even when it is never dropped (a shared one in a static) or the binary dies.
-const WATCHDOG: &str = "import logging, sys\n\
-from moto.moto_server.threaded_moto_server import ThreadedMotoServer\n\
-logging.getLogger('werkzeug').setLevel(logging.ERROR)\n\
-server = ThreadedMotoServer(ip_address='127.0.0.1', port=0, verbose=False)\n\
-server.start()\n\
-print(server.get_host_and_port()[1], flush=True)\n\
-sys.stdin.read()\n";
-
 /// A moto server under the watchdog: closing `stdin` stops it.
 struct Watched {
     child: Child,
@@ -79,10 +72,8 @@ pub fn shared_demo() -> &'static (Emulator, serde_json::Value) {
 impl Emulator {
     pub fn start() -> Emulator {
         let mut child = Command::new(venv_bin("python"))
-            .arg("-c")
-            .arg(WATCHDOG)
-            // AWS-managed policies (AWSSupportAccess, …) exist as in a real account.
-            .env("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+            .arg(repo().join("scripts/emulator.py"))
+            .arg("--watch")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .spawn()
