@@ -16,7 +16,6 @@ their wire types; an error keeps its code, message and HTTP status.
 AWS-managed IAM policies are loaded (AWSSupportAccess, …) as in a real account.
 """
 
-import io
 import logging
 import os
 import re
@@ -86,25 +85,34 @@ class CborBridge:
             config=Config(retries={"max_attempts": 1}),
         )
         model = client.meta.service_model.operation_model(operation)
-        params = self.reader.parse_data_item(io.BytesIO(body)) if body else {}
+        params = self.reader.parse_data_item(self.reader.get_peekable_stream_from_bytes(body)) if body else {}
         method = getattr(client, xform_name(operation))
         try:
             result = method(**params)
         except ClientError as e:
             error = e.response["Error"]
             status = e.response["ResponseMetadata"]["HTTPStatusCode"]
-            return f"{status} Error", self.error(error["Code"], error.get("Message", ""))
+            return f"{status} Error", cbor_error(error["Code"], error.get("Message", ""))
         result.pop("ResponseMetadata", None)
         out = bytearray()
         self.writer._serialize_data_item(out, result, model.output_shape)
         return "200 OK", bytes(out)
 
-    def error(self, code, message):
-        """{"__type": code, "message": message}, the RPC v2 CBOR error body."""
-        out = bytearray(self.writer._get_initial_byte(RpcV2CBORSerializer.MAP_MAJOR_TYPE, 2))
-        for text in ("__type", code, "message", message):
-            self.writer._serialize_type_string(out, text, None, None)
-        return bytes(out)
+
+
+def cbor_error(code, message):
+    """{"__type": code, "message": message}: an RPC v2 CBOR error body."""
+    writer = RpcV2CBORSerializer()
+    out = bytearray(writer._get_initial_byte(RpcV2CBORSerializer.MAP_MAJOR_TYPE, 2))
+    for text in ("__type", code, "message", message):
+        writer._serialize_type_string(out, text, None, None)
+    return bytes(out)
+
+
+def rpc_v2_target(path):
+    """`Service.Operation` for an RPC v2 request path, as X-Amz-Target names a JSON call."""
+    match = PATH.match(path)
+    return f"{match['service']}.{match['operation']}" if match else ""
 
 
 def main():

@@ -7,15 +7,15 @@ the others.
 
 usage: fault_proxy.py UPSTREAM_URL FAULTS_JSON
   FAULTS_JSON: a list of {"path": "/bucket", "query": "policy", "status": 403,
-               "code": "AccessDenied", "format": "xml"|"json"|"query"}, or with "body": a
+               "code": "AccessDenied", "format": "xml"|"json"|"query"|"cbor"}, or with "body": a
                recorded response to answer instead (status 200 unless given, with
                any "headers" given);
                "after": an Action that must have been seen first; "times": how many
                times it applies (default: always); "delay": seconds to wait before
                forwarding the request untouched (a slow service). "prefix" matches
                the start of the path, "query" a query parameter name, "method" the
-               HTTP method, "target" an
-               X-Amz-Target header, "action" a form Action.
+               HTTP method, "target" an X-Amz-Target header (or an RPC v2 CBOR
+               call's Service.Operation, from its path), "action" a form Action.
                Or {"random": RATE, "seed": SEED}: a seeded share RATE of all requests
                gets one fault drawn from FAULT_KINDS, in the shape of the request's
                protocol. The draw hangs on the seed, the request and how many times
@@ -37,6 +37,8 @@ import threading
 import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from emulator import cbor_error, rpc_v2_target
 
 UPSTREAM = urllib.parse.urlparse(sys.argv[1])
 FAULTS = json.loads(sys.argv[2])
@@ -72,7 +74,7 @@ class Proxy(BaseHTTPRequestHandler):
             "method": self.command,
             "path": url.path,
             "query": sorted(query),
-            "target": self.headers.get("X-Amz-Target", ""),
+            "target": self.headers.get("X-Amz-Target") or rpc_v2_target(url.path),
             "action": (form.get("Action") or [""])[0],
             "body": body[:4096].decode("utf-8", "replace"),
         }
@@ -140,7 +142,9 @@ class Proxy(BaseHTTPRequestHandler):
         return self.error(protocol, status, code)
 
     def protocol(self):
-        """The AWS protocol the request speaks: s3, ec2, query, json or rest-json."""
+        """The AWS protocol the request speaks: s3, ec2, query, json, rest-json or cbor."""
+        if self.headers.get("smithy-protocol") == "rpc-v2-cbor":
+            return "cbor"
         if self.headers.get("X-Amz-Target"):
             return "json"
         auth = self.headers.get("Authorization", "")
@@ -151,7 +155,10 @@ class Proxy(BaseHTTPRequestHandler):
 
     def error(self, protocol, status, code):
         message = "injected by the test proxy"
-        if protocol in ("json", "rest-json"):
+        if protocol == "cbor":
+            body = cbor_error(code, message)
+            headers = {"Content-Type": "application/cbor", "smithy-protocol": "rpc-v2-cbor"}
+        elif protocol in ("json", "rest-json"):
             body = json.dumps({"__type": code, "message": message}).encode()
             headers = {"Content-Type": "application/x-amz-json-1.1" if protocol == "json"
                        else "application/json", "x-amzn-ErrorType": code}
@@ -198,7 +205,7 @@ class Proxy(BaseHTTPRequestHandler):
         if "body" in fault:
             headers = {"Content-Type": "text/xml", **fault.get("headers", {})}
             return self.reply(fault.get("status", 200), headers, fault["body"].encode())
-        shape = {"json": "rest-json", "query": "query"}.get(fault.get("format"), "s3")
+        shape = {"json": "rest-json", "query": "query", "cbor": "cbor"}.get(fault.get("format"), "s3")
         self.error(shape, fault.get("status", 403), fault.get("code", "AccessDenied"))
 
     def reply(self, status, headers, body):

@@ -391,6 +391,39 @@ def seed_cloudtrail(cloudtrail, logs, key_arn):
     verdict("cloudtrail-s3-data-events-read", ACCOUNT, "FAIL")
 
 
+def seed_cloudwatch(logs, cloudwatch, sns, key_arn):
+    # The organisation trail's log group (seed_cloudtrail): CloudTrail changes reach an
+    # alarm whose topic someone subscribed to; IAM policy changes reach an alarm nobody
+    # receives (its topic has no subscriber); nothing else is watched.
+    # Both topics pass every SNS rule (encrypted, tagged, private): only their
+    # subscribers differ.
+    def topic(name):
+        return sns.create_topic(Name=name, Attributes={"KmsMasterKeyId": key_arn}, Tags=tag_list(TAGS))["TopicArn"]
+    watched = topic("demo-security-alarms")
+    # A function's subscription needs no confirmation.
+    sns.subscribe(TopicArn=watched, Protocol="lambda",
+                  Endpoint=f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:demo-scanner")
+    unheard = topic("demo-nobody-listens")
+    for name, pattern, topic in [
+        ("cloudtrail-changes", "{ ($.eventName = CreateTrail) || ($.eventName = UpdateTrail) || "
+         "($.eventName = DeleteTrail) || ($.eventName = StartLogging) || ($.eventName = StopLogging) }", watched),
+        ("iam-policy-changes", "{($.eventName=DeleteGroupPolicy)||($.eventName=DeleteRolePolicy)||"
+         "($.eventName=DeleteUserPolicy)||($.eventName=PutGroupPolicy)||($.eventName=PutRolePolicy)||"
+         "($.eventName=PutUserPolicy)||($.eventName=CreatePolicy)||($.eventName=DeletePolicy)||"
+         "($.eventName=CreatePolicyVersion)||($.eventName=DeletePolicyVersion)||($.eventName=AttachRolePolicy)||"
+         "($.eventName=DetachRolePolicy)||($.eventName=AttachUserPolicy)||($.eventName=DetachUserPolicy)||"
+         "($.eventName=AttachGroupPolicy)||($.eventName=DetachGroupPolicy)}", unheard),
+    ]:
+        logs.put_metric_filter(logGroupName="demo-trail", filterName=name, filterPattern=pattern,
+                               metricTransformations=[{"metricName": name, "metricNamespace": "CISBenchmark", "metricValue": "1"}])
+        cloudwatch.put_metric_alarm(AlarmName=f"demo-{name}", MetricName=name, Namespace="CISBenchmark",
+                                    Statistic="Sum", Period=300, Threshold=1, EvaluationPeriods=1,
+                                    ComparisonOperator="GreaterThanOrEqualToThreshold", AlarmActions=[topic])
+    verdict("cloudwatch-monitoring-cloudtrail-changes", ACCOUNT, "PASS")
+    verdict("cloudwatch-monitoring-iam-policy-changes", ACCOUNT, "FAIL")
+    verdict("cloudwatch-monitoring-root-usage", ACCOUNT, "FAIL")
+
+
 def seed_config(config):
     # Recording everything, but with a role of the account's own.
     config.put_configuration_recorder(ConfigurationRecorder={
@@ -425,6 +458,7 @@ def main():
     seed_logs(client(endpoint, "logs"), key_arn)
     seed_iam(iam)
     seed_cloudtrail(client(endpoint, "cloudtrail"), client(endpoint, "logs"), key_arn)
+    seed_cloudwatch(client(endpoint, "logs"), client(endpoint, "cloudwatch"), client(endpoint, "sns"), key_arn)
     seed_config(client(endpoint, "config"))
     seed_guardduty(client(endpoint, "guardduty"))
     seed_securityhub()

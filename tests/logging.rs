@@ -192,3 +192,71 @@ client("guardduty").create_detector(Enable=True)
         "a suspended detector"
     );
 }
+
+#[test]
+fn a_class_is_monitored_only_when_the_whole_chain_reaches_someone() {
+    let emu = Emulator::start();
+    emu.boto(
+        r#"
+s3, ct, logs, cw, sns = (client(n) for n in ["s3", "cloudtrail", "logs", "cloudwatch", "sns"])
+s3.create_bucket(Bucket="trail-logs")
+logs.create_log_group(logGroupName="trail")
+group = logs.describe_log_groups(logGroupNamePrefix="trail")["logGroups"][0]["arn"]
+ct.create_trail(Name="org", S3BucketName="trail-logs", IsMultiRegionTrail=True,
+                CloudWatchLogsLogGroupArn=group, CloudWatchLogsRoleArn="arn:aws:iam::123456789012:role/t")
+ct.put_event_selectors(TrailName="org", EventSelectors=[{"ReadWriteType": "All", "IncludeManagementEvents": True}])
+ct.start_logging(Name="org")
+heard = sns.create_topic(Name="heard")["TopicArn"]
+sns.subscribe(TopicArn=heard, Protocol="lambda", Endpoint="arn:aws:lambda:us-east-1:123456789012:function:pager")
+unheard = sns.create_topic(Name="unheard")["TopicArn"]
+def watch(name, pattern, topic):
+    logs.put_metric_filter(logGroupName="trail", filterName=name, filterPattern=pattern,
+        metricTransformations=[{"metricName": name, "metricNamespace": "Security", "metricValue": "1"}])
+    cw.put_metric_alarm(AlarmName=name, MetricName=name, Namespace="Security", Statistic="Sum", Period=300,
+        Threshold=1, EvaluationPeriods=1, ComparisonOperator="GreaterThanOrEqualToThreshold", AlarmActions=[topic])
+# Written otherwise than the benchmark, same events: counts.
+watch("trail", '{$.eventName="StopLogging"||$.eventName="StartLogging"||$.eventName="DeleteTrail"||$.eventName="UpdateTrail"||$.eventName="CreateTrail"}', heard)
+# Narrowed to one user: root and everyone else's key changes go unseen.
+watch("kms", '{ ($.eventSource = kms.amazonaws.com) && (($.eventName=DisableKey)||($.eventName=ScheduleKeyDeletion)) && ($.userIdentity.userName = "bob") }', heard)
+# Caught, but the alarm notifies nobody.
+watch("root", '{ $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS && $.eventType != "AwsServiceEvent" }', unheard)
+"#,
+    );
+    let proxy = Proxy::start(&emu.url, json!([]));
+    let out = run(scan(&proxy.url, "json", &["--service", "cloudwatch"]));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report = json_report(&out);
+    let status = |class: &str| {
+        let rule = format!("cloudwatch-monitoring-{class}");
+        status_of(&report, &rule, "123456789012")
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(status("cloudtrail-changes"), "PASS");
+    assert_eq!(status("cmk-disabling-or-deletion"), "FAIL");
+    assert_eq!(status("root-usage"), "FAIL");
+    assert_eq!(status("vpc-changes"), "FAIL");
+    // One listing per call kind; the topics' subscriptions asked once each.
+    let mut calls = targets(&proxy);
+    let actions: Vec<String> = proxy
+        .log()
+        .iter()
+        .filter_map(|e| e["action"].as_str())
+        .filter(|a| !a.is_empty() && *a != "GetCallerIdentity" && *a != "DescribeRegions")
+        .map(str::to_string)
+        .collect();
+    calls.extend(actions);
+    calls.sort();
+    assert_eq!(
+        calls,
+        [
+            "DescribeAlarms",
+            "DescribeMetricFilters",
+            "DescribeTrails",
+            "GetEventSelectors",
+            "GetTrailStatus",
+            "ListSubscriptionsByTopic",
+            "ListSubscriptionsByTopic",
+        ]
+    );
+}

@@ -7,12 +7,14 @@
 pub mod cloudtrail;
 pub mod config;
 pub mod ec2;
+pub mod filter_pattern;
 pub mod guardduty;
 pub mod iam;
 pub mod identity_policy;
 pub mod kms;
 pub mod lambda;
 pub mod logs;
+pub mod monitoring;
 pub mod policy;
 pub mod registry;
 pub mod s3;
@@ -170,6 +172,24 @@ registry! {
             Trail = "aws.cloudtrail.trail" (cloudtrail::Trail, cloudtrail::TRAIL_SCHEMA),
             CloudtrailAccount = "aws.cloudtrail.account" (cloudtrail::Account, cloudtrail::ACCOUNT_SCHEMA),
         },
+    }
+    Cloudwatch = "cloudwatch" {
+        title: "Amazon CloudWatch (CIS monitoring)",
+        // Once for the account: the trails, their log groups' metric filters, the
+        // alarms on those metrics and the topics they notify (CIS 4.1-4.15).
+        listed: Account,
+        calls: [
+            "cloudtrail:DescribeTrails",
+            "cloudtrail:GetTrailStatus",
+            "cloudtrail:GetEventSelectors",
+            "logs:DescribeMetricFilters",
+            "cloudwatch:DescribeAlarms",
+            "sns:ListSubscriptionsByTopic",
+        ],
+        actions: [],
+        // CloudWatch's API is com.amazonaws.<region>.monitoring.
+        endpoint: Some("monitoring"),
+        kinds: { Monitoring = "aws.cloudwatch.monitoring" (monitoring::Monitoring, monitoring::SCHEMA) },
     }
     Config = "config" {
         title: "AWS Config",

@@ -4,6 +4,7 @@
 //! attributes it would have filled and the scan goes on.
 
 pub(crate) mod cloudtrail;
+pub(crate) mod cloudwatch;
 pub(crate) mod config;
 pub(crate) mod ec2;
 pub(crate) mod guardduty;
@@ -21,7 +22,7 @@ use std::sync::Arc;
 use chrono::Utc;
 use futures::future::{join_all, BoxFuture};
 use futures::stream::{self, StreamExt};
-use tokio::sync::Semaphore;
+use tokio::sync::{OnceCell, Semaphore};
 use tokio::time::Instant;
 
 use super::errors::CallError;
@@ -58,6 +59,8 @@ pub struct Scope<'a> {
     pub limit: Arc<Semaphore>,
     /// `--concurrency`: how many resources one collector works on at once.
     pub concurrency: usize,
+    /// The trails, read once for every collector that judges them.
+    trails: OnceCell<cloudtrail::Listings>,
 }
 
 impl Scope<'_> {
@@ -261,6 +264,7 @@ fn collector(service: Service) -> Collector {
         Service::Logs => logs::COLLECTOR,
         Service::Iam => iam::COLLECTOR,
         Service::Cloudtrail => cloudtrail::COLLECTOR,
+        Service::Cloudwatch => cloudwatch::COLLECTOR,
         Service::Config => config::COLLECTOR,
         Service::Guardduty => guardduty::COLLECTOR,
         Service::Securityhub => securityhub::COLLECTOR,
@@ -312,6 +316,7 @@ pub async fn collect(
         regions,
         limit: Arc::new(Semaphore::new(concurrency.max(1))),
         concurrency,
+        trails: OnceCell::new(),
     };
     let scope = &scope;
     let tasks: Vec<BoxFuture<'_, Collected>> = units(needs, regions)
@@ -356,6 +361,7 @@ pub async fn collect_one(session: &Session, wanted: &Wanted, needs: &Needs) -> C
         regions: &regions,
         limit: Arc::new(Semaphore::new(1)),
         concurrency: 1,
+        trails: OnceCell::new(),
     };
     (collector(wanted.kind.service()).one)(&scope, wanted).await
 }

@@ -3,7 +3,8 @@
 //! each trail's status and selectors when a rule reads them, and the account resource
 //! summing every trail up. The summary needs every trail's facts: a region that could
 //! not be listed, or a trail whose status or selectors could not be read, makes the
-//! account's `trails` an error rather than a partial answer.
+//! account's `trails` an error rather than a partial answer. The trails are read once
+//! per scan (`listings`), however many collectors judge them (`cloudwatch.rs` too).
 
 mod selectors;
 
@@ -25,60 +26,76 @@ pub(crate) const COLLECTOR: Collector = Collector {
 };
 
 /// A trail with where it lives and what could not be read of it.
-struct Found {
-    region: String,
+pub(super) struct Found {
+    pub(super) region: String,
     arn: Option<String>,
-    trail: Trail,
+    pub(super) trail: Trail,
     failed: Vec<(&'static str, &'static str, CallError)>,
 }
 
-async fn collect(scope: &Scope<'_>) -> Collected {
+/// Each scanned region's trails, or why the region could not be listed.
+pub(super) type Listings = Vec<(String, Result<Vec<Found>, CallError>)>;
+
+/// The scanned regions' trails, read on first use and kept for the rest of the scan.
+/// Status and selectors are read when any collector's rules need them: the account
+/// summary and the CIS monitoring chain always do.
+pub(super) async fn listings<'s>(scope: &'s Scope<'_>) -> &'s Listings {
+    scope.trails.get_or_init(|| list(scope)).await
+}
+
+async fn list(scope: &Scope<'_>) -> Listings {
     let needs = scope.needs;
-    let summary = needs.kind(ACCOUNT);
-    let want_status = summary || needs.any(TRAIL, &["status"]);
-    let want_events = summary || needs.any(TRAIL, &["events"]);
-    let listings = join_all(scope.regions.iter().map(|region| async move {
+    let joint = needs.kind(ACCOUNT) || needs.kind(ResourceKind::Monitoring);
+    let want_status = joint || needs.any(TRAIL, &["status"]);
+    let want_events = joint || needs.any(TRAIL, &["events"]);
+    join_all(scope.regions.iter().map(|region| async move {
         let client = Client::new(&scope.session.regional(region));
         let listed = client
             .describe_trails()
             .include_shadow_trails(false)
             .send()
             .await;
-        (region, client, listed)
-    }))
-    .await;
-    let mut out = Collected::default();
-    let mut found: Vec<Found> = Vec::new();
-    let mut complete = true;
-    for (region, client, listed) in listings {
         let trails = match listed {
             Ok(o) => o.trail_list().to_vec(),
+            Err(e) => return (region.clone(), Err(CallError::from(e))),
+        };
+        let client = &client;
+        let found = scope
+            .bounded(trails, |t| async move {
+                read(client, region, &t, want_status, want_events).await
+            })
+            .await;
+        (region.clone(), Ok(found))
+    }))
+    .await
+}
+
+async fn collect(scope: &Scope<'_>) -> Collected {
+    let needs = scope.needs;
+    let summary = needs.kind(ACCOUNT);
+    let id = scope.session.account_id.as_str();
+    let mut out = Collected::default();
+    let mut found: Vec<&Found> = Vec::new();
+    let mut complete = true;
+    for (region, listed) in listings(scope).await {
+        match listed {
+            Ok(trails) => found.extend(trails),
             Err(e) => {
                 complete = false;
-                let e = CallError::from(e);
                 out.errors
                     .push(error(TRAIL, region, None, &[], "DescribeTrails", e.clone()));
                 if summary {
-                    let id = scope.session.account_id.as_str();
                     out.errors.push(error(
                         ACCOUNT,
                         GLOBAL,
                         Some(id),
                         &["trails"],
                         "DescribeTrails",
-                        e,
+                        e.clone(),
                     ));
                 }
-                continue;
             }
-        };
-        let client = &client;
-        let per_trail = scope
-            .bounded(trails, |t| async move {
-                read(client, region, &t, want_status, want_events).await
-            })
-            .await;
-        found.extend(per_trail);
+        }
     }
     // In a fixed order, whatever order the reads finished in: the summary's findings
     // name trails by position.
@@ -98,30 +115,42 @@ async fn collect(scope: &Scope<'_>) -> Collected {
             }
             if summary && complete {
                 complete = false;
-                let id = scope.session.account_id.as_str();
-                let message = format!("trail {name}: {}", e.message);
-                let e = CallError {
-                    code: e.code.clone(),
-                    message,
-                };
-                out.errors
-                    .push(error(ACCOUNT, GLOBAL, Some(id), &["trails"], operation, e));
+                out.errors.push(error(
+                    ACCOUNT,
+                    GLOBAL,
+                    Some(id),
+                    &["trails"],
+                    operation,
+                    trail_error(name, e),
+                ));
             }
         }
     }
     if summary {
-        let trails = found.iter().map(summarise).collect();
-        let id = scope.session.account_id.clone();
+        let trails = found.iter().map(|f| summarise(f)).collect();
         let properties = Properties::CloudtrailAccount(Account { trails });
-        out.resources.push(resource(&id, None, GLOBAL, properties));
+        out.resources.push(resource(id, None, GLOBAL, properties));
     }
     if needs.kind(TRAIL) {
         out.resources.extend(found.into_iter().map(|f| {
-            let id = f.trail.name.clone();
-            resource(&id, f.arn.as_deref(), &f.region, Properties::Trail(f.trail))
+            let trail = f.trail.clone();
+            resource(
+                &trail.name.clone(),
+                f.arn.as_deref(),
+                &f.region,
+                Properties::Trail(trail),
+            )
         }));
     }
     out
+}
+
+/// A trail's failed read, named for a finding about the account as a whole.
+fn trail_error(name: &str, e: &CallError) -> CallError {
+    CallError {
+        code: e.code.clone(),
+        message: format!("trail {name}: {}", e.message),
+    }
 }
 
 async fn read(
@@ -186,6 +215,25 @@ fn summarise(f: &Found) -> TrailSummary {
         is_logging: f.trail.status.as_ref().is_some_and(|s| s.is_logging),
         events: f.trail.events.clone().unwrap_or_default(),
     }
+}
+
+/// Every trail of the scanned regions with its status and selectors, for a collector
+/// that judges the trails together with other services (`cloudwatch.rs`); or the
+/// operation that failed, and why, when any region or trail could not be read.
+pub(super) async fn every_trail<'s>(
+    scope: &'s Scope<'_>,
+) -> Result<Vec<&'s Found>, (&'static str, CallError)> {
+    let mut out = Vec::new();
+    for (_, listed) in listings(scope).await {
+        let trails = listed.as_ref().map_err(|e| ("DescribeTrails", e.clone()))?;
+        for f in trails {
+            if let Some((_, operation, e)) = f.failed.first() {
+                return Err((operation, trail_error(&f.trail.name, e)));
+            }
+            out.push(f);
+        }
+    }
+    Ok(out)
 }
 
 /// CloudTrail has no fix: a re-read is the whole collection, kept to the one resource.
