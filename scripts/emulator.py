@@ -1,25 +1,33 @@
-"""The local AWS endpoint: moto's server mode, plus the one protocol the AWS SDK for Rust
-speaks that moto does not.
+"""The local AWS endpoint: moto's server mode, plus what real AWS serves and moto 5.2.5
+does not, so that no emulator gap decides what the product does.
 
-aws-sdk-cloudwatch speaks Smithy RPC v2 CBOR only (`POST /service/<target prefix>/
-operation/<Operation>`); moto 5.2.5 serves CloudWatch's JSON and query protocols and
-answers such a request 404. Real CloudWatch serves all three, so this is an emulator gap,
-not something the product should work around. The bridge decodes the CBOR request with
-botocore's own CBOR reader, makes the same call on moto with boto3 (JSON), and answers in
-CBOR, encoded against the operation's output shape so timestamps, numbers and lists keep
-their wire types; an error keeps its code, message and HTTP status.
+- Smithy RPC v2 CBOR. aws-sdk-cloudwatch speaks only that (`POST /service/<target
+  prefix>/operation/<Operation>`); moto serves CloudWatch's JSON and query protocols and
+  answers CBOR 404. The bridge decodes the request with botocore's own CBOR reader, makes
+  the same call on moto with boto3 (JSON), and answers in CBOR encoded against the
+  operation's output shape, so timestamps, numbers and lists keep their wire types; an
+  error keeps its code, message and HTTP status.
+- IAM Access Analyzer's analyzers (CreateAnalyzer, ListAnalyzers, DeleteAnalyzer), kept
+  per account and region in memory: moto has no Access Analyzer at all. An analyzer is
+  ACTIVE once created, as a real one is within moments.
+- The credential report's root row: moto lists IAM users only; every real report starts
+  with `<root_account>`. Here it is a root that never signed in and has no access key
+  or MFA (as moto's account summary says).
+- AWS-managed IAM policies (AWSSupportAccess, …) are loaded, as in a real account.
 
   python scripts/emulator.py            binds a free loopback port, prints it, serves
   python scripts/emulator.py --watch    the same, until stdin closes (the tests' watchdog:
                                         the emulator goes when the test binary goes)
-
-AWS-managed IAM policies are loaded (AWSSupportAccess, …) as in a real account.
 """
 
+import json
 import logging
 import os
 import re
 import sys
+import threading
+import urllib.parse
+from datetime import datetime, timezone
 
 os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
 
@@ -34,47 +42,50 @@ from moto.moto_server.werkzeug_app import (  # noqa: E402
     MotoRequestHandler,
     create_backend_app,
 )
+from moto.iam.models import IAMBackend  # noqa: E402
 from werkzeug.serving import make_server  # noqa: E402
 
 # Services whose Rust SDK speaks only RPC v2 CBOR, by their target prefix.
 CBOR_ONLY = {"GraniteServiceVersion20100801": "cloudwatch"}
 PATH = re.compile(r"^/service/(?P<service>[^/]+)/operation/(?P<operation>[^/]+)$")
 # Credential=AKID/DATE/REGION/SERVICE/aws4_request
-SCOPE = re.compile(r"Credential=(?P<key>[^/]+)/\d+/(?P<region>[^/]+)/")
+SCOPE = re.compile(r"Credential=(?P<key>[^/]+)/\d+/(?P<region>[^/]+)/(?P<service>[^/]+)/")
+DEFAULT_ACCOUNT = "123456789012"
 
 
-class CborBridge:
-    """WSGI middleware: RPC v2 CBOR requests for CBOR_ONLY services become boto3 calls."""
+class Gaps:
+    """WSGI middleware in front of moto: the requests moto cannot answer, answered."""
 
-    def __init__(self, app, endpoint):
+    def __init__(self, app):
         self.app = app
-        self.endpoint = endpoint
+        self.endpoint = None  # this server's own URL, known once it is bound
         self.reader = RpcV2CBORParser()
         self.writer = RpcV2CBORSerializer()
+        self.analyzers = AccessAnalyzer()
 
     def __call__(self, environ, start_response):
-        match = PATH.match(environ.get("PATH_INFO", ""))
-        if not match or match["service"] not in CBOR_ONLY:
+        path = environ.get("PATH_INFO", "")
+        authorization = environ.get("HTTP_AUTHORIZATION", "")
+        scope = SCOPE.search(authorization)
+        match = PATH.match(path)
+        if match and match["service"] in CBOR_ONLY:
+            body = read_body(environ)
+            status, payload = self.call(CBOR_ONLY[match["service"]], match["operation"], body, authorization)
+            headers = [("Content-Type", "application/cbor"), ("smithy-protocol", "rpc-v2-cbor")]
+        elif scope and scope["service"] == "access-analyzer":
+            query = urllib.parse.parse_qs(environ.get("QUERY_STRING", ""))
+            status, payload, code = self.analyzers.handle(
+                environ["REQUEST_METHOD"], path, query, read_body(environ), account(scope), scope["region"])
+            headers = [("Content-Type", "application/json")]
+            if code:
+                headers.append(("x-amzn-ErrorType", code))
+        else:
             return self.app(environ, start_response)
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-        body = environ["wsgi.input"].read(length) if length else b""
-        status, payload = self.call(
-            CBOR_ONLY[match["service"]],
-            match["operation"],
-            body,
-            environ.get("HTTP_AUTHORIZATION", ""),
-        )
-        start_response(
-            status,
-            [
-                ("Content-Type", "application/cbor"),
-                ("smithy-protocol", "rpc-v2-cbor"),
-                ("Content-Length", str(len(payload))),
-            ],
-        )
+        start_response(status, headers + [("Content-Length", str(len(payload)))])
         return [payload]
 
     def call(self, service, operation, body, authorization):
+        """An RPC v2 CBOR request made on moto in JSON; the answer in CBOR."""
         scope = SCOPE.search(authorization)
         client = boto3.client(
             service,
@@ -99,6 +110,58 @@ class CborBridge:
         return "200 OK", bytes(out)
 
 
+class AccessAnalyzer:
+    """Analyzers by (account, region), as Access Analyzer's REST API serves them."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.analyzers = {}
+
+    def handle(self, method, path, query, body, account_id, region):
+        """(HTTP status, JSON body, error code or None) for one request."""
+        with self.lock:
+            mine = self.analyzers.setdefault((account_id, region), {})
+            if method == "PUT" and path == "/analyzer":
+                request = json.loads(body or b"{}")
+                name = request["analyzerName"]
+                if name in mine:
+                    return self.error(409, "ConflictException", f"analyzer {name} already exists")
+                arn = f"arn:aws:access-analyzer:{region}:{account_id}:analyzer/{name}"
+                mine[name] = {
+                    "arn": arn,
+                    "name": name,
+                    "type": request.get("type", "ACCOUNT"),
+                    "createdAt": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    "status": "ACTIVE",
+                    "tags": request.get("tags", {}),
+                }
+                return "200 OK", json.dumps({"arn": arn}).encode(), None
+            if method == "GET" and path == "/analyzer":
+                wanted = query.get("type", [None])[0]
+                listed = [a for a in mine.values() if wanted in (None, a["type"])]
+                return "200 OK", json.dumps({"analyzers": listed}).encode(), None
+            if method == "DELETE" and path.startswith("/analyzer/"):
+                name = urllib.parse.unquote(path.removeprefix("/analyzer/"))
+                if mine.pop(name, None) is None:
+                    return self.error(404, "ResourceNotFoundException", f"analyzer {name} not found")
+                return "200 OK", b"{}", None
+        return self.error(501, "NotImplemented", f"{method} {path} is not emulated")
+
+    @staticmethod
+    def error(status, code, message):
+        return f"{status} Error", json.dumps({"message": message}).encode(), code
+
+
+def read_body(environ):
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    return environ["wsgi.input"].read(length) if length else b""
+
+
+def account(scope):
+    """The account a request is for: moto's rule, a 12-digit access key names it."""
+    key = scope["key"] if scope else ""
+    return key if key.isdigit() and len(key) == 12 else DEFAULT_ACCOUNT
+
 
 def cbor_error(code, message):
     """{"__type": code, "message": message}: an RPC v2 CBOR error body."""
@@ -115,17 +178,30 @@ def rpc_v2_target(path):
     return f"{match['service']}.{match['operation']}" if match else ""
 
 
+def with_root_row(report):
+    """moto's credential report with the root row a real one has, after the header."""
+
+    def patched(self):
+        header, _, users = report(self).partition("\n")
+        root = (
+            f"<root_account>,arn:aws:iam::{self.account_id}:root,2020-01-01T00:00:00+00:00,"
+            f"not_supported,no_information,not_supported,not_supported,false,"
+            "false,N/A,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A"
+        )
+        return f"{header}\n{root}\n{users}"
+
+    return patched
+
+
 def main():
+    IAMBackend.get_credential_report = with_root_row(IAMBackend.get_credential_report)
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    moto = DomainDispatcherApplication(create_backend_app)
-    bridge = CborBridge(moto, endpoint=None)
-    server = make_server("127.0.0.1", 0, bridge, True, request_handler=MotoRequestHandler)
+    gaps = Gaps(DomainDispatcherApplication(create_backend_app))
+    server = make_server("127.0.0.1", 0, gaps, True, request_handler=MotoRequestHandler)
     port = server.server_address[1]
-    bridge.endpoint = f"http://127.0.0.1:{port}"
+    gaps.endpoint = f"http://127.0.0.1:{port}"
     print(port, flush=True)
     if "--watch" in sys.argv[1:]:
-        import threading
-
         threading.Thread(target=server.serve_forever, daemon=True).start()
         sys.stdin.read()
     else:

@@ -303,6 +303,8 @@ def seed_iam(iam):
     verdict("iam-root-mfa-enabled", ACCOUNT, "FAIL")
     verdict("iam-root-hardware-mfa", ACCOUNT, "FAIL")
     verdict("iam-root-no-access-keys", ACCOUNT, "PASS")
+    # The emulator's root row (scripts/emulator.py): never signed in, no key.
+    verdict("iam-root-not-used", ACCOUNT, "PASS")
     trust = json.dumps({"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}, "Action": "sts:AssumeRole"}]})
     iam.create_role(RoleName="demo-support", AssumeRolePolicyDocument=trust)
@@ -339,11 +341,14 @@ def seed_iam(iam):
     iam.create_access_key(UserName="demo-alice")
     for rule in ["console-mfa", "no-direct-policies", "access-keys-rotated", "unused-credentials", "one-active-key"]:
         verdict(f"iam-user-{rule}", "demo-alice", "PASS")
+    # ... a key she never used since it was made with her login (CIS 1.11).
+    verdict("iam-user-no-initial-access-key", "demo-alice", "FAIL")
     # bob: console without MFA, a policy of his own.
     iam.create_user(UserName="demo-bob")
     iam.create_login_profile(UserName="demo-bob", Password="Correct-Horse-9")
     iam.attach_user_policy(UserName="demo-bob", PolicyArn=data)
     verdict("iam-user-console-mfa", "demo-bob", "FAIL")
+    verdict("iam-user-no-initial-access-key", "demo-bob", "PASS")
     verdict("iam-user-no-direct-policies", "demo-bob", "FAIL")
     # ci: no console, two active keys and an inline policy.
     iam.create_user(UserName="demo-ci")
@@ -363,7 +368,8 @@ def seed_iam(iam):
 
 
 def seed_cloudtrail(cloudtrail, logs, key_arn):
-    # Both deliver to the audit log bucket seed_s3 made.
+    # The organisation's trail delivers to the secure bucket (which logs its access), the
+    # legacy one to the audit log bucket (which does not): seed_s3 made both.
     logs.create_log_group(logGroupName="demo-trail")
     group = logs.describe_log_groups(logGroupNamePrefix="demo-trail")["logGroups"][0]["arn"]
     verdict("logs-log-group-retention", "demo-trail", "PASS")
@@ -371,7 +377,7 @@ def seed_cloudtrail(cloudtrail, logs, key_arn):
     # The organisation's trail: every region, validated, encrypted, into CloudWatch Logs,
     # all management events and every bucket's object writes (not reads).
     cloudtrail.create_trail(
-        Name="demo-org", S3BucketName="compliance-demo-logs", IsMultiRegionTrail=True,
+        Name="demo-org", S3BucketName="compliance-demo-secure", IsMultiRegionTrail=True,
         EnableLogFileValidation=True, KmsKeyId=key_arn, CloudWatchLogsLogGroupArn=group,
         CloudWatchLogsRoleArn=f"arn:aws:iam::{ACCOUNT}:role/demo-trail")
     cloudtrail.put_event_selectors(TrailName="demo-org", EventSelectors=[
@@ -379,12 +385,15 @@ def seed_cloudtrail(cloudtrail, logs, key_arn):
         {"ReadWriteType": "WriteOnly", "IncludeManagementEvents": False,
          "DataResources": [{"Type": "AWS::S3::Object", "Values": ["arn:aws:s3"]}]}])
     cloudtrail.start_logging(Name="demo-org")
-    for rule in ["kms-encrypted", "log-file-validation", "cloudwatch-logs"]:
-        verdict(f"cloudtrail-trail-{rule}", "demo-org", "PASS")
+    for rule in ["trail-kms-encrypted", "trail-log-file-validation", "trail-cloudwatch-logs", "bucket-access-logging"]:
+        verdict(f"cloudtrail-{rule}", "demo-org", "PASS")
     # A team's old single-region trail, never started: none of it.
     cloudtrail.create_trail(Name="demo-legacy", S3BucketName="compliance-demo-logs")
-    for rule in ["kms-encrypted", "log-file-validation", "cloudwatch-logs"]:
-        verdict(f"cloudtrail-trail-{rule}", "demo-legacy", "FAIL")
+    for rule in ["trail-kms-encrypted", "trail-log-file-validation", "trail-cloudwatch-logs", "bucket-access-logging"]:
+        verdict(f"cloudtrail-{rule}", "demo-legacy", "FAIL")
+    # Neither bucket grants anything to everyone.
+    for trail in ["demo-org", "demo-legacy"]:
+        verdict("cloudtrail-bucket-not-public", trail, "PASS")
     verdict("cloudtrail-multi-region-trail-enabled", ACCOUNT, "PASS")
     verdict("cloudtrail-enabled", ACCOUNT, "PASS")
     verdict("cloudtrail-s3-data-events-write", ACCOUNT, "PASS")
@@ -440,6 +449,12 @@ def seed_guardduty(guardduty):
     verdict("guardduty-enabled", REGION, "PASS")
 
 
+def seed_accessanalyzer(analyzer):
+    # An analyzer of unused access only: it reports nothing shared outside the account.
+    analyzer.create_analyzer(analyzerName="demo-unused", type="ACCOUNT_UNUSED_ACCESS")
+    verdict("accessanalyzer-enabled", REGION, "FAIL")
+
+
 def seed_securityhub():
     # Never enabled in the demo account.
     verdict("securityhub-enabled", REGION, "FAIL")
@@ -462,6 +477,7 @@ def main():
     seed_config(client(endpoint, "config"))
     seed_guardduty(client(endpoint, "guardduty"))
     seed_securityhub()
+    seed_accessanalyzer(client(endpoint, "accessanalyzer"))
     json.dump({"account_id": ACCOUNT, "region": REGION, "expect": expect}, sys.stdout, indent=1)
     print()
 

@@ -1,6 +1,7 @@
 //! IAM against the local AWS endpoint, and real AWS answers where the emulator has
 //! none (its account summary always says the root user has no MFA and no key, and its
-//! credential report has no root row and only dates of today): the calls a narrowed
+//! credential report has only dates of today and a root row, added by
+//! `scripts/emulator.py`, that was never used): the calls a narrowed
 //! scan makes, root facts, credentials judged by their age, and a report that fails.
 
 mod common;
@@ -246,6 +247,12 @@ fn credentials_are_judged_by_their_age_and_a_user_newer_than_the_report_is_an_er
     assert_eq!(status("iam-user-access-keys-rotated", "fresh"), "PASS");
     assert_eq!(status("iam-user-unused-credentials", "fresh"), "PASS");
     assert_eq!(status("iam-user-console-mfa", "fresh"), "PASS");
+    // Her key was used two days ago: not a key made at set-up and forgotten.
+    assert_eq!(status("iam-user-no-initial-access-key", "fresh"), "PASS");
+    assert_eq!(status("iam-user-no-initial-access-key", "old-keys"), "PASS");
+    // The report's root row: a sign-in three days ago.
+    let root = status_of(&report, "iam-root-not-used", "123456789012");
+    assert_eq!(root, Some("FAIL"), "CIS 1.7");
     for rule in [
         "iam-user-access-keys-rotated",
         "iam-user-unused-credentials",
@@ -396,4 +403,68 @@ iam.attach_group_policy(GroupName="ops", PolicyArn="arn:aws:iam::aws:policy/Read
         r#"client("iam").attach_group_policy(GroupName="ops", PolicyArn="arn:aws:iam::123456789012:policy/admins")"#,
     );
     assert!(judge().1.contains("admins"));
+}
+
+#[test]
+fn access_analyzer_counts_only_active_external_access_analyzers_region_by_region() {
+    let emu = Emulator::start();
+    emu.boto(
+        r#"
+import boto3
+def analyzer(region):
+    return boto3.client("accessanalyzer", endpoint_url=client("s3").meta.endpoint_url,
+                        region_name=region, aws_access_key_id="test", aws_secret_access_key="test")
+analyzer("us-east-1").create_analyzer(analyzerName="account", type="ACCOUNT")
+# Unused access is another question: it does not watch what is shared outside.
+analyzer("eu-west-1").create_analyzer(analyzerName="unused", type="ACCOUNT_UNUSED_ACCESS")
+"#,
+    );
+    let proxy = Proxy::start(&emu.url, json!([]));
+    let regions = [
+        "--region",
+        "us-east-1",
+        "--region",
+        "eu-west-1",
+        "--region",
+        "ap-south-1",
+    ];
+    let mut args = vec!["--rule", "accessanalyzer-enabled"];
+    args.extend(regions);
+    let out = run(scan(&proxy.url, "json", &args));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        findings_of(&json_report(&out), "accessanalyzer-enabled"),
+        [
+            ("ap-south-1".to_string(), "FAIL".to_string()),
+            ("eu-west-1".to_string(), "FAIL".to_string()),
+            ("us-east-1".to_string(), "PASS".to_string()),
+        ]
+    );
+    // One listing per region, nothing else.
+    let listings = proxy
+        .log()
+        .iter()
+        .filter(|e| e["path"] == "/analyzer")
+        .count();
+    assert_eq!(listings, 3);
+
+    // A disabled analyzer (the organisation's, its delegated admin gone) is no analyzer.
+    let disabled = json!({"analyzers": [{"arn": "arn:aws:access-analyzer:us-east-1:123456789012:analyzer/org",
+        "name": "org", "type": "ORGANIZATION", "createdAt": "2025-01-01T00:00:00Z",
+        "status": "DISABLED", "statusReason": {"code": "AWS_SERVICE_ACCESS_DISABLED"}}]});
+    let proxy = Proxy::start(
+        &emu.url,
+        json!([{"path": "/analyzer", "method": "GET", "body": disabled.to_string(),
+                "headers": {"Content-Type": "application/json"}}]),
+    );
+    let out = run(scan(
+        &proxy.url,
+        "json",
+        &["--rule", "accessanalyzer-enabled", "--region", "us-east-1"],
+    ));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        findings_of(&json_report(&out), "accessanalyzer-enabled"),
+        [("us-east-1".to_string(), "FAIL".to_string())]
+    );
 }

@@ -260,3 +260,81 @@ watch("root", '{ $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EX
         ]
     );
 }
+
+#[test]
+fn a_trail_s_log_bucket_is_asked_of_s3_and_one_unreadable_is_an_error_not_a_verdict() {
+    // CIS 3.4 / CloudTrail.7 (access logging) and CloudTrail.6 (not public).
+    let emu = Emulator::start();
+    emu.boto(
+        r#"
+s3, ct = client("s3"), client("cloudtrail")
+for bucket in ["logged", "unlogged", "access-logs", "elsewhere"]:
+    s3.create_bucket(Bucket=bucket)
+s3.put_bucket_policy(Bucket="access-logs", Policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Principal": {"Service": "logging.s3.amazonaws.com"}, "Action": "s3:PutObject",
+    "Resource": "arn:aws:s3:::access-logs/*"}]}))
+s3.put_bucket_logging(Bucket="logged", BucketLoggingStatus={"LoggingEnabled": {"TargetBucket": "access-logs", "TargetPrefix": "l/"}})
+# The unlogged bucket is also readable by everyone.
+s3.put_bucket_policy(Bucket="unlogged", Policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::unlogged/*"}]}))
+for trail, bucket in [("kept", "logged"), ("bare", "unlogged"), ("central", "elsewhere")]:
+    ct.create_trail(Name=trail, S3BucketName=bucket)
+# The orphan's bucket was deleted after the trail was made (CloudTrail keeps the name).
+s3.create_bucket(Bucket="deleted-since")
+ct.create_trail(Name="orphan", S3BucketName="deleted-since")
+s3.delete_bucket(Bucket="deleted-since")
+"#,
+    );
+    // Another account's bucket answers AccessDenied.
+    let proxy = Proxy::start(
+        &emu.url,
+        json!([{"path": "/elsewhere", "query": "location", "status": 403, "code": "AccessDenied"}]),
+    );
+    let out = run(scan(
+        &proxy.url,
+        "json",
+        &[
+            "--rule",
+            "cloudtrail-bucket-access-logging",
+            "--rule",
+            "cloudtrail-bucket-not-public",
+            "--rule",
+            "cloudtrail-enabled",
+        ],
+    ));
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let report = json_report(&out);
+    let status = |trail: &str| {
+        status_of(&report, "cloudtrail-bucket-access-logging", trail)
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(status("kept"), "PASS");
+    assert_eq!(status("bare"), "FAIL");
+    assert_eq!(
+        status("orphan"),
+        "FAIL",
+        "a bucket that is gone logs nothing"
+    );
+    assert_eq!(status("central"), "ERROR");
+    let public = |trail: &str| status_of(&report, "cloudtrail-bucket-not-public", trail);
+    assert_eq!(public("kept"), Some("PASS"));
+    assert_eq!(public("bare"), Some("FAIL"));
+    assert_eq!(
+        public("orphan"),
+        Some("PASS"),
+        "a bucket that is gone grants nothing"
+    );
+    assert_eq!(public("central"), Some("ERROR"));
+    let central = finding(&report, "cloudtrail-bucket-access-logging", "central");
+    assert!(
+        central["message"]
+            .as_str()
+            .unwrap()
+            .contains("AccessDenied"),
+        "{central}"
+    );
+    // The bucket is not what the account summary judges: it is still decided.
+    let account = status_of(&report, "cloudtrail-enabled", "123456789012");
+    assert_ne!(account, Some("ERROR"));
+}

@@ -28,6 +28,14 @@ pub struct Trail {
     pub status: Option<TrailStatus>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub events: Option<Events>,
+    /// Server access logging on its log bucket (CIS 3.4); not enabled when the bucket
+    /// no longer exists.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub s3_bucket_logging: Option<super::s3::Logging>,
+    /// Its log bucket's policy or ACL lets everyone (anonymous or any AWS user) read or
+    /// write it (CloudTrail.6); false when the bucket no longer exists.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub s3_bucket_public: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -111,6 +119,17 @@ pub const TRAIL_SCHEMA: &[Field] = &[
         Type::Object(EVENTS),
         "GetEventSelectors",
         "what its event selectors record",
+    ),
+    // S3's calls (GetBucketLocation, GetBucketLogging, …): in the service's `calls`.
+    Field::listed(
+        "s3_bucket_logging",
+        Type::Object(super::s3::LOGGING),
+        "server access logging on its log bucket (S3's GetBucketLogging)",
+    ),
+    Field::listed(
+        "s3_bucket_public",
+        Type::Bool,
+        "its log bucket's policy or ACL lets everyone read or write it (S3's GetBucketPolicy, GetBucketAcl)",
     ),
 ];
 

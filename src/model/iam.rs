@@ -23,6 +23,10 @@ pub struct Account {
     /// The root user's MFA device is a virtual one (an app), not hardware.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub root_mfa_virtual: Option<bool>,
+    /// The root user's row of the credential report: when its password and keys were
+    /// last used (CIS 1.7).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub root_credentials: Option<Credentials>,
     /// Users, groups and roles (`role/NAME`, …) the AWSSupportAccess policy is attached to.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub support_access: Option<Vec<String>>,
@@ -131,6 +135,12 @@ pub const ACCOUNT_SCHEMA: &[Field] = &[
         Type::Object(ROOT),
         "GetAccountSummary",
         "the root user's MFA and access keys",
+    ),
+    Field::called(
+        "root_credentials",
+        Type::Object(CREDENTIALS),
+        "GetCredentialReport",
+        "the root user's row of the credential report: last use of its password and keys",
     ),
     Field::called(
         "root_mfa_virtual",

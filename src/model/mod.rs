@@ -4,6 +4,7 @@
 //! snapshot (`scan --save-inventory`) is this model serialized, so a scan can be
 //! replayed offline with exactly the same verdicts. Nothing here knows about the SDK.
 
+pub mod accessanalyzer;
 pub mod cloudtrail;
 pub mod config;
 pub mod ec2;
@@ -165,7 +166,14 @@ registry! {
         // Each scanned region's own trails, listed from the home region's collector so
         // the account's summary sees them all.
         listed: Account,
-        calls: ["cloudtrail:DescribeTrails"],
+        // The log bucket's access logging is S3's to answer.
+        calls: [
+            "cloudtrail:DescribeTrails",
+            "s3:GetBucketLocation",
+            "s3:GetBucketLogging",
+            "s3:GetBucketPolicy",
+            "s3:GetBucketAcl",
+        ],
         actions: [],
         endpoint: Some("cloudtrail"),
         kinds: {
@@ -210,6 +218,14 @@ registry! {
         actions: [],
         endpoint: Some("guardduty"),
         kinds: { GuarddutyRegionSettings = "aws.guardduty.region-settings" (guardduty::RegionSettings, guardduty::SCHEMA) },
+    }
+    Accessanalyzer = "accessanalyzer" {
+        title: "IAM Access Analyzer",
+        listed: Region,
+        calls: ["access-analyzer:ListAnalyzers"],
+        actions: [],
+        endpoint: Some("access-analyzer"),
+        kinds: { AccessanalyzerRegionSettings = "aws.accessanalyzer.region-settings" (accessanalyzer::RegionSettings, accessanalyzer::SCHEMA) },
     }
     Securityhub = "securityhub" {
         title: "AWS Security Hub",

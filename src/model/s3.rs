@@ -168,7 +168,7 @@ const OWNERSHIP: &[Field] = &[Field::listed(
     Type::String,
     "BucketOwnerEnforced, BucketOwnerPreferred or ObjectWriter",
 )];
-const LOGGING: &[Field] = &[
+pub(crate) const LOGGING: &[Field] = &[
     Field::listed("enabled", Type::Bool, "server access logging on"),
     Field::listed("target_bucket", Type::String, "where the logs go"),
 ];

@@ -37,11 +37,20 @@ async fn collect(scope: &Scope<'_>) -> Collected {
     } else {
         None
     };
+    // One report for the users' credentials and the root user's.
+    let report = if needs.any(ResourceKind::IamUser, &["credentials"])
+        || needs.any(ResourceKind::IamAccount, &["root_credentials"])
+    {
+        Some(report::read(client).await)
+    } else {
+        None
+    };
+    let report = report.as_ref();
     if needs.kind(ResourceKind::IamAccount) {
-        account(scope, client, details.as_ref(), &mut out).await;
+        account(scope, client, details.as_ref(), report, &mut out).await;
     }
     if needs.kind(ResourceKind::IamUser) {
-        users(scope, client, details.as_ref(), &mut out).await;
+        users(scope, client, details.as_ref(), report, &mut out).await;
     }
     if let Some(details) = &details {
         if needs.kind(ResourceKind::IamPolicy) {
@@ -76,6 +85,7 @@ async fn account(
     scope: &Scope<'_>,
     client: &Client,
     details: Option<&Details>,
+    report: Option<&Result<report::Report, CallError>>,
     out: &mut Collected,
 ) {
     let kind = ResourceKind::IamAccount;
@@ -135,6 +145,23 @@ async fn account(
                 ),
             },
             Err(e) => fail("root", "GetAccountSummary", e.into()),
+        }
+    }
+    if needs("root_credentials") {
+        match report {
+            Some(Ok(r)) => match &r.root {
+                Some(root) => account.root_credentials = Some(root.clone()),
+                None => fail(
+                    "root_credentials",
+                    "GetCredentialReport",
+                    CallError {
+                        code: "IncompleteAnswer".to_string(),
+                        message: "the credential report has no row for the root user".to_string(),
+                    },
+                ),
+            },
+            Some(Err(e)) => fail("root_credentials", "GetCredentialReport", e.clone()),
+            None => {}
         }
     }
     if needs("root_mfa_virtual") {
@@ -329,7 +356,13 @@ async fn authorization_details(scope: &Scope<'_>, client: &Client) -> Details {
     }
 }
 
-async fn users(scope: &Scope<'_>, client: &Client, details: Option<&Details>, out: &mut Collected) {
+async fn users(
+    scope: &Scope<'_>,
+    client: &Client,
+    details: Option<&Details>,
+    report: Option<&Result<report::Report, CallError>>,
+    out: &mut Collected,
+) {
     let kind = ResourceKind::IamUser;
     let listed = client
         .list_users()
@@ -346,11 +379,6 @@ async fn users(scope: &Scope<'_>, client: &Client, details: Option<&Details>, ou
             return;
         }
     };
-    let report = if scope.needs.any(kind, &["credentials"]) {
-        Some(report::read(client).await)
-    } else {
-        None
-    };
     for u in listed {
         let name = u.user_name();
         let mut user = User {
@@ -362,7 +390,7 @@ async fn users(scope: &Scope<'_>, client: &Client, details: Option<&Details>, ou
             out.errors
                 .push(error(kind, GLOBAL, Some(name), &[attr], operation, e));
         };
-        match &report {
+        match report.filter(|_| scope.needs.any(kind, &["credentials"])) {
             None => {}
             Some(Ok(report)) => match report.users.get(name) {
                 Some(credentials) => user.credentials = Some(credentials.clone()),

@@ -3,6 +3,7 @@
 //! resource share one concurrency limit. A call that fails is recorded against the
 //! attributes it would have filled and the scan goes on.
 
+pub(crate) mod accessanalyzer;
 pub(crate) mod cloudtrail;
 pub(crate) mod cloudwatch;
 pub(crate) mod config;
@@ -268,6 +269,7 @@ fn collector(service: Service) -> Collector {
         Service::Config => config::COLLECTOR,
         Service::Guardduty => guardduty::COLLECTOR,
         Service::Securityhub => securityhub::COLLECTOR,
+        Service::Accessanalyzer => accessanalyzer::COLLECTOR,
     }
 }
 

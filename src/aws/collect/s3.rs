@@ -103,6 +103,63 @@ async fn one(scope: &Scope<'_>, wanted: &Wanted) -> Collected {
     bucket(&clients, wanted.id.clone(), wanted.region.clone()).await
 }
 
+/// Why a fact about a bucket another service names could not be read.
+pub(super) type Failed = (&'static str, CallError);
+
+/// What rules on another service (a trail's) ask of a bucket it names: its server
+/// access logging, and whether its policy or ACL lets everyone read or write it.
+#[derive(Default)]
+pub(super) struct NamedBucket {
+    pub logging: Option<Result<Logging, Failed>>,
+    pub public: Option<Result<bool, Failed>>,
+}
+
+/// Reads what is asked of bucket `name`, wherever it is. A bucket that no longer
+/// exists logs nothing and grants nothing.
+pub(super) async fn named_bucket(
+    scope: &Scope<'_>,
+    name: &str,
+    want_logging: bool,
+    want_public: bool,
+) -> NamedBucket {
+    let home = scope.regions.first().map_or("us-east-1", String::as_str);
+    let gone = |e: &CallError| e.is(&["NoSuchBucket"]);
+    let region = match location(&scope.session.s3_in(home), name).await {
+        Ok(region) => region,
+        Err(e) => {
+            let failed = || ("GetBucketLocation", e.clone());
+            let logging = (!gone(&e)).then(failed).map_or(Ok(Logging::default()), Err);
+            let public = (!gone(&e)).then(failed).map_or(Ok(false), Err);
+            return NamedBucket {
+                logging: want_logging.then_some(logging),
+                public: want_public.then_some(public),
+            };
+        }
+    };
+    let c = &scope.session.s3_in(&region);
+    let mut out = NamedBucket::default();
+    if want_logging {
+        out.logging = Some(match logging(c, name).await {
+            Err(e) if gone(&e) => Ok(Logging::default()),
+            other => other.map_err(|e| ("GetBucketLogging", e)),
+        });
+    }
+    if want_public {
+        let public = async {
+            let policy = bucket_policy(c, name)
+                .await
+                .map_err(|e| ("GetBucketPolicy", e))?;
+            let acl = acl(c, name).await.map_err(|e| ("GetBucketAcl", e))?;
+            Ok(policy.public_read || policy.public_write || acl.public_read || acl.public_write)
+        };
+        out.public = Some(match public.await {
+            Err((_, e)) if gone(&e) => Ok(false),
+            other => other,
+        });
+    }
+    out
+}
+
 async fn location(client: &Client, name: &str) -> Result<String, CallError> {
     let out = client.get_bucket_location().bucket(name).send().await?;
     Ok(match out.location_constraint().map(|c| c.as_str()) {

@@ -4,7 +4,9 @@
 //! summing every trail up. The summary needs every trail's facts: a region that could
 //! not be listed, or a trail whose status or selectors could not be read, makes the
 //! account's `trails` an error rather than a partial answer. The trails are read once
-//! per scan (`listings`), however many collectors judge them (`cloudwatch.rs` too).
+//! per scan (`listings`), however many collectors judge them (`cloudwatch.rs` too). A
+//! trail's log bucket is asked of S3 for its access logging and public grants (CIS 3.4,
+//! CloudTrail.6, CloudTrail.7).
 
 mod selectors;
 
@@ -24,6 +26,10 @@ pub(crate) const COLLECTOR: Collector = Collector {
     all: |scope, _home| Box::pin(collect(scope)),
     one: |scope, wanted| Box::pin(one(scope, wanted)),
 };
+
+/// What the account summary and the monitoring chain read of every trail: one of them
+/// unread leaves those undecided.
+const SUMMED: [&str; 2] = ["status", "events"];
 
 /// A trail with where it lives and what could not be read of it.
 pub(super) struct Found {
@@ -46,8 +52,12 @@ pub(super) async fn listings<'s>(scope: &'s Scope<'_>) -> &'s Listings {
 async fn list(scope: &Scope<'_>) -> Listings {
     let needs = scope.needs;
     let joint = needs.kind(ACCOUNT) || needs.kind(ResourceKind::Monitoring);
-    let want_status = joint || needs.any(TRAIL, &["status"]);
-    let want_events = joint || needs.any(TRAIL, &["events"]);
+    let wants = Wants {
+        status: joint || needs.any(TRAIL, &["status"]),
+        events: joint || needs.any(TRAIL, &["events"]),
+        bucket_logging: needs.any(TRAIL, &["s3_bucket_logging"]),
+        bucket_public: needs.any(TRAIL, &["s3_bucket_public"]),
+    };
     join_all(scope.regions.iter().map(|region| async move {
         let client = Client::new(&scope.session.regional(region));
         let listed = client
@@ -62,7 +72,7 @@ async fn list(scope: &Scope<'_>) -> Listings {
         let client = &client;
         let found = scope
             .bounded(trails, |t| async move {
-                read(client, region, &t, want_status, want_events).await
+                read(scope, client, region, &t, wants).await
             })
             .await;
         (region.clone(), Ok(found))
@@ -113,7 +123,7 @@ async fn collect(scope: &Scope<'_>) -> Collected {
                     e.clone(),
                 ));
             }
-            if summary && complete {
+            if summary && complete && SUMMED.contains(attr) {
                 complete = false;
                 out.errors.push(error(
                     ACCOUNT,
@@ -153,12 +163,21 @@ fn trail_error(name: &str, e: &CallError) -> CallError {
     }
 }
 
+/// What to read of each trail beside its listing.
+#[derive(Clone, Copy)]
+struct Wants {
+    status: bool,
+    events: bool,
+    bucket_logging: bool,
+    bucket_public: bool,
+}
+
 async fn read(
+    scope: &Scope<'_>,
     client: &Client,
     region: &str,
     t: &aws_sdk_cloudtrail::types::Trail,
-    want_status: bool,
-    want_events: bool,
+    wants: Wants,
 ) -> Found {
     let arn = t.trail_arn().map(str::to_string);
     // Status and selectors are asked by ARN, which names the trail in any region.
@@ -178,7 +197,7 @@ async fn read(
         cloud_watch_logs_log_group_arn: t.cloud_watch_logs_log_group_arn().map(str::to_string),
         ..Trail::default()
     };
-    if want_status {
+    if wants.status {
         match client.get_trail_status().name(&key).send().await {
             Ok(o) => {
                 trail.status = Some(TrailStatus {
@@ -188,7 +207,7 @@ async fn read(
             Err(e) => failed.push(("status", "GetTrailStatus", e.into())),
         }
     }
-    if want_events {
+    if wants.events {
         match client.get_event_selectors().trail_name(&key).send().await {
             Ok(o) => {
                 trail.events = Some(selectors::events(
@@ -197,6 +216,21 @@ async fn read(
                 ))
             }
             Err(e) => failed.push(("events", "GetEventSelectors", e.into())),
+        }
+    }
+    if let Some(bucket) = &trail.s3_bucket_name {
+        let named =
+            super::s3::named_bucket(scope, bucket, wants.bucket_logging, wants.bucket_public);
+        let super::s3::NamedBucket { logging, public } = named.await;
+        match logging {
+            Some(Ok(l)) => trail.s3_bucket_logging = Some(l),
+            Some(Err((operation, e))) => failed.push(("s3_bucket_logging", operation, e)),
+            None => {}
+        }
+        match public {
+            Some(Ok(p)) => trail.s3_bucket_public = Some(p),
+            Some(Err((operation, e))) => failed.push(("s3_bucket_public", operation, e)),
+            None => {}
         }
     }
     Found {
@@ -227,7 +261,8 @@ pub(super) async fn every_trail<'s>(
     for (_, listed) in listings(scope).await {
         let trails = listed.as_ref().map_err(|e| ("DescribeTrails", e.clone()))?;
         for f in trails {
-            if let Some((_, operation, e)) = f.failed.first() {
+            let failed = f.failed.iter().find(|(attr, _, _)| SUMMED.contains(attr));
+            if let Some((_, operation, e)) = failed {
                 return Err((operation, trail_error(&f.trail.name, e)));
             }
             out.push(f);

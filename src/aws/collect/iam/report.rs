@@ -21,8 +21,10 @@ const GIVE_UP_AFTER: Duration = Duration::from_secs(60);
 pub(super) struct Report {
     /// When IAM generated it, as IAM says.
     pub generated: String,
-    /// Users by name; the root user's row is not here (the account summary says more).
+    /// Users by name.
     pub users: BTreeMap<String, Credentials>,
+    /// The root user's row (`<root_account>`), which every real report has.
+    pub root: Option<Credentials>,
 }
 
 /// Asks IAM for a report no older than four hours (it makes one when it has none) and
@@ -38,11 +40,15 @@ pub(super) async fn read(client: &Client) -> Result<Report, CallError> {
                     let content = answer
                         .content()
                         .ok_or_else(|| invalid("the report came without content"))?;
-                    let users = parse(content.as_ref()).map_err(|e| invalid(&e))?;
+                    let (users, root) = parse(content.as_ref()).map_err(|e| invalid(&e))?;
                     let generated = answer
                         .generated_time()
                         .map_or_else(|| "at an unknown time".to_string(), |t| t.to_string());
-                    return Ok(Report { generated, users });
+                    return Ok(Report {
+                        generated,
+                        users,
+                        root,
+                    });
                 }
                 Err(e) => {
                     let e = CallError::from(e);
@@ -74,8 +80,10 @@ fn invalid(message: &str) -> CallError {
     }
 }
 
-/// The report's rows by user, the root row left out.
-pub(super) fn parse(csv_bytes: &[u8]) -> Result<BTreeMap<String, Credentials>, String> {
+/// The report's rows: the users' by name, and the root user's.
+type Rows = (BTreeMap<String, Credentials>, Option<Credentials>);
+
+pub(super) fn parse(csv_bytes: &[u8]) -> Result<Rows, String> {
     let mut reader = csv::Reader::from_reader(csv_bytes);
     let headers = reader.headers().map_err(|e| e.to_string())?.clone();
     let column = |name: &str| {
@@ -101,12 +109,10 @@ pub(super) fn parse(csv_bytes: &[u8]) -> Result<BTreeMap<String, Credentials>, S
         .into_iter()
         .collect::<Result<Vec<_>, _>>()?;
     let mut out = BTreeMap::new();
+    let mut root = None;
     for row in reader.records() {
         let row = row.map_err(|e| e.to_string())?;
         let cell = |i: usize| row.get(i).unwrap_or_default();
-        if cell(user) == "<root_account>" {
-            continue;
-        }
         let access_keys: Vec<AccessKey> = keys
             .iter()
             .filter_map(|&(number, active, rotated, used)| {
@@ -128,9 +134,14 @@ pub(super) fn parse(csv_bytes: &[u8]) -> Result<BTreeMap<String, Credentials>, S
             active_access_keys: access_keys.iter().filter(|k| k.active).count() as i64,
             access_keys,
         };
-        out.insert(cell(user).to_string(), credentials);
+        match cell(user) {
+            "<root_account>" => root = Some(credentials),
+            name => {
+                out.insert(name.to_string(), credentials);
+            }
+        }
     }
-    Ok(out)
+    Ok((out, root))
 }
 
 fn flag(cell: &str) -> bool {
@@ -151,15 +162,22 @@ mod tests {
     const HEADER: &str = "user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,cert_1_last_rotated,cert_2_active,cert_2_last_rotated";
 
     #[test]
-    fn rows_become_each_user_s_credentials_and_the_root_row_is_left_out() {
+    fn rows_become_each_user_s_credentials_and_the_root_row_its_own() {
         let report = format!(
             "{HEADER}\n\
              <root_account>,arn:aws:iam::123456789012:root,2020-01-01T00:00:00+00:00,not_supported,2026-11-30T10:00:00+00:00,not_supported,not_supported,true,false,N/A,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A\n\
              alice,arn:aws:iam::123456789012:user/alice,2024-03-01T08:00:00+00:00,true,no_information,2024-03-01T08:05:00+00:00,N/A,false,true,2024-03-01T08:10:00+00:00,2026-11-01T00:00:00+00:00,us-east-1,s3,false,2025-01-01T00:00:00+00:00,N/A,N/A,N/A,false,N/A,false,N/A\n\
              robot,arn:aws:iam::123456789012:user/robot,2024-03-01T08:00:00+00:00,false,N/A,N/A,N/A,false,false,N/A,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A\n"
         );
-        let users = parse(report.as_bytes()).unwrap();
+        let (users, root) = parse(report.as_bytes()).unwrap();
         assert_eq!(users.keys().collect::<Vec<_>>(), ["alice", "robot"]);
+        let root = root.expect("the root row");
+        assert_eq!(
+            root.password_last_used,
+            Some("2026-11-30T10:00:00Z".parse().unwrap())
+        );
+        assert!(!root.password_enabled, "not_supported is no password flag");
+        assert!(root.mfa_active && root.access_keys.is_empty());
         let alice = &users["alice"];
         assert!(alice.password_enabled && !alice.mfa_active);
         assert_eq!(alice.password_last_used, None, "no_information is no date");
@@ -183,7 +201,8 @@ mod tests {
     fn columns_are_read_by_name_and_a_missing_one_is_an_error() {
         let reordered = "mfa_active,user,password_enabled,password_last_used,password_last_changed,access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date\n\
                          true,bob,true,2026-11-30T00:00:00Z,2026-01-01T00:00:00Z,false,N/A,N/A,false,N/A,N/A\n";
-        let users = parse(reordered.as_bytes()).unwrap();
+        let (users, root) = parse(reordered.as_bytes()).unwrap();
+        assert!(root.is_none());
         assert!(users["bob"].mfa_active && users["bob"].password_enabled);
         let err = parse(b"user,arn\nbob,arn:aws:iam::1:user/bob\n").unwrap_err();
         assert!(err.contains("password_enabled"), "{err}");
