@@ -3,7 +3,7 @@
 
 use aws_sdk_accessanalyzer::Client;
 
-use super::{error, resource, Collected, Collector, Scope};
+use super::{region_settings, Collected, Collector, Scope};
 use crate::aws::errors::CallError;
 use crate::model::accessanalyzer::{Analyzer, RegionSettings};
 use crate::model::{Properties, ResourceKind};
@@ -18,37 +18,26 @@ pub(crate) const COLLECTOR: Collector = Collector {
 
 async fn collect(scope: &Scope<'_>, region: &str) -> Collected {
     let client = Client::new(&scope.session.regional(region));
-    let mut out = Collected::default();
-    let mut settings = RegionSettings::default();
-    let listed = client
+    let wrap = Properties::AccessanalyzerRegionSettings;
+    region_settings(KIND, region, &["analyzers"], read(&client), wrap).await
+}
+
+async fn read(client: &Client) -> Result<RegionSettings, (&'static str, CallError)> {
+    let analyzers: Vec<_> = client
         .list_analyzers()
         .into_paginator()
         .items()
         .send()
         .try_collect()
-        .await;
-    match listed {
-        Ok(analyzers) => {
-            settings.analyzers = analyzers
-                .iter()
-                .map(|a| Analyzer {
-                    name: a.name().to_string(),
-                    analyzer_type: a.r#type().as_str().to_string(),
-                    status: a.status().as_str().to_string(),
-                })
-                .collect()
-        }
-        Err(e) => out.errors.push(error(
-            KIND,
-            region,
-            Some(region),
-            &["analyzers"],
-            "ListAnalyzers",
-            CallError::from(e),
-        )),
-    }
-    let properties = Properties::AccessanalyzerRegionSettings(settings);
-    out.resources
-        .push(resource(region, None, region, properties));
-    out
+        .await
+        .map_err(|e| ("ListAnalyzers", CallError::from(e)))?;
+    let analyzers = analyzers
+        .iter()
+        .map(|a| Analyzer {
+            name: a.name().to_string(),
+            analyzer_type: a.r#type().as_str().to_string(),
+            status: a.status().as_str().to_string(),
+        })
+        .collect();
+    Ok(RegionSettings { analyzers })
 }

@@ -3,7 +3,7 @@
 
 use aws_sdk_guardduty::Client;
 
-use super::{error, resource, Collected, Collector, Scope};
+use super::{region_settings, Collected, Collector, Scope};
 use crate::aws::errors::CallError;
 use crate::model::guardduty::{Detector, RegionSettings};
 use crate::model::{Properties, ResourceKind};
@@ -18,23 +18,12 @@ pub(crate) const COLLECTOR: Collector = Collector {
 
 async fn collect(scope: &Scope<'_>, region: &str) -> Collected {
     let client = Client::new(&scope.session.regional(region));
-    let mut out = Collected::default();
-    let mut settings = RegionSettings::default();
-    match detectors(&client).await {
-        Ok(detectors) => settings.detectors = detectors,
-        Err((operation, e)) => out.errors.push(error(
-            KIND,
-            region,
-            Some(region),
-            &["detectors"],
-            operation,
-            e,
-        )),
-    }
-    let properties = Properties::GuarddutyRegionSettings(settings);
-    out.resources
-        .push(resource(region, None, region, properties));
-    out
+    let read = async {
+        let detectors = detectors(&client).await?;
+        Ok(RegionSettings { detectors })
+    };
+    let wrap = Properties::GuarddutyRegionSettings;
+    region_settings(KIND, region, &["detectors"], read, wrap).await
 }
 
 async fn detectors(client: &Client) -> Result<Vec<Detector>, (&'static str, CallError)> {

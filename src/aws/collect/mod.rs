@@ -163,6 +163,27 @@ fn resource(id: &str, arn: Option<&str>, region: &str, properties: Properties) -
     }
 }
 
+/// A region's one settings resource (services judged per region), named after the
+/// region: `read`'s answer; or, when it failed, the default settings with `attrs` an
+/// error naming the operation.
+async fn region_settings<T: Default>(
+    kind: ResourceKind,
+    region: &str,
+    attrs: &[&str],
+    read: impl Future<Output = Result<T, (&'static str, CallError)>>,
+    wrap: fn(T) -> Properties,
+) -> Collected {
+    let mut out = Collected::default();
+    let settings = read.await.unwrap_or_else(|(operation, e)| {
+        out.errors
+            .push(error(kind, region, Some(region), attrs, operation, e));
+        T::default()
+    });
+    out.resources
+        .push(resource(region, None, region, wrap(settings)));
+    out
+}
+
 /// Fills the on-demand attributes of one resource, recording each failed call.
 pub(crate) struct Attributes<'a> {
     kind: ResourceKind,

@@ -3,7 +3,7 @@
 
 use aws_sdk_securityhub::Client;
 
-use super::{error, resource, Collected, Collector, Scope};
+use super::{region_settings, Collected, Collector, Scope};
 use crate::aws::errors::{or_absent, CallError};
 use crate::model::securityhub::RegionSettings;
 use crate::model::{Properties, ResourceKind};
@@ -18,27 +18,20 @@ pub(crate) const COLLECTOR: Collector = Collector {
 
 async fn collect(scope: &Scope<'_>, region: &str) -> Collected {
     let client = Client::new(&scope.session.regional(region));
-    let mut out = Collected::default();
-    let hub = client
-        .describe_hub()
-        .send()
-        .await
-        .map_err(CallError::from)
-        .map(|o| o.hub_arn().map(str::to_string));
-    let mut settings = RegionSettings::default();
-    match or_absent(hub.map(Some), &["InvalidAccessException"], || None) {
-        Ok(hub) => {
-            settings.enabled = hub.is_some();
-            settings.hub_arn = hub.flatten();
-        }
-        Err(e) => {
-            let attrs = ["enabled", "hub_arn"];
-            out.errors
-                .push(error(KIND, region, Some(region), &attrs, "DescribeHub", e));
-        }
-    }
-    let properties = Properties::SecurityhubRegionSettings(settings);
-    out.resources
-        .push(resource(region, None, region, properties));
-    out
+    let read = async {
+        let hub = client
+            .describe_hub()
+            .send()
+            .await
+            .map_err(CallError::from)
+            .map(|o| o.hub_arn().map(str::to_string));
+        let hub = or_absent(hub.map(Some), &["InvalidAccessException"], || None)
+            .map_err(|e| ("DescribeHub", e))?;
+        Ok(RegionSettings {
+            enabled: hub.is_some(),
+            hub_arn: hub.flatten(),
+        })
+    };
+    let wrap = Properties::SecurityhubRegionSettings;
+    region_settings(KIND, region, &["enabled", "hub_arn"], read, wrap).await
 }
