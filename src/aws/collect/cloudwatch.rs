@@ -47,10 +47,11 @@ async fn monitoring(scope: &Scope<'_>) -> Result<Monitoring, Failure> {
     let mut groups: BTreeSet<(String, String)> = BTreeSet::new();
     for t in trails.iter().map(|f| &f.trail) {
         let logging = t.status.as_ref().is_some_and(|s| s.is_logging);
-        let all_management = t
-            .events
-            .as_ref()
-            .is_some_and(|e| e.management_read && e.management_write);
+        // Every management event: a trail leaving out KMS's (or RDS Data API's) events
+        // cannot feed the filters that watch them.
+        let all_management = t.events.as_ref().is_some_and(|e| {
+            e.management_read && e.management_write && e.excluded_management_sources.is_empty()
+        });
         let Some(arn) = &t.cloud_watch_logs_log_group_arn else {
             continue;
         };
