@@ -75,14 +75,10 @@ def main():
     ap.add_argument("--faults", help="comma-separated fault rates, e.g. 0,0.1,0.3")
     args = ap.parse_args()
 
-    import socket
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    sock.close()
-    moto = subprocess.Popen([str(VENV / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    endpoint = f"http://127.0.0.1:{port}"
+    # The tests' and the demo's endpoint: moto with the gaps real AWS has filled.
+    moto = subprocess.Popen([str(VENV / "python"), str(REPO / "scripts/emulator.py")],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    endpoint = f"http://127.0.0.1:{moto.stdout.readline().strip()}"
     proxy = None
     try:
         wait_port(endpoint)

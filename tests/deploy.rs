@@ -179,6 +179,32 @@ assert s3.list_buckets()["Buckets"] == []
 }
 
 #[test]
+fn endpoints_mode_outside_us_east_1_warns_that_the_scanner_cannot_reach_iam() {
+    let emu = Emulator::start();
+    let unreachable = "no way to IAM";
+    // us-east-1 has IAM's endpoint; eu-west-1 does not, unless the mode gives a way out.
+    let home = deploy(&emu.url, &["--dry-run"]);
+    assert_eq!(home.status.code(), Some(0), "{}", stderr(&home));
+    assert!(!stderr(&home).contains(unreachable), "{}", stderr(&home));
+    let away = deploy(&emu.url, &["--dry-run", "--region", "eu-west-1"]);
+    assert_eq!(away.status.code(), Some(0), "{}", stderr(&away));
+    assert!(stderr(&away).contains(unreachable), "{}", stderr(&away));
+    assert!(stderr(&away).contains("--network-mode nat or none"));
+    let nat = deploy(
+        &emu.url,
+        &[
+            "--dry-run",
+            "--region",
+            "eu-west-1",
+            "--network-mode",
+            "nat",
+        ],
+    );
+    assert_eq!(nat.status.code(), Some(0), "{}", stderr(&nat));
+    assert!(!stderr(&nat).contains(unreachable), "{}", stderr(&nat));
+}
+
+#[test]
 fn destroy_asks_for_yes_off_a_terminal_before_touching_aws() {
     let out = run(compliance(&[
         "destroy",

@@ -63,6 +63,7 @@ pub async fn run(args: DeployArgs) -> Result<ExitCode, Fatal> {
         }
     }
 
+    warn_of_unreachable_iam(&args, &session, existing.as_ref());
     if args.dry_run {
         return dry_run(&args, &suffix, &stack, existing.as_ref(), &pkg).await;
     }
@@ -79,6 +80,28 @@ pub async fn run(args: DeployArgs) -> Result<ExitCode, Fatal> {
             eprintln!("compliance: deploy failed: {message}");
             Ok(ExitCode::from(1))
         }
+    }
+}
+
+/// IAM's one interface endpoint exists in us-east-1 alone: in endpoints mode anywhere
+/// else the scanner Lambda cannot reach IAM, and says so before anything is deployed
+/// rather than in every scan's IAM findings (ERROR, after connect timeouts).
+fn warn_of_unreachable_iam(args: &DeployArgs, session: &Session, existing: Option<&StackState>) {
+    let mode = args
+        .network_mode
+        .map(|m| m.as_str().to_string())
+        .or_else(|| existing.and_then(|s| s.parameters.get("NetworkMode").cloned()))
+        .or_else(|| template_default("NetworkMode"))
+        .unwrap_or_default();
+    let region = session
+        .config
+        .region()
+        .map(|r| r.to_string())
+        .unwrap_or_default();
+    if mode == "endpoints" && region != "us-east-1" {
+        say(&format!(
+            "warning: in {region} the network mode `endpoints` gives the scanner no way to IAM (its only VPC endpoint is in us-east-1), so its IAM rules will report ERROR; deploy with --network-mode nat or none to scan IAM from the Lambda"
+        ));
     }
 }
 
