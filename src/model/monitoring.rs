@@ -8,6 +8,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
+use super::cloudtrail::Trail;
 use super::filter_pattern;
 use super::schema::{Field, Type};
 
@@ -294,6 +295,28 @@ pub const CLASSES: &[Class] = &[
     },
 ];
 
+/// The log group (region, name) a trail feeds the CIS 4.x chain through: only a
+/// multi-region trail that is logging, records every management event (read and write,
+/// no event source left out: a trail without KMS's events cannot feed the filters that
+/// watch them) and delivers to CloudWatch Logs.
+pub fn monitored_group(trail: &Trail) -> Option<(String, String)> {
+    let logging = trail.status.as_ref().is_some_and(|s| s.is_logging);
+    let all_management = trail.events.as_ref().is_some_and(|e| {
+        e.management_read && e.management_write && e.excluded_management_sources.is_empty()
+    });
+    if !(trail.is_multi_region && logging && all_management) {
+        return None;
+    }
+    // arn:PARTITION:logs:REGION:ACCOUNT:log-group:NAME:*
+    let arn = trail.cloud_watch_logs_log_group_arn.as_deref()?;
+    match arn.splitn(7, ':').collect::<Vec<_>>().as_slice() {
+        [_, _, "logs", region, _, "log-group", rest] => {
+            Some((region.to_string(), rest.trim_end_matches(":*").to_string()))
+        }
+        _ => None,
+    }
+}
+
 /// The classes a filter pattern catches every sample of; none when it does not parse.
 pub fn classes_caught(pattern: &str) -> Vec<&'static str> {
     let Ok(expr) = filter_pattern::parse(pattern) else {
@@ -309,6 +332,55 @@ pub fn classes_caught(pattern: &str) -> Vec<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_logging_multi_region_trail_with_every_management_event_feeds_the_chain() {
+        use crate::model::cloudtrail::{Events, TrailStatus};
+        let good = Trail {
+            name: "org".to_string(),
+            is_multi_region: true,
+            cloud_watch_logs_log_group_arn: Some(
+                "arn:aws-us-gov:logs:us-gov-west-1:123456789012:log-group:trail/org:*".to_string(),
+            ),
+            status: Some(TrailStatus { is_logging: true }),
+            events: Some(Events {
+                management_read: true,
+                management_write: true,
+                ..Events::default()
+            }),
+            ..Trail::default()
+        };
+        assert_eq!(
+            monitored_group(&good),
+            Some(("us-gov-west-1".to_string(), "trail/org".to_string()))
+        );
+        let mut kms_left_out = good.clone();
+        kms_left_out
+            .events
+            .as_mut()
+            .unwrap()
+            .excluded_management_sources = vec!["kms.amazonaws.com".to_string()];
+        let mut write_only = good.clone();
+        write_only.events.as_mut().unwrap().management_read = false;
+        let mut stopped = good.clone();
+        stopped.status = Some(TrailStatus { is_logging: false });
+        let mut one_region = good.clone();
+        one_region.is_multi_region = false;
+        let mut s3_only = good.clone();
+        s3_only.cloud_watch_logs_log_group_arn = None;
+        let mut unread = good.clone();
+        unread.events = None;
+        for (why, trail) in [
+            ("KMS events left out", kms_left_out),
+            ("write events only", write_only),
+            ("not logging", stopped),
+            ("one region", one_region),
+            ("no log group", s3_only),
+            ("selectors unknown", unread),
+        ] {
+            assert_eq!(monitored_group(&trail), None, "{why}");
+        }
+    }
 
     /// The benchmark's own patterns, as its remediation steps give them.
     const CIS: &[(&str, &str)] = &[

@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::{error, resource, Collected, Collector, Scope, Wanted};
 use crate::aws::errors::CallError;
 use crate::model::iam::GLOBAL;
-use crate::model::monitoring::{classes_caught, Monitoring};
+use crate::model::monitoring::{classes_caught, monitored_group, Monitoring};
 use crate::model::{Properties, ResourceKind};
 
 const KIND: ResourceKind = ResourceKind::Monitoring;
@@ -46,23 +46,8 @@ async fn monitoring(scope: &Scope<'_>) -> Result<Monitoring, Failure> {
     // Log groups (region, name) the qualifying trails deliver to.
     let mut groups: BTreeSet<(String, String)> = BTreeSet::new();
     for t in trails.iter().map(|f| &f.trail) {
-        let logging = t.status.as_ref().is_some_and(|s| s.is_logging);
-        // Every management event: a trail leaving out KMS's (or RDS Data API's) events
-        // cannot feed the filters that watch them.
-        let all_management = t.events.as_ref().is_some_and(|e| {
-            e.management_read && e.management_write && e.excluded_management_sources.is_empty()
-        });
-        let Some(arn) = &t.cloud_watch_logs_log_group_arn else {
-            continue;
-        };
-        if !(t.is_multi_region && logging && all_management) {
-            continue;
-        }
-        // arn:aws:logs:REGION:ACCOUNT:log-group:NAME:*
-        let parts: Vec<&str> = arn.splitn(7, ':').collect();
-        if let [_, _, _, region, _, _, rest] = parts.as_slice() {
-            let name = rest.trim_end_matches(":*");
-            groups.insert((region.to_string(), name.to_string()));
+        if let Some(group) = monitored_group(t) {
+            groups.insert(group);
             out.trails.push(t.name.clone());
         }
     }
