@@ -259,6 +259,20 @@ watch("root", '{ $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EX
             "ListSubscriptionsByTopic",
         ]
     );
+
+    // The trail leaves KMS's management events out: it feeds no alarm any more, the
+    // CloudTrail-changes one included.
+    emu.boto(
+        r#"
+client("cloudtrail").put_event_selectors(TrailName="org", AdvancedEventSelectors=[{"Name": "no-kms", "FieldSelectors": [
+    {"Field": "eventCategory", "Equals": ["Management"]}, {"Field": "eventSource", "NotEquals": ["kms.amazonaws.com"]}]}])
+"#,
+    );
+    let out = run(scan(&emu.url, "json", &["--service", "cloudwatch"]));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report = json_report(&out);
+    let rule = "cloudwatch-monitoring-cloudtrail-changes";
+    assert_eq!(status_of(&report, rule, "123456789012"), Some("FAIL"));
 }
 
 #[test]
