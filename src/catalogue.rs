@@ -1,14 +1,20 @@
 //! The control catalogues of the frameworks the rules cite (`frameworks/*.yaml`,
-//! embedded): every control with its title and whether the framework itself calls it
-//! automated or manual, so a report by framework can show what no rule decides —
-//! coverage visible, never implied.
+//! embedded): every control with its title, whether the framework itself calls it
+//! automated or manual and, where the framework grades them (FSBP), its severity, so a
+//! report by framework can show what no rule decides — coverage visible, never implied.
 
 use std::sync::OnceLock;
 
 use serde::Deserialize;
 
+use crate::rules::Severity;
+
 /// The catalogue files, embedded at build time.
-const FILES: &[&str] = &[include_str!("../frameworks/cis-aws-3.0.yaml")];
+const FILES: &[&str] = &[
+    include_str!("../frameworks/aws-fsbp.yaml"),
+    include_str!("../frameworks/cis-aws-3.0.yaml"),
+    include_str!("../frameworks/pci-dss-4.0.yaml"),
+];
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -27,6 +33,9 @@ pub struct Entry {
     /// What a person verifies, for a manual control.
     #[serde(default)]
     pub check: Option<String>,
+    /// The framework's own severity for the control, where it grades them.
+    #[serde(default)]
+    pub severity: Option<Severity>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -77,6 +86,42 @@ mod tests {
         }
         let cis = of("cis-aws-3.0").unwrap();
         assert_eq!(cis.controls.len(), 62, "CIS v3.0.0 has 62 controls");
+        let fsbp = of("aws-fsbp").unwrap();
+        assert_eq!(
+            fsbp.controls.len(),
+            205,
+            "FSBP's 2023 list has 205 controls"
+        );
+        assert!(fsbp
+            .controls
+            .iter()
+            .all(|e| e.assessment == Assessment::Automated && e.severity.is_some()));
+        let get = |id: &str| fsbp.controls.iter().find(|e| e.id == id).unwrap();
+        assert_eq!(get("S3.2").severity, Some(Severity::Critical));
+        assert_eq!(get("IAM.21").severity, Some(Severity::Low));
+        assert!(cis.controls.iter().all(|e| e.severity.is_none()));
+    }
+
+    /// Security Hub names each control once (S3.8, CloudWatch.1); a rule files it under
+    /// `aws-fsbp` when the FSBP catalogue lists it and under `aws-securityhub` when not
+    /// (the CIS standard's CloudWatch.1-14, IAM.9, …), so `--framework aws-fsbp` never
+    /// counts a control outside the standard and never misses one inside it.
+    #[test]
+    fn a_security_hub_control_is_under_aws_fsbp_exactly_when_fsbp_lists_it() {
+        let fsbp = of("aws-fsbp").unwrap();
+        let rules = crate::rules::load::load(&[], &crate::aws::remediate::ids()).unwrap();
+        let mut misfiled = Vec::new();
+        let mut outside = 0;
+        for rule in &rules.rules {
+            for id in rule.frameworks.get("aws-securityhub").into_iter().flatten() {
+                outside += 1;
+                if fsbp.controls.iter().any(|e| &e.id == id) {
+                    misfiled.push(format!("{}: {id} is an FSBP control", rule.id));
+                }
+            }
+        }
+        assert!(misfiled.is_empty(), "{}", misfiled.join("\n"));
+        assert!(outside > 0, "some rules name controls outside FSBP");
     }
 
     #[test]

@@ -113,6 +113,16 @@ fn report_shows_a_scan_the_trend_and_the_changes() {
         serde_json::json!(["s3-bucket-public-access-block"])
     );
     assert_eq!(control("EC2.15")["status"], "FAIL");
+    // FSBP's catalogue: every control of the standard with AWS's severity, and nothing
+    // outside it (the CIS standard's CloudWatch.1 is a Security Hub control, not FSBP's).
+    assert_eq!(grouped["controls"].as_array().unwrap().len(), 205);
+    assert_eq!(s3_8["severity"], "high");
+    assert_eq!(control("RDS.1")["status"], "NOT_COVERED");
+    assert!(grouped["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|c| c["control"] != "CloudWatch.1"));
     // A framework with a catalogue lists every control, decided or not.
     let cis = with_files(&["--framework", "cis-aws-3.0", "--format", "json"]);
     assert_eq!(cis.status.code(), Some(0), "{}", stderr(&cis));
@@ -134,7 +144,8 @@ fn report_shows_a_scan_the_trend_and_the_changes() {
     let unknown = with_files(&["--framework", "nist-800-53"]);
     assert_eq!(unknown.status.code(), Some(2));
     assert!(
-        stderr(&unknown).contains("(they map to: aws-fsbp, cis-aws-3.0, pci-dss-4.0)"),
+        stderr(&unknown)
+            .contains("(they map to: aws-fsbp, aws-securityhub, cis-aws-3.0, pci-dss-4.0)"),
         "{}",
         stderr(&unknown)
     );

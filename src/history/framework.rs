@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::catalogue::{self, Assessment};
 use crate::report::Report;
-use crate::rules::Status;
+use crate::rules::{Severity, Status};
 
 /// A control's status: its findings' worst, or why it has none.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -50,6 +50,9 @@ pub struct Control {
     /// The catalogue's title, when the framework has one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
+    /// The framework's own severity for the control (FSBP grades its controls).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub severity: Option<Severity>,
     /// FAIL if any finding fails, else ERROR if any errs, else PASS if any passes, else
     /// NOT_APPLICABLE; MANUAL or NOT_COVERED when no finding names it.
     pub status: ControlStatus,
@@ -112,6 +115,7 @@ pub fn controls(report: &Report, framework: &str) -> Result<Vec<Control>, String
             Control {
                 control: control.to_string(),
                 title: None,
+                severity: None,
                 status,
                 check: None,
                 rules: rules.into_iter().collect(),
@@ -146,6 +150,7 @@ pub fn catalogued(report: &Report, framework: &str) -> Result<Vec<Control>, Stri
                 None => Control {
                     control: entry.id.clone(),
                     title: None,
+                    severity: None,
                     status: match entry.assessment {
                         Assessment::Manual => ControlStatus::Manual,
                         Assessment::Automated => ControlStatus::NotCovered,
@@ -160,6 +165,7 @@ pub fn catalogued(report: &Report, framework: &str) -> Result<Vec<Control>, Stri
                 },
             };
             control.title = Some(entry.title.clone());
+            control.severity = entry.severity;
             control
         })
         .collect();
@@ -223,11 +229,24 @@ mod tests {
         let ids: Vec<&str> = all.iter().map(|c| c.control.as_str()).collect();
         assert_eq!(&ids[..3], ["1.1", "1.2", "1.3"]);
         assert_eq!(ids[9], "1.10");
-        // A framework without a catalogue is what the findings evidence.
+        // FSBP's catalogue gives every control AWS's severity.
+        let fsbp = catalogued(&fixtures::report(), "aws-fsbp").unwrap();
+        assert_eq!(fsbp.len(), 205);
+        let s3_8 = fsbp.iter().find(|c| c.control == "S3.8").unwrap();
         assert_eq!(
-            catalogued(&fixtures::report(), "aws-fsbp").unwrap().len(),
-            1
+            (s3_8.status, s3_8.severity),
+            (ControlStatus::Fail, Some(Severity::High))
         );
+        assert_eq!(get("2.1.4").severity, None, "CIS grades no control");
+        // A framework without a catalogue is what the findings evidence.
+        let mut report = fixtures::report();
+        for f in &mut report.findings {
+            let ids = f.frameworks.remove("aws-fsbp").unwrap();
+            f.frameworks.insert("aws-securityhub".into(), ids);
+        }
+        let evidenced = catalogued(&report, "aws-securityhub").unwrap();
+        assert_eq!(evidenced.len(), 1);
+        assert_eq!(evidenced[0].title, None);
     }
 
     #[test]

@@ -183,6 +183,7 @@ pub fn write_controls(
                 "framework",
                 "control",
                 "title",
+                "severity",
                 "status",
                 "check",
                 "rules",
@@ -197,6 +198,7 @@ pub fn write_controls(
                     framework,
                     &c.control,
                     c.title.as_deref().unwrap_or_default(),
+                    c.severity.map(|s| s.as_str()).unwrap_or_default(),
                     c.status.as_str(),
                     c.check.as_deref().unwrap_or_default(),
                     &c.rules.join(";"),
@@ -232,20 +234,31 @@ pub fn write_controls(
                 controls.len(),
                 counts.join(", ")
             )?;
+            // A Severity column only for a framework that grades its controls (FSBP).
+            let graded = controls.iter().any(|c| c.severity.is_some());
             let mut table = super::new_table();
-            table.set_header([
-                "Control", "Status", "Title", "Passed", "Failed", "Errors", "Rules",
-            ]);
+            let mut header = vec!["Control", "Status", "Title"];
+            if graded {
+                header.push("Severity");
+            }
+            header.extend(["Passed", "Failed", "Errors", "Rules"]);
+            table.set_header(header);
             for c in controls {
-                table.add_row([
+                let mut row = vec![
                     c.control.clone(),
                     c.status.to_string(),
                     c.title.clone().unwrap_or_default(),
+                ];
+                if graded {
+                    row.push(c.severity.map(|s| s.as_str()).unwrap_or_default().into());
+                }
+                row.extend([
                     c.passed.to_string(),
                     c.failed.to_string(),
                     c.errors.to_string(),
                     c.rules.join(", "),
                 ]);
+                table.add_row(row);
             }
             writeln!(out, "{table}")
         }
