@@ -1,5 +1,6 @@
 """Seeds the local AWS endpoint with a deliberately mixed account: some resources
-that pass every rule, and failures across S3, VPC/EC2, Lambda, KMS, SNS, CloudWatch Logs, IAM, CloudTrail, AWS Config, GuardDuty and Security Hub.
+that pass every rule, and failures across S3, VPC/EC2, Lambda, KMS, SNS, CloudWatch Logs, IAM, CloudTrail, AWS Config,
+GuardDuty, Security Hub, IAM Access Analyzer, RDS and EFS.
 
 Prints a JSON manifest on stdout: the verdict a correct scan must give for each
 (rule, resource) pair it names. The demo shows the scan; the integration tests
@@ -460,6 +461,48 @@ def seed_securityhub():
     verdict("securityhub-enabled", REGION, "FAIL")
 
 
+def seed_rds(rds):
+    db = dict(DBInstanceClass="db.t3.micro", AllocatedStorage=20, MasterUsername="ledger",
+              MasterUserPassword="not-a-real-password")
+    # The ledger: private, encrypted, patched, protected, backed up, standby, IAM auth.
+    rds.create_db_instance(
+        DBInstanceIdentifier="demo-ledger", Engine="postgres", StorageEncrypted=True,
+        PubliclyAccessible=False, AutoMinorVersionUpgrade=True, MultiAZ=True, DeletionProtection=True,
+        BackupRetentionPeriod=14, EnableIAMDatabaseAuthentication=True, CopyTagsToSnapshot=True,
+        MonitoringInterval=60, MonitoringRoleArn=f"arn:aws:iam::{ACCOUNT}:role/demo-rds-monitoring",
+        Tags=tag_list(TAGS), **db)
+    for rule in ["not-public", "storage-encrypted", "auto-minor-version-upgrade", "deletion-protection",
+                 "backups-enabled", "multi-az", "iam-authentication", "enhanced-monitoring",
+                 "copy-tags-to-snapshots", "mandatory-tags"]:
+        verdict(f"rds-instance-{rule}", "demo-ledger", "PASS")
+    # A reporting copy someone opened to the internet: everything a default leaves off.
+    rds.create_db_instance(
+        DBInstanceIdentifier="demo-reporting", Engine="mysql", PubliclyAccessible=True,
+        AutoMinorVersionUpgrade=False, BackupRetentionPeriod=1, **db)
+    for rule in ["not-public", "storage-encrypted", "auto-minor-version-upgrade", "deletion-protection",
+                 "backups-enabled", "multi-az", "iam-authentication", "enhanced-monitoring",
+                 "copy-tags-to-snapshots", "mandatory-tags"]:
+        verdict(f"rds-instance-{rule}", "demo-reporting", "FAIL")
+    # Its read replica: backups are its source's to keep.
+    rds.create_db_instance_read_replica(DBInstanceIdentifier="demo-reporting-replica",
+                                        SourceDBInstanceIdentifier="demo-reporting")
+    verdict("rds-instance-backups-enabled", "demo-reporting-replica", "NOT_APPLICABLE")
+    # An Oracle instance: no IAM database authentication to ask for.
+    rds.create_db_instance(DBInstanceIdentifier="demo-erp", Engine="oracle-se2", StorageEncrypted=True,
+                           PubliclyAccessible=False, **db)
+    verdict("rds-instance-iam-authentication", "demo-erp", "NOT_APPLICABLE")
+    verdict("rds-instance-not-public", "demo-erp", "PASS")
+
+
+def seed_efs(efs):
+    shared = efs.create_file_system(CreationToken="demo-shared", Encrypted=True,
+                                    Tags=tag_list({"Name": "demo-shared", **TAGS}))["FileSystemId"]
+    verdict("efs-file-system-encrypted", shared, "PASS")
+    scratch = efs.create_file_system(CreationToken="demo-scratch",
+                                     Tags=tag_list({"Name": "demo-scratch"}))["FileSystemId"]
+    verdict("efs-file-system-encrypted", scratch, "FAIL")
+
+
 def main():
     if len(sys.argv) != 2:
         sys.exit("usage: seed_demo.py ENDPOINT_URL")
@@ -478,6 +521,8 @@ def main():
     seed_guardduty(client(endpoint, "guardduty"))
     seed_securityhub()
     seed_accessanalyzer(client(endpoint, "accessanalyzer"))
+    seed_rds(client(endpoint, "rds"))
+    seed_efs(client(endpoint, "efs"))
     json.dump({"account_id": ACCOUNT, "region": REGION, "expect": expect}, sys.stdout, indent=1)
     print()
 

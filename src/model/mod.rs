@@ -8,6 +8,7 @@ pub mod accessanalyzer;
 pub mod cloudtrail;
 pub mod config;
 pub mod ec2;
+pub mod efs;
 pub mod filter_pattern;
 pub mod guardduty;
 pub mod iam;
@@ -17,6 +18,7 @@ pub mod lambda;
 pub mod logs;
 pub mod monitoring;
 pub mod policy;
+pub mod rds;
 pub mod registry;
 pub mod s3;
 pub mod schema;
@@ -226,6 +228,23 @@ registry! {
         actions: [],
         endpoint: Some("access-analyzer"),
         kinds: { AccessanalyzerRegionSettings = "aws.accessanalyzer.region-settings" (accessanalyzer::RegionSettings, accessanalyzer::SCHEMA) },
+    }
+    Rds = "rds" {
+        title: "Amazon RDS",
+        listed: Region,
+        calls: ["rds:DescribeDBInstances"],
+        actions: [],
+        endpoint: Some("rds"),
+        kinds: { DbInstance = "aws.rds.db-instance" (rds::DbInstance, rds::SCHEMA) },
+    }
+    Efs = "efs" {
+        title: "Amazon EFS",
+        listed: Region,
+        calls: ["elasticfilesystem:DescribeFileSystems"],
+        actions: [],
+        // EFS's API is com.amazonaws.<region>.elasticfilesystem.
+        endpoint: Some("elasticfilesystem"),
+        kinds: { EfsFileSystem = "aws.efs.file-system" (efs::FileSystem, efs::SCHEMA) },
     }
     Securityhub = "securityhub" {
         title: "AWS Security Hub",

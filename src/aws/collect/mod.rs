@@ -8,11 +8,13 @@ pub(crate) mod cloudtrail;
 pub(crate) mod cloudwatch;
 pub(crate) mod config;
 pub(crate) mod ec2;
+pub(crate) mod efs;
 pub(crate) mod guardduty;
 pub(crate) mod iam;
 pub(crate) mod kms;
 pub(crate) mod lambda;
 pub(crate) mod logs;
+pub(crate) mod rds;
 pub(crate) mod s3;
 pub(crate) mod securityhub;
 pub(crate) mod sns;
@@ -291,6 +293,8 @@ fn collector(service: Service) -> Collector {
         Service::Guardduty => guardduty::COLLECTOR,
         Service::Securityhub => securityhub::COLLECTOR,
         Service::Accessanalyzer => accessanalyzer::COLLECTOR,
+        Service::Rds => rds::COLLECTOR,
+        Service::Efs => efs::COLLECTOR,
     }
 }
 

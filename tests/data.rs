@@ -1,0 +1,189 @@
+//! RDS and EFS against the local AWS endpoint: instances in two regions, an Aurora
+//! member judged by what its cluster decides, a read replica, the calls a scan makes (one
+//! listing per region, whatever the number of instances or rules) and a refused listing
+//! that errors only its own region.
+
+mod common;
+
+use common::*;
+use serde_json::{json, Value};
+
+const REGIONS: [&str; 4] = ["--region", "us-east-1", "--region", "eu-west-1"];
+
+/// us-east-1: a well-kept PostgreSQL instance, an unencrypted Aurora cluster with one
+/// member, a read replica; eu-west-1: a public MySQL instance and an unencrypted file
+/// system. Prints the file system's id.
+fn account() -> (Emulator, String) {
+    let emu = Emulator::start();
+    let fs = emu.boto(
+        r#"
+def regional(name, region):
+    return boto3.client(name, endpoint_url=client("s3").meta.endpoint_url, region_name=region,
+                        aws_access_key_id="test", aws_secret_access_key="test")
+db = dict(DBInstanceClass="db.t3.micro", AllocatedStorage=20, MasterUsername="u", MasterUserPassword="not-a-password")
+east = regional("rds", "us-east-1")
+east.create_db_instance(DBInstanceIdentifier="ledger", Engine="postgres", StorageEncrypted=True,
+    PubliclyAccessible=False, DeletionProtection=True, MultiAZ=True, BackupRetentionPeriod=7, **db)
+east.create_db_cluster(DBClusterIdentifier="books", Engine="aurora-postgresql", MasterUsername="u",
+    MasterUserPassword="not-a-password", StorageEncrypted=False)
+east.create_db_instance(DBInstanceIdentifier="books-1", DBClusterIdentifier="books",
+    Engine="aurora-postgresql", DBInstanceClass="db.r5.large", PubliclyAccessible=False)
+east.create_db_instance_read_replica(DBInstanceIdentifier="ledger-replica", SourceDBInstanceIdentifier="ledger")
+west = regional("rds", "eu-west-1")
+west.create_db_instance(DBInstanceIdentifier="archive", Engine="mysql", PubliclyAccessible=True,
+    BackupRetentionPeriod=0, **db)
+print(regional("efs", "eu-west-1").create_file_system(CreationToken="scratch")["FileSystemId"], end="")
+"#,
+    );
+    (emu, fs)
+}
+
+fn finding<'r>(report: &'r Value, rule: &str, resource: &str) -> &'r Value {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule_id"] == rule && f["resource_id"] == resource)
+        .unwrap_or_else(|| panic!("no {rule} finding for {resource}"))
+}
+
+/// The requests that asked `call`: a query-protocol Action, or EFS's REST listing.
+fn count(proxy: &Proxy, call: &str) -> usize {
+    proxy
+        .log()
+        .iter()
+        .filter(|e| match call {
+            "DescribeFileSystems" => {
+                e["method"] == "GET" && e["path"] == "/2015-02-01/file-systems"
+            }
+            action => e["action"] == action,
+        })
+        .count()
+}
+
+#[test]
+fn databases_and_file_systems_are_judged_region_by_region_with_one_listing_each() {
+    let (emu, fs) = account();
+    let proxy = Proxy::start(&emu.url, json!([]));
+    let mut args = vec!["--service", "rds", "--service", "efs"];
+    args.extend(REGIONS);
+    let out = run(scan(&proxy.url, "json", &args));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report = json_report(&out);
+    let verdict = |rule: &str, resource: &str| {
+        let f = finding(&report, rule, resource);
+        (
+            f["region"].as_str().unwrap().to_string(),
+            f["status"].as_str().unwrap().to_string(),
+        )
+    };
+    let east = |s: &str| ("us-east-1".to_string(), s.to_string());
+    let west = |s: &str| ("eu-west-1".to_string(), s.to_string());
+    // CIS 2.3.1-2.3.3 and 2.4.1, in each region.
+    assert_eq!(verdict("rds-instance-not-public", "ledger"), east("PASS"));
+    assert_eq!(verdict("rds-instance-not-public", "archive"), west("FAIL"));
+    assert_eq!(
+        verdict("rds-instance-storage-encrypted", "ledger"),
+        east("PASS")
+    );
+    assert_eq!(
+        verdict("rds-instance-storage-encrypted", "archive"),
+        west("FAIL")
+    );
+    assert_eq!(verdict("efs-file-system-encrypted", &fs), west("FAIL"));
+    // The Aurora member: unencrypted because its cluster is; protected and spread
+    // across zones by its cluster, so not judged here.
+    assert_eq!(
+        verdict("rds-instance-storage-encrypted", "books-1"),
+        east("FAIL")
+    );
+    assert_eq!(
+        verdict("rds-instance-deletion-protection", "books-1"),
+        east("NOT_APPLICABLE")
+    );
+    assert_eq!(
+        verdict("rds-instance-multi-az", "books-1"),
+        east("NOT_APPLICABLE")
+    );
+    assert_eq!(
+        verdict("rds-instance-deletion-protection", "ledger"),
+        east("PASS")
+    );
+    // A replica's backups are its source's; an instance without backups fails.
+    assert_eq!(
+        verdict("rds-instance-backups-enabled", "ledger-replica"),
+        east("NOT_APPLICABLE")
+    );
+    assert_eq!(
+        verdict("rds-instance-backups-enabled", "ledger"),
+        east("PASS")
+    );
+    assert_eq!(
+        verdict("rds-instance-backups-enabled", "archive"),
+        west("FAIL")
+    );
+    // Every rule on four instances and a file system: one listing of each per region.
+    assert_eq!(count(&proxy, "DescribeDBInstances"), 2);
+    assert_eq!(count(&proxy, "DescribeFileSystems"), 2);
+    assert_eq!(
+        proxy.log().len(),
+        6,
+        "and the session's two: {:?}",
+        proxy.log()
+    );
+}
+
+#[test]
+fn a_refused_listing_errors_its_region_only() {
+    let (emu, fs) = account();
+    // The first DescribeDBInstances is refused: whichever region asked first.
+    let proxy = Proxy::start(
+        &emu.url,
+        json!([{"action": "DescribeDBInstances", "status": 403, "code": "AccessDenied",
+                "format": "query", "times": 1}]),
+    );
+    let mut args = vec![
+        "--rule",
+        "rds-instance-not-public",
+        "--rule",
+        "efs-file-system-encrypted",
+    ];
+    args.extend(REGIONS);
+    let out = run(scan(&proxy.url, "json", &args));
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "errors exit 3: {}",
+        stderr(&out)
+    );
+    let report = json_report(&out);
+    let rds: Vec<(&str, &str, &str)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule_id"] == "rds-instance-not-public")
+        .map(|f| {
+            (
+                f["region"].as_str().unwrap(),
+                f["resource_id"].as_str().unwrap(),
+                f["status"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    let errored: Vec<&str> = rds.iter().filter(|f| f.2 == "ERROR").map(|f| f.0).collect();
+    assert_eq!(errored.len(), 1, "one region's listing failed: {rds:?}");
+    let other = if errored[0] == "us-east-1" {
+        "eu-west-1"
+    } else {
+        "us-east-1"
+    };
+    assert!(
+        rds.iter().any(|f| f.0 == other && f.2 != "ERROR"),
+        "the other region is still judged: {rds:?}"
+    );
+    assert_eq!(
+        finding(&report, "efs-file-system-encrypted", &fs)["status"],
+        "FAIL",
+        "EFS does not depend on RDS"
+    );
+}
