@@ -136,8 +136,16 @@ fn report_shows_a_scan_the_trend_and_the_changes() {
         .as_str()
         .unwrap()
         .contains("contacts"));
-    assert_eq!(cis_control("2.3.1")["status"], "FAIL", "demo-reporting is unencrypted");
-    assert_eq!(cis_control("2.4.1")["status"], "FAIL", "demo-scratch is unencrypted");
+    assert_eq!(
+        cis_control("2.3.1")["status"],
+        "FAIL",
+        "demo-reporting is unencrypted"
+    );
+    assert_eq!(
+        cis_control("2.4.1")["status"],
+        "FAIL",
+        "demo-scratch is unencrypted"
+    );
     // Every control the benchmark calls automated is decided by a rule.
     let uncovered: Vec<&Value> = controls
         .iter()
