@@ -1,8 +1,10 @@
 """Scan and remediation benchmark: API calls per resource (per action for
 `remediate`), the client's own CPU time, and wall time.
 
-Starts the local AWS endpoint, seeds the demo account plus BUCKETS extra buckets of
-mixed configuration, puts the counting proxy in front, and runs each scan scenario
+Starts the local AWS endpoint, seeds the demo account plus BUCKETS extra buckets, HOSTS
+extra EC2 instances (each with its root volume and a snapshot of it) and DATABASES extra
+RDS DB instances, all of mixed configuration, puts the counting proxy in front, and runs
+each scan scenario
 RUNS times; then remediates two S3 rules from a saved scan: the plan (RUNS times), the
 apply (once: it changes the account), and the apply again (RUNS times, a no-op). The emulator serves a few hundred requests a second whatever the client
 does, so wall time here mostly measures the emulator; the call count and the client's
@@ -13,7 +15,8 @@ injecting that share of faults (scripts/fault_proxy.py's seeded random mode: thr
 500, 503, resets, slow answers, truncated and empty 200s; seed i on run i), with the
 SDK's default retries, and reports how wall time, requests and ERROR findings grow.
 
-usage: .venv/bin/python bench/scan_bench.py BINARY [--buckets N] [--runs N] [--faults RATES]
+usage: .venv/bin/python bench/scan_bench.py BINARY [--buckets N] [--hosts N] [--databases N]
+                                              [--runs N] [--faults RATES]
 """
 
 import argparse
@@ -33,6 +36,8 @@ VENV = REPO / ".venv" / "bin"
 SCENARIOS = [
     ("every rule", []),
     ("--service s3", ["--service", "s3"]),
+    ("--service ec2", ["--service", "ec2"]),
+    ("--service rds", ["--service", "rds"]),
     ("--rule s3-bucket-versioning-enabled", ["--rule", "s3-bucket-versioning-enabled"]),
     ("--min-severity critical", ["--min-severity", "critical"]),
 ]
@@ -53,11 +58,23 @@ def wait_port(url):
     sys.exit(f"no endpoint at {url}")
 
 
-def seed_extra(endpoint, count):
+def seed_extra(endpoint, count, hosts, databases):
     import boto3
     from botocore.config import Config
-    s3 = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="b",
-                      aws_secret_access_key="b", config=Config(s3={"addressing_style": "path"}))
+    kw = dict(endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="b", aws_secret_access_key="b")
+    ec2, rds = boto3.client("ec2", **kw), boto3.client("rds", **kw)
+    if hosts:
+        launched = ec2.run_instances(ImageId="ami-12c6146b", MinCount=hosts, MaxCount=hosts)["Instances"]
+        for i, instance in enumerate(launched):
+            root = ec2.describe_volumes(Filters=[{"Name": "attachment.instance-id",
+                                                  "Values": [instance["InstanceId"]]}])["Volumes"][0]
+            ec2.create_snapshot(VolumeId=root["VolumeId"], Description=f"bench-{i}")
+    for i in range(databases):
+        rds.create_db_instance(DBInstanceIdentifier=f"bench-db-{i:03d}", Engine="postgres",
+                               DBInstanceClass="db.t3.micro", AllocatedStorage=20, MasterUsername="b",
+                               MasterUserPassword="not-a-password", StorageEncrypted=bool(i % 2),
+                               PubliclyAccessible=not i % 5)
+    s3 = boto3.client("s3", config=Config(s3={"addressing_style": "path"}), **kw)
     for i in range(count):
         name = f"bench-bucket-{i:04d}"
         s3.create_bucket(Bucket=name)
@@ -71,6 +88,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("binary")
     ap.add_argument("--buckets", type=int, default=50)
+    ap.add_argument("--hosts", type=int, default=20)
+    ap.add_argument("--databases", type=int, default=20)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--faults", help="comma-separated fault rates, e.g. 0,0.1,0.3")
     args = ap.parse_args()
@@ -84,7 +103,7 @@ def main():
         wait_port(endpoint)
         subprocess.run([str(VENV / "python"), str(REPO / "scripts/seed_demo.py"), endpoint],
                        check=True, stdout=subprocess.DEVNULL)
-        seed_extra(endpoint, args.buckets)
+        seed_extra(endpoint, args.buckets, args.hosts, args.databases)
         proxy = start([str(VENV / "python"), str(REPO / "scripts/fault_proxy.py"), endpoint, "[]"])
         proxy_url = proxy.stdout.readline().strip()
 

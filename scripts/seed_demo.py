@@ -194,6 +194,31 @@ def seed_ec2(ec2, logs, iam):
     spare = ec2.create_volume(AvailabilityZone=f"{REGION}a", Size=8)["VolumeId"]
     verdict("ec2-volume-attached-encrypted", spare, "NOT_APPLICABLE")
 
+    # Snapshots: the data volume's, encrypted and private; the spare's, unencrypted and
+    # shared with everyone.
+    kept = ec2.create_snapshot(VolumeId=data, Description="nightly")["SnapshotId"]
+    verdict("ec2-snapshot-not-public", kept, "PASS")
+    verdict("ec2-snapshot-encrypted", kept, "PASS")
+    shared = ec2.create_snapshot(VolumeId=spare, Description="handover")["SnapshotId"]
+    ec2.modify_snapshot_attribute(SnapshotId=shared, Attribute="createVolumePermission",
+                                  OperationType="add", GroupNames=["all"])
+    verdict("ec2-snapshot-not-public", shared, "FAIL")
+    verdict("ec2-snapshot-encrypted", shared, "FAIL")
+
+    # Images of the app: the golden one kept private, a copy made public by mistake.
+    golden = ec2.create_image(InstanceId=app["InstanceId"], Name="demo-golden")["ImageId"]
+    verdict("ec2-image-not-public", golden, "PASS")
+    leaked = ec2.create_image(InstanceId=app["InstanceId"], Name="demo-golden-copy")["ImageId"]
+    ec2.modify_image_attribute(ImageId=leaked, LaunchPermission={"Add": [{"Group": "all"}]})
+    verdict("ec2-image-not-public", leaked, "FAIL")
+
+    # A batch host stopped today: not yet forgotten.
+    batch = ec2.run_instances(ImageId="ami-12c6146b", MinCount=1, MaxCount=1, SubnetId=private_a,
+                              MetadataOptions={"HttpTokens": "required"})["Instances"][0]["InstanceId"]
+    ec2.stop_instances(InstanceIds=[batch])
+    verdict("ec2-instance-not-stopped-long", batch, "PASS")
+    verdict("ec2-instance-not-stopped-long", app["InstanceId"], "NOT_APPLICABLE")
+
     # Elastic IPs: one on the legacy instance, one kept for no one.
     used = ec2.allocate_address(Domain="vpc")["AllocationId"]
     ec2.associate_address(AllocationId=used, InstanceId=legacy["InstanceId"])
@@ -492,15 +517,51 @@ def seed_rds(rds):
                            PubliclyAccessible=False, **db)
     verdict("rds-instance-iam-authentication", "demo-erp", "NOT_APPLICABLE")
     verdict("rds-instance-not-public", "demo-erp", "PASS")
+    # Snapshots: the ledger's kept private; the reporting copy's shared with everyone.
+    rds.create_db_snapshot(DBSnapshotIdentifier="demo-ledger-before-upgrade", DBInstanceIdentifier="demo-ledger")
+    verdict("rds-snapshot-not-public", "demo-ledger-before-upgrade", "PASS")
+    verdict("rds-snapshot-encrypted", "demo-ledger-before-upgrade", "PASS")
+    rds.create_db_snapshot(DBSnapshotIdentifier="demo-reporting-export", DBInstanceIdentifier="demo-reporting")
+    rds.modify_db_snapshot_attribute(DBSnapshotIdentifier="demo-reporting-export", AttributeName="restore",
+                                     ValuesToAdd=["all"])
+    verdict("rds-snapshot-not-public", "demo-reporting-export", "FAIL")
+    verdict("rds-snapshot-encrypted", "demo-reporting-export", "FAIL")
+    # Aurora: the books cluster is kept as it should be, its members judged by it; the
+    # analytics cluster is not, and a copy of it is public.
+    cluster = dict(MasterUsername="books", MasterUserPassword="not-a-real-password")
+    rds.create_db_cluster(DBClusterIdentifier="demo-books", Engine="aurora-postgresql", StorageEncrypted=True,
+                          DeletionProtection=True, EnableIAMDatabaseAuthentication=True,
+                          CopyTagsToSnapshot=True, Tags=tag_list(TAGS), **cluster)
+    for zone, name in [("us-east-1a", "demo-books-1"), ("us-east-1b", "demo-books-2")]:
+        rds.create_db_instance(DBInstanceIdentifier=name, DBClusterIdentifier="demo-books",
+                               Engine="aurora-postgresql", DBInstanceClass="db.r5.large", AvailabilityZone=zone)
+    for rule in ["deletion-protection", "storage-encrypted", "iam-authentication", "multi-az",
+                 "copy-tags-to-snapshots"]:
+        verdict(f"rds-cluster-{rule}", "demo-books", "PASS")
+    for rule in ["deletion-protection", "multi-az", "iam-authentication", "copy-tags-to-snapshots"]:
+        verdict(f"rds-instance-{rule}", "demo-books-1", "NOT_APPLICABLE")
+    verdict("rds-instance-storage-encrypted", "demo-books-1", "PASS")
+    rds.create_db_cluster(DBClusterIdentifier="demo-analytics", Engine="aurora-mysql", **cluster)
+    for rule in ["deletion-protection", "storage-encrypted", "iam-authentication", "multi-az",
+                 "copy-tags-to-snapshots"]:
+        verdict(f"rds-cluster-{rule}", "demo-analytics", "FAIL")
+    rds.create_db_cluster_snapshot(DBClusterSnapshotIdentifier="demo-analytics-share",
+                                   DBClusterIdentifier="demo-analytics")
+    rds.modify_db_cluster_snapshot_attribute(DBClusterSnapshotIdentifier="demo-analytics-share",
+                                             AttributeName="restore", ValuesToAdd=["all"])
+    verdict("rds-cluster-snapshot-not-public", "demo-analytics-share", "FAIL")
+    verdict("rds-cluster-snapshot-encrypted", "demo-analytics-share", "FAIL")
 
 
 def seed_efs(efs):
     shared = efs.create_file_system(CreationToken="demo-shared", Encrypted=True,
                                     Tags=tag_list({"Name": "demo-shared", **TAGS}))["FileSystemId"]
     verdict("efs-file-system-encrypted", shared, "PASS")
+    verdict("efs-file-system-mandatory-tags", shared, "PASS")
     scratch = efs.create_file_system(CreationToken="demo-scratch",
                                      Tags=tag_list({"Name": "demo-scratch"}))["FileSystemId"]
     verdict("efs-file-system-encrypted", scratch, "FAIL")
+    verdict("efs-file-system-mandatory-tags", scratch, "FAIL")
 
 
 def main():

@@ -1,7 +1,8 @@
 //! RDS and EFS against the local AWS endpoint: instances in two regions, an Aurora
-//! member judged by what its cluster decides, a read replica, the calls a scan makes (one
-//! listing per region, whatever the number of instances or rules) and a refused listing
-//! that errors only its own region.
+//! member judged by what its cluster decides, a read replica, snapshots manual and
+//! automated, the calls a scan makes (one listing per kind and region whatever the
+//! number of resources or rules, and a sharing question for manual snapshots only) and a
+//! refused listing that errors only its own region.
 
 mod common;
 
@@ -10,9 +11,9 @@ use serde_json::{json, Value};
 
 const REGIONS: [&str; 4] = ["--region", "us-east-1", "--region", "eu-west-1"];
 
-/// us-east-1: a well-kept PostgreSQL instance, an unencrypted Aurora cluster with one
-/// member, a read replica; eu-west-1: a public MySQL instance and an unencrypted file
-/// system. Prints the file system's id.
+/// us-east-1: a well-kept PostgreSQL instance, a public manual snapshot of it, an
+/// unencrypted Aurora cluster with one member, a read replica; eu-west-1: a public MySQL
+/// instance and an unencrypted file system. Prints the file system's id.
 fn account() -> (Emulator, String) {
     let emu = Emulator::start();
     let fs = emu.boto(
@@ -29,6 +30,8 @@ east.create_db_cluster(DBClusterIdentifier="books", Engine="aurora-postgresql", 
 east.create_db_instance(DBInstanceIdentifier="books-1", DBClusterIdentifier="books",
     Engine="aurora-postgresql", DBInstanceClass="db.r5.large", PubliclyAccessible=False)
 east.create_db_instance_read_replica(DBInstanceIdentifier="ledger-replica", SourceDBInstanceIdentifier="ledger")
+east.create_db_snapshot(DBSnapshotIdentifier="ledger-export", DBInstanceIdentifier="ledger")
+east.modify_db_snapshot_attribute(DBSnapshotIdentifier="ledger-export", AttributeName="restore", ValuesToAdd=["all"])
 west = regional("rds", "eu-west-1")
 west.create_db_instance(DBInstanceIdentifier="archive", Engine="mysql", PubliclyAccessible=True,
     BackupRetentionPeriod=0, **db)
@@ -122,12 +125,53 @@ fn databases_and_file_systems_are_judged_region_by_region_with_one_listing_each(
         verdict("rds-instance-backups-enabled", "archive"),
         west("FAIL")
     );
-    // Every rule on four instances and a file system: one listing of each per region.
-    assert_eq!(count(&proxy, "DescribeDBInstances"), 2);
-    assert_eq!(count(&proxy, "DescribeFileSystems"), 2);
+    // The cluster decides for its members; RDS's automated snapshots cannot be shared.
+    assert_eq!(
+        verdict("rds-cluster-storage-encrypted", "books"),
+        east("FAIL")
+    );
+    assert_eq!(
+        verdict("rds-instance-iam-authentication", "books-1"),
+        east("NOT_APPLICABLE")
+    );
+    assert_eq!(
+        verdict("rds-snapshot-not-public", "ledger-export"),
+        east("FAIL")
+    );
+    assert_eq!(
+        verdict("rds-snapshot-encrypted", "ledger-export"),
+        east("PASS")
+    );
+    let automated: Vec<&Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule_id"] == "rds-snapshot-not-public")
+        .filter(|f| f["resource_id"].as_str().unwrap().starts_with("rds:"))
+        .collect();
+    assert!(
+        !automated.is_empty(),
+        "the emulator keeps automated snapshots"
+    );
+    assert!(
+        automated.iter().all(|f| f["status"] == "NOT_APPLICABLE"),
+        "{automated:?}"
+    );
+    // Every rule on every instance, cluster, snapshot and file system: one listing of
+    // each kind per region, and one sharing question for the one manual snapshot.
+    for listing in [
+        "DescribeDBInstances",
+        "DescribeDBClusters",
+        "DescribeDBSnapshots",
+        "DescribeDBClusterSnapshots",
+        "DescribeFileSystems",
+    ] {
+        assert_eq!(count(&proxy, listing), 2, "{listing}");
+    }
+    assert_eq!(count(&proxy, "DescribeDBSnapshotAttributes"), 1);
     assert_eq!(
         proxy.log().len(),
-        6,
+        13,
         "and the session's two: {:?}",
         proxy.log()
     );

@@ -11,7 +11,7 @@ use serde_json::Value;
 
 /// The rules whose fixes the emulator supports end to end (moto 5.2.5 ignores
 /// `TracingConfig` in UpdateFunctionConfiguration, so Lambda tracing is planned only).
-const FIXABLE: [&str; 10] = [
+const FIXABLE: [&str; 16] = [
     "s3-bucket-default-encryption-enabled",
     "s3-bucket-public-access-block",
     "s3-bucket-versioning-enabled",
@@ -22,6 +22,12 @@ const FIXABLE: [&str; 10] = [
     "ec2-vpc-mandatory-tags",
     "kms-key-mandatory-tags",
     "lambda-function-mandatory-tags",
+    "rds-instance-deletion-protection",
+    "rds-instance-copy-tags-to-snapshots",
+    "rds-instance-mandatory-tags",
+    "rds-cluster-deletion-protection",
+    "rds-cluster-copy-tags-to-snapshots",
+    "efs-file-system-mandatory-tags",
 ];
 
 const TAGS: [&str; 8] = [
@@ -40,12 +46,20 @@ fn state(emu: &Emulator) -> Value {
     serde_json::from_str(&emu.boto(
         r#"
 s3, ec2, sns, kms, lam = client("s3"), client("ec2"), client("sns"), client("kms"), client("lambda")
+rds, efs = client("rds"), client("efs")
 def call(f, default=None, **kw):
     try:
         return f(**kw)
     except Exception:
         return default
-out = {"buckets": {}, "vpcs": {}, "topics": {}, "keys": {}, "functions": {}}
+out = {"buckets": {}, "vpcs": {}, "topics": {}, "keys": {}, "functions": {}, "databases": {}, "clusters": {},
+       "file_systems": {}}
+for i in rds.describe_db_instances()["DBInstances"]:
+    out["databases"][i["DBInstanceIdentifier"]] = {k: i.get(k) for k in ["DeletionProtection", "CopyTagsToSnapshot", "TagList"]}
+for c in rds.describe_db_clusters()["DBClusters"]:
+    out["clusters"][c["DBClusterIdentifier"]] = {k: c.get(k) for k in ["DeletionProtection", "CopyTagsToSnapshot"]}
+for f in efs.describe_file_systems()["FileSystems"]:
+    out["file_systems"][f["FileSystemId"]] = f["Tags"]
 for b in s3.list_buckets()["Buckets"]:
     n = b["Name"]
     out["buckets"][n] = {

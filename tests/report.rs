@@ -117,7 +117,12 @@ fn report_shows_a_scan_the_trend_and_the_changes() {
     // outside it (the CIS standard's CloudWatch.1 is a Security Hub control, not FSBP's).
     assert_eq!(grouped["controls"].as_array().unwrap().len(), 205);
     assert_eq!(s3_8["severity"], "high");
-    assert_eq!(control("RDS.1")["status"], "NOT_COVERED");
+    assert_eq!(
+        control("RDS.1")["status"],
+        "FAIL",
+        "demo-reporting-export is public"
+    );
+    assert_eq!(control("DynamoDB.2")["status"], "NOT_COVERED");
     assert!(grouped["controls"]
         .as_array()
         .unwrap()

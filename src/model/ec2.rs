@@ -1,5 +1,7 @@
-//! VPC and EC2 network resources as the rules see them.
+//! VPC and EC2 resources as the rules see them: the network, instances, EBS volumes and
+//! snapshots, AMIs and Elastic IPs.
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::schema::{Field, Type};
@@ -108,6 +110,39 @@ pub struct Instance {
     pub instance_profile_arn: Option<String>,
     pub vpc_id: String,
     pub subnet_id: String,
+    /// When a stopped instance was stopped, as its state transition reason says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stopped_since: Option<DateTime<Utc>>,
+    pub tags: Tags,
+}
+
+/// An EBS snapshot the account owns.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Snapshot {
+    pub snapshot_id: String,
+    pub volume_id: String,
+    /// `pending`, `completed`, `error`, …
+    pub state: String,
+    pub encrypted: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kms_key_id: Option<String>,
+    /// Who may create volumes from it: account ids, and `all` for anyone.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub restorable_by: Option<Vec<String>>,
+    pub tags: Tags,
+}
+
+/// An AMI the account owns.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Image {
+    pub image_id: String,
+    pub name: String,
+    /// `available`, `pending`, `deregistered`, …
+    pub state: String,
+    /// Anyone may launch it.
+    pub public: bool,
     pub tags: Tags,
 }
 
@@ -289,7 +324,35 @@ pub const INSTANCE_SCHEMA: &[Field] = &[
     ),
     Field::listed("vpc_id", Type::String, "its VPC"),
     Field::listed("subnet_id", Type::String, "its subnet"),
+    Field::listed(
+        "stopped_since",
+        Type::Time,
+        "when a stopped instance was stopped (from its state transition reason)",
+    ),
     Field::listed("tags", Type::Map, "instance tags"),
+];
+
+pub const SNAPSHOT_SCHEMA: &[Field] = &[
+    Field::listed("snapshot_id", Type::String, "snapshot id"),
+    Field::listed("volume_id", Type::String, "the volume it was taken of"),
+    Field::listed("state", Type::String, "pending, completed, error, …"),
+    Field::listed("encrypted", Type::Bool, "encrypted at rest"),
+    Field::listed("kms_key_id", Type::String, "the KMS key encrypting it"),
+    Field::called(
+        "restorable_by",
+        Type::StringList,
+        "DescribeSnapshotAttribute",
+        "who may create volumes from it: account ids, all for anyone",
+    ),
+    Field::listed("tags", Type::Map, "snapshot tags"),
+];
+
+pub const IMAGE_SCHEMA: &[Field] = &[
+    Field::listed("image_id", Type::String, "AMI id"),
+    Field::listed("name", Type::String, "AMI name"),
+    Field::listed("state", Type::String, "available, pending, deregistered, …"),
+    Field::listed("public", Type::Bool, "anyone may launch it"),
+    Field::listed("tags", Type::Map, "image tags"),
 ];
 
 pub const VOLUME_SCHEMA: &[Field] = &[

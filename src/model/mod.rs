@@ -93,6 +93,8 @@ registry! {
             "ec2:DescribeVolumes",
             "ec2:DescribeAddresses",
             "ec2:DescribeNetworkInterfaces",
+            "ec2:DescribeSnapshots",
+            "ec2:DescribeImages",
         ],
         actions: [],
         endpoint: Some("ec2"),
@@ -104,6 +106,8 @@ registry! {
             Instance = "aws.ec2.instance" (ec2::Instance, ec2::INSTANCE_SCHEMA),
             Volume = "aws.ec2.volume" (ec2::Volume, ec2::VOLUME_SCHEMA),
             ElasticIp = "aws.ec2.elastic-ip" (ec2::ElasticIp, ec2::ELASTIC_IP_SCHEMA),
+            Snapshot = "aws.ec2.snapshot" (ec2::Snapshot, ec2::SNAPSHOT_SCHEMA),
+            Image = "aws.ec2.image" (ec2::Image, ec2::IMAGE_SCHEMA),
             Ec2RegionSettings = "aws.ec2.region-settings" (ec2::RegionSettings, ec2::REGION_SETTINGS_SCHEMA),
         },
     }
@@ -232,10 +236,20 @@ registry! {
     Rds = "rds" {
         title: "Amazon RDS",
         listed: Region,
-        calls: ["rds:DescribeDBInstances"],
+        calls: [
+            "rds:DescribeDBInstances",
+            "rds:DescribeDBClusters",
+            "rds:DescribeDBSnapshots",
+            "rds:DescribeDBClusterSnapshots",
+        ],
         actions: [],
         endpoint: Some("rds"),
-        kinds: { DbInstance = "aws.rds.db-instance" (rds::DbInstance, rds::SCHEMA) },
+        kinds: {
+            DbInstance = "aws.rds.db-instance" (rds::DbInstance, rds::SCHEMA),
+            DbCluster = "aws.rds.db-cluster" (rds::DbCluster, rds::CLUSTER_SCHEMA),
+            DbSnapshot = "aws.rds.db-snapshot" (rds::Snapshot, rds::SNAPSHOT_SCHEMA),
+            DbClusterSnapshot = "aws.rds.db-cluster-snapshot" (rds::Snapshot, rds::CLUSTER_SNAPSHOT_SCHEMA),
+        },
     }
     Efs = "efs" {
         title: "Amazon EFS",

@@ -1,7 +1,9 @@
-//! RDS DB instances as the rules see them. One DescribeDBInstances page answers every
-//! attribute here, tags included, so RDS costs one paginated call per region whatever
-//! the rules read. An Aurora instance reports its cluster's encryption, backup
-//! retention and IAM authentication, which is what RDS itself enforces for it.
+//! RDS as the rules see it: DB instances, DB clusters (Aurora, Multi-AZ DB clusters,
+//! and the Neptune and DocumentDB clusters RDS's API also lists) and the account's own
+//! snapshots of each. A listing page answers every attribute, tags included; only who
+//! may restore a manual snapshot costs a call per snapshot, made when a rule reads it.
+//! An Aurora instance reports its cluster's encryption, backup retention and IAM
+//! authentication, which is what RDS itself enforces for it.
 
 use serde::{Deserialize, Serialize};
 
@@ -113,3 +115,117 @@ pub const SCHEMA: &[Field] = &[
     ),
     Field::listed("tags", Type::Map, "instance tags"),
 ];
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct DbCluster {
+    pub db_cluster_identifier: String,
+    /// `aurora-mysql`, `aurora-postgresql`, `mysql`, `postgres` (Multi-AZ DB clusters),
+    /// `neptune`, `docdb`.
+    pub engine: String,
+    pub status: String,
+    pub storage_encrypted: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kms_key_id: Option<String>,
+    pub deletion_protection: bool,
+    pub iam_database_authentication_enabled: bool,
+    /// Instances in more than one Availability Zone.
+    pub multi_az: bool,
+    pub copy_tags_to_snapshot: bool,
+    /// Days automated backups are kept.
+    pub backup_retention_period: i64,
+    /// The identifiers of its DB instances.
+    pub members: Vec<String>,
+    pub tags: Tags,
+}
+
+/// A snapshot of a DB instance or of a DB cluster, the account's own.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Snapshot {
+    pub snapshot_identifier: String,
+    /// `manual`, `automated` or `awsbackup`; only a manual snapshot can be shared.
+    pub snapshot_type: String,
+    pub encrypted: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kms_key_id: Option<String>,
+    /// The accounts that may restore it (`all`: anyone); asked of a manual snapshot only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub restorable_by: Option<Vec<String>>,
+    pub tags: Tags,
+}
+
+pub const CLUSTER_SCHEMA: &[Field] = &[
+    Field::listed(
+        "db_cluster_identifier",
+        Type::String,
+        "DB cluster identifier",
+    ),
+    Field::listed(
+        "engine",
+        Type::String,
+        "aurora-mysql, aurora-postgresql, mysql, postgres, neptune, docdb",
+    ),
+    Field::listed("status", Type::String, "available, stopped, creating, …"),
+    Field::listed("storage_encrypted", Type::Bool, "storage encrypted at rest"),
+    Field::listed(
+        "kms_key_id",
+        Type::String,
+        "the KMS key encrypting the storage",
+    ),
+    Field::listed(
+        "deletion_protection",
+        Type::Bool,
+        "deletion refused until turned off",
+    ),
+    Field::listed(
+        "iam_database_authentication_enabled",
+        Type::Bool,
+        "IAM database authentication on",
+    ),
+    Field::listed(
+        "multi_az",
+        Type::Bool,
+        "instances in more than one Availability Zone",
+    ),
+    Field::listed(
+        "copy_tags_to_snapshot",
+        Type::Bool,
+        "snapshots get the cluster's tags",
+    ),
+    Field::listed(
+        "backup_retention_period",
+        Type::Int,
+        "days automated backups are kept",
+    ),
+    Field::listed("members", Type::StringList, "its DB instances"),
+    Field::listed("tags", Type::Map, "cluster tags"),
+];
+
+const fn snapshot_schema(attributes_call: &'static str) -> [Field; 6] {
+    [
+        Field::listed("snapshot_identifier", Type::String, "snapshot identifier"),
+        Field::listed(
+            "snapshot_type",
+            Type::String,
+            "manual, automated or awsbackup",
+        ),
+        Field::listed("encrypted", Type::Bool, "encrypted at rest"),
+        Field::listed("kms_key_id", Type::String, "the KMS key encrypting it"),
+        Field::called(
+            "restorable_by",
+            Type::StringList,
+            attributes_call,
+            "accounts that may restore it (all: anyone), for a manual snapshot",
+        ),
+        Field::listed("tags", Type::Map, "snapshot tags"),
+    ]
+}
+
+pub const SNAPSHOT_SCHEMA: &[Field] = &snapshot_schema(DESCRIBE_SNAPSHOT_ATTRIBUTES);
+pub const CLUSTER_SNAPSHOT_SCHEMA: &[Field] =
+    &snapshot_schema(DESCRIBE_CLUSTER_SNAPSHOT_ATTRIBUTES);
+
+/// The calls behind a manual snapshot's `restorable_by`.
+pub const DESCRIBE_SNAPSHOT_ATTRIBUTES: &str = "DescribeDBSnapshotAttributes";
+pub const DESCRIBE_CLUSTER_SNAPSHOT_ATTRIBUTES: &str = "DescribeDBClusterSnapshotAttributes";

@@ -10,6 +10,7 @@
 
 mod ec2;
 mod lambda;
+mod rds;
 mod s3;
 mod sns;
 mod tags;
@@ -58,6 +59,8 @@ pub static FIXES: &[&Fix] = &[
     &lambda::TRACING,
     &ec2::FLOW_LOGS,
     &sns::KMS_ENCRYPTION,
+    &rds::DELETION_PROTECTION,
+    &rds::COPY_TAGS_TO_SNAPSHOT,
     &tags::MANDATORY_TAGS,
 ];
 

@@ -20,6 +20,11 @@ pub const MANDATORY_TAGS: Fix = Fix {
             "lambda:TagResource",
         ],
         ResourceKind::SnsTopic => &["sns:ListTagsForResource", "sns:TagResource"],
+        ResourceKind::DbInstance => &["rds:DescribeDBInstances", "rds:AddTagsToResource"],
+        ResourceKind::EfsFileSystem => &[
+            "elasticfilesystem:DescribeFileSystems",
+            "elasticfilesystem:TagResource",
+        ],
         _ => &[],
     },
     decide,
@@ -36,6 +41,8 @@ fn tags(properties: &Properties) -> Option<&Tags> {
         Properties::KmsKey(k) => k.tags.as_ref(),
         Properties::LambdaFunction(f) => f.tags.as_ref(),
         Properties::SnsTopic(t) => t.tags.as_ref(),
+        Properties::DbInstance(i) => Some(&i.tags),
+        Properties::EfsFileSystem(f) => Some(&f.tags),
         _ => None,
     }
 }
@@ -158,6 +165,35 @@ async fn add_missing(
             sns_client(session, t)
                 .tag_resource()
                 .resource_arn(arn(t))
+                .set_tags(Some(tags))
+                .send()
+                .await
+                .map(drop)
+                .map_err(failed("TagResource"))
+        }
+        ResourceKind::DbInstance => {
+            let tags: Vec<_> = added
+                .iter()
+                .map(|(k, v)| aws_sdk_rds::types::Tag::builder().key(k).value(v).build())
+                .collect();
+            aws_sdk_rds::Client::new(&session.regional(&t.region))
+                .add_tags_to_resource()
+                .resource_name(arn(t))
+                .set_tags(Some(tags))
+                .send()
+                .await
+                .map(drop)
+                .map_err(failed("AddTagsToResource"))
+        }
+        ResourceKind::EfsFileSystem => {
+            let tags = added
+                .iter()
+                .map(|(k, v)| aws_sdk_efs::types::Tag::builder().key(k).value(v).build())
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| e.to_string())?;
+            aws_sdk_efs::Client::new(&session.regional(&t.region))
+                .tag_resource()
+                .resource_id(&t.resource_id)
                 .set_tags(Some(tags))
                 .send()
                 .await

@@ -1,10 +1,14 @@
-//! The region's instances, EBS volumes and Elastic IPs: one listing each.
+//! The region's instances, EBS volumes, EBS snapshots, AMIs and Elastic IPs: one listing
+//! each; who may restore a snapshot is asked per snapshot, when a rule reads it.
 
 use aws_sdk_ec2::Client;
 
+use chrono::{DateTime, NaiveDateTime, Utc};
+
 use super::{resource, tags};
-use crate::aws::collect::{error, Collected, Scope};
-use crate::model::ec2::{ElasticIp, Instance, Volume};
+use crate::aws::collect::{error, Attributes, Collected, Scope};
+use crate::aws::errors::CallError;
+use crate::model::ec2::{ElasticIp, Image, Instance, Snapshot, Volume};
 use crate::model::{Properties, Resource, ResourceKind};
 
 /// The region's instances, from every reservation.
@@ -206,7 +210,165 @@ fn instance(scope: &Scope<'_>, region: &str, i: &aws_sdk_ec2::types::Instance) -
                 .map(str::to_string),
             vpc_id: i.vpc_id().unwrap_or_default().to_string(),
             subnet_id: i.subnet_id().unwrap_or_default().to_string(),
+            stopped_since: i
+                .state()
+                .and_then(|s| s.name())
+                .filter(|n| n.as_str() == "stopped")
+                .and_then(|_| i.state_transition_reason())
+                .and_then(stopped_since),
             tags: tags(i.tags()),
         }),
     )
+}
+
+/// When an instance was stopped, from its state transition reason: EC2 gives no field
+/// for it, only text such as `User initiated (2026-10-01 12:00:00 GMT)`.
+fn stopped_since(reason: &str) -> Option<DateTime<Utc>> {
+    let inside = reason.rsplit_once('(')?.1.strip_suffix(')')?;
+    let stamp = inside
+        .strip_suffix(" GMT")
+        .or_else(|| inside.strip_suffix(" UTC"))?;
+    let naive = NaiveDateTime::parse_from_str(stamp, "%Y-%m-%d %H:%M:%S").ok()?;
+    Some(naive.and_utc())
+}
+
+/// The EBS snapshots the account owns (the listing asks for `self`, and keeps only the
+/// account's own should an answer hold others').
+pub(super) async fn snapshots(scope: &Scope<'_>, client: &Client, region: &str) -> Collected {
+    let kind = ResourceKind::Snapshot;
+    let account = scope.session.account_id.as_str();
+    let listed = client
+        .describe_snapshots()
+        .owner_ids("self")
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map(|found| {
+            found
+                .into_iter()
+                .filter(|s| s.owner_id() == Some(account))
+                .collect::<Vec<_>>()
+        });
+    scope
+        .each_listed(kind, region, "DescribeSnapshots", listed, |s| async move {
+            let id = s.snapshot_id().unwrap_or_default().to_string();
+            let mut attrs = Attributes::new(scope, kind, &id, region);
+            let restorable_by = attrs
+                .get(&["restorable_by"], || restorers(client, &id))
+                .await;
+            let arn = format!("arn:aws:ec2:{region}::snapshot/{id}");
+            let snapshot = Snapshot {
+                snapshot_id: id.clone(),
+                volume_id: s.volume_id().unwrap_or_default().to_string(),
+                state: s
+                    .state()
+                    .map(|x| x.as_str().to_string())
+                    .unwrap_or_default(),
+                encrypted: s.encrypted().unwrap_or(false),
+                kms_key_id: s.kms_key_id().map(str::to_string),
+                restorable_by,
+                tags: tags(s.tags()),
+            };
+            attrs.finish(Some(arn), Properties::Snapshot(snapshot))
+        })
+        .await
+}
+
+/// Who may create volumes from a snapshot: the accounts named, and `all` for anyone.
+async fn restorers(client: &Client, id: &str) -> Result<Vec<String>, CallError> {
+    let out = client
+        .describe_snapshot_attribute()
+        .snapshot_id(id)
+        .attribute(aws_sdk_ec2::types::SnapshotAttributeName::CreateVolumePermission)
+        .send()
+        .await?;
+    Ok(out
+        .create_volume_permissions()
+        .iter()
+        .filter_map(|p| {
+            p.group()
+                .map(|g| g.as_str().to_string())
+                .or_else(|| p.user_id().map(str::to_string))
+        })
+        .collect())
+}
+
+/// The AMIs the account owns; the listing says whether each is public.
+pub(super) async fn images(scope: &Scope<'_>, client: &Client, region: &str, out: &mut Collected) {
+    let account = scope.session.account_id.as_str();
+    match client
+        .describe_images()
+        .owners("self")
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+    {
+        Ok(images) => out.resources.extend(
+            images
+                .iter()
+                .filter(|i| i.owner_id() == Some(account))
+                .map(|i| {
+                    let id = i.image_id().unwrap_or_default().to_string();
+                    let arn = format!("arn:aws:ec2:{region}::image/{id}");
+                    resource(
+                        &id,
+                        Some(&arn),
+                        region,
+                        Properties::Image(Image {
+                            image_id: id.clone(),
+                            name: i.name().unwrap_or_default().to_string(),
+                            state: i
+                                .state()
+                                .map(|x| x.as_str().to_string())
+                                .unwrap_or_default(),
+                            public: i.public().unwrap_or(false),
+                            tags: tags(i.tags()),
+                        }),
+                    )
+                }),
+        ),
+        Err(e) => out.errors.push(error(
+            ResourceKind::Image,
+            region,
+            None,
+            &[],
+            "DescribeImages",
+            e.into(),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stopped_instance_s_reason_gives_when_it_stopped() {
+        let at = |s: &str| Some(s.parse::<DateTime<Utc>>().unwrap());
+        assert_eq!(
+            stopped_since("User initiated (2026-10-01 12:00:00 GMT)"),
+            at("2026-10-01T12:00:00Z")
+        );
+        // The emulator writes UTC where EC2 writes GMT.
+        assert_eq!(
+            stopped_since("User initiated (2026-12-01 20:21:45 UTC)"),
+            at("2026-12-01T20:21:45Z")
+        );
+        assert_eq!(
+            stopped_since("Server.ScheduledStop (stopped by schedule) (2025-01-31 23:59:59 GMT)"),
+            at("2025-01-31T23:59:59Z")
+        );
+        for unknown in [
+            "",
+            "User initiated",
+            "User initiated (yesterday)",
+            "(2026-10-01)",
+        ] {
+            assert_eq!(stopped_since(unknown), None, "{unknown}");
+        }
+    }
 }

@@ -1,6 +1,7 @@
 //! EC2/VPC for one region: VPCs with their flow logs and endpoints (`vpcs.rs`), subnets,
-//! security groups and network ACLs (`network.rs`), instances, EBS volumes and Elastic
-//! IPs (`compute.rs`), and the region's EBS default-encryption setting. Every call is
+//! security groups and network ACLs (`network.rs`), instances, EBS volumes and
+//! snapshots, AMIs and Elastic IPs (`compute.rs`), and the region's EBS
+//! default-encryption setting. Every call is
 //! per region, never per resource, and made only for the kinds the enabled rules judge.
 
 mod compute;
@@ -23,30 +24,40 @@ async fn collect(scope: &Scope<'_>, region: &str) -> Collected {
     let client = &Client::new(&scope.session.regional(region));
     let mut out = Collected::default();
     let needs = scope.needs;
-    let _permit = scope.limit.acquire().await;
-    if needs.kind(ResourceKind::Vpc) {
-        vpcs::vpcs(scope, client, region, None, &mut out).await;
+    {
+        // The listings, one at a time per region.
+        let _permit = scope.limit.acquire().await;
+        if needs.kind(ResourceKind::Vpc) {
+            vpcs::vpcs(scope, client, region, None, &mut out).await;
+        }
+        if needs.kind(ResourceKind::Subnet) {
+            network::subnets(client, region, &mut out).await;
+        }
+        if needs.kind(ResourceKind::SecurityGroup) {
+            network::security_groups(client, region, &mut out).await;
+        }
+        if needs.kind(ResourceKind::NetworkAcl) {
+            network::network_acls(scope, client, region, &mut out).await;
+        }
+        if needs.kind(ResourceKind::Instance) {
+            compute::instances(scope, client, region, &mut out).await;
+        }
+        if needs.kind(ResourceKind::Volume) {
+            compute::volumes(scope, client, region, &mut out).await;
+        }
+        if needs.kind(ResourceKind::ElasticIp) {
+            compute::elastic_ips(scope, client, region, &mut out).await;
+        }
+        if needs.kind(ResourceKind::Image) {
+            compute::images(scope, client, region, &mut out).await;
+        }
+        if needs.kind(ResourceKind::Ec2RegionSettings) {
+            region_settings(scope, client, region, &mut out).await;
+        }
     }
-    if needs.kind(ResourceKind::Subnet) {
-        network::subnets(client, region, &mut out).await;
-    }
-    if needs.kind(ResourceKind::SecurityGroup) {
-        network::security_groups(client, region, &mut out).await;
-    }
-    if needs.kind(ResourceKind::NetworkAcl) {
-        network::network_acls(scope, client, region, &mut out).await;
-    }
-    if needs.kind(ResourceKind::Instance) {
-        compute::instances(scope, client, region, &mut out).await;
-    }
-    if needs.kind(ResourceKind::Volume) {
-        compute::volumes(scope, client, region, &mut out).await;
-    }
-    if needs.kind(ResourceKind::ElasticIp) {
-        compute::elastic_ips(scope, client, region, &mut out).await;
-    }
-    if needs.kind(ResourceKind::Ec2RegionSettings) {
-        region_settings(scope, client, region, &mut out).await;
+    // Snapshots ask per snapshot, each within the scan's limit: not under the permit.
+    if needs.kind(ResourceKind::Snapshot) {
+        out.extend(compute::snapshots(scope, client, region).await);
     }
     out
 }
