@@ -1,6 +1,6 @@
 """Seeds the local AWS endpoint with a deliberately mixed account: some resources
 that pass every rule, and failures across S3, VPC/EC2, Lambda, KMS, SNS, CloudWatch Logs, IAM, CloudTrail, AWS Config,
-GuardDuty, Security Hub, IAM Access Analyzer, RDS and EFS.
+GuardDuty, Security Hub, IAM Access Analyzer, RDS, EFS, SQS and Secrets Manager.
 
 Prints a JSON manifest on stdout: the verdict a correct scan must give for each
 (rule, resource) pair it names. The demo shows the scan; the integration tests
@@ -564,6 +564,30 @@ def seed_efs(efs):
     verdict("efs-file-system-mandatory-tags", scratch, "FAIL")
 
 
+def seed_sqs(sqs):
+    # Orders: SSE-SQS (the default), tagged, no policy. The inbox: encryption turned off
+    # and a policy letting anyone send.
+    sqs.create_queue(QueueName="demo-orders", tags=TAGS)
+    for rule in ["encrypted", "not-public", "mandatory-tags"]:
+        verdict(f"sqs-queue-{rule}", "demo-orders", "PASS")
+    anyone = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": "*", "Action": "sqs:SendMessage", "Resource": "*"}]}
+    sqs.create_queue(QueueName="demo-inbox", Attributes={"SqsManagedSseEnabled": "false",
+                                                         "Policy": json.dumps(anyone)})
+    for rule in ["encrypted", "not-public", "mandatory-tags"]:
+        verdict(f"sqs-queue-{rule}", "demo-inbox", "FAIL")
+
+
+def seed_secretsmanager(sm):
+    # A database password stored today, tagged, with no rotation configured.
+    sm.create_secret(Name="demo/ledger-db", SecretString="not-a-real-password", Tags=tag_list(TAGS))
+    verdict("secretsmanager-secret-rotation-enabled", "demo/ledger-db", "FAIL")
+    verdict("secretsmanager-secret-mandatory-tags", "demo/ledger-db", "PASS")
+    # New today: rotated (set) and read recently enough, by its creation.
+    verdict("secretsmanager-secret-rotated-recently", "demo/ledger-db", "PASS")
+    verdict("secretsmanager-secret-used-recently", "demo/ledger-db", "PASS")
+
+
 def main():
     if len(sys.argv) != 2:
         sys.exit("usage: seed_demo.py ENDPOINT_URL")
@@ -584,6 +608,8 @@ def main():
     seed_accessanalyzer(client(endpoint, "accessanalyzer"))
     seed_rds(client(endpoint, "rds"))
     seed_efs(client(endpoint, "efs"))
+    seed_sqs(client(endpoint, "sqs"))
+    seed_secretsmanager(client(endpoint, "secretsmanager"))
     json.dump({"account_id": ACCOUNT, "region": REGION, "expect": expect}, sys.stdout, indent=1)
     print()
 

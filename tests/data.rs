@@ -231,3 +231,134 @@ fn a_refused_listing_errors_its_region_only() {
         "EFS does not depend on RDS"
     );
 }
+
+/// The requests whose X-Amz-Target (JSON protocol) names `operation`.
+fn targets(proxy: &Proxy, operation: &str) -> usize {
+    proxy
+        .log()
+        .iter()
+        .filter(|e| {
+            e["target"]
+                .as_str()
+                .is_some_and(|t| t.ends_with(&format!(".{operation}")))
+        })
+        .count()
+}
+
+#[test]
+fn queues_cost_one_attributes_call_each_and_tags_only_when_a_rule_reads_them() {
+    let emu = Emulator::start();
+    emu.boto(
+        r#"
+sqs = client("sqs")
+sqs.create_queue(QueueName="orders")
+sqs.create_queue(QueueName="plain", Attributes={"SqsManagedSseEnabled": "false"})
+anyone = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"},
+          "Action": "sqs:*", "Resource": "*"}]}
+mine = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "sqs:SendMessage",
+        "Resource": "*", "Condition": {"ArnEquals": {"aws:SourceArn": "arn:aws:sns:us-east-1:123456789012:t"}}}]}
+sqs.create_queue(QueueName="open", Attributes={"Policy": json.dumps(anyone)})
+sqs.create_queue(QueueName="fed-by-sns", Attributes={"Policy": json.dumps(mine)})
+"#,
+    );
+    let proxy = Proxy::start(&emu.url, json!([]));
+    let out = run(scan(
+        &proxy.url,
+        "json",
+        &[
+            "--rule",
+            "sqs-queue-encrypted",
+            "--rule",
+            "sqs-queue-not-public",
+            "--region",
+            "us-east-1",
+        ],
+    ));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report = json_report(&out);
+    let status = |rule: &str, queue: &str| finding(&report, rule, queue)["status"].clone();
+    assert_eq!(
+        status("sqs-queue-encrypted", "orders"),
+        "PASS",
+        "SSE-SQS by default"
+    );
+    assert_eq!(status("sqs-queue-encrypted", "plain"), "FAIL");
+    assert_eq!(status("sqs-queue-not-public", "open"), "FAIL");
+    assert_eq!(
+        status("sqs-queue-not-public", "fed-by-sns"),
+        "PASS",
+        "narrowed to one topic"
+    );
+    assert_eq!(status("sqs-queue-not-public", "orders"), "PASS");
+    // One listing, one attributes call per queue for both rules, no tags asked.
+    assert_eq!(targets(&proxy, "ListQueues"), 1);
+    assert_eq!(targets(&proxy, "GetQueueAttributes"), 4);
+    assert_eq!(targets(&proxy, "ListQueueTags"), 0);
+}
+
+#[test]
+fn secrets_are_judged_by_their_rotation_and_their_use_as_secrets_manager_gives_them() {
+    // The emulator neither rotates without a rotation function nor keeps a last access
+    // date: Secrets Manager's own answer, as ListSecrets gives it, is served instead.
+    let now = chrono::Utc::now().timestamp();
+    let days = |n: i64| (now - n * 86_400) as f64;
+    let secret = |name: &str, extra: Value| {
+        let mut s = json!({"ARN": format!("arn:aws:secretsmanager:us-east-1:123456789012:secret:{name}-AbCdEf"),
+                           "Name": name, "CreatedDate": days(800)});
+        s.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        s
+    };
+    let answer = json!({"SecretList": [
+        secret("db/ledger", json!({"RotationEnabled": true, "RotationRules": {"AutomaticallyAfterDays": 30},
+                                    "LastRotatedDate": days(10), "LastAccessedDate": days(0)})),
+        // Rotation configured, and failing since the spring.
+        secret("db/stale", json!({"RotationEnabled": true, "RotationRules": {"AutomaticallyAfterDays": 30},
+                                   "LastRotatedDate": days(200), "LastAccessedDate": days(1)})),
+        secret("api/forgotten", json!({"LastAccessedDate": days(400)})),
+        secret("api/new", json!({"CreatedDate": days(2)})),
+    ]});
+    let emu = Emulator::start();
+    let proxy = Proxy::start(
+        &emu.url,
+        json!([{"target": "secretsmanager.ListSecrets", "body": answer.to_string(),
+                "headers": {"Content-Type": "application/x-amz-json-1.1"}}]),
+    );
+    let out = run(scan(
+        &proxy.url,
+        "json",
+        &["--service", "secretsmanager", "--region", "us-east-1"],
+    ));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report = json_report(&out);
+    let verdicts = |rule: &str| -> Vec<String> {
+        ["db/ledger", "db/stale", "api/forgotten", "api/new"]
+            .iter()
+            .map(|s| {
+                finding(&report, rule, s)["status"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect()
+    };
+    assert_eq!(
+        verdicts("secretsmanager-secret-rotation-enabled"),
+        ["PASS", "PASS", "FAIL", "FAIL"]
+    );
+    assert_eq!(
+        verdicts("secretsmanager-secret-rotated-recently"),
+        ["PASS", "FAIL", "FAIL", "PASS"],
+        "a failing rotation grows old; a new secret counts from its creation"
+    );
+    assert_eq!(
+        verdicts("secretsmanager-secret-used-recently"),
+        ["PASS", "PASS", "FAIL", "PASS"]
+    );
+    assert_eq!(
+        targets(&proxy, "ListSecrets"),
+        1,
+        "every attribute comes with the listing"
+    );
+}

@@ -303,6 +303,42 @@ fn an_empty_answer_is_an_error_never_a_missing_key_or_a_setting_turned_off() {
     }
 }
 
+#[test]
+fn a_bucket_key_whose_manager_kms_does_not_give_is_an_error_never_a_customer_key() {
+    // DescribeKey answered without KeyManager: the bucket's key might be aws/s3.
+    let (emu, _) = shared_demo();
+    let rule = ["--rule", "s3-bucket-kms-cmk-encryption"];
+    let clean = json_report(&run(scan(&emu.url, "json", &rule)));
+    let customer: Vec<String> = clean["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["status"] == "PASS")
+        .map(|f| f["resource_id"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        !customer.is_empty(),
+        "the demo has a bucket with a customer key"
+    );
+    let unnamed = json!({"KeyMetadata": {"KeyId": "k", "Arn": "arn:aws:kms:us-east-1:123456789012:key/k",
+                                          "KeyState": "Enabled"}});
+    let proxy = Proxy::start(
+        &emu.url,
+        json!([{"target": "TrentService.DescribeKey", "body": unnamed.to_string(),
+                "headers": {"Content-Type": "application/x-amz-json-1.1"}}]),
+    );
+    let out = run(scan(&proxy.url, "json", &rule));
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let r = json_report(&out);
+    for bucket in &customer {
+        assert_eq!(
+            status_of(&r, "s3-bucket-kms-cmk-encryption", bucket),
+            Some("ERROR"),
+            "{bucket}"
+        );
+    }
+}
+
 /// (rule, region, resource) → status.
 type Verdicts = BTreeMap<(String, String, String), String>;
 

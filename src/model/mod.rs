@@ -22,8 +22,10 @@ pub mod rds;
 pub mod registry;
 pub mod s3;
 pub mod schema;
+pub mod secretsmanager;
 pub mod securityhub;
 pub mod sns;
+pub mod sqs;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -259,6 +261,22 @@ registry! {
         // EFS's API is com.amazonaws.<region>.elasticfilesystem.
         endpoint: Some("elasticfilesystem"),
         kinds: { EfsFileSystem = "aws.efs.file-system" (efs::FileSystem, efs::SCHEMA) },
+    }
+    Sqs = "sqs" {
+        title: "Amazon SQS",
+        listed: Region,
+        calls: ["sqs:ListQueues"],
+        actions: [],
+        endpoint: Some("sqs"),
+        kinds: { SqsQueue = "aws.sqs.queue" (sqs::Queue, sqs::SCHEMA) },
+    }
+    Secretsmanager = "secretsmanager" {
+        title: "AWS Secrets Manager",
+        listed: Region,
+        calls: ["secretsmanager:ListSecrets"],
+        actions: [],
+        endpoint: Some("secretsmanager"),
+        kinds: { Secret = "aws.secretsmanager.secret" (secretsmanager::Secret, secretsmanager::SCHEMA) },
     }
     Securityhub = "securityhub" {
         title: "AWS Security Hub",

@@ -383,7 +383,7 @@ async fn users(
         let name = u.user_name();
         let mut user = User {
             user_name: name.to_string(),
-            create_date: chrono::DateTime::from_timestamp(u.create_date().secs(), 0),
+            create_date: super::time(Some(u.create_date())),
             ..User::default()
         };
         let mut fail = |attr: &str, operation: &str, e: CallError| {
@@ -479,16 +479,13 @@ async fn server_certificates(client: &Client, out: &mut Collected) {
         .send()
         .try_collect()
         .await;
-    let time = |t: Option<&aws_smithy_types::DateTime>| {
-        t.and_then(|t| chrono::DateTime::from_timestamp(t.secs(), t.subsec_nanos()))
-    };
     match listed {
         Ok(list) => out.resources.extend(list.iter().map(|c| {
             let name = c.server_certificate_name();
             let certificate = ServerCertificate {
                 name: name.to_string(),
-                expiration: time(c.expiration()),
-                upload_date: time(c.upload_date()),
+                expiration: super::time(c.expiration()),
+                upload_date: super::time(c.upload_date()),
             };
             let properties = Properties::ServerCertificate(certificate);
             resource(name, Some(c.arn()), GLOBAL, properties)

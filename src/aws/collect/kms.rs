@@ -89,9 +89,7 @@ async fn key(scope: &Scope<'_>, c: &Client, region: &str, entry: KeyListEntry) -
             .origin()
             .map(|s| s.as_str().to_string())
             .unwrap_or_default(),
-        deletion_date: meta
-            .deletion_date()
-            .and_then(|d| chrono::DateTime::from_timestamp(d.secs(), d.subsec_nanos())),
+        deletion_date: super::time(meta.deletion_date()),
         ..Key::default()
     };
     // KMS answers rotation only for enabled or disabled symmetric keys.

@@ -16,8 +16,10 @@ pub(crate) mod lambda;
 pub(crate) mod logs;
 pub(crate) mod rds;
 pub(crate) mod s3;
+pub(crate) mod secretsmanager;
 pub(crate) mod securityhub;
 pub(crate) mod sns;
+pub(crate) mod sqs;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -295,6 +297,8 @@ fn collector(service: Service) -> Collector {
         Service::Accessanalyzer => accessanalyzer::COLLECTOR,
         Service::Rds => rds::COLLECTOR,
         Service::Efs => efs::COLLECTOR,
+        Service::Sqs => sqs::COLLECTOR,
+        Service::Secretsmanager => secretsmanager::COLLECTOR,
     }
 }
 
@@ -458,6 +462,11 @@ fn resource_policy(document: Option<&str>) -> Result<ResourcePolicy, CallError> 
             public: facts.is_public(),
         },
     })
+}
+
+/// An SDK timestamp as the model keeps it.
+fn time(t: Option<&aws_smithy_types::DateTime>) -> Option<chrono::DateTime<Utc>> {
+    t.and_then(|t| chrono::DateTime::from_timestamp(t.secs(), t.subsec_nanos()))
 }
 
 /// Tags as the model keeps them.

@@ -269,11 +269,16 @@ async fn key_manager(
             message: format!("DescribeKey on the bucket's key {key}: {}", e.message),
         }
     })?;
+    // A key's metadata always names its manager: an answer without it says nothing,
+    // and is never taken for a customer's key.
     let manager = out
         .key_metadata()
         .and_then(|m| m.key_manager())
         .map(|m| m.as_str().to_string())
-        .unwrap_or_else(|| "CUSTOMER".to_string());
+        .ok_or_else(|| CallError {
+            code: "InvalidResponse".to_string(),
+            message: format!("DescribeKey on the bucket's key {key} answered without its manager"),
+        })?;
     clients
         .key_managers
         .lock()
