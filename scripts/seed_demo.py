@@ -1,6 +1,6 @@
 """Seeds the local AWS endpoint with a deliberately mixed account: some resources
 that pass every rule, and failures across S3, VPC/EC2, Lambda, KMS, SNS, CloudWatch Logs, IAM, CloudTrail, AWS Config,
-GuardDuty, Security Hub, IAM Access Analyzer, RDS, EFS, SQS and Secrets Manager.
+GuardDuty, Security Hub, IAM Access Analyzer, RDS, EFS, SQS, Secrets Manager and DynamoDB.
 
 Prints a JSON manifest on stdout: the verdict a correct scan must give for each
 (rule, resource) pair it names. The demo shows the scan; the integration tests
@@ -588,6 +588,22 @@ def seed_secretsmanager(sm):
     verdict("secretsmanager-secret-used-recently", "demo/ledger-db", "PASS")
 
 
+def seed_dynamodb(dynamodb):
+    key = [{"AttributeName": "id", "KeyType": "HASH"}]
+    attrs = [{"AttributeName": "id", "AttributeType": "S"}]
+    # The ledger: recoverable, protected, tagged. A cache table with none of it.
+    dynamodb.create_table(TableName="demo-ledger", KeySchema=key, AttributeDefinitions=attrs,
+                          BillingMode="PAY_PER_REQUEST", DeletionProtectionEnabled=True, Tags=tag_list(TAGS))
+    dynamodb.update_continuous_backups(TableName="demo-ledger",
+                                       PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
+    for rule in ["pitr-enabled", "deletion-protection", "mandatory-tags"]:
+        verdict(f"dynamodb-table-{rule}", "demo-ledger", "PASS")
+    dynamodb.create_table(TableName="demo-cache", KeySchema=key, AttributeDefinitions=attrs,
+                          BillingMode="PAY_PER_REQUEST")
+    for rule in ["pitr-enabled", "deletion-protection", "mandatory-tags"]:
+        verdict(f"dynamodb-table-{rule}", "demo-cache", "FAIL")
+
+
 def main():
     if len(sys.argv) != 2:
         sys.exit("usage: seed_demo.py ENDPOINT_URL")
@@ -610,6 +626,7 @@ def main():
     seed_efs(client(endpoint, "efs"))
     seed_sqs(client(endpoint, "sqs"))
     seed_secretsmanager(client(endpoint, "secretsmanager"))
+    seed_dynamodb(client(endpoint, "dynamodb"))
     json.dump({"account_id": ACCOUNT, "region": REGION, "expect": expect}, sys.stdout, indent=1)
     print()
 

@@ -362,3 +362,83 @@ fn secrets_are_judged_by_their_rotation_and_their_use_as_secrets_manager_gives_t
         "every attribute comes with the listing"
     );
 }
+
+#[test]
+fn a_table_costs_its_description_and_only_the_calls_its_rules_read() {
+    let emu = Emulator::start();
+    emu.boto(
+        r#"
+ddb = client("dynamodb")
+key = [{"AttributeName": "id", "KeyType": "HASH"}]
+attrs = [{"AttributeName": "id", "AttributeType": "S"}]
+for name in ["ledger", "cache", "audit"]:
+    ddb.create_table(TableName=name, KeySchema=key, AttributeDefinitions=attrs, BillingMode="PAY_PER_REQUEST",
+                     DeletionProtectionEnabled=name != "cache")
+ddb.update_continuous_backups(TableName="ledger",
+                              PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
+"#,
+    );
+    // Deletion protection is in the description: no backups or tags asked.
+    let proxy = Proxy::start(&emu.url, json!([]));
+    let rule = [
+        "--rule",
+        "dynamodb-table-deletion-protection",
+        "--region",
+        "us-east-1",
+    ];
+    let out = run(scan(&proxy.url, "json", &rule));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report = json_report(&out);
+    let status = |r: &Value, rule: &str, t: &str| finding(r, rule, t)["status"].clone();
+    assert_eq!(
+        status(&report, "dynamodb-table-deletion-protection", "ledger"),
+        "PASS"
+    );
+    assert_eq!(
+        status(&report, "dynamodb-table-deletion-protection", "cache"),
+        "FAIL"
+    );
+    assert_eq!(targets(&proxy, "ListTables"), 1);
+    assert_eq!(targets(&proxy, "DescribeTable"), 3);
+    assert_eq!(targets(&proxy, "DescribeContinuousBackups"), 0);
+    assert_eq!(targets(&proxy, "ListTagsOfResource"), 0);
+
+    // Point-in-time recovery costs one call per table; a refused one errors its table.
+    let proxy = Proxy::start(
+        &emu.url,
+        json!([{"target": "DynamoDB_20120810.DescribeContinuousBackups", "status": 400,
+                "code": "AccessDeniedException", "format": "json", "times": 1}]),
+    );
+    let rule = [
+        "--rule",
+        "dynamodb-table-pitr-enabled",
+        "--region",
+        "us-east-1",
+    ];
+    let out = run(scan(&proxy.url, "json", &rule));
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let report = json_report(&out);
+    let verdicts: Vec<String> = ["ledger", "cache", "audit"]
+        .iter()
+        .map(|t| {
+            status(&report, "dynamodb-table-pitr-enabled", t)
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(
+        verdicts.iter().filter(|v| *v == "ERROR").count(),
+        1,
+        "{verdicts:?}"
+    );
+    assert!(
+        verdicts[0] == "PASS" || verdicts[0] == "ERROR",
+        "ledger has recovery on: {verdicts:?}"
+    );
+    assert!(
+        verdicts[1..].iter().all(|v| v == "FAIL" || v == "ERROR"),
+        "{verdicts:?}"
+    );
+    assert_eq!(targets(&proxy, "DescribeContinuousBackups"), 3);
+}

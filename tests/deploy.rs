@@ -459,7 +459,7 @@ def stack_vpc(suffix):
     return [v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"]
             if {"Key": "Environment", "Value": suffix} in v.get("Tags", [])][0]
 # nat: one NAT gateway in a public subnet, the private route table's default route to
-# it, and no interface endpoint (the S3 gateway endpoint stays).
+# it, and no interface endpoint (the S3 and DynamoDB gateway endpoints stay).
 vpc = stack_vpc("pr-42")
 nats = [n for n in ec2.describe_nat_gateways()["NatGateways"] if n["VpcId"] == vpc and n["State"] != "deleted"]
 assert len(nats) == 1, nats
@@ -467,7 +467,8 @@ routes = [r for t in ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Valu
           for r in t["Routes"] if r.get("DestinationCidrBlock") == "0.0.0.0/0"]
 assert {r.get("NatGatewayId") for r in routes if r.get("NatGatewayId")} == {nats[0]["NatGatewayId"]}, routes
 endpoints = ec2.describe_vpc_endpoints(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["VpcEndpoints"]
-assert [e["VpcEndpointType"] for e in endpoints] == ["Gateway"], endpoints
+assert sorted((e["VpcEndpointType"], e["ServiceName"].rsplit(".", 1)[1]) for e in endpoints) == \
+    [("Gateway", "dynamodb"), ("Gateway", "s3")], endpoints
 assert len(lam.get_function_configuration(FunctionName="compliance-scanner-pr-42")["VpcConfig"]["SubnetIds"]) == 2
 params = {p["ParameterKey"]: p["ParameterValue"] for p in cfn.describe_stacks(StackName="compliance-pr-42")["Stacks"][0]["Parameters"]}
 assert params["NetworkMode"] == "nat", params
@@ -476,7 +477,8 @@ vpc = stack_vpc("pr-43")
 assert not lam.get_function_configuration(FunctionName="compliance-scanner-pr-43").get("VpcConfig", {}).get("SubnetIds"), "outside the VPC"
 assert [n for n in ec2.describe_nat_gateways()["NatGateways"] if n["VpcId"] == vpc] == []
 endpoints = ec2.describe_vpc_endpoints(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["VpcEndpoints"]
-assert [e["VpcEndpointType"] for e in endpoints] == ["Gateway"], endpoints
+assert sorted((e["VpcEndpointType"], e["ServiceName"].rsplit(".", 1)[1]) for e in endpoints) == \
+    [("Gateway", "dynamodb"), ("Gateway", "s3")], endpoints
 "#,
     );
     // The mode is kept on an update that does not name it.

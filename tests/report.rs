@@ -122,7 +122,12 @@ fn report_shows_a_scan_the_trend_and_the_changes() {
         "FAIL",
         "demo-reporting-export is public"
     );
-    assert_eq!(control("DynamoDB.2")["status"], "NOT_COVERED");
+    assert_eq!(
+        control("DynamoDB.2")["status"],
+        "FAIL",
+        "demo-cache has no recovery"
+    );
+    assert_eq!(control("ECR.1")["status"], "NOT_COVERED");
     assert!(grouped["controls"]
         .as_array()
         .unwrap()

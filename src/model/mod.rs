@@ -7,6 +7,7 @@
 pub mod accessanalyzer;
 pub mod cloudtrail;
 pub mod config;
+pub mod dynamodb;
 pub mod ec2;
 pub mod efs;
 pub mod filter_pattern;
@@ -261,6 +262,14 @@ registry! {
         // EFS's API is com.amazonaws.<region>.elasticfilesystem.
         endpoint: Some("elasticfilesystem"),
         kinds: { EfsFileSystem = "aws.efs.file-system" (efs::FileSystem, efs::SCHEMA) },
+    }
+    Dynamodb = "dynamodb" {
+        title: "Amazon DynamoDB",
+        listed: Region,
+        calls: ["dynamodb:ListTables", "dynamodb:DescribeTable"],
+        actions: [],
+        endpoint: Some("dynamodb"),
+        kinds: { DynamodbTable = "aws.dynamodb.table" (dynamodb::Table, dynamodb::SCHEMA) },
     }
     Sqs = "sqs" {
         title: "Amazon SQS",

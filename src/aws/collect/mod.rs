@@ -7,6 +7,7 @@ pub(crate) mod accessanalyzer;
 pub(crate) mod cloudtrail;
 pub(crate) mod cloudwatch;
 pub(crate) mod config;
+pub(crate) mod dynamodb;
 pub(crate) mod ec2;
 pub(crate) mod efs;
 pub(crate) mod guardduty;
@@ -299,6 +300,7 @@ fn collector(service: Service) -> Collector {
         Service::Efs => efs::COLLECTOR,
         Service::Sqs => sqs::COLLECTOR,
         Service::Secretsmanager => secretsmanager::COLLECTOR,
+        Service::Dynamodb => dynamodb::COLLECTOR,
     }
 }
 
