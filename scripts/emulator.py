@@ -14,6 +14,12 @@ does not, so that no emulator gap decides what the product does.
   with `<root_account>`. Here it is a root that never signed in and has no access key
   or MFA (as moto's account summary says).
 - AWS-managed IAM policies (AWSSupportAccess, …) are loaded, as in a real account.
+- A load balancer's attributes in full: moto answers only the keys set, real ELBv2 every
+  key its type has, with its default (access logs and header dropping off, desync
+  mitigation `defensive` for an Application Load Balancer).
+- An ECR repository's scanning as ECR applies it: moto's
+  BatchGetRepositoryScanningConfiguration says MANUAL for a repository with scan on
+  push while no registry rule matches it; ECR says SCAN_ON_PUSH.
 
   python scripts/emulator.py            binds a free loopback port, prints it, serves
   python scripts/emulator.py --watch    the same, until stdin closes (the tests' watchdog:
@@ -42,6 +48,8 @@ from moto.moto_server.werkzeug_app import (  # noqa: E402
     MotoRequestHandler,
     create_backend_app,
 )
+from moto.ecr.models import ECRBackend  # noqa: E402
+from moto.elbv2.models import ELBv2Backend  # noqa: E402
 from moto.iam.models import IAMBackend  # noqa: E402
 from werkzeug.serving import make_server  # noqa: E402
 
@@ -193,8 +201,56 @@ def with_root_row(report):
     return patched
 
 
+# The attributes every load balancer of a type reports, with their defaults.
+LOAD_BALANCER_DEFAULTS = {
+    "application": {
+        "access_logs.s3.enabled": "false",
+        "routing.http.drop_invalid_header_fields.enabled": "false",
+        "routing.http.desync_mitigation_mode": "defensive",
+        "idle_timeout.timeout_seconds": "60",
+    },
+    "network": {"access_logs.s3.enabled": "false"},
+    "gateway": {},
+}
+
+
+def with_default_attributes(describe):
+    """moto's load balancer attributes, with the keys it leaves out at their defaults."""
+
+    def patched(self, arn):
+        balancer = self.load_balancers.get(arn)
+        defaults = LOAD_BALANCER_DEFAULTS.get(balancer.type, {}) if balancer else {}
+        return {**defaults, **describe(self, arn)}
+
+    return patched
+
+
+def with_repository_scan_on_push(batch_get):
+    """moto's repository scanning, with a repository's own scan on push applied where no
+    registry rule matched it."""
+
+    def patched(self, names):
+        configs, failing = batch_get(self, names)
+        out = []
+        for config in configs:
+            repository = self.repositories.get(config["repositoryName"])
+            own = repository and repository.image_scanning_configuration.get("scanOnPush")
+            if own and not config["appliedScanFilters"]:
+                config = {**config, "scanOnPush": True, "scanFrequency": "SCAN_ON_PUSH"}
+            out.append(config)
+        return out, failing
+
+    return patched
+
+
 def main():
     IAMBackend.get_credential_report = with_root_row(IAMBackend.get_credential_report)
+    ELBv2Backend.describe_load_balancer_attributes = with_default_attributes(
+        ELBv2Backend.describe_load_balancer_attributes
+    )
+    ECRBackend.batch_get_repository_scanning_configuration = with_repository_scan_on_push(
+        ECRBackend.batch_get_repository_scanning_configuration
+    )
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     gaps = Gaps(DomainDispatcherApplication(create_backend_app))
     server = make_server("127.0.0.1", 0, gaps, True, request_handler=MotoRequestHandler)

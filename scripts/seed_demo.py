@@ -1,6 +1,7 @@
 """Seeds the local AWS endpoint with a deliberately mixed account: some resources
 that pass every rule, and failures across S3, VPC/EC2, Lambda, KMS, SNS, CloudWatch Logs, IAM, CloudTrail, AWS Config,
-GuardDuty, Security Hub, IAM Access Analyzer, RDS, EFS, SQS, Secrets Manager and DynamoDB.
+GuardDuty, Security Hub, IAM Access Analyzer, RDS, EFS, SQS, Secrets Manager, DynamoDB, ECR and
+Elastic Load Balancing.
 
 Prints a JSON manifest on stdout: the verdict a correct scan must give for each
 (rule, resource) pair it names. The demo shows the scan; the integration tests
@@ -604,6 +605,85 @@ def seed_dynamodb(dynamodb):
         verdict(f"dynamodb-table-{rule}", "demo-cache", "FAIL")
 
 
+def seed_ecr(ecr):
+    lifecycle = {"rules": [{"rulePriority": 1, "description": "untagged images go after 14 days",
+                            "selection": {"tagStatus": "untagged", "countType": "sinceImagePushed",
+                                          "countUnit": "days", "countNumber": 14},
+                            "action": {"type": "expire"}}]}
+    # The ledger's images: scanned on push, immutable tags, a lifecycle, pulled by one
+    # other account, tagged. A scratch repository with the defaults, open to everyone.
+    ecr.create_repository(repositoryName="demo/ledger-api", imageTagMutability="IMMUTABLE",
+                          imageScanningConfiguration={"scanOnPush": True}, tags=tag_list(TAGS))
+    ecr.put_lifecycle_policy(repositoryName="demo/ledger-api", lifecyclePolicyText=json.dumps(lifecycle))
+    pull = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::210987654321:root"},
+         "Action": ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]}]}
+    ecr.set_repository_policy(repositoryName="demo/ledger-api", policyText=json.dumps(pull))
+    for rule in ["image-scanning", "tag-immutability", "lifecycle-policy", "not-public", "mandatory-tags"]:
+        verdict(f"ecr-repository-{rule}", "demo/ledger-api", "PASS")
+    ecr.create_repository(repositoryName="demo/scratch")
+    anyone = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": "*", "Action": ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]}]}
+    ecr.set_repository_policy(repositoryName="demo/scratch", policyText=json.dumps(anyone))
+    for rule in ["image-scanning", "tag-immutability", "lifecycle-policy", "not-public", "mandatory-tags"]:
+        verdict(f"ecr-repository-{rule}", "demo/scratch", "FAIL")
+
+
+def seed_elbv2(elbv2, acm, ec2, subnets):
+    vpc = ec2.describe_subnets(SubnetIds=subnets)["Subnets"][0]["VpcId"]
+    cert = acm.request_certificate(DomainName="ledger.example.com")["CertificateArn"]
+    group = elbv2.create_target_group(Name="demo-ledger", Protocol="HTTP", Port=8080, VpcId=vpc)
+    forward = [{"Type": "forward", "TargetGroupArn": group["TargetGroups"][0]["TargetGroupArn"]}]
+    redirect = [{"Type": "redirect", "RedirectConfig": {"Protocol": "HTTPS", "Port": "443", "StatusCode": "HTTP_301"}}]
+
+    def balancer(name, kind, zones, attributes, tags=None):
+        tagged = {"Tags": tag_list(tags)} if tags else {}
+        arn = elbv2.create_load_balancer(Name=name, Type=kind, Subnets=zones, Scheme="internal",
+                                         **tagged)["LoadBalancers"][0]["LoadBalancerArn"]
+        elbv2.modify_load_balancer_attributes(
+            LoadBalancerArn=arn, Attributes=[{"Key": k, "Value": v} for k, v in attributes.items()])
+        return arn
+
+    def listener(arn, protocol, port, actions, policy=None):
+        extra = {"SslPolicy": policy, "Certificates": [{"CertificateArn": cert}]} if policy else {}
+        return elbv2.create_listener(LoadBalancerArn=arn, Protocol=protocol, Port=port,
+                                     DefaultActions=actions, **extra)["Listeners"][0]["ListenerArn"]
+
+    # The ledger's front door: every HTTP request redirected, a recommended TLS policy,
+    # logs, protection, strict desync handling, two zones, tagged.
+    web = balancer("demo-ledger-web", "application", subnets, {
+        "deletion_protection.enabled": "true", "access_logs.s3.enabled": "true",
+        "access_logs.s3.bucket": "demo-alb-logs", "routing.http.drop_invalid_header_fields.enabled": "true",
+        "routing.http.desync_mitigation_mode": "strictest"}, TAGS)
+    listener(web, "HTTP", 80, redirect)
+    listener(web, "HTTPS", 443, forward, "ELBSecurityPolicy-TLS13-1-2-Res-2021-06")
+    for rule in ["alb-redirects-http-to-https", "alb-drops-invalid-headers", "alb-access-logging",
+                 "deletion-protection", "alb-desync-mitigation", "multiple-availability-zones",
+                 "secure-tls-policy", "mandatory-tags"]:
+        verdict(f"elbv2-{rule}", "demo-ledger-web", "PASS")
+    # A legacy ALB: its HTTP listener redirects by default but still serves /health over
+    # HTTP; the 2016 TLS policy; desync only monitored; the attributes' defaults.
+    legacy = balancer("demo-legacy-web", "application", subnets, {"routing.http.desync_mitigation_mode": "monitor"})
+    plain = listener(legacy, "HTTP", 80, redirect)
+    elbv2.create_rule(ListenerArn=plain, Priority=10, Actions=forward,
+                      Conditions=[{"Field": "path-pattern", "Values": ["/health"]}])
+    listener(legacy, "HTTPS", 443, forward, "ELBSecurityPolicy-2016-08")
+    for rule in ["alb-redirects-http-to-https", "alb-drops-invalid-headers", "alb-access-logging",
+                 "deletion-protection", "alb-desync-mitigation", "secure-tls-policy", "mandatory-tags"]:
+        verdict(f"elbv2-{rule}", "demo-legacy-web", "FAIL")
+    verdict("elbv2-multiple-availability-zones", "demo-legacy-web", "PASS")
+    # An internal NLB in one zone, TLS with the 2016 policy; ALB-only rules do not judge it.
+    nlb = balancer("demo-ledger-nlb", "network", subnets[:1], {})
+    tcp = elbv2.create_target_group(Name="demo-ledger-tcp", Protocol="TCP", Port=8443, VpcId=vpc)
+    tcp_forward = [{"Type": "forward", "TargetGroupArn": tcp["TargetGroups"][0]["TargetGroupArn"]}]
+    listener(nlb, "TLS", 443, tcp_forward, "ELBSecurityPolicy-2016-08")
+    for rule in ["deletion-protection", "multiple-availability-zones", "secure-tls-policy", "mandatory-tags"]:
+        verdict(f"elbv2-{rule}", "demo-ledger-nlb", "FAIL")
+    for rule in ["alb-redirects-http-to-https", "alb-drops-invalid-headers", "alb-access-logging",
+                 "alb-desync-mitigation"]:
+        verdict(f"elbv2-{rule}", "demo-ledger-nlb", "NOT_APPLICABLE")
+
+
 def main():
     if len(sys.argv) != 2:
         sys.exit("usage: seed_demo.py ENDPOINT_URL")
@@ -627,6 +707,8 @@ def main():
     seed_sqs(client(endpoint, "sqs"))
     seed_secretsmanager(client(endpoint, "secretsmanager"))
     seed_dynamodb(client(endpoint, "dynamodb"))
+    seed_ecr(client(endpoint, "ecr"))
+    seed_elbv2(client(endpoint, "elbv2"), client(endpoint, "acm"), client(endpoint, "ec2"), subnets)
     json.dump({"account_id": ACCOUNT, "region": REGION, "expect": expect}, sys.stdout, indent=1)
     print()
 

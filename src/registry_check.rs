@@ -40,7 +40,12 @@ fn evidence() -> Evidence {
                 serde_yaml_ng::Value::Tagged(t) => t.value.as_str().unwrap().to_string(),
                 other => other.as_str().unwrap().to_string(),
             };
-            name.rsplit('.').next().unwrap().to_string()
+            // com.amazonaws.${AWS::Region}.<endpoint> (IAM's has no region), and the
+            // endpoint may itself have a dot (ecr.api).
+            let rest = name.strip_prefix("com.amazonaws.").unwrap();
+            rest.strip_prefix("${AWS::Region}.")
+                .unwrap_or(rest)
+                .to_string()
         })
         .collect();
     let template_policy = doc["Resources"]["ScanReadPolicy"]["Properties"]["PolicyDocument"]

@@ -45,21 +45,6 @@ fn operations(proxy: &Proxy) -> Vec<String> {
         .collect()
 }
 
-fn findings_of(report: &Value, rule: &str) -> Vec<(String, String)> {
-    report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["rule_id"] == rule)
-        .map(|f| {
-            (
-                f["resource_id"].as_str().unwrap().to_string(),
-                f["status"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect()
-}
-
 #[test]
 fn a_scan_narrowed_to_one_iam_rule_makes_only_its_calls() {
     let emu = account();

@@ -127,7 +127,12 @@ fn report_shows_a_scan_the_trend_and_the_changes() {
         "FAIL",
         "demo-cache has no recovery"
     );
-    assert_eq!(control("ECR.1")["status"], "NOT_COVERED");
+    assert_eq!(
+        control("ECR.1")["status"],
+        "FAIL",
+        "demo/scratch is scanned only when asked"
+    );
+    assert_eq!(control("ECS.1")["status"], "NOT_COVERED");
     assert!(grouped["controls"]
         .as_array()
         .unwrap()

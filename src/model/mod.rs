@@ -9,7 +9,9 @@ pub mod cloudtrail;
 pub mod config;
 pub mod dynamodb;
 pub mod ec2;
+pub mod ecr;
 pub mod efs;
+pub mod elbv2;
 pub mod filter_pattern;
 pub mod guardduty;
 pub mod iam;
@@ -286,6 +288,31 @@ registry! {
         actions: [],
         endpoint: Some("secretsmanager"),
         kinds: { Secret = "aws.secretsmanager.secret" (secretsmanager::Secret, secretsmanager::SCHEMA) },
+    }
+    Ecr = "ecr" {
+        title: "Amazon ECR",
+        listed: Region,
+        calls: ["ecr:DescribeRepositories"],
+        actions: [],
+        // ECR's API (not the image pulls, `ecr.dkr`) is com.amazonaws.<region>.ecr.api.
+        endpoint: Some("ecr.api"),
+        kinds: { EcrRepository = "aws.ecr.repository" (ecr::Repository, ecr::SCHEMA) },
+    }
+    Elbv2 = "elbv2" {
+        title: "Elastic Load Balancing (Application, Network and Gateway Load Balancers)",
+        listed: Region,
+        calls: [
+            "elasticloadbalancing:DescribeLoadBalancers",
+            "elasticloadbalancing:DescribeRules",
+        ],
+        // The API is Elastic Load Balancing's: its IAM prefix is not the service's name.
+        actions: [
+            ("DescribeLoadBalancerAttributes", "elasticloadbalancing:DescribeLoadBalancerAttributes"),
+            ("DescribeListeners", "elasticloadbalancing:DescribeListeners"),
+            ("DescribeTags", "elasticloadbalancing:DescribeTags"),
+        ],
+        endpoint: Some("elasticloadbalancing"),
+        kinds: { LoadBalancer = "aws.elbv2.load-balancer" (elbv2::LoadBalancer, elbv2::SCHEMA) },
     }
     Securityhub = "securityhub" {
         title: "AWS Security Hub",

@@ -35,7 +35,8 @@ pub struct ServiceSpec {
     /// per-resource descriptions (the attributes' own calls are in the schema).
     pub calls: &'static [&'static str],
     /// API calls whose IAM action has another name (`GetBucketEncryption` is allowed by
-    /// `s3:GetEncryptionConfiguration`).
+    /// `s3:GetEncryptionConfiguration`), or a whole `prefix:Action` where the service's
+    /// IAM prefix is not its name (ELBv2's `elasticloadbalancing:`).
     pub actions: &'static [(&'static str, &'static str)],
     /// The VPC endpoint service the scanner Lambda reaches the API through
     /// (`com.amazonaws.<region>.<endpoint>`), where AWS offers one.
@@ -52,7 +53,11 @@ impl ServiceSpec {
             .iter()
             .find(|(api, _)| *api == call)
             .map_or(call, |(_, action)| action);
-        format!("{}:{name}", self.name)
+        if name.contains(':') {
+            name.to_string()
+        } else {
+            format!("{}:{name}", self.name)
+        }
     }
 
     /// The IAM actions a scan of every rule on this service needs.

@@ -232,8 +232,9 @@ pub fn compile(
             let Some(n) = value(raw)?.as_f64() else {
                 return Err(format!("{at_op}: `{op}` takes a number"));
             };
-            if ty != Type::Int {
-                return mismatch("an integer attribute");
+            // On a list or map, the comparison is of how many items it holds.
+            if !matches!(ty, Type::Int | Type::StringList | Type::List(_) | Type::Map) {
+                return mismatch("an integer, list or map attribute");
             }
             let cmp = match *op {
                 "gt" => Comparison::Gt,

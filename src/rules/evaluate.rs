@@ -245,9 +245,14 @@ fn test(path: &str, op: &Op, value: Option<&Value>, setting: Setting<'_>) -> Eva
                 Comparison::Lt => ("<", |a, b| a < b),
                 Comparison::Lte => ("<=", |a, b| a <= b),
             };
+            let (number, what) = match value {
+                Some(Value::Array(a)) => (Some(a.len() as f64), " items"),
+                Some(Value::Object(m)) => (Some(m.len() as f64), " items"),
+                other => (other.and_then(Value::as_f64), ""),
+            };
             (
-                value.and_then(Value::as_f64).is_some_and(|v| f(v, *n)),
-                format!("{path} {sym} {n}"),
+                number.is_some_and(|v| f(v, *n)),
+                format!("{path} {sym} {n}{what}"),
             )
         }
         Op::Contains(item) => (

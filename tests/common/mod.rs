@@ -179,6 +179,19 @@ impl Proxy {
             .unwrap();
         serde_json::from_slice(&out.stdout).expect("proxy log is JSON")
     }
+
+    /// How many requests asked `operation`: a query-protocol Action, or a JSON-protocol
+    /// X-Amz-Target naming it.
+    pub fn count(&self, operation: &str) -> usize {
+        let target = format!(".{operation}");
+        self.log()
+            .iter()
+            .filter(|e| {
+                e["action"] == operation
+                    || e["target"].as_str().is_some_and(|t| t.ends_with(&target))
+            })
+            .count()
+    }
 }
 
 /// The binary under test with a clean, emulator-only AWS environment.
@@ -253,6 +266,22 @@ pub fn status_of<'r>(report: &'r serde_json::Value, rule: &str, resource: &str) 
         .iter()
         .find(|f| f["rule_id"] == rule && f["resource_id"] == resource)
         .and_then(|f| f["status"].as_str())
+}
+
+/// Every (resource, status) one rule's findings give.
+pub fn findings_of(report: &serde_json::Value, rule: &str) -> Vec<(String, String)> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule_id"] == rule)
+        .map(|f| {
+            (
+                f["resource_id"].as_str().unwrap().to_string(),
+                f["status"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
 }
 
 /// A new empty directory of this test's own: tests of one binary run concurrently, so

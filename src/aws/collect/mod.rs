@@ -9,7 +9,9 @@ pub(crate) mod cloudwatch;
 pub(crate) mod config;
 pub(crate) mod dynamodb;
 pub(crate) mod ec2;
+pub(crate) mod ecr;
 pub(crate) mod efs;
+pub(crate) mod elbv2;
 pub(crate) mod guardduty;
 pub(crate) mod iam;
 pub(crate) mod kms;
@@ -22,6 +24,7 @@ pub(crate) mod securityhub;
 pub(crate) mod sns;
 pub(crate) mod sqs;
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::sync::Arc;
 
@@ -133,6 +136,50 @@ impl Scope<'_> {
             .buffer_unordered(self.concurrency.max(1))
             .collect()
             .await
+    }
+}
+
+impl Scope<'_> {
+    /// A call that answers for up to `size` resources at once (`names`), made only when
+    /// a rule reads one of `attrs`: each name's answer, or the error of the call that
+    /// should have carried it. A name the answer leaves out is an error, never a default.
+    async fn batched<V, Fut>(
+        &self,
+        kind: ResourceKind,
+        attrs: &[&str],
+        names: &[String],
+        size: usize,
+        call: impl Fn(Vec<String>) -> Fut,
+    ) -> HashMap<String, Result<V, CallError>>
+    where
+        Fut: Future<Output = Result<HashMap<String, V>, CallError>>,
+    {
+        let mut out = HashMap::new();
+        if !self.needs.any(kind, attrs) {
+            return out;
+        }
+        let chunks: Vec<Vec<String>> = names.chunks(size).map(<[String]>::to_vec).collect();
+        let answers = self
+            .bounded(chunks, |chunk| {
+                let answer = call(chunk.clone());
+                async move { (chunk, answer.await) }
+            })
+            .await;
+        for (chunk, answer) in answers {
+            match answer {
+                Ok(mut found) => {
+                    for name in chunk {
+                        let value = found.remove(&name).ok_or_else(|| CallError {
+                            code: "MissingFromAnswer".to_string(),
+                            message: format!("the answer did not include {name}"),
+                        });
+                        out.insert(name, value);
+                    }
+                }
+                Err(e) => out.extend(chunk.into_iter().map(|name| (name, Err(e.clone())))),
+            }
+        }
+        out
     }
 }
 
@@ -301,6 +348,8 @@ fn collector(service: Service) -> Collector {
         Service::Sqs => sqs::COLLECTOR,
         Service::Secretsmanager => secretsmanager::COLLECTOR,
         Service::Dynamodb => dynamodb::COLLECTOR,
+        Service::Ecr => ecr::COLLECTOR,
+        Service::Elbv2 => elbv2::COLLECTOR,
     }
 }
 
