@@ -2,8 +2,9 @@
 `remediate`), the client's own CPU time, and wall time.
 
 Starts the local AWS endpoint, seeds the demo account plus BUCKETS extra buckets, HOSTS
-extra EC2 instances (each with its root volume and a snapshot of it) and DATABASES extra
-RDS DB instances, all of mixed configuration, puts the counting proxy in front, and runs
+extra EC2 instances (each with its root volume and a snapshot of it), DATABASES extra
+RDS DB instances, TABLES DynamoDB tables, BALANCERS Application Load Balancers (each
+with an HTTP listener) and REPOSITORIES ECR repositories, all of mixed configuration, puts the counting proxy in front, and runs
 each scan scenario
 RUNS times; then remediates two S3 rules from a saved scan: the plan (RUNS times), the
 apply (once: it changes the account), and the apply again (RUNS times, a no-op). The emulator serves a few hundred requests a second whatever the client
@@ -16,6 +17,7 @@ injecting that share of faults (scripts/fault_proxy.py's seeded random mode: thr
 SDK's default retries, and reports how wall time, requests and ERROR findings grow.
 
 usage: .venv/bin/python bench/scan_bench.py BINARY [--buckets N] [--hosts N] [--databases N]
+                                              [--tables N] [--balancers N] [--repositories N]
                                               [--runs N] [--faults RATES]
 """
 
@@ -38,6 +40,9 @@ SCENARIOS = [
     ("--service s3", ["--service", "s3"]),
     ("--service ec2", ["--service", "ec2"]),
     ("--service rds", ["--service", "rds"]),
+    ("--service dynamodb", ["--service", "dynamodb"]),
+    ("--service elbv2", ["--service", "elbv2"]),
+    ("--service ecr", ["--service", "ecr"]),
     ("--rule s3-bucket-versioning-enabled", ["--rule", "s3-bucket-versioning-enabled"]),
     ("--min-severity critical", ["--min-severity", "critical"]),
 ]
@@ -58,11 +63,30 @@ def wait_port(url):
     sys.exit(f"no endpoint at {url}")
 
 
-def seed_extra(endpoint, count, hosts, databases):
+def seed_extra(endpoint, count, hosts, databases, tables, balancers, repositories):
     import boto3
     from botocore.config import Config
     kw = dict(endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="b", aws_secret_access_key="b")
     ec2, rds = boto3.client("ec2", **kw), boto3.client("rds", **kw)
+    ddb, elb, ecr = boto3.client("dynamodb", **kw), boto3.client("elbv2", **kw), boto3.client("ecr", **kw)
+    for i in range(tables):
+        ddb.create_table(TableName=f"bench-table-{i:03d}", BillingMode="PAY_PER_REQUEST",
+                         KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+                         AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+                         DeletionProtectionEnabled=bool(i % 2))
+    if balancers:
+        vpc = ec2.create_vpc(CidrBlock="10.99.0.0/16")["Vpc"]["VpcId"]
+        subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.99.{n}.0/24", AvailabilityZone=f"us-east-1{z}")
+                   ["Subnet"]["SubnetId"] for n, z in [(1, "a"), (2, "b")]]
+        redirect = [{"Type": "redirect", "RedirectConfig": {"Protocol": "HTTPS", "Port": "443",
+                                                            "StatusCode": "HTTP_301"}}]
+        for i in range(balancers):
+            arn = elb.create_load_balancer(Name=f"bench-lb-{i:03d}", Subnets=subnets)["LoadBalancers"][0]
+            elb.create_listener(LoadBalancerArn=arn["LoadBalancerArn"], Protocol="HTTP", Port=80,
+                                DefaultActions=redirect)
+    for i in range(repositories):
+        ecr.create_repository(repositoryName=f"bench/repo-{i:03d}",
+                              imageScanningConfiguration={"scanOnPush": bool(i % 2)})
     if hosts:
         launched = ec2.run_instances(ImageId="ami-12c6146b", MinCount=hosts, MaxCount=hosts)["Instances"]
         for i, instance in enumerate(launched):
@@ -90,6 +114,9 @@ def main():
     ap.add_argument("--buckets", type=int, default=50)
     ap.add_argument("--hosts", type=int, default=20)
     ap.add_argument("--databases", type=int, default=20)
+    ap.add_argument("--tables", type=int, default=20)
+    ap.add_argument("--balancers", type=int, default=20)
+    ap.add_argument("--repositories", type=int, default=30)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--faults", help="comma-separated fault rates, e.g. 0,0.1,0.3")
     args = ap.parse_args()
@@ -103,7 +130,8 @@ def main():
         wait_port(endpoint)
         subprocess.run([str(VENV / "python"), str(REPO / "scripts/seed_demo.py"), endpoint],
                        check=True, stdout=subprocess.DEVNULL)
-        seed_extra(endpoint, args.buckets, args.hosts, args.databases)
+        seed_extra(endpoint, args.buckets, args.hosts, args.databases, args.tables, args.balancers,
+                   args.repositories)
         proxy = start([str(VENV / "python"), str(REPO / "scripts/fault_proxy.py"), endpoint, "[]"])
         proxy_url = proxy.stdout.readline().strip()
 

@@ -14,6 +14,8 @@ does not, so that no emulator gap decides what the product does.
   with `<root_account>`. Here it is a root that never signed in and has no access key
   or MFA (as moto's account summary says).
 - AWS-managed IAM policies (AWSSupportAccess, …) are loaded, as in a real account.
+- AWS-managed KMS keys: moto makes the `aws/<service>` key a service asks for (DynamoDB's
+  `aws/dynamodb`) with `KeyManager: CUSTOMER`; a key behind an `alias/aws/` alias is AWS's.
 - A load balancer's attributes in full: moto answers only the keys set, real ELBv2 every
   key its type has, with its default (access logs and header dropping off, desync
   mitigation `defensive` for an Application Load Balancer).
@@ -51,6 +53,7 @@ from moto.moto_server.werkzeug_app import (  # noqa: E402
 from moto.ecr.models import ECRBackend  # noqa: E402
 from moto.elbv2.models import ELBv2Backend  # noqa: E402
 from moto.iam.models import IAMBackend  # noqa: E402
+from moto.kms.models import KmsBackend  # noqa: E402
 from werkzeug.serving import make_server  # noqa: E402
 
 # Services whose Rust SDK speaks only RPC v2 CBOR, by their target prefix.
@@ -243,8 +246,21 @@ def with_repository_scan_on_push(batch_get):
     return patched
 
 
+def aws_managed_behind_aws_aliases(create_alias):
+    """moto's aliases, with the key behind an `alias/aws/…` made AWS-managed."""
+
+    def patched(self, target_key_id, alias_name):
+        alias = create_alias(self, target_key_id, alias_name)
+        if alias_name.startswith("alias/aws/"):
+            self.describe_key(target_key_id).key_manager = "AWS"
+        return alias
+
+    return patched
+
+
 def main():
     IAMBackend.get_credential_report = with_root_row(IAMBackend.get_credential_report)
+    KmsBackend.create_alias = aws_managed_behind_aws_aliases(KmsBackend.create_alias)
     ELBv2Backend.describe_load_balancer_attributes = with_default_attributes(
         ELBv2Backend.describe_load_balancer_attributes
     )

@@ -565,7 +565,7 @@ def seed_efs(efs):
     verdict("efs-file-system-mandatory-tags", scratch, "FAIL")
 
 
-def seed_sqs(sqs):
+def seed_sqs(sqs, key_arn):
     # Orders: SSE-SQS (the default), tagged, no policy. The inbox: encryption turned off
     # and a policy letting anyone send.
     sqs.create_queue(QueueName="demo-orders", tags=TAGS)
@@ -577,32 +577,48 @@ def seed_sqs(sqs):
                                                          "Policy": json.dumps(anyone)})
     for rule in ["encrypted", "not-public", "mandatory-tags"]:
         verdict(f"sqs-queue-{rule}", "demo-inbox", "FAIL")
+    verdict("sqs-queue-kms-cmk-encryption", "demo-orders", "FAIL")
+    # Payments: the account's own key.
+    sqs.create_queue(QueueName="demo-payments", Attributes={"KmsMasterKeyId": key_arn}, tags=TAGS)
+    for rule in ["encrypted", "kms-cmk-encryption", "not-public", "mandatory-tags"]:
+        verdict(f"sqs-queue-{rule}", "demo-payments", "PASS")
 
 
-def seed_secretsmanager(sm):
-    # A database password stored today, tagged, with no rotation configured.
-    sm.create_secret(Name="demo/ledger-db", SecretString="not-a-real-password", Tags=tag_list(TAGS))
+def seed_secretsmanager(sm, key_arn):
+    # A database password stored today under the account's key, tagged, with no rotation.
+    sm.create_secret(Name="demo/ledger-db", SecretString="not-a-real-password", KmsKeyId=key_arn,
+                     Tags=tag_list(TAGS))
+    verdict("secretsmanager-secret-kms-cmk-encryption", "demo/ledger-db", "PASS")
     verdict("secretsmanager-secret-rotation-enabled", "demo/ledger-db", "FAIL")
     verdict("secretsmanager-secret-mandatory-tags", "demo/ledger-db", "PASS")
     # New today: rotated (set) and read recently enough, by its creation.
     verdict("secretsmanager-secret-rotated-recently", "demo/ledger-db", "PASS")
     verdict("secretsmanager-secret-used-recently", "demo/ledger-db", "PASS")
+    # An API key someone stored without tags.
+    sm.create_secret(Name="demo/reporting-api-key", SecretString="not-a-real-key")
+    verdict("secretsmanager-secret-mandatory-tags", "demo/reporting-api-key", "FAIL")
+    verdict("secretsmanager-secret-kms-cmk-encryption", "demo/reporting-api-key", "FAIL")
 
 
-def seed_dynamodb(dynamodb):
+def seed_dynamodb(dynamodb, key_arn):
     key = [{"AttributeName": "id", "KeyType": "HASH"}]
     attrs = [{"AttributeName": "id", "AttributeType": "S"}]
     # The ledger: recoverable, protected, tagged. A cache table with none of it.
     dynamodb.create_table(TableName="demo-ledger", KeySchema=key, AttributeDefinitions=attrs,
-                          BillingMode="PAY_PER_REQUEST", DeletionProtectionEnabled=True, Tags=tag_list(TAGS))
+                          BillingMode="PAY_PER_REQUEST", DeletionProtectionEnabled=True, Tags=tag_list(TAGS),
+                          SSESpecification={"Enabled": True, "SSEType": "KMS", "KMSMasterKeyId": key_arn})
     dynamodb.update_continuous_backups(TableName="demo-ledger",
                                        PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
-    for rule in ["pitr-enabled", "deletion-protection", "mandatory-tags"]:
+    for rule in ["pitr-enabled", "deletion-protection", "kms-cmk-encryption", "mandatory-tags"]:
         verdict(f"dynamodb-table-{rule}", "demo-ledger", "PASS")
     dynamodb.create_table(TableName="demo-cache", KeySchema=key, AttributeDefinitions=attrs,
                           BillingMode="PAY_PER_REQUEST")
-    for rule in ["pitr-enabled", "deletion-protection", "mandatory-tags"]:
+    for rule in ["pitr-enabled", "deletion-protection", "kms-cmk-encryption", "mandatory-tags"]:
         verdict(f"dynamodb-table-{rule}", "demo-cache", "FAIL")
+    # Sessions: encrypted with the AWS-managed aws/dynamodb key, which is no customer's.
+    dynamodb.create_table(TableName="demo-sessions", KeySchema=key, AttributeDefinitions=attrs,
+                          BillingMode="PAY_PER_REQUEST", SSESpecification={"Enabled": True, "SSEType": "KMS"})
+    verdict("dynamodb-table-kms-cmk-encryption", "demo-sessions", "FAIL")
 
 
 def seed_ecr(ecr):
@@ -704,9 +720,9 @@ def main():
     seed_accessanalyzer(client(endpoint, "accessanalyzer"))
     seed_rds(client(endpoint, "rds"))
     seed_efs(client(endpoint, "efs"))
-    seed_sqs(client(endpoint, "sqs"))
-    seed_secretsmanager(client(endpoint, "secretsmanager"))
-    seed_dynamodb(client(endpoint, "dynamodb"))
+    seed_sqs(client(endpoint, "sqs"), key_arn)
+    seed_secretsmanager(client(endpoint, "secretsmanager"), key_arn)
+    seed_dynamodb(client(endpoint, "dynamodb"), key_arn)
     seed_ecr(client(endpoint, "ecr"))
     seed_elbv2(client(endpoint, "elbv2"), client(endpoint, "acm"), client(endpoint, "ec2"), subnets)
     json.dump({"account_id": ACCOUNT, "region": REGION, "expect": expect}, sys.stdout, indent=1)

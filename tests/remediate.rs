@@ -11,7 +11,7 @@ use serde_json::Value;
 
 /// The rules whose fixes the emulator supports end to end (moto 5.2.5 ignores
 /// `TracingConfig` in UpdateFunctionConfiguration, so Lambda tracing is planned only).
-const FIXABLE: [&str; 16] = [
+const FIXABLE: [&str; 26] = [
     "s3-bucket-default-encryption-enabled",
     "s3-bucket-public-access-block",
     "s3-bucket-versioning-enabled",
@@ -28,6 +28,16 @@ const FIXABLE: [&str; 16] = [
     "rds-cluster-deletion-protection",
     "rds-cluster-copy-tags-to-snapshots",
     "efs-file-system-mandatory-tags",
+    "sqs-queue-mandatory-tags",
+    "secretsmanager-secret-mandatory-tags",
+    "dynamodb-table-pitr-enabled",
+    "dynamodb-table-deletion-protection",
+    "dynamodb-table-mandatory-tags",
+    "ecr-repository-image-scanning",
+    "ecr-repository-tag-immutability",
+    "ecr-repository-mandatory-tags",
+    "elbv2-deletion-protection",
+    "elbv2-mandatory-tags",
 ];
 
 const TAGS: [&str; 8] = [
@@ -47,13 +57,31 @@ fn state(emu: &Emulator) -> Value {
         r#"
 s3, ec2, sns, kms, lam = client("s3"), client("ec2"), client("sns"), client("kms"), client("lambda")
 rds, efs = client("rds"), client("efs")
+sqs, sm, ddb, ecr, elb = client("sqs"), client("secretsmanager"), client("dynamodb"), client("ecr"), client("elbv2")
 def call(f, default=None, **kw):
     try:
         return f(**kw)
     except Exception:
         return default
 out = {"buckets": {}, "vpcs": {}, "topics": {}, "keys": {}, "functions": {}, "databases": {}, "clusters": {},
-       "file_systems": {}}
+       "file_systems": {}, "queues": {}, "secrets": {}, "tables": {}, "repositories": {}, "balancers": {}}
+for url in sqs.list_queues().get("QueueUrls", []):
+    out["queues"][url] = sqs.list_queue_tags(QueueUrl=url).get("Tags")
+for secret in sm.list_secrets()["SecretList"]:
+    out["secrets"][secret["Name"]] = secret.get("Tags")
+for name in ddb.list_tables()["TableNames"]:
+    t = ddb.describe_table(TableName=name)["Table"]
+    out["tables"][name] = {"protected": t.get("DeletionProtectionEnabled"),
+                           "recovery": ddb.describe_continuous_backups(TableName=name)["ContinuousBackupsDescription"],
+                           "tags": ddb.list_tags_of_resource(ResourceArn=t["TableArn"]).get("Tags")}
+for r in ecr.describe_repositories()["repositories"]:
+    out["repositories"][r["repositoryName"]] = {k: r.get(k) for k in ["imageTagMutability", "imageScanningConfiguration"]}
+    out["repositories"][r["repositoryName"]]["tags"] = ecr.list_tags_for_resource(resourceArn=r["repositoryArn"])["tags"]
+for b in elb.describe_load_balancers()["LoadBalancers"]:
+    arn = b["LoadBalancerArn"]
+    out["balancers"][b["LoadBalancerName"]] = {
+        "attributes": elb.describe_load_balancer_attributes(LoadBalancerArn=arn)["Attributes"],
+        "tags": elb.describe_tags(ResourceArns=[arn])["TagDescriptions"][0]["Tags"]}
 for i in rds.describe_db_instances()["DBInstances"]:
     out["databases"][i["DBInstanceIdentifier"]] = {k: i.get(k) for k in ["DeletionProtection", "CopyTagsToSnapshot", "TagList"]}
 for c in rds.describe_db_clusters()["DBClusters"]:

@@ -1,5 +1,6 @@
-//! DynamoDB tables as the rules see them. DescribeTable answers deletion protection;
-//! point-in-time recovery and tags cost a call each, made only when a rule reads them.
+//! DynamoDB tables as the rules see them. DescribeTable answers deletion protection and
+//! the encryption key; point-in-time recovery and tags cost a call each, who manages the
+//! key one per key, each made only when a rule reads it.
 
 use serde::{Deserialize, Serialize};
 
@@ -15,6 +16,12 @@ pub struct Table {
     /// `PAY_PER_REQUEST` (on demand) or `PROVISIONED`.
     pub billing_mode: String,
     pub deletion_protection: bool,
+    /// The KMS key encrypting it; absent when DynamoDB's own key does (the default).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kms_key_arn: Option<String>,
+    /// `CUSTOMER` or `AWS`: who manages that key.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kms_key_manager: Option<String>,
     /// Point-in-time recovery: `ENABLED` or `DISABLED`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub point_in_time_recovery: Option<String>,
@@ -38,6 +45,17 @@ pub const SCHEMA: &[Field] = &[
         "deletion_protection",
         Type::Bool,
         "deletion refused until turned off",
+    ),
+    Field::listed(
+        "kms_key_arn",
+        Type::String,
+        "the KMS key encrypting it; absent for DynamoDB's own key",
+    ),
+    Field::called(
+        "kms_key_manager",
+        Type::String,
+        "DescribeKey",
+        "CUSTOMER or AWS: who manages the key (AWS for DynamoDB's own and aws/dynamodb)",
     ),
     Field::called(
         "point_in_time_recovery",

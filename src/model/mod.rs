@@ -269,7 +269,7 @@ registry! {
         title: "Amazon DynamoDB",
         listed: Region,
         calls: ["dynamodb:ListTables", "dynamodb:DescribeTable"],
-        actions: [],
+        actions: [("DescribeKey", "kms:DescribeKey")],
         endpoint: Some("dynamodb"),
         kinds: { DynamodbTable = "aws.dynamodb.table" (dynamodb::Table, dynamodb::SCHEMA) },
     }
@@ -277,7 +277,7 @@ registry! {
         title: "Amazon SQS",
         listed: Region,
         calls: ["sqs:ListQueues"],
-        actions: [],
+        actions: [("DescribeKey", "kms:DescribeKey")],
         endpoint: Some("sqs"),
         kinds: { SqsQueue = "aws.sqs.queue" (sqs::Queue, sqs::SCHEMA) },
     }
@@ -285,7 +285,7 @@ registry! {
         title: "AWS Secrets Manager",
         listed: Region,
         calls: ["secretsmanager:ListSecrets"],
-        actions: [],
+        actions: [("DescribeKey", "kms:DescribeKey")],
         endpoint: Some("secretsmanager"),
         kinds: { Secret = "aws.secretsmanager.secret" (secretsmanager::Secret, secretsmanager::SCHEMA) },
     }

@@ -1,5 +1,6 @@
 //! Secrets Manager secrets as the rules see them: one ListSecrets page answers every
-//! attribute here (rotation, last use, key, tags). The secret's value is never read.
+//! attribute here (rotation, last use, key, tags) but who manages the key, which KMS
+//! answers once per key. The secret's value is never read.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -15,6 +16,9 @@ pub struct Secret {
     /// (`aws/secretsmanager`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub kms_key_id: Option<String>,
+    /// `CUSTOMER` or `AWS`: who manages that key.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kms_key_manager: Option<String>,
     pub rotation_enabled: bool,
     /// Days between automatic rotations, when the schedule is given in days.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -35,6 +39,12 @@ pub const SCHEMA: &[Field] = &[
         "kms_key_id",
         Type::String,
         "the KMS key encrypting it; absent for aws/secretsmanager",
+    ),
+    Field::called(
+        "kms_key_manager",
+        Type::String,
+        "DescribeKey",
+        "CUSTOMER or AWS: who manages the key (AWS for aws/secretsmanager)",
     ),
     Field::listed("rotation_enabled", Type::Bool, "automatic rotation on"),
     Field::listed(

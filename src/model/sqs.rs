@@ -1,5 +1,6 @@
 //! SQS queues as the rules see them. One GetQueueAttributes answers encryption and the
-//! access policy; tags cost a call of their own, made only when a rule reads them.
+//! access policy; tags cost a call of their own, and who manages the queue's KMS key one
+//! per key, each made only when a rule reads it.
 
 use serde::{Deserialize, Serialize};
 
@@ -16,6 +17,9 @@ pub struct Queue {
     pub encryption: Option<QueueEncryption>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub policy: Option<ResourcePolicy>,
+    /// `CUSTOMER` or `AWS`: who manages the SSE-KMS key; `AWS` for SSE-SQS.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kms_key_manager: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Tags>,
 }
@@ -55,6 +59,12 @@ pub const SCHEMA: &[Field] = &[
         Type::Object(RESOURCE_POLICY),
         GET_QUEUE_ATTRIBUTES,
         "queue policy analysis",
+    ),
+    Field::called(
+        "kms_key_manager",
+        Type::String,
+        "DescribeKey",
+        "CUSTOMER or AWS: who manages the encryption key (AWS for SSE-SQS and aws/sqs)",
     ),
     Field::called("tags", Type::Map, "ListQueueTags", "queue tags"),
 ];

@@ -1,5 +1,6 @@
 //! DynamoDB tables in one region: the listing names them, DescribeTable reads each;
-//! point-in-time recovery and tags cost a call each, made only when a rule reads them.
+//! point-in-time recovery and tags cost a call each, the key's manager one per key
+//! (`Scope::key_manager`), made only when a rule reads them.
 
 use aws_sdk_dynamodb::Client;
 
@@ -68,8 +69,20 @@ async fn table(scope: &Scope<'_>, c: &Client, region: &str, name: String) -> Col
             .map_or("PROVISIONED", |m| m.as_str())
             .to_string(),
         deletion_protection: t.deletion_protection_enabled().unwrap_or(false),
+        // No SSE description, or one not enabled: DynamoDB's own key.
+        kms_key_arn: t
+            .sse_description()
+            .filter(|d| d.status().is_some_and(|s| s.as_str() == "ENABLED"))
+            .and_then(|d| d.kms_master_key_arn())
+            .map(str::to_string),
         ..Table::default()
     };
+    let key = table.kms_key_arn.clone();
+    table.kms_key_manager = attrs
+        .get(&["kms_key_manager"], || {
+            scope.key_manager(key.as_deref(), region)
+        })
+        .await;
     table.point_in_time_recovery = attrs
         .get(&["point_in_time_recovery"], || recovery(c, &name))
         .await;

@@ -14,6 +14,7 @@ pub(crate) mod efs;
 pub(crate) mod elbv2;
 pub(crate) mod guardduty;
 pub(crate) mod iam;
+mod keys;
 pub(crate) mod kms;
 pub(crate) mod lambda;
 pub(crate) mod logs;
@@ -70,6 +71,8 @@ pub struct Scope<'a> {
     pub concurrency: usize,
     /// The trails, read once for every collector that judges them.
     trails: OnceCell<cloudtrail::Listings>,
+    /// The managers of the KMS keys resources name, asked once per key.
+    key_managers: keys::KeyManagers,
 }
 
 impl Scope<'_> {
@@ -399,6 +402,7 @@ pub async fn collect(
         limit: Arc::new(Semaphore::new(concurrency.max(1))),
         concurrency,
         trails: OnceCell::new(),
+        key_managers: keys::KeyManagers::default(),
     };
     let scope = &scope;
     let tasks: Vec<BoxFuture<'_, Collected>> = units(needs, regions)
@@ -444,6 +448,7 @@ pub async fn collect_one(session: &Session, wanted: &Wanted, needs: &Needs) -> C
         limit: Arc::new(Semaphore::new(1)),
         concurrency: 1,
         trails: OnceCell::new(),
+        key_managers: keys::KeyManagers::default(),
     };
     (collector(wanted.kind.service()).one)(&scope, wanted).await
 }

@@ -24,11 +24,10 @@ pub(crate) const COLLECTOR: Collector = Collector {
     one: |scope, wanted| Box::pin(one(scope, wanted)),
 };
 
-/// Clients per region, and the managers of KMS keys already looked up.
+/// Clients per region.
 struct Clients<'a> {
     scope: &'a Scope<'a>,
     s3: Mutex<HashMap<String, Client>>,
-    key_managers: Mutex<HashMap<String, String>>,
 }
 
 impl Clients<'_> {
@@ -45,7 +44,6 @@ impl<'a> Clients<'a> {
         Clients {
             scope,
             s3: Mutex::new(HashMap::new()),
-            key_managers: Mutex::new(HashMap::new()),
         }
     }
 }
@@ -234,57 +232,14 @@ async fn encryption(
         .as_deref()
         .is_some_and(|a| a.starts_with("aws:kms"))
     {
-        enc.kms_key_manager = Some(key_manager(clients, enc.kms_key_id.as_deref(), region).await?);
+        enc.kms_key_manager = Some(
+            clients
+                .scope
+                .key_manager(enc.kms_key_id.as_deref(), region)
+                .await?,
+        );
     }
     Ok(enc)
-}
-
-/// Who manages the bucket's KMS key: no key named, or an `alias/aws/…`, is AWS's.
-async fn key_manager(
-    clients: &Clients<'_>,
-    key: Option<&str>,
-    bucket_region: &str,
-) -> Result<String, CallError> {
-    let Some(key) = key.filter(|k| !k.starts_with("alias/aws/")) else {
-        return Ok("AWS".to_string());
-    };
-    if let Some(known) = clients
-        .key_managers
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .get(key)
-    {
-        return Ok(known.clone());
-    }
-    // A key ARN names its region; a bare id or alias lives in the bucket's.
-    let region = key
-        .strip_prefix("arn:")
-        .and_then(|r| r.split(':').nth(2))
-        .unwrap_or(bucket_region);
-    let kms = aws_sdk_kms::Client::new(&clients.scope.session.regional(region));
-    let out = kms.describe_key().key_id(key).send().await.map_err(|e| {
-        let e = CallError::from(e);
-        CallError {
-            code: e.code,
-            message: format!("DescribeKey on the bucket's key {key}: {}", e.message),
-        }
-    })?;
-    // A key's metadata always names its manager: an answer without it says nothing,
-    // and is never taken for a customer's key.
-    let manager = out
-        .key_metadata()
-        .and_then(|m| m.key_manager())
-        .map(|m| m.as_str().to_string())
-        .ok_or_else(|| CallError {
-            code: "InvalidResponse".to_string(),
-            message: format!("DescribeKey on the bucket's key {key} answered without its manager"),
-        })?;
-    clients
-        .key_managers
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .insert(key.to_string(), manager.clone());
-    Ok(manager)
 }
 
 async fn versioning(c: &Client, name: &str) -> Result<Versioning, CallError> {

@@ -1,12 +1,13 @@
 //! Secrets Manager secrets in one region: ListSecrets pages answer every attribute,
-//! tags included. No secret's value is ever read.
+//! tags included, but who manages the key (`Scope::key_manager`, one call per key, only
+//! when a rule reads it). No secret's value is ever read.
 
 use aws_sdk_secretsmanager::types::SecretListEntry;
 use aws_sdk_secretsmanager::Client;
 
-use super::{resource, tag_map, time, Collected, Collector, Scope, Wanted};
+use super::{tag_map, time, Attributes, Collected, Collector, Scope, Wanted};
 use crate::model::secretsmanager::Secret;
-use crate::model::{Properties, Resource, ResourceKind};
+use crate::model::{Properties, ResourceKind};
 
 const KIND: ResourceKind = ResourceKind::Secret;
 
@@ -43,23 +44,24 @@ async fn collect(scope: &Scope<'_>, region: &str, only: Option<&str>) -> Collect
                 .flat_map(|p| p.secret_list.unwrap_or_default())
                 .collect()
         });
+    drop(_permit);
     match listed {
-        Ok(found) => Collected {
-            resources: found
-                .iter()
-                // A name filter matches prefixes: keep the one asked for.
+        Ok(found) => {
+            // A name filter matches prefixes: keep the one asked for.
+            let found: Vec<SecretListEntry> = found
+                .into_iter()
                 .filter(|s| only.is_none_or(|name| s.name() == Some(name)))
-                .map(|s| secret(region, s))
-                .collect(),
-            errors: Vec::new(),
-        },
+                .collect();
+            scope.each(found, |s| secret(scope, region, s)).await
+        }
         Err(e) => scope.listing_failed(KIND, region, "ListSecrets", e.into()),
     }
 }
 
-fn secret(region: &str, s: &SecretListEntry) -> Resource {
+async fn secret(scope: &Scope<'_>, region: &str, s: SecretListEntry) -> Collected {
     let name = s.name().unwrap_or_default().to_string();
-    let model = Secret {
+    let mut attrs = Attributes::new(scope, KIND, &name, region);
+    let mut model = Secret {
         name: name.clone(),
         kms_key_id: s.kms_key_id().map(str::to_string),
         rotation_enabled: s.rotation_enabled().unwrap_or(false),
@@ -70,6 +72,13 @@ fn secret(region: &str, s: &SecretListEntry) -> Resource {
         last_accessed: time(s.last_accessed_date()),
         created: time(s.created_date()),
         tags: tag_map(s.tags().iter().map(|t| (t.key(), t.value()))),
+        ..Secret::default()
     };
-    resource(&name, s.arn(), region, Properties::Secret(model))
+    let key = model.kms_key_id.clone();
+    model.kms_key_manager = attrs
+        .get(&["kms_key_manager"], || {
+            scope.key_manager(key.as_deref(), region)
+        })
+        .await;
+    attrs.finish(s.arn().map(str::to_string), Properties::Secret(model))
 }

@@ -1,5 +1,6 @@
 //! SQS queues in one region: one GetQueueAttributes answers encryption and policy; tags
-//! cost a call each, made only when a rule reads them.
+//! cost a call each, the key's manager one per key (`Scope::key_manager`), made only when
+//! a rule reads them.
 
 use aws_sdk_sqs::types::QueueAttributeName;
 use aws_sdk_sqs::Client;
@@ -53,10 +54,19 @@ async fn queue(scope: &Scope<'_>, c: &Client, region: &str, url: String) -> Coll
         name,
         ..Queue::default()
     };
+    // The key's manager needs the attributes first: a failed call errors all three.
     if let Some((encryption, policy)) = attrs
-        .get(&["encryption", "policy"], || attributes(c, &url))
+        .get(&["encryption", "policy", "kms_key_manager"], || {
+            attributes(c, &url)
+        })
         .await
     {
+        let key = encryption.kms_master_key_id.clone();
+        queue.kms_key_manager = attrs
+            .get(&["kms_key_manager"], || {
+                scope.key_manager(key.as_deref(), region)
+            })
+            .await;
         queue.encryption = Some(encryption);
         queue.policy = Some(policy);
     }

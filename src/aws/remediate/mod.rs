@@ -8,7 +8,10 @@
 //! Each fix (its id, permissions, decision and write) is defined in its service's file
 //! here and listed once in `FIXES`.
 
+mod dynamodb;
 mod ec2;
+mod ecr;
+mod elbv2;
 mod lambda;
 mod rds;
 mod s3;
@@ -61,6 +64,11 @@ pub static FIXES: &[&Fix] = &[
     &sns::KMS_ENCRYPTION,
     &rds::DELETION_PROTECTION,
     &rds::COPY_TAGS_TO_SNAPSHOT,
+    &dynamodb::POINT_IN_TIME_RECOVERY,
+    &dynamodb::DELETION_PROTECTION,
+    &ecr::SCAN_ON_PUSH,
+    &ecr::TAG_IMMUTABILITY,
+    &elbv2::DELETION_PROTECTION,
     &tags::MANDATORY_TAGS,
 ];
 

@@ -25,6 +25,23 @@ pub const MANDATORY_TAGS: Fix = Fix {
             "elasticfilesystem:DescribeFileSystems",
             "elasticfilesystem:TagResource",
         ],
+        ResourceKind::SqsQueue => &["sqs:GetQueueUrl", "sqs:ListQueueTags", "sqs:TagQueue"],
+        ResourceKind::Secret => &["secretsmanager:ListSecrets", "secretsmanager:TagResource"],
+        ResourceKind::DynamodbTable => &[
+            "dynamodb:DescribeTable",
+            "dynamodb:ListTagsOfResource",
+            "dynamodb:TagResource",
+        ],
+        ResourceKind::EcrRepository => &[
+            "ecr:DescribeRepositories",
+            "ecr:ListTagsForResource",
+            "ecr:TagResource",
+        ],
+        ResourceKind::LoadBalancer => &[
+            "elasticloadbalancing:DescribeLoadBalancers",
+            "elasticloadbalancing:DescribeTags",
+            "elasticloadbalancing:AddTags",
+        ],
         _ => &[],
     },
     decide,
@@ -43,6 +60,11 @@ fn tags(properties: &Properties) -> Option<&Tags> {
         Properties::SnsTopic(t) => t.tags.as_ref(),
         Properties::DbInstance(i) => Some(&i.tags),
         Properties::EfsFileSystem(f) => Some(&f.tags),
+        Properties::SqsQueue(q) => q.tags.as_ref(),
+        Properties::Secret(s) => Some(&s.tags),
+        Properties::DynamodbTable(t) => t.tags.as_ref(),
+        Properties::EcrRepository(r) => r.tags.as_ref(),
+        Properties::LoadBalancer(b) => b.tags.as_ref(),
         _ => None,
     }
 }
@@ -199,6 +221,98 @@ async fn add_missing(
                 .await
                 .map(drop)
                 .map_err(failed("TagResource"))
+        }
+        ResourceKind::SqsQueue => {
+            let client = aws_sdk_sqs::Client::new(&session.regional(&t.region));
+            let url = client
+                .get_queue_url()
+                .queue_name(&t.resource_id)
+                .send()
+                .await
+                .map_err(failed("GetQueueUrl"))?
+                .queue_url
+                .ok_or("GetQueueUrl answered no URL")?;
+            client
+                .tag_queue()
+                .queue_url(url)
+                .set_tags(Some(added.into_iter().collect()))
+                .send()
+                .await
+                .map(drop)
+                .map_err(failed("TagQueue"))
+        }
+        ResourceKind::Secret => {
+            let tags = added
+                .iter()
+                .map(|(k, v)| {
+                    aws_sdk_secretsmanager::types::Tag::builder()
+                        .key(k)
+                        .value(v)
+                        .build()
+                })
+                .collect();
+            aws_sdk_secretsmanager::Client::new(&session.regional(&t.region))
+                .tag_resource()
+                .secret_id(arn(t))
+                .set_tags(Some(tags))
+                .send()
+                .await
+                .map(drop)
+                .map_err(failed("TagResource"))
+        }
+        ResourceKind::DynamodbTable => {
+            let tags = added
+                .iter()
+                .map(|(k, v)| {
+                    aws_sdk_dynamodb::types::Tag::builder()
+                        .key(k)
+                        .value(v)
+                        .build()
+                })
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| e.to_string())?;
+            aws_sdk_dynamodb::Client::new(&session.regional(&t.region))
+                .tag_resource()
+                .resource_arn(arn(t))
+                .set_tags(Some(tags))
+                .send()
+                .await
+                .map(drop)
+                .map_err(failed("TagResource"))
+        }
+        ResourceKind::EcrRepository => {
+            let tags = added
+                .iter()
+                .map(|(k, v)| aws_sdk_ecr::types::Tag::builder().key(k).value(v).build())
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| e.to_string())?;
+            aws_sdk_ecr::Client::new(&session.regional(&t.region))
+                .tag_resource()
+                .resource_arn(arn(t))
+                .set_tags(Some(tags))
+                .send()
+                .await
+                .map(drop)
+                .map_err(failed("TagResource"))
+        }
+        ResourceKind::LoadBalancer => {
+            let tags = added
+                .iter()
+                .map(|(k, v)| {
+                    aws_sdk_elasticloadbalancingv2::types::Tag::builder()
+                        .key(k)
+                        .value(v)
+                        .build()
+                })
+                .collect::<Vec<_>>();
+            aws_sdk_elasticloadbalancingv2::Client::new(&session.regional(&t.region))
+                .add_tags()
+                .resource_arns(arn(t))
+                .set_tags(Some(tags))
+                .send()
+                .await
+                .map(drop)
+                .map_err(failed("AddTags"))
         }
         other => Err(format!(
             "tags on {} are not added by this build",
