@@ -600,7 +600,7 @@ def seed_secretsmanager(sm, key_arn):
     verdict("secretsmanager-secret-kms-cmk-encryption", "demo/reporting-api-key", "FAIL")
 
 
-def seed_dynamodb(dynamodb, key_arn):
+def seed_dynamodb(dynamodb, scaling, key_arn):
     key = [{"AttributeName": "id", "KeyType": "HASH"}]
     attrs = [{"AttributeName": "id", "AttributeType": "S"}]
     # The ledger: recoverable, protected, tagged. A cache table with none of it.
@@ -615,6 +615,31 @@ def seed_dynamodb(dynamodb, key_arn):
                           BillingMode="PAY_PER_REQUEST")
     for rule in ["pitr-enabled", "deletion-protection", "kms-cmk-encryption", "mandatory-tags"]:
         verdict(f"dynamodb-table-{rule}", "demo-cache", "FAIL")
+    verdict("dynamodb-table-capacity-scales", "demo-ledger", "PASS")
+    # Rates: provisioned, auto scaled on the table, but its index's capacity is fixed.
+    # Limits: provisioned and auto scaled throughout.
+    throughput = {"ReadCapacityUnits": 5, "WriteCapacityUnits": 5}
+    index = [{"IndexName": "by-currency", "KeySchema": key, "Projection": {"ProjectionType": "KEYS_ONLY"},
+              "ProvisionedThroughput": throughput}]
+    for name in ["demo-rates", "demo-limits"]:
+        dynamodb.create_table(TableName=name, KeySchema=key, AttributeDefinitions=attrs, BillingMode="PROVISIONED",
+                              ProvisionedThroughput=throughput, GlobalSecondaryIndexes=index)
+        scaled = [(f"table/{name}", "table")] + ([(f"table/{name}/index/by-currency", "index")]
+                                                  if name == "demo-limits" else [])
+        for resource, kind in scaled:
+            for unit in ["ReadCapacityUnits", "WriteCapacityUnits"]:
+                dimension = f"dynamodb:{kind}:{unit}"
+                scaling.register_scalable_target(ServiceNamespace="dynamodb", ResourceId=resource,
+                                                 ScalableDimension=dimension, MinCapacity=5, MaxCapacity=100)
+                metric = "DynamoDBReadCapacityUtilization" if unit.startswith("Read") else \
+                    "DynamoDBWriteCapacityUtilization"
+                scaling.put_scaling_policy(
+                    PolicyName=f"{resource}-{unit}", ServiceNamespace="dynamodb", ResourceId=resource,
+                    ScalableDimension=dimension, PolicyType="TargetTrackingScaling",
+                    TargetTrackingScalingPolicyConfiguration={
+                        "TargetValue": 70.0, "PredefinedMetricSpecification": {"PredefinedMetricType": metric}})
+    verdict("dynamodb-table-capacity-scales", "demo-rates", "FAIL")
+    verdict("dynamodb-table-capacity-scales", "demo-limits", "PASS")
     # Sessions: encrypted with the AWS-managed aws/dynamodb key, which is no customer's.
     dynamodb.create_table(TableName="demo-sessions", KeySchema=key, AttributeDefinitions=attrs,
                           BillingMode="PAY_PER_REQUEST", SSESpecification={"Enabled": True, "SSEType": "KMS"})
@@ -722,7 +747,7 @@ def main():
     seed_efs(client(endpoint, "efs"))
     seed_sqs(client(endpoint, "sqs"), key_arn)
     seed_secretsmanager(client(endpoint, "secretsmanager"), key_arn)
-    seed_dynamodb(client(endpoint, "dynamodb"), key_arn)
+    seed_dynamodb(client(endpoint, "dynamodb"), client(endpoint, "application-autoscaling"), key_arn)
     seed_ecr(client(endpoint, "ecr"))
     seed_elbv2(client(endpoint, "elbv2"), client(endpoint, "acm"), client(endpoint, "ec2"), subnets)
     json.dump({"account_id": ACCOUNT, "region": REGION, "expect": expect}, sys.stdout, indent=1)

@@ -93,8 +93,8 @@ fn problems(spec: &ServiceSpec, ev: &Evidence) -> Vec<String> {
             "{name}: scripts/seed_demo.py has no seed_{name}() seeding its resources"
         ));
     }
-    if let Some(endpoint) = spec.endpoint {
-        if !ev.endpoints.contains(endpoint) {
+    for endpoint in spec.endpoints {
+        if !ev.endpoints.contains(*endpoint) {
             out.push(format!(
                 "{name}: infra/template.yaml has no VPC endpoint com.amazonaws.<region>.{endpoint}"
             ));

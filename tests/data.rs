@@ -427,3 +427,74 @@ ddb.update_continuous_backups(TableName="ledger",
     );
     assert_eq!(proxy.count("DescribeContinuousBackups"), 3);
 }
+
+#[test]
+fn provisioned_capacity_is_judged_by_application_auto_scaling_asked_once_a_region() {
+    let emu = Emulator::start();
+    emu.boto(
+        r#"
+ddb, scaling = client("dynamodb"), client("application-autoscaling")
+key = [{"AttributeName": "id", "KeyType": "HASH"}]
+attrs = [{"AttributeName": "id", "AttributeType": "S"}]
+throughput = {"ReadCapacityUnits": 5, "WriteCapacityUnits": 5}
+for name in ["scaled", "suspended", "no-policy"]:
+    ddb.create_table(TableName=name, KeySchema=key, AttributeDefinitions=attrs, ProvisionedThroughput=throughput)
+    for unit in ["Read", "Write"]:
+        dimension = f"dynamodb:table:{unit}CapacityUnits"
+        scaling.register_scalable_target(
+            ServiceNamespace="dynamodb", ResourceId=f"table/{name}", ScalableDimension=dimension,
+            MinCapacity=5, MaxCapacity=50, SuspendedState={"DynamicScalingOutSuspended": name == "suspended"})
+        if name != "no-policy":
+            scaling.put_scaling_policy(
+                PolicyName=f"{name}-{unit}", ServiceNamespace="dynamodb", ResourceId=f"table/{name}",
+                ScalableDimension=dimension, PolicyType="TargetTrackingScaling",
+                TargetTrackingScalingPolicyConfiguration={"TargetValue": 70.0, "PredefinedMetricSpecification": {
+                    "PredefinedMetricType": f"DynamoDB{unit}CapacityUtilization"}})
+ddb.create_table(TableName="on-demand", KeySchema=key, AttributeDefinitions=attrs, BillingMode="PAY_PER_REQUEST")
+"#,
+    );
+    let rule = [
+        "--rule",
+        "dynamodb-table-capacity-scales",
+        "--region",
+        "us-east-1",
+    ];
+    let proxy = Proxy::start(&emu.url, json!([]));
+    let out = run(scan(&proxy.url, "json", &rule));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report = json_report(&out);
+    let verdicts = findings_of(&report, "dynamodb-table-capacity-scales");
+    let want = [
+        ("no-policy", "FAIL"),
+        ("on-demand", "PASS"),
+        ("scaled", "PASS"),
+        ("suspended", "FAIL"),
+    ];
+    let mut got: Vec<(&str, &str)> = verdicts
+        .iter()
+        .map(|(t, s)| (t.as_str(), s.as_str()))
+        .collect();
+    got.sort();
+    assert_eq!(got, want);
+    assert_eq!(proxy.count("DescribeScalableTargets"), 1, "one a region");
+    assert_eq!(proxy.count("DescribeScalingPolicies"), 1);
+
+    // Refused: the provisioned tables cannot be judged; the on-demand one still is.
+    let proxy = Proxy::start(
+        &emu.url,
+        json!([{"target": "AnyScaleFrontendService.DescribeScalableTargets", "status": 400,
+                "code": "AccessDeniedException", "format": "json", "times": 1}]),
+    );
+    let out = run(scan(&proxy.url, "json", &rule));
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let mut got: Vec<(String, String)> =
+        findings_of(&json_report(&out), "dynamodb-table-capacity-scales");
+    got.sort();
+    let statuses: Vec<&str> = got.iter().map(|(_, s)| s.as_str()).collect();
+    assert_eq!(statuses, ["ERROR", "PASS", "ERROR", "ERROR"], "{got:?}");
+    assert_eq!(
+        proxy.count("DescribeScalableTargets"),
+        1,
+        "the refusal is shared"
+    );
+}

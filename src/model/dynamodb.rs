@@ -22,6 +22,10 @@ pub struct Table {
     /// `CUSTOMER` or `AWS`: who manages that key.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub kms_key_manager: Option<String>,
+    /// Whether capacity follows demand: on demand it does; provisioned, when the read and
+    /// write capacity of the table and of each global secondary index are auto scaled.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub capacity_scales: Option<bool>,
     /// Point-in-time recovery: `ENABLED` or `DISABLED`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub point_in_time_recovery: Option<String>,
@@ -56,6 +60,12 @@ pub const SCHEMA: &[Field] = &[
         Type::String,
         "DescribeKey",
         "CUSTOMER or AWS: who manages the key (AWS for DynamoDB's own and aws/dynamodb)",
+    ),
+    Field::called(
+        "capacity_scales",
+        Type::Bool,
+        "DescribeScalableTargets",
+        "on demand, or provisioned with the table's and each global secondary index's read and write capacity auto scaled (asked once per region, for provisioned tables only)",
     ),
     Field::called(
         "point_in_time_recovery",

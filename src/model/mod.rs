@@ -83,7 +83,7 @@ registry! {
             ("GetPublicAccessBlock", "GetBucketPublicAccessBlock"),
             ("GetBucketLifecycleConfiguration", "GetLifecycleConfiguration"),
         ],
-        endpoint: Some("s3"),
+        endpoints: ["s3"],
         kinds: { S3Bucket = "aws.s3.bucket" (s3::Bucket, s3::SCHEMA) },
     }
     Ec2 = "ec2" {
@@ -102,7 +102,7 @@ registry! {
             "ec2:DescribeImages",
         ],
         actions: [],
-        endpoint: Some("ec2"),
+        endpoints: ["ec2"],
         kinds: {
             Vpc = "aws.ec2.vpc" (ec2::Vpc, ec2::VPC_SCHEMA),
             Subnet = "aws.ec2.subnet" (ec2::Subnet, ec2::SUBNET_SCHEMA),
@@ -121,7 +121,7 @@ registry! {
         listed: Region,
         calls: ["lambda:ListFunctions"],
         actions: [],
-        endpoint: Some("lambda"),
+        endpoints: ["lambda"],
         kinds: { LambdaFunction = "aws.lambda.function" (lambda::Function, lambda::SCHEMA) },
     }
     Kms = "kms" {
@@ -130,7 +130,7 @@ registry! {
         // DescribeKey on every key tells customer-managed keys from AWS's.
         calls: ["kms:ListKeys", "kms:DescribeKey"],
         actions: [],
-        endpoint: Some("kms"),
+        endpoints: ["kms"],
         kinds: { KmsKey = "aws.kms.key" (kms::Key, kms::SCHEMA) },
     }
     Sns = "sns" {
@@ -138,7 +138,7 @@ registry! {
         listed: Region,
         calls: ["sns:ListTopics"],
         actions: [],
-        endpoint: Some("sns"),
+        endpoints: ["sns"],
         kinds: { SnsTopic = "aws.sns.topic" (sns::Topic, sns::SCHEMA) },
     }
     Logs = "logs" {
@@ -146,7 +146,7 @@ registry! {
         listed: Region,
         calls: ["logs:DescribeLogGroups"],
         actions: [],
-        endpoint: Some("logs"),
+        endpoints: ["logs"],
         kinds: { LogGroup = "aws.logs.log-group" (logs::LogGroup, logs::SCHEMA) },
     }
     Iam = "iam" {
@@ -164,7 +164,7 @@ registry! {
         ],
         actions: [],
         // com.amazonaws.iam: one endpoint, in us-east-1 only (see docs/stack.md).
-        endpoint: Some("iam"),
+        endpoints: ["iam"],
         kinds: {
             IamAccount = "aws.iam.account" (iam::Account, iam::ACCOUNT_SCHEMA),
             IamUser = "aws.iam.user" (iam::User, iam::USER_SCHEMA),
@@ -186,7 +186,7 @@ registry! {
             "s3:GetBucketAcl",
         ],
         actions: [],
-        endpoint: Some("cloudtrail"),
+        endpoints: ["cloudtrail"],
         kinds: {
             Trail = "aws.cloudtrail.trail" (cloudtrail::Trail, cloudtrail::TRAIL_SCHEMA),
             CloudtrailAccount = "aws.cloudtrail.account" (cloudtrail::Account, cloudtrail::ACCOUNT_SCHEMA),
@@ -207,7 +207,7 @@ registry! {
         ],
         actions: [],
         // CloudWatch's API is com.amazonaws.<region>.monitoring.
-        endpoint: Some("monitoring"),
+        endpoints: ["monitoring"],
         kinds: { Monitoring = "aws.cloudwatch.monitoring" (monitoring::Monitoring, monitoring::SCHEMA) },
     }
     Config = "config" {
@@ -219,7 +219,7 @@ registry! {
             "config:DescribeDeliveryChannels",
         ],
         actions: [],
-        endpoint: Some("config"),
+        endpoints: ["config"],
         kinds: { ConfigRegionSettings = "aws.config.region-settings" (config::RegionSettings, config::SCHEMA) },
     }
     Guardduty = "guardduty" {
@@ -227,7 +227,7 @@ registry! {
         listed: Region,
         calls: ["guardduty:ListDetectors", "guardduty:GetDetector"],
         actions: [],
-        endpoint: Some("guardduty"),
+        endpoints: ["guardduty"],
         kinds: { GuarddutyRegionSettings = "aws.guardduty.region-settings" (guardduty::RegionSettings, guardduty::SCHEMA) },
     }
     Accessanalyzer = "accessanalyzer" {
@@ -235,7 +235,7 @@ registry! {
         listed: Region,
         calls: ["access-analyzer:ListAnalyzers"],
         actions: [],
-        endpoint: Some("access-analyzer"),
+        endpoints: ["access-analyzer"],
         kinds: { AccessanalyzerRegionSettings = "aws.accessanalyzer.region-settings" (accessanalyzer::RegionSettings, accessanalyzer::SCHEMA) },
     }
     Rds = "rds" {
@@ -248,7 +248,7 @@ registry! {
             "rds:DescribeDBClusterSnapshots",
         ],
         actions: [],
-        endpoint: Some("rds"),
+        endpoints: ["rds"],
         kinds: {
             DbInstance = "aws.rds.db-instance" (rds::DbInstance, rds::SCHEMA),
             DbCluster = "aws.rds.db-cluster" (rds::DbCluster, rds::CLUSTER_SCHEMA),
@@ -262,15 +262,24 @@ registry! {
         calls: ["elasticfilesystem:DescribeFileSystems"],
         actions: [],
         // EFS's API is com.amazonaws.<region>.elasticfilesystem.
-        endpoint: Some("elasticfilesystem"),
+        endpoints: ["elasticfilesystem"],
         kinds: { EfsFileSystem = "aws.efs.file-system" (efs::FileSystem, efs::SCHEMA) },
     }
     Dynamodb = "dynamodb" {
         title: "Amazon DynamoDB",
         listed: Region,
-        calls: ["dynamodb:ListTables", "dynamodb:DescribeTable"],
-        actions: [("DescribeKey", "kms:DescribeKey")],
-        endpoint: Some("dynamodb"),
+        // The scaling policies are read with the scalable targets (`capacity_scales`).
+        calls: [
+            "dynamodb:ListTables",
+            "dynamodb:DescribeTable",
+            "application-autoscaling:DescribeScalingPolicies",
+        ],
+        // Auto scaling of provisioned capacity is Application Auto Scaling's to say.
+        actions: [
+            ("DescribeKey", "kms:DescribeKey"),
+            ("DescribeScalableTargets", "application-autoscaling:DescribeScalableTargets"),
+        ],
+        endpoints: ["dynamodb", "application-autoscaling"],
         kinds: { DynamodbTable = "aws.dynamodb.table" (dynamodb::Table, dynamodb::SCHEMA) },
     }
     Sqs = "sqs" {
@@ -278,7 +287,7 @@ registry! {
         listed: Region,
         calls: ["sqs:ListQueues"],
         actions: [("DescribeKey", "kms:DescribeKey")],
-        endpoint: Some("sqs"),
+        endpoints: ["sqs"],
         kinds: { SqsQueue = "aws.sqs.queue" (sqs::Queue, sqs::SCHEMA) },
     }
     Secretsmanager = "secretsmanager" {
@@ -286,7 +295,7 @@ registry! {
         listed: Region,
         calls: ["secretsmanager:ListSecrets"],
         actions: [("DescribeKey", "kms:DescribeKey")],
-        endpoint: Some("secretsmanager"),
+        endpoints: ["secretsmanager"],
         kinds: { Secret = "aws.secretsmanager.secret" (secretsmanager::Secret, secretsmanager::SCHEMA) },
     }
     Ecr = "ecr" {
@@ -295,7 +304,7 @@ registry! {
         calls: ["ecr:DescribeRepositories"],
         actions: [],
         // ECR's API (not the image pulls, `ecr.dkr`) is com.amazonaws.<region>.ecr.api.
-        endpoint: Some("ecr.api"),
+        endpoints: ["ecr.api"],
         kinds: { EcrRepository = "aws.ecr.repository" (ecr::Repository, ecr::SCHEMA) },
     }
     Elbv2 = "elbv2" {
@@ -311,7 +320,7 @@ registry! {
             ("DescribeListeners", "elasticloadbalancing:DescribeListeners"),
             ("DescribeTags", "elasticloadbalancing:DescribeTags"),
         ],
-        endpoint: Some("elasticloadbalancing"),
+        endpoints: ["elasticloadbalancing"],
         kinds: { LoadBalancer = "aws.elbv2.load-balancer" (elbv2::LoadBalancer, elbv2::SCHEMA) },
     }
     Securityhub = "securityhub" {
@@ -319,7 +328,7 @@ registry! {
         listed: Region,
         calls: ["securityhub:DescribeHub"],
         actions: [],
-        endpoint: Some("securityhub"),
+        endpoints: ["securityhub"],
         kinds: { SecurityhubRegionSettings = "aws.securityhub.region-settings" (securityhub::RegionSettings, securityhub::SCHEMA) },
     }
 }

@@ -3,7 +3,7 @@
 //! One `registry!` entry (in `model/mod.rs`) names a service, whether it is listed once
 //! for the account or once per region, the calls its collector makes beside the
 //! attributes' own (listings, descriptions), the IAM names of calls whose action is
-//! spelt differently, the VPC endpoint the scanner Lambda reaches it through, and its
+//! spelt differently, the VPC endpoints the scanner Lambda reaches it through, and its
 //! resource kinds with their model structs and attribute schemas. From that entry come
 //! the `Service`, `ResourceKind` and `Properties` enums and every table that used to be
 //! kept by hand: `--service` parsing and help, collection dispatch and progress, the
@@ -38,9 +38,9 @@ pub struct ServiceSpec {
     /// `s3:GetEncryptionConfiguration`), or a whole `prefix:Action` where the service's
     /// IAM prefix is not its name (ELBv2's `elasticloadbalancing:`).
     pub actions: &'static [(&'static str, &'static str)],
-    /// The VPC endpoint service the scanner Lambda reaches the API through
-    /// (`com.amazonaws.<region>.<endpoint>`), where AWS offers one.
-    pub endpoint: Option<&'static str>,
+    /// The VPC endpoint services the scanner Lambda reaches the APIs the collector calls
+    /// through (`com.amazonaws.<region>.<endpoint>`), where AWS offers one.
+    pub endpoints: &'static [&'static str],
     pub kinds: &'static [ResourceKind],
 }
 
@@ -92,7 +92,7 @@ macro_rules! registry {
             listed: $listed:ident,
             calls: [$($call:literal),* $(,)?],
             actions: [$(($api:literal, $action:literal)),* $(,)?],
-            endpoint: $endpoint:expr,
+            endpoints: [$($endpoint:literal),* $(,)?],
             kinds: { $($kind:ident = $kind_name:literal ($ty:ty, $schema:expr)),+ $(,)? } $(,)?
         }
     )+) => {
@@ -110,7 +110,7 @@ macro_rules! registry {
                 listed: registry::Listed::$listed,
                 calls: &[$($call),*],
                 actions: &[$(($api, $action)),*],
-                endpoint: $endpoint,
+                endpoints: &[$($endpoint),*],
                 kinds: &[$(ResourceKind::$kind),+],
             },
         )+];
@@ -179,6 +179,10 @@ pub fn scan_actions() -> std::collections::BTreeSet<String> {
 #[cfg(test)]
 pub fn endpoints() -> std::collections::BTreeSet<&'static str> {
     std::iter::once(SESSION_ENDPOINT)
-        .chain(super::SERVICES.iter().filter_map(|s| s.endpoint))
+        .chain(
+            super::SERVICES
+                .iter()
+                .flat_map(|s| s.endpoints.iter().copied()),
+        )
         .collect()
 }

@@ -1,9 +1,14 @@
 //! DynamoDB tables in one region: the listing names them, DescribeTable reads each;
 //! point-in-time recovery and tags cost a call each, the key's manager one per key
-//! (`Scope::key_manager`), made only when a rule reads them.
+//! (`Scope::key_manager`), the auto scaling of provisioned capacity two per region
+//! (`autoscaling::Scaled`), made only when a rule reads them.
+
+use std::sync::Arc;
 
 use aws_sdk_dynamodb::Client;
+use tokio::sync::OnceCell;
 
+use super::autoscaling::Scaled;
 use super::{Attributes, Collected, Collector, Scope, Wanted};
 use crate::aws::errors::CallError;
 use crate::model::dynamodb::Table;
@@ -25,20 +30,31 @@ async fn collect(scope: &Scope<'_>, region: &str) -> Collected {
         .send()
         .try_collect()
         .await;
+    let scaling = OnceCell::new();
     scope
         .each_listed(KIND, region, "ListTables", listed, |name| {
-            table(scope, &client, region, name)
+            table(scope, &client, region, &scaling, name)
         })
         .await
 }
 
+/// The region's auto scaling, read by the first provisioned table that asks.
+type Scaling = OnceCell<Result<Arc<Scaled>, CallError>>;
+
 /// One table again, by its name.
 async fn one(scope: &Scope<'_>, wanted: &Wanted) -> Collected {
     let client = Client::new(&scope.session.regional(&wanted.region));
-    table(scope, &client, &wanted.region, wanted.id.clone()).await
+    let scaling = OnceCell::new();
+    table(scope, &client, &wanted.region, &scaling, wanted.id.clone()).await
 }
 
-async fn table(scope: &Scope<'_>, c: &Client, region: &str, name: String) -> Collected {
+async fn table(
+    scope: &Scope<'_>,
+    c: &Client,
+    region: &str,
+    scaling: &Scaling,
+    name: String,
+) -> Collected {
     let mut attrs = Attributes::new(scope, KIND, &name, region);
     // Every listed attribute comes from DescribeTable: without it nothing is known.
     let described = match c.describe_table().table_name(&name).send().await {
@@ -77,6 +93,19 @@ async fn table(scope: &Scope<'_>, c: &Client, region: &str, name: String) -> Col
             .map(str::to_string),
         ..Table::default()
     };
+    // On-demand capacity scales by itself: only a provisioned table asks.
+    if table.billing_mode != "PROVISIONED" {
+        table.capacity_scales = Some(true);
+    } else {
+        table.capacity_scales = attrs
+            .get(&["capacity_scales"], || async {
+                let scaled = scaling
+                    .get_or_init(|| async { Scaled::read(scope, region).await.map(Arc::new) })
+                    .await;
+                scaled.clone().map(|s| s.covers(&t))
+            })
+            .await;
+    }
     let key = table.kms_key_arn.clone();
     table.kms_key_manager = attrs
         .get(&["kms_key_manager"], || {

@@ -4,6 +4,7 @@
 //! attributes it would have filled and the scan goes on.
 
 pub(crate) mod accessanalyzer;
+mod autoscaling;
 pub(crate) mod cloudtrail;
 pub(crate) mod cloudwatch;
 pub(crate) mod config;
