@@ -46,8 +46,8 @@ impl Scaled {
             targets
                 .iter()
                 .filter(|t| {
-                    !t.suspended_state()
-                        .is_some_and(|s| s.dynamic_scaling_out_suspended() == Some(true))
+                    t.suspended_state()
+                        .is_none_or(|s| s.dynamic_scaling_out_suspended() != Some(true))
                 })
                 .map(|t| {
                     let dimension = t.scalable_dimension().as_str().to_string();
