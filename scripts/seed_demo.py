@@ -496,18 +496,18 @@ def seed_rds(rds):
         PubliclyAccessible=False, AutoMinorVersionUpgrade=True, MultiAZ=True, DeletionProtection=True,
         BackupRetentionPeriod=14, EnableIAMDatabaseAuthentication=True, CopyTagsToSnapshot=True,
         MonitoringInterval=60, MonitoringRoleArn=f"arn:aws:iam::{ACCOUNT}:role/demo-rds-monitoring",
-        Tags=tag_list(TAGS), **db)
+        EnableCloudwatchLogsExports=["postgresql", "upgrade"], Tags=tag_list(TAGS), **db)
     for rule in ["not-public", "storage-encrypted", "auto-minor-version-upgrade", "deletion-protection",
                  "backups-enabled", "multi-az", "iam-authentication", "enhanced-monitoring",
-                 "copy-tags-to-snapshots", "mandatory-tags"]:
+                 "copy-tags-to-snapshots", "logs-exported", "mandatory-tags"]:
         verdict(f"rds-instance-{rule}", "demo-ledger", "PASS")
     # A reporting copy someone opened to the internet: everything a default leaves off.
     rds.create_db_instance(
         DBInstanceIdentifier="demo-reporting", Engine="mysql", PubliclyAccessible=True,
-        AutoMinorVersionUpgrade=False, BackupRetentionPeriod=1, **db)
+        AutoMinorVersionUpgrade=False, BackupRetentionPeriod=1, EnableCloudwatchLogsExports=["error"], **db)
     for rule in ["not-public", "storage-encrypted", "auto-minor-version-upgrade", "deletion-protection",
                  "backups-enabled", "multi-az", "iam-authentication", "enhanced-monitoring",
-                 "copy-tags-to-snapshots", "mandatory-tags"]:
+                 "copy-tags-to-snapshots", "logs-exported", "mandatory-tags"]:
         verdict(f"rds-instance-{rule}", "demo-reporting", "FAIL")
     # Its read replica: backups are its source's to keep.
     rds.create_db_instance_read_replica(DBInstanceIdentifier="demo-reporting-replica",
@@ -555,14 +555,24 @@ def seed_rds(rds):
 
 
 def seed_efs(efs):
-    shared = efs.create_file_system(CreationToken="demo-shared", Encrypted=True,
+    shared = efs.create_file_system(CreationToken="demo-shared", Encrypted=True, Backup=True,
                                     Tags=tag_list({"Name": "demo-shared", **TAGS}))["FileSystemId"]
-    verdict("efs-file-system-encrypted", shared, "PASS")
-    verdict("efs-file-system-mandatory-tags", shared, "PASS")
+    for rule in ["encrypted", "backups", "mandatory-tags"]:
+        verdict(f"efs-file-system-{rule}", shared, "PASS")
     scratch = efs.create_file_system(CreationToken="demo-scratch",
                                      Tags=tag_list({"Name": "demo-scratch"}))["FileSystemId"]
-    verdict("efs-file-system-encrypted", scratch, "FAIL")
-    verdict("efs-file-system-mandatory-tags", scratch, "FAIL")
+    for rule in ["encrypted", "backups", "mandatory-tags"]:
+        verdict(f"efs-file-system-{rule}", scratch, "FAIL")
+    # The ledger's exports mount through an access point that pins directory and user; a
+    # scratch one hands out the whole file system as whoever the client claims to be.
+    exports = efs.create_access_point(ClientToken="demo-exports", FileSystemId=shared, Tags=tag_list(TAGS),
+                                      PosixUser={"Uid": 1000, "Gid": 1000},
+                                      RootDirectory={"Path": "/exports"})["AccessPointId"]
+    for rule in ["root-directory", "user-identity", "mandatory-tags"]:
+        verdict(f"efs-access-point-{rule}", exports, "PASS")
+    anything = efs.create_access_point(ClientToken="demo-anything", FileSystemId=scratch)["AccessPointId"]
+    for rule in ["root-directory", "user-identity", "mandatory-tags"]:
+        verdict(f"efs-access-point-{rule}", anything, "FAIL")
 
 
 def seed_sqs(sqs, key_arn):
@@ -598,6 +608,10 @@ def seed_secretsmanager(sm, key_arn):
     sm.create_secret(Name="demo/reporting-api-key", SecretString="not-a-real-key")
     verdict("secretsmanager-secret-mandatory-tags", "demo/reporting-api-key", "FAIL")
     verdict("secretsmanager-secret-kms-cmk-encryption", "demo/reporting-api-key", "FAIL")
+    # Neither rotates, so neither has a schedule to keep (tests/data.rs serves AWS's answer
+    # for a rotation that fell behind: the emulator rotates only through a Lambda it runs).
+    for secret in ["demo/ledger-db", "demo/reporting-api-key"]:
+        verdict("secretsmanager-secret-rotation-on-schedule", secret, "NOT_APPLICABLE")
 
 
 def seed_dynamodb(dynamodb, scaling, key_arn):

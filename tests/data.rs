@@ -50,13 +50,20 @@ fn finding<'r>(report: &'r Value, rule: &str, resource: &str) -> &'r Value {
         .unwrap_or_else(|| panic!("no {rule} finding for {resource}"))
 }
 
-/// The requests that asked `call`: EFS's REST listing, or any other call by its name.
+/// The requests that asked `call`: one of EFS's REST calls, or any other call by name.
 fn count(proxy: &Proxy, call: &str) -> usize {
+    let efs = |e: &Value| match call {
+        "DescribeFileSystems" => e["path"] == "/2015-02-01/file-systems",
+        "DescribeAccessPoints" => e["path"] == "/2015-02-01/access-points",
+        _ => e["path"]
+            .as_str()
+            .is_some_and(|p| p.ends_with("/backup-policy")),
+    };
     match call {
-        "DescribeFileSystems" => proxy
+        "DescribeFileSystems" | "DescribeAccessPoints" | "DescribeBackupPolicy" => proxy
             .log()
             .iter()
-            .filter(|e| e["method"] == "GET" && e["path"] == "/2015-02-01/file-systems")
+            .filter(|e| e["method"] == "GET" && efs(e))
             .count(),
         operation => proxy.count(operation),
     }
@@ -155,21 +162,24 @@ fn databases_and_file_systems_are_judged_region_by_region_with_one_listing_each(
         automated.iter().all(|f| f["status"] == "NOT_APPLICABLE"),
         "{automated:?}"
     );
-    // Every rule on every instance, cluster, snapshot and file system: one listing of
-    // each kind per region, and one sharing question for the one manual snapshot.
+    // Every rule on every instance, cluster, snapshot, file system and access point: one
+    // listing of each kind per region, one sharing question for the one manual snapshot
+    // and one backup policy for the one file system.
     for listing in [
         "DescribeDBInstances",
         "DescribeDBClusters",
         "DescribeDBSnapshots",
         "DescribeDBClusterSnapshots",
         "DescribeFileSystems",
+        "DescribeAccessPoints",
     ] {
         assert_eq!(count(&proxy, listing), 2, "{listing}");
     }
     assert_eq!(count(&proxy, "DescribeDBSnapshotAttributes"), 1);
+    assert_eq!(count(&proxy, "DescribeBackupPolicy"), 1);
     assert_eq!(
         proxy.log().len(),
-        13,
+        16,
         "and the session's two: {:?}",
         proxy.log()
     );
@@ -297,10 +307,12 @@ fn secrets_are_judged_by_their_rotation_and_their_use_as_secrets_manager_gives_t
     };
     let answer = json!({"SecretList": [
         secret("db/ledger", json!({"RotationEnabled": true, "RotationRules": {"AutomaticallyAfterDays": 30},
-                                    "LastRotatedDate": days(10), "LastAccessedDate": days(0)})),
+                                    "LastRotatedDate": days(10), "NextRotationDate": days(-20),
+                                    "LastAccessedDate": days(0)})),
         // Rotation configured, and failing since the spring.
         secret("db/stale", json!({"RotationEnabled": true, "RotationRules": {"AutomaticallyAfterDays": 30},
-                                   "LastRotatedDate": days(200), "LastAccessedDate": days(1)})),
+                                   "LastRotatedDate": days(200), "NextRotationDate": days(170),
+                                   "LastAccessedDate": days(1)})),
         secret("api/forgotten", json!({"LastAccessedDate": days(400)})),
         secret("api/new", json!({"CreatedDate": days(2)})),
     ]});
@@ -340,6 +352,11 @@ fn secrets_are_judged_by_their_rotation_and_their_use_as_secrets_manager_gives_t
     assert_eq!(
         verdicts("secretsmanager-secret-used-recently"),
         ["PASS", "PASS", "FAIL", "PASS"]
+    );
+    assert_eq!(
+        verdicts("secretsmanager-secret-rotation-on-schedule"),
+        ["PASS", "FAIL", "NOT_APPLICABLE", "NOT_APPLICABLE"],
+        "a next rotation in the past did not happen"
     );
     assert_eq!(
         proxy.count("ListSecrets"),

@@ -11,7 +11,7 @@ use serde_json::Value;
 
 /// The rules whose fixes the emulator supports end to end (moto 5.2.5 ignores
 /// `TracingConfig` in UpdateFunctionConfiguration, so Lambda tracing is planned only).
-const FIXABLE: [&str; 26] = [
+const FIXABLE: [&str; 29] = [
     "s3-bucket-default-encryption-enabled",
     "s3-bucket-public-access-block",
     "s3-bucket-versioning-enabled",
@@ -20,6 +20,8 @@ const FIXABLE: [&str; 26] = [
     "sns-topic-mandatory-tags",
     "ec2-vpc-flow-logs-enabled",
     "ec2-vpc-mandatory-tags",
+    "ec2-instance-mandatory-tags",
+    "ec2-instance-imdsv2-required",
     "kms-key-mandatory-tags",
     "lambda-function-mandatory-tags",
     "rds-instance-deletion-protection",
@@ -28,6 +30,7 @@ const FIXABLE: [&str; 26] = [
     "rds-cluster-deletion-protection",
     "rds-cluster-copy-tags-to-snapshots",
     "efs-file-system-mandatory-tags",
+    "efs-access-point-mandatory-tags",
     "sqs-queue-mandatory-tags",
     "secretsmanager-secret-mandatory-tags",
     "dynamodb-table-pitr-enabled",
@@ -88,6 +91,8 @@ for c in rds.describe_db_clusters()["DBClusters"]:
     out["clusters"][c["DBClusterIdentifier"]] = {k: c.get(k) for k in ["DeletionProtection", "CopyTagsToSnapshot"]}
 for f in efs.describe_file_systems()["FileSystems"]:
     out["file_systems"][f["FileSystemId"]] = f["Tags"]
+for a in efs.describe_access_points()["AccessPoints"]:
+    out["file_systems"][a["AccessPointId"]] = a.get("Tags")
 for b in s3.list_buckets()["Buckets"]:
     n = b["Name"]
     out["buckets"][n] = {
@@ -99,6 +104,11 @@ for b in s3.list_buckets()["Buckets"]:
 for v in ec2.describe_vpcs()["Vpcs"]:
     logs = ec2.describe_flow_logs(Filters=[{"Name": "resource-id", "Values": [v["VpcId"]]}])["FlowLogs"]
     out["vpcs"][v["VpcId"]] = {"tags": sorted((t["Key"], t["Value"]) for t in v.get("Tags", [])), "flow_logs": len(logs)}
+for r in ec2.describe_instances()["Reservations"]:
+    for i in r["Instances"]:
+        out.setdefault("instances", {})[i["InstanceId"]] = {
+            "tags": sorted((t["Key"], t["Value"]) for t in i.get("Tags", [])),
+            "tokens": i.get("MetadataOptions", {}).get("HttpTokens")}
 for t in sns.list_topics()["Topics"]:
     a = t["TopicArn"]
     out["topics"][a] = {"key": sns.get_topic_attributes(TopicArn=a)["Attributes"].get("KmsMasterKeyId"),
@@ -108,7 +118,7 @@ for k in kms.list_keys()["Keys"]:
 for f in lam.list_functions()["Functions"]:
     out["functions"][f["FunctionName"]] = {"tags": lam.list_tags(Resource=f["FunctionArn"])["Tags"],
                                            "tracing": f.get("TracingConfig")}
-print(json.dumps(out, sort_keys=True))
+print(json.dumps(out, sort_keys=True, default=str))
 "#,
     ))
     .unwrap()

@@ -259,11 +259,17 @@ registry! {
     Efs = "efs" {
         title: "Amazon EFS",
         listed: Region,
-        calls: ["elasticfilesystem:DescribeFileSystems"],
-        actions: [],
+        calls: [
+            "elasticfilesystem:DescribeFileSystems",
+            "elasticfilesystem:DescribeAccessPoints",
+        ],
+        actions: [("DescribeBackupPolicy", "elasticfilesystem:DescribeBackupPolicy")],
         // EFS's API is com.amazonaws.<region>.elasticfilesystem.
         endpoints: ["elasticfilesystem"],
-        kinds: { EfsFileSystem = "aws.efs.file-system" (efs::FileSystem, efs::SCHEMA) },
+        kinds: {
+            EfsFileSystem = "aws.efs.file-system" (efs::FileSystem, efs::SCHEMA),
+            EfsAccessPoint = "aws.efs.access-point" (efs::AccessPoint, efs::ACCESS_POINT_SCHEMA),
+        },
     }
     Dynamodb = "dynamodb" {
         title: "Amazon DynamoDB",

@@ -35,6 +35,8 @@ pub struct DbInstance {
     pub copy_tags_to_snapshot: bool,
     /// Seconds between Enhanced Monitoring samples; 0 when it is off.
     pub monitoring_interval: i64,
+    /// The logs published to CloudWatch Logs (`audit`, `error`, `postgresql`, …).
+    pub cloudwatch_logs_exports: Vec<String>,
     /// The Aurora (or Multi-AZ) cluster the instance belongs to.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub db_cluster_identifier: Option<String>,
@@ -102,6 +104,11 @@ pub const SCHEMA: &[Field] = &[
         "monitoring_interval",
         Type::Int,
         "seconds between Enhanced Monitoring samples (0: off)",
+    ),
+    Field::listed(
+        "cloudwatch_logs_exports",
+        Type::StringList,
+        "the logs published to CloudWatch Logs (audit, error, general, slowquery, postgresql, …)",
     ),
     Field::listed(
         "db_cluster_identifier",

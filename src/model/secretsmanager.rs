@@ -25,6 +25,10 @@ pub struct Secret {
     pub rotation_days: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_rotated: Option<DateTime<Utc>>,
+    /// When Secrets Manager will next rotate it, with rotation on; a date already past
+    /// is a rotation that did not happen.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_rotation: Option<DateTime<Utc>>,
     /// The day it was last read (Secrets Manager keeps the date only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_accessed: Option<DateTime<Utc>>,
@@ -56,6 +60,11 @@ pub const SCHEMA: &[Field] = &[
         "last_rotated",
         Type::Time,
         "last rotation; not set if never rotated",
+    ),
+    Field::listed(
+        "next_rotation",
+        Type::Time,
+        "the next scheduled rotation, with rotation on",
     ),
     Field::listed(
         "last_accessed",

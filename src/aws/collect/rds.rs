@@ -109,6 +109,7 @@ fn instance(region: &str, i: &SdkInstance) -> Resource {
             .unwrap_or(false),
         copy_tags_to_snapshot: i.copy_tags_to_snapshot().unwrap_or(false),
         monitoring_interval: i.monitoring_interval().unwrap_or(0).into(),
+        cloudwatch_logs_exports: i.enabled_cloudwatch_logs_exports().to_vec(),
         db_cluster_identifier: i.db_cluster_identifier().map(str::to_string),
         read_replica_source: i
             .read_replica_source_db_instance_identifier()

@@ -69,6 +69,7 @@ async fn secret(scope: &Scope<'_>, region: &str, s: SecretListEntry) -> Collecte
             .rotation_rules()
             .and_then(|r| r.automatically_after_days()),
         last_rotated: time(s.last_rotated_date()),
+        next_rotation: time(s.next_rotation_date()),
         last_accessed: time(s.last_accessed_date()),
         created: time(s.created_date()),
         tags: tag_map(s.tags().iter().map(|t| (t.key(), t.value()))),

@@ -12,6 +12,7 @@ mod dynamodb;
 mod ec2;
 mod ecr;
 mod elbv2;
+mod imds;
 mod lambda;
 mod rds;
 mod s3;
@@ -61,6 +62,7 @@ pub static FIXES: &[&Fix] = &[
     &s3::VERSIONING,
     &lambda::TRACING,
     &ec2::FLOW_LOGS,
+    &imds::IMDSV2_REQUIRED,
     &sns::KMS_ENCRYPTION,
     &rds::DELETION_PROTECTION,
     &rds::COPY_TAGS_TO_SNAPSHOT,

@@ -13,6 +13,7 @@ pub const MANDATORY_TAGS: Fix = Fix {
     permissions: |kind| match kind {
         ResourceKind::S3Bucket => &["s3:GetBucketTagging", "s3:PutBucketTagging"],
         ResourceKind::Vpc => &["ec2:DescribeVpcs", "ec2:CreateTags"],
+        ResourceKind::Instance => &["ec2:DescribeInstances", "ec2:CreateTags"],
         ResourceKind::KmsKey => &["kms:DescribeKey", "kms:ListResourceTags", "kms:TagResource"],
         ResourceKind::LambdaFunction => &[
             "lambda:GetFunction",
@@ -23,6 +24,10 @@ pub const MANDATORY_TAGS: Fix = Fix {
         ResourceKind::DbInstance => &["rds:DescribeDBInstances", "rds:AddTagsToResource"],
         ResourceKind::EfsFileSystem => &[
             "elasticfilesystem:DescribeFileSystems",
+            "elasticfilesystem:TagResource",
+        ],
+        ResourceKind::EfsAccessPoint => &[
+            "elasticfilesystem:DescribeAccessPoints",
             "elasticfilesystem:TagResource",
         ],
         ResourceKind::SqsQueue => &["sqs:GetQueueUrl", "sqs:ListQueueTags", "sqs:TagQueue"],
@@ -55,11 +60,13 @@ fn tags(properties: &Properties) -> Option<&Tags> {
     match properties {
         Properties::S3Bucket(b) => b.tags.as_ref(),
         Properties::Vpc(v) => Some(&v.tags),
+        Properties::Instance(i) => Some(&i.tags),
         Properties::KmsKey(k) => k.tags.as_ref(),
         Properties::LambdaFunction(f) => f.tags.as_ref(),
         Properties::SnsTopic(t) => t.tags.as_ref(),
         Properties::DbInstance(i) => Some(&i.tags),
         Properties::EfsFileSystem(f) => Some(&f.tags),
+        Properties::EfsAccessPoint(a) => Some(&a.tags),
         Properties::SqsQueue(q) => q.tags.as_ref(),
         Properties::Secret(s) => Some(&s.tags),
         Properties::DynamodbTable(t) => t.tags.as_ref(),
@@ -136,7 +143,7 @@ async fn add_missing(
                 .map(drop)
                 .map_err(failed("PutBucketTagging"))
         }
-        ResourceKind::Vpc => {
+        ResourceKind::Vpc | ResourceKind::Instance => {
             let tags: Vec<_> = added
                 .iter()
                 .map(|(k, v)| aws_sdk_ec2::types::Tag::builder().key(k).value(v).build())
@@ -207,7 +214,7 @@ async fn add_missing(
                 .map(drop)
                 .map_err(failed("AddTagsToResource"))
         }
-        ResourceKind::EfsFileSystem => {
+        ResourceKind::EfsFileSystem | ResourceKind::EfsAccessPoint => {
             let tags = added
                 .iter()
                 .map(|(k, v)| aws_sdk_efs::types::Tag::builder().key(k).value(v).build())

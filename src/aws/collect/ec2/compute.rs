@@ -11,16 +11,18 @@ use crate::aws::errors::CallError;
 use crate::model::ec2::{ElasticIp, Image, Instance, Snapshot, Volume};
 use crate::model::{Properties, Resource, ResourceKind};
 
-/// The region's instances, from every reservation.
+/// The region's instances, from every reservation (`only`: one instance again).
 pub(super) async fn instances(
     scope: &Scope<'_>,
     client: &Client,
     region: &str,
+    only: Option<&str>,
     out: &mut Collected,
 ) {
     // Reservations, each holding its instances.
     match client
         .describe_instances()
+        .set_instance_ids(only.map(|id| vec![id.to_string()]))
         .into_paginator()
         .items()
         .send()

@@ -40,7 +40,7 @@ async fn collect(scope: &Scope<'_>, region: &str) -> Collected {
             network::network_acls(scope, client, region, &mut out).await;
         }
         if needs.kind(ResourceKind::Instance) {
-            compute::instances(scope, client, region, &mut out).await;
+            compute::instances(scope, client, region, None, &mut out).await;
         }
         if needs.kind(ResourceKind::Volume) {
             compute::volumes(scope, client, region, &mut out).await;
@@ -62,13 +62,18 @@ async fn collect(scope: &Scope<'_>, region: &str) -> Collected {
     out
 }
 
-/// One VPC again (the only EC2 kind a fix changes); its flow logs and endpoints are
-/// asked for that VPC alone.
+/// One VPC or instance again (the EC2 kinds a fix changes); a VPC's flow logs and
+/// endpoints are asked for that VPC alone.
 async fn one(scope: &Scope<'_>, wanted: &Wanted) -> Collected {
     let mut out = Collected::default();
-    if wanted.kind == ResourceKind::Vpc {
-        let client = Client::new(&scope.session.regional(&wanted.region));
-        vpcs::vpcs(scope, &client, &wanted.region, Some(&wanted.id), &mut out).await;
+    let client = Client::new(&scope.session.regional(&wanted.region));
+    let only = Some(wanted.id.as_str());
+    match wanted.kind {
+        ResourceKind::Vpc => vpcs::vpcs(scope, &client, &wanted.region, only, &mut out).await,
+        ResourceKind::Instance => {
+            compute::instances(scope, &client, &wanted.region, only, &mut out).await
+        }
+        _ => {}
     }
     out
 }
