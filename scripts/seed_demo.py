@@ -213,6 +213,13 @@ def seed_ec2(ec2, logs, iam):
     ec2.modify_image_attribute(ImageId=leaked, LaunchPermission={"Add": [{"Group": "all"}]})
     verdict("ec2-image-not-public", leaked, "FAIL")
 
+    # The kept ones are tagged; the spare volume, its shared snapshot and the leaked image
+    # are nobody's.
+    ec2.create_tags(Resources=[data, kept, golden], Tags=tag_list(TAGS))
+    for kind, good, bad in [("volume", data, spare), ("snapshot", kept, shared), ("image", golden, leaked)]:
+        verdict(f"ec2-{kind}-mandatory-tags", good, "PASS")
+        verdict(f"ec2-{kind}-mandatory-tags", bad, "FAIL")
+
     # A batch host stopped today: not yet forgotten.
     batch = ec2.run_instances(ImageId="ami-12c6146b", MinCount=1, MaxCount=1, SubnetId=private_a,
                               MetadataOptions={"HttpTokens": "required"})["Instances"][0]["InstanceId"]
@@ -519,14 +526,15 @@ def seed_rds(rds):
     verdict("rds-instance-iam-authentication", "demo-erp", "NOT_APPLICABLE")
     verdict("rds-instance-not-public", "demo-erp", "PASS")
     # Snapshots: the ledger's kept private; the reporting copy's shared with everyone.
-    rds.create_db_snapshot(DBSnapshotIdentifier="demo-ledger-before-upgrade", DBInstanceIdentifier="demo-ledger")
-    verdict("rds-snapshot-not-public", "demo-ledger-before-upgrade", "PASS")
-    verdict("rds-snapshot-encrypted", "demo-ledger-before-upgrade", "PASS")
+    rds.create_db_snapshot(DBSnapshotIdentifier="demo-ledger-before-upgrade", DBInstanceIdentifier="demo-ledger",
+                           Tags=tag_list(TAGS))
+    for rule in ["not-public", "encrypted", "mandatory-tags"]:
+        verdict(f"rds-snapshot-{rule}", "demo-ledger-before-upgrade", "PASS")
     rds.create_db_snapshot(DBSnapshotIdentifier="demo-reporting-export", DBInstanceIdentifier="demo-reporting")
     rds.modify_db_snapshot_attribute(DBSnapshotIdentifier="demo-reporting-export", AttributeName="restore",
                                      ValuesToAdd=["all"])
-    verdict("rds-snapshot-not-public", "demo-reporting-export", "FAIL")
-    verdict("rds-snapshot-encrypted", "demo-reporting-export", "FAIL")
+    for rule in ["not-public", "encrypted", "mandatory-tags"]:
+        verdict(f"rds-snapshot-{rule}", "demo-reporting-export", "FAIL")
     # Aurora: the books cluster is kept as it should be, its members judged by it; the
     # analytics cluster is not, and a copy of it is public.
     cluster = dict(MasterUsername="books", MasterUserPassword="not-a-real-password")
@@ -537,21 +545,21 @@ def seed_rds(rds):
         rds.create_db_instance(DBInstanceIdentifier=name, DBClusterIdentifier="demo-books",
                                Engine="aurora-postgresql", DBInstanceClass="db.r5.large", AvailabilityZone=zone)
     for rule in ["deletion-protection", "storage-encrypted", "iam-authentication", "multi-az",
-                 "copy-tags-to-snapshots"]:
+                 "copy-tags-to-snapshots", "mandatory-tags"]:
         verdict(f"rds-cluster-{rule}", "demo-books", "PASS")
     for rule in ["deletion-protection", "multi-az", "iam-authentication", "copy-tags-to-snapshots"]:
         verdict(f"rds-instance-{rule}", "demo-books-1", "NOT_APPLICABLE")
     verdict("rds-instance-storage-encrypted", "demo-books-1", "PASS")
     rds.create_db_cluster(DBClusterIdentifier="demo-analytics", Engine="aurora-mysql", **cluster)
     for rule in ["deletion-protection", "storage-encrypted", "iam-authentication", "multi-az",
-                 "copy-tags-to-snapshots"]:
+                 "copy-tags-to-snapshots", "mandatory-tags"]:
         verdict(f"rds-cluster-{rule}", "demo-analytics", "FAIL")
     rds.create_db_cluster_snapshot(DBClusterSnapshotIdentifier="demo-analytics-share",
                                    DBClusterIdentifier="demo-analytics")
     rds.modify_db_cluster_snapshot_attribute(DBClusterSnapshotIdentifier="demo-analytics-share",
                                              AttributeName="restore", ValuesToAdd=["all"])
-    verdict("rds-cluster-snapshot-not-public", "demo-analytics-share", "FAIL")
-    verdict("rds-cluster-snapshot-encrypted", "demo-analytics-share", "FAIL")
+    for rule in ["not-public", "encrypted", "mandatory-tags"]:
+        verdict(f"rds-cluster-snapshot-{rule}", "demo-analytics-share", "FAIL")
 
 
 def seed_efs(efs):

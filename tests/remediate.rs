@@ -11,7 +11,7 @@ use serde_json::Value;
 
 /// The rules whose fixes the emulator supports end to end (moto 5.2.5 ignores
 /// `TracingConfig` in UpdateFunctionConfiguration, so Lambda tracing is planned only).
-const FIXABLE: [&str; 29] = [
+const FIXABLE: [&str; 35] = [
     "s3-bucket-default-encryption-enabled",
     "s3-bucket-public-access-block",
     "s3-bucket-versioning-enabled",
@@ -22,6 +22,12 @@ const FIXABLE: [&str; 29] = [
     "ec2-vpc-mandatory-tags",
     "ec2-instance-mandatory-tags",
     "ec2-instance-imdsv2-required",
+    "ec2-volume-mandatory-tags",
+    "ec2-snapshot-mandatory-tags",
+    "ec2-image-mandatory-tags",
+    "rds-cluster-mandatory-tags",
+    "rds-snapshot-mandatory-tags",
+    "rds-cluster-snapshot-mandatory-tags",
     "kms-key-mandatory-tags",
     "lambda-function-mandatory-tags",
     "rds-instance-deletion-protection",

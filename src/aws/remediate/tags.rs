@@ -14,6 +14,9 @@ pub const MANDATORY_TAGS: Fix = Fix {
         ResourceKind::S3Bucket => &["s3:GetBucketTagging", "s3:PutBucketTagging"],
         ResourceKind::Vpc => &["ec2:DescribeVpcs", "ec2:CreateTags"],
         ResourceKind::Instance => &["ec2:DescribeInstances", "ec2:CreateTags"],
+        ResourceKind::Volume => &["ec2:DescribeVolumes", "ec2:CreateTags"],
+        ResourceKind::Snapshot => &["ec2:DescribeSnapshots", "ec2:CreateTags"],
+        ResourceKind::Image => &["ec2:DescribeImages", "ec2:CreateTags"],
         ResourceKind::KmsKey => &["kms:DescribeKey", "kms:ListResourceTags", "kms:TagResource"],
         ResourceKind::LambdaFunction => &[
             "lambda:GetFunction",
@@ -22,6 +25,11 @@ pub const MANDATORY_TAGS: Fix = Fix {
         ],
         ResourceKind::SnsTopic => &["sns:ListTagsForResource", "sns:TagResource"],
         ResourceKind::DbInstance => &["rds:DescribeDBInstances", "rds:AddTagsToResource"],
+        ResourceKind::DbCluster => &["rds:DescribeDBClusters", "rds:AddTagsToResource"],
+        ResourceKind::DbSnapshot => &["rds:DescribeDBSnapshots", "rds:AddTagsToResource"],
+        ResourceKind::DbClusterSnapshot => {
+            &["rds:DescribeDBClusterSnapshots", "rds:AddTagsToResource"]
+        }
         ResourceKind::EfsFileSystem => &[
             "elasticfilesystem:DescribeFileSystems",
             "elasticfilesystem:TagResource",
@@ -61,10 +69,15 @@ fn tags(properties: &Properties) -> Option<&Tags> {
         Properties::S3Bucket(b) => b.tags.as_ref(),
         Properties::Vpc(v) => Some(&v.tags),
         Properties::Instance(i) => Some(&i.tags),
+        Properties::Volume(v) => Some(&v.tags),
+        Properties::Snapshot(s) => Some(&s.tags),
+        Properties::Image(i) => Some(&i.tags),
         Properties::KmsKey(k) => k.tags.as_ref(),
         Properties::LambdaFunction(f) => f.tags.as_ref(),
         Properties::SnsTopic(t) => t.tags.as_ref(),
         Properties::DbInstance(i) => Some(&i.tags),
+        Properties::DbCluster(c) => Some(&c.tags),
+        Properties::DbSnapshot(s) | Properties::DbClusterSnapshot(s) => Some(&s.tags),
         Properties::EfsFileSystem(f) => Some(&f.tags),
         Properties::EfsAccessPoint(a) => Some(&a.tags),
         Properties::SqsQueue(q) => q.tags.as_ref(),
@@ -143,7 +156,11 @@ async fn add_missing(
                 .map(drop)
                 .map_err(failed("PutBucketTagging"))
         }
-        ResourceKind::Vpc | ResourceKind::Instance => {
+        ResourceKind::Vpc
+        | ResourceKind::Instance
+        | ResourceKind::Volume
+        | ResourceKind::Snapshot
+        | ResourceKind::Image => {
             let tags: Vec<_> = added
                 .iter()
                 .map(|(k, v)| aws_sdk_ec2::types::Tag::builder().key(k).value(v).build())
@@ -200,7 +217,10 @@ async fn add_missing(
                 .map(drop)
                 .map_err(failed("TagResource"))
         }
-        ResourceKind::DbInstance => {
+        ResourceKind::DbInstance
+        | ResourceKind::DbCluster
+        | ResourceKind::DbSnapshot
+        | ResourceKind::DbClusterSnapshot => {
             let tags: Vec<_> = added
                 .iter()
                 .map(|(k, v)| aws_sdk_rds::types::Tag::builder().key(k).value(v).build())

@@ -47,9 +47,16 @@ pub(super) async fn instances(
 }
 
 /// The region's EBS volumes and what they are attached to.
-pub(super) async fn volumes(scope: &Scope<'_>, client: &Client, region: &str, out: &mut Collected) {
+pub(super) async fn volumes(
+    scope: &Scope<'_>,
+    client: &Client,
+    region: &str,
+    only: Option<&str>,
+    out: &mut Collected,
+) {
     match client
         .describe_volumes()
+        .set_volume_ids(only.map(|id| vec![id.to_string()]))
         .into_paginator()
         .items()
         .send()
@@ -236,12 +243,18 @@ fn stopped_since(reason: &str) -> Option<DateTime<Utc>> {
 
 /// The EBS snapshots the account owns (the listing asks for `self`, and keeps only the
 /// account's own should an answer hold others').
-pub(super) async fn snapshots(scope: &Scope<'_>, client: &Client, region: &str) -> Collected {
+pub(super) async fn snapshots(
+    scope: &Scope<'_>,
+    client: &Client,
+    region: &str,
+    only: Option<&str>,
+) -> Collected {
     let kind = ResourceKind::Snapshot;
     let account = scope.session.account_id.as_str();
     let listed = client
         .describe_snapshots()
         .owner_ids("self")
+        .set_snapshot_ids(only.map(|id| vec![id.to_string()]))
         .into_paginator()
         .items()
         .send()
@@ -298,11 +311,18 @@ async fn restorers(client: &Client, id: &str) -> Result<Vec<String>, CallError> 
 }
 
 /// The AMIs the account owns; the listing says whether each is public.
-pub(super) async fn images(scope: &Scope<'_>, client: &Client, region: &str, out: &mut Collected) {
+pub(super) async fn images(
+    scope: &Scope<'_>,
+    client: &Client,
+    region: &str,
+    only: Option<&str>,
+    out: &mut Collected,
+) {
     let account = scope.session.account_id.as_str();
     match client
         .describe_images()
         .owners("self")
+        .set_image_ids(only.map(|id| vec![id.to_string()]))
         .into_paginator()
         .items()
         .send()

@@ -43,13 +43,13 @@ async fn collect(scope: &Scope<'_>, region: &str) -> Collected {
             compute::instances(scope, client, region, None, &mut out).await;
         }
         if needs.kind(ResourceKind::Volume) {
-            compute::volumes(scope, client, region, &mut out).await;
+            compute::volumes(scope, client, region, None, &mut out).await;
         }
         if needs.kind(ResourceKind::ElasticIp) {
             compute::elastic_ips(scope, client, region, &mut out).await;
         }
         if needs.kind(ResourceKind::Image) {
-            compute::images(scope, client, region, &mut out).await;
+            compute::images(scope, client, region, None, &mut out).await;
         }
         if needs.kind(ResourceKind::Ec2RegionSettings) {
             region_settings(scope, client, region, &mut out).await;
@@ -57,13 +57,13 @@ async fn collect(scope: &Scope<'_>, region: &str) -> Collected {
     }
     // Snapshots ask per snapshot, each within the scan's limit: not under the permit.
     if needs.kind(ResourceKind::Snapshot) {
-        out.extend(compute::snapshots(scope, client, region).await);
+        out.extend(compute::snapshots(scope, client, region, None).await);
     }
     out
 }
 
-/// One VPC or instance again (the EC2 kinds a fix changes); a VPC's flow logs and
-/// endpoints are asked for that VPC alone.
+/// One VPC, instance, volume, snapshot or image again (the EC2 kinds a fix changes); a
+/// VPC's flow logs and endpoints are asked for that VPC alone.
 async fn one(scope: &Scope<'_>, wanted: &Wanted) -> Collected {
     let mut out = Collected::default();
     let client = Client::new(&scope.session.regional(&wanted.region));
@@ -72,6 +72,15 @@ async fn one(scope: &Scope<'_>, wanted: &Wanted) -> Collected {
         ResourceKind::Vpc => vpcs::vpcs(scope, &client, &wanted.region, only, &mut out).await,
         ResourceKind::Instance => {
             compute::instances(scope, &client, &wanted.region, only, &mut out).await
+        }
+        ResourceKind::Volume => {
+            compute::volumes(scope, &client, &wanted.region, only, &mut out).await
+        }
+        ResourceKind::Image => {
+            compute::images(scope, &client, &wanted.region, only, &mut out).await
+        }
+        ResourceKind::Snapshot => {
+            out.extend(compute::snapshots(scope, &client, &wanted.region, only).await)
         }
         _ => {}
     }
