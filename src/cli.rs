@@ -29,6 +29,9 @@ pub enum Command {
     Destroy(DestroyArgs),
     /// Render stored scan reports: one scan, the trend across scans, or what changed.
     Report(ReportArgs),
+    /// Adopt the scanner on an account with a backlog: draft its failures as accepted risks.
+    #[command(subcommand)]
+    Baseline(BaselineCommand),
     /// Plan safe fixes for failed findings (a dry run); make them only with --apply.
     Remediate(RemediateArgs),
 }
@@ -44,7 +47,23 @@ pub struct AwsArgs {
     pub endpoint_url: Option<String>,
 }
 
+/// Accepted risks: which suppression file a run applies.
+#[derive(Debug, Clone, Args)]
+pub struct SuppressionArgs {
+    /// Accepted risks to apply (a suppression file, docs/suppressions.md); default:
+    /// .compliance/suppressions.yaml when it exists.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_suppressions")]
+    pub suppressions: Option<PathBuf>,
+    /// Apply no suppression file, not even .compliance/suppressions.yaml.
+    #[arg(long)]
+    pub no_suppressions: bool,
+    /// The furthest ahead a suppression may expire, in days from today.
+    #[arg(long, value_name = "DAYS", default_value_t = crate::suppress::DEFAULT_MAX_DAYS, value_parser = clap::value_parser!(u32).range(1..=3650))]
+    pub max_suppression_days: u32,
+}
+
 #[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("baseline_source").args(["baseline", "baseline_suffix"])))]
 pub struct ScanArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
@@ -78,6 +97,22 @@ pub struct ScanArgs {
     /// Exit 1 when a finding of this severity or worse fails; `none` never does.
     #[arg(long, value_name = "SEVERITY|none", default_value = "low", value_parser = parse_fail_on)]
     pub fail_on: FailOn,
+    /// With a baseline: exit 1 only for new failures of this severity or worse (instead
+    /// of --fail-on).
+    #[arg(long, value_name = "SEVERITY", requires = "baseline_source")]
+    pub fail_on_new: Option<Severity>,
+    /// Compare with an earlier scan (a JSON report): each failure is marked new or
+    /// existing, and what no longer fails is listed as resolved.
+    #[arg(long, value_name = "REPORT")]
+    pub baseline: Option<PathBuf>,
+    /// Compare with the latest scan the stack `compliance-<suffix>` stored.
+    #[arg(long, value_name = "SUFFIX", conflicts_with = "baseline")]
+    pub baseline_suffix: Option<String>,
+    #[command(flatten)]
+    pub suppression: SuppressionArgs,
+    /// List the suppressed findings in the table (it counts them either way).
+    #[arg(long)]
+    pub show_suppressed: bool,
     /// Exit 0 even when something could not be read; by default a scan with ERROR
     /// findings (an unread resource or listing, a scan cut short) exits 3.
     #[arg(long)]
@@ -134,6 +169,25 @@ fn parse_fail_on(s: &str) -> Result<FailOn, String> {
     }
 }
 
+#[derive(Debug, Subcommand)]
+pub enum BaselineCommand {
+    /// Write a report's failures as a suppression file draft, to fill in and review.
+    Create(BaselineCreateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BaselineCreateArgs {
+    /// The scan whose failures are drafted (`scan --format json --output FILE`).
+    #[arg(long, value_name = "REPORT")]
+    pub from: PathBuf,
+    /// Where the draft goes (refused if it exists, so an existing file is never lost).
+    #[arg(long, short, value_name = "FILE")]
+    pub output: PathBuf,
+    // Failures this file already accepts are left out of the draft.
+    #[command(flatten)]
+    pub suppression: SuppressionArgs,
+}
+
 #[derive(Debug, Args)]
 pub struct DeployArgs {
     /// Names the stack (`compliance-<suffix>`) and every resource in it.
@@ -174,6 +228,10 @@ pub struct DeployArgs {
     /// Output format of the stack's outputs (or planned changes).
     #[arg(long, value_enum, default_value_t = DeployFormat::Table)]
     pub format: DeployFormat,
+    /// Upload this suppression file for the scheduled scans (validated first); they read
+    /// it from the report bucket at `config/suppressions.yaml`.
+    #[arg(long, value_name = "FILE")]
+    pub suppressions: Option<PathBuf>,
 }
 
 /// The stack's `NetworkMode` parameter; docs/stack.md compares the modes.
@@ -256,6 +314,14 @@ pub struct ReportArgs {
     /// pci-dss-4.0, …), each with its status.
     #[arg(long, value_name = "FRAMEWORK", conflicts_with_all = ["trend", "diff"])]
     pub framework: Option<String>,
+    /// Every entry of a suppression file with its status against the scan (active,
+    /// expiring, expired, stale, out of scope) and the failures it covers; without FILE:
+    /// .compliance/suppressions.yaml when it exists, else the entries the scan applied.
+    #[arg(long, value_name = "FILE", num_args = 0..=1, conflicts_with_all = ["trend", "diff", "framework"])]
+    pub suppressions: Option<Option<PathBuf>>,
+    /// The furthest ahead a suppression may expire, in days from today.
+    #[arg(long, value_name = "DAYS", default_value_t = crate::suppress::DEFAULT_MAX_DAYS, value_parser = clap::value_parser!(u32).range(1..=3650))]
+    pub max_suppression_days: u32,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
@@ -295,6 +361,9 @@ pub struct RemediateArgs {
     /// Add rules from DIR (repeatable), as `scan --rules` does.
     #[arg(long = "rules", value_name = "DIR")]
     pub rule_dirs: Vec<PathBuf>,
+    // Accepted risks are never fixed: the failures this file accepts are left alone.
+    #[command(flatten)]
+    pub suppression: SuppressionArgs,
     #[command(flatten)]
     pub aws: AwsArgs,
     /// Also store the audit in the report bucket of stack `compliance-<suffix>`.

@@ -2,14 +2,15 @@
 //! No I/O, no clock, no SDK: the same inputs give the same report on a laptop, in
 //! Lambda and on a replayed snapshot.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
 
-use crate::model::{Inventory, ResourceKind};
+use crate::model::{Inventory, ResourceKind, Tags};
 use crate::report::{Finding, Report, ScanInfo, Summary, REPORT_SCHEMA_VERSION};
 use crate::rules::evaluate::Setting;
 use crate::rules::{Rule, RuleSet, Severity, Status};
+use crate::suppress::Suppressions;
 
 /// What the caller knows about the run that the inventory does not.
 #[derive(Debug, Clone)]
@@ -20,10 +21,16 @@ pub struct RunInfo {
     pub finished_at: DateTime<Utc>,
 }
 
-pub fn build_report(rules: &RuleSet, inventory: &Inventory, run: RunInfo) -> Report {
+/// The report of `rules` over `inventory`, its failures matched against `suppressions`.
+pub fn build_report(
+    rules: &RuleSet,
+    inventory: &Inventory,
+    run: RunInfo,
+    suppressions: &Suppressions,
+) -> Report {
     let findings = evaluate(rules, inventory);
     let summary = summarize(&findings, inventory.resources.len());
-    Report {
+    let mut report = Report {
         schema_version: REPORT_SCHEMA_VERSION.to_string(),
         scan: ScanInfo {
             id: run.scan_id,
@@ -41,7 +48,21 @@ pub fn build_report(rules: &RuleSet, inventory: &Inventory, run: RunInfo) -> Rep
         summary,
         findings,
         errors: inventory.errors.clone(),
+        suppressions: Vec::new(),
+        baseline: None,
+    };
+    if !suppressions.entries.is_empty() {
+        let evaluated = rules.rules.iter().map(|r| r.id.as_str()).collect();
+        suppress(&mut report, suppressions, &evaluated);
     }
+    report
+}
+
+/// Marks `report`'s failures with the entries of `set` that accept them (`evaluated`: the
+/// rule ids the scan ran) and recounts the summary without them.
+pub fn suppress(report: &mut Report, set: &Suppressions, evaluated: &BTreeSet<&str>) {
+    crate::suppress::apply(set, report, evaluated);
+    report.summary = summarize(&report.findings, report.summary.resources_scanned);
 }
 
 /// Every rule against every resource of its kind, sorted by rule, region and resource.
@@ -98,7 +119,7 @@ pub fn evaluate(rules: &RuleSet, inventory: &Inventory) -> Vec<Finding> {
                 at: inventory.collected_at,
             };
             let judgement = rule.judge(attrs, &failed, setting);
-            findings.push(finding(
+            let mut found = finding(
                 rule,
                 inventory,
                 &resource.id,
@@ -106,7 +127,9 @@ pub fn evaluate(rules: &RuleSet, inventory: &Inventory) -> Vec<Finding> {
                 &resource.region,
                 judgement.status,
                 judgement.message,
-            ));
+            );
+            found.resource_tags = tags_of(attrs);
+            findings.push(found);
         }
         for e in listing_errors
             .iter()
@@ -133,6 +156,19 @@ pub fn evaluate(rules: &RuleSet, inventory: &Inventory) -> Vec<Finding> {
     findings
 }
 
+/// The resource's tags, when they were collected.
+fn tags_of(attrs: &serde_json::Value) -> Tags {
+    attrs
+        .get("tags")
+        .and_then(serde_json::Value::as_object)
+        .map(|tags| {
+            tags.iter()
+                .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 fn finding(
     rule: &Rule,
     inventory: &Inventory,
@@ -155,10 +191,14 @@ fn finding(
         remediation: rule.remediation.clone(),
         frameworks: rule.frameworks.clone(),
         timestamp: inventory.collected_at,
+        resource_tags: Tags::new(),
+        suppressed: None,
+        baseline: None,
     }
 }
 
-/// Counts by status and severity, and the score as Security Hub computes it.
+/// Counts by status and severity, and the score as Security Hub computes it, of the
+/// findings no suppression accepts; the accepted failures are counted apart.
 pub fn summarize(findings: &[Finding], resources_scanned: usize) -> Summary {
     let mut by_status: BTreeMap<Status, usize> = [
         Status::Pass,
@@ -171,7 +211,12 @@ pub fn summarize(findings: &[Finding], resources_scanned: usize) -> Summary {
     .collect();
     let mut failed_by_severity: BTreeMap<Severity, usize> =
         Severity::ALL.into_iter().map(|s| (s, 0)).collect();
+    let mut suppressed = 0;
     for f in findings {
+        if f.suppressed.is_some() {
+            suppressed += 1;
+            continue;
+        }
         *by_status.entry(f.status).or_default() += 1;
         if f.status == Status::Fail {
             *failed_by_severity.entry(f.severity).or_default() += 1;
@@ -186,6 +231,7 @@ pub fn summarize(findings: &[Finding], resources_scanned: usize) -> Summary {
         findings: findings.len(),
         by_status,
         failed_by_severity,
+        suppressed,
     }
 }
 

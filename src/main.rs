@@ -20,6 +20,7 @@ mod remediate;
 mod report;
 mod rules;
 mod stack;
+mod suppress;
 
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -57,6 +58,7 @@ fn main() -> ExitCode {
             Command::Destroy(args) => commands::destroy::run(args).await,
             Command::Report(args) => commands::report::run(args).await,
             Command::Remediate(args) => commands::remediate::run(args).await,
+            Command::Baseline(command) => commands::baseline::run(command),
         }
     });
     match result {

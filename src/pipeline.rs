@@ -3,6 +3,8 @@
 //! an account differently. Progress is the caller's (a bar on a terminal, nothing in
 //! Lambda); printing and storing are theirs too.
 
+use std::path::Path;
+
 use chrono::{DateTime, Utc};
 use tokio::time::Instant;
 
@@ -15,11 +17,53 @@ use crate::error::Fatal;
 use crate::model::Inventory;
 use crate::report::Report;
 use crate::rules::{load, RuleSet, Selection};
+use crate::suppress::{self, Suppressions};
 
 /// The built-in rules and those under `dirs`, validated against the fixes this build
 /// applies.
 pub fn load_rules(dirs: &[std::path::PathBuf]) -> Result<RuleSet, Fatal> {
     load::load(dirs, &remediate::ids()).map_err(|e| Fatal::new(e.to_string()))
+}
+
+/// The suppression file `path`, else `.compliance/suppressions.yaml` when it exists (and
+/// `default` allows it), else none; validated against `rules` (all that this run
+/// knows, before any selection) on `today`, with expiries at most `max_days` ahead.
+pub fn load_suppressions(
+    path: Option<&Path>,
+    default: bool,
+    rules: &RuleSet,
+    max_days: u32,
+) -> Result<Suppressions, Fatal> {
+    let path = match path {
+        Some(path) => path,
+        None if default && Path::new(suppress::DEFAULT_PATH).is_file() => {
+            Path::new(suppress::DEFAULT_PATH)
+        }
+        None => return Ok(Suppressions::default()),
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        Fatal::new(format!(
+            "cannot read suppression file {}: {e}",
+            path.display()
+        ))
+    })?;
+    parse_suppressions(&path.display().to_string(), &text, rules, max_days)
+}
+
+/// A suppression file's text (`name`: where it came from), validated as `load_suppressions` does.
+pub fn parse_suppressions(
+    name: &str,
+    text: &str,
+    rules: &RuleSet,
+    max_days: u32,
+) -> Result<Suppressions, Fatal> {
+    let known: Vec<&str> = rules.rules.iter().map(|r| r.id.as_str()).collect();
+    let context = suppress::file::Context {
+        known_rules: &known,
+        today: Utc::now().date_naive(),
+        max_days,
+    };
+    suppress::file::parse(name, text, &context).map_err(Fatal::new)
 }
 
 /// `rules` narrowed by `selection`; an unknown id, or nothing left, is refused.
@@ -59,14 +103,24 @@ pub struct Live<'a> {
     pub deadline: Option<Instant>,
 }
 
-/// Resolves the regions and collects what `rules` need in them.
+/// Resolves the regions and collects what `rules` need in them, and the tags that
+/// `suppressions` match on.
 pub async fn collect_live(
     live: &Live<'_>,
     rules: &RuleSet,
+    suppressions: &Suppressions,
     progress: &dyn Progress,
 ) -> Result<Inventory, Fatal> {
     let regions = regions::resolve(live.session, &live.regions).await?;
-    let needs = rules.needs();
+    let mut needs = rules.needs();
+    if suppressions.entries.iter().any(|e| !e.tags.is_empty()) {
+        // Entries that match by tag need the tags of every resource they may accept.
+        for (kind, attributes) in needs.0.iter_mut() {
+            if kind.schema().iter().any(|f| f.name == "tags") {
+                attributes.insert("tags".to_string());
+            }
+        }
+    }
     progress.start(task_count(&needs, &regions));
     let tick = |label: &str| progress.done(label);
     Ok(collect(
@@ -81,10 +135,12 @@ pub async fn collect_live(
 }
 
 /// Judges `inventory` with `rules` as one run (`source`: live, inventory, lambda) that
-/// started at `started_at`; a fresh scan id unless one is given.
+/// started at `started_at`, its failures matched against `suppressions`; a fresh scan id
+/// unless one is given.
 pub fn judge(
     rules: &RuleSet,
     inventory: &Inventory,
+    suppressions: &Suppressions,
     source: &str,
     scan_id: Option<String>,
     started_at: DateTime<Utc>,
@@ -95,5 +151,5 @@ pub fn judge(
         started_at,
         finished_at: Utc::now(),
     };
-    build_report(rules, inventory, run)
+    build_report(rules, inventory, run, suppressions)
 }

@@ -3,15 +3,15 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::model::{CollectionError, ResourceKind};
+use crate::model::{CollectionError, ResourceKind, Tags};
 use crate::rules::{Remediation, Severity, Status};
 
 /// Version of the report's JSON schema; the minor part grows with added fields, the
 /// major part with anything an existing reader could misread.
-pub const REPORT_SCHEMA_VERSION: &str = "1.1";
+pub const REPORT_SCHEMA_VERSION: &str = "1.2";
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -21,6 +21,12 @@ pub struct Report {
     pub summary: Summary,
     pub findings: Vec<Finding>,
     pub errors: Vec<CollectionError>,
+    /// Every entry of the suppression file the scan applied, with its status.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub suppressions: Vec<SuppressionEntry>,
+    /// The comparison with an earlier scan (`--baseline`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<Baseline>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -50,8 +56,13 @@ pub struct Summary {
     pub score: Option<f64>,
     pub resources_scanned: usize,
     pub findings: usize,
+    /// Counts of the findings that are not suppressed.
     pub by_status: BTreeMap<Status, usize>,
     pub failed_by_severity: BTreeMap<Severity, usize>,
+    /// Failed findings an unexpired suppression entry accepts: out of the score, the
+    /// counts above and the exit code.
+    #[serde(default)]
+    pub suppressed: usize,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -74,6 +85,107 @@ pub struct Finding {
     pub frameworks: BTreeMap<String, Vec<String>>,
     /// When the resource was observed.
     pub timestamp: DateTime<Utc>,
+    /// The resource's tags, as collected (what suppression entries' `tags` match).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub resource_tags: Tags,
+    /// The suppression entry that accepts this failure, when one does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suppressed: Option<Suppression>,
+    /// For a failure, with `--baseline`: whether the earlier scan failed it too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<BaselineState>,
+}
+
+/// The accepted risk a suppressed finding falls under.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Suppression {
+    /// The entry, as `file:line`.
+    pub entry: String,
+    pub reason: String,
+    pub owner: String,
+    /// The last day the entry accepts the risk (UTC).
+    pub expires: NaiveDate,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ticket: Option<String>,
+}
+
+/// A suppression entry and what it did in this scan.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SuppressionEntry {
+    pub entry: String,
+    pub rules: Vec<String>,
+    pub resources: Vec<String>,
+    pub reason: String,
+    pub owner: String,
+    pub expires: NaiveDate,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ticket: Option<String>,
+    pub status: EntryStatus,
+    /// Failed findings it matched (for an expired entry: those it no longer accepts).
+    pub findings: usize,
+}
+
+/// Where a suppression entry stands at the scan's time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EntryStatus {
+    /// Accepting failures, and expiring more than 14 days after the scan.
+    Active,
+    /// Accepting failures, and expiring within 14 days of the scan.
+    Expiring,
+    /// Past its expiry: what it matches fails again.
+    Expired,
+    /// Matched no failure in a scan that evaluated all its rules: prune it.
+    Stale,
+    /// Matched nothing, but the scan did not evaluate all its rules or regions.
+    OutOfScope,
+}
+
+impl EntryStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntryStatus::Active => "active",
+            EntryStatus::Expiring => "expiring",
+            EntryStatus::Expired => "expired",
+            EntryStatus::Stale => "stale",
+            EntryStatus::OutOfScope => "out_of_scope",
+        }
+    }
+}
+
+/// Whether a failure is new since the baseline scan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BaselineState {
+    New,
+    Existing,
+}
+
+/// What the scan is compared with, and the failures that went away.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Baseline {
+    /// The baseline scan's id and when it ran.
+    pub scan_id: String,
+    pub started_at: DateTime<Utc>,
+    pub new: usize,
+    pub existing: usize,
+    /// Failures of the baseline that no longer fail.
+    pub resolved: Vec<Resolved>,
+}
+
+/// A failure of the baseline scan that this scan does not have.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Resolved {
+    pub rule_id: String,
+    pub title: String,
+    pub severity: Severity,
+    pub resource_type: ResourceKind,
+    pub resource_id: String,
+    pub region: String,
 }
 
 impl Finding {
@@ -84,6 +196,13 @@ impl Finding {
             .flat_map(|(fw, ids)| ids.iter().map(move |id| format!("{fw}:{id}")))
             .collect::<Vec<_>>()
             .join(";")
+    }
+}
+
+impl Finding {
+    /// Failed and not accepted: what the score, `--fail-on` and alerts count.
+    pub fn fails(&self) -> bool {
+        self.status == Status::Fail && self.suppressed.is_none()
     }
 }
 

@@ -89,7 +89,7 @@ fn json_report_follows_the_documented_schema() {
     let (emu, _) = shared_demo();
     let out = run(scan(&emu.url, "json", &[]));
     let r = json_report(&out);
-    assert_eq!(r["schema_version"], "1.1");
+    assert_eq!(r["schema_version"], "1.2");
     let scan = &r["scan"];
     assert_eq!(scan["tool"], "compliance");
     assert_eq!(scan["account_id"], "123456789012");
@@ -221,7 +221,13 @@ fn csv_holds_the_json_findings_and_a_saved_inventory_replays_them_exactly() {
             "message",
             "frameworks",
             "remediation",
-            "remediation_url"
+            "remediation_url",
+            "suppressed",
+            "suppression_reason",
+            "suppression_owner",
+            "suppression_expires",
+            "suppression_ticket",
+            "baseline"
         ]
     );
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();

@@ -112,15 +112,47 @@ fn buckets_are_versioned_encrypted_with_their_own_key_private_and_tls_only() {
     keys.dedup();
     assert_eq!(keys.len(), 2, "each bucket has its own key: {keys:?}");
 
-    let report =
-        &doc["Resources"]["ReportBucket"]["Properties"]["LifecycleConfiguration"]["Rules"][0];
-    assert_eq!(
-        text(&report["ExpirationInDays"]),
-        "!Ref ReportRetentionDays"
+    // Scans and audits expire after the retention; the suppression file never does,
+    // only its replaced versions.
+    let rules = &doc["Resources"]["ReportBucket"]["Properties"]["LifecycleConfiguration"]["Rules"];
+    let rule = |prefix: &str| {
+        rules
+            .as_sequence()
+            .unwrap()
+            .iter()
+            .find(|r| r["Prefix"] == prefix)
+            .unwrap_or_else(|| panic!("no lifecycle rule for {prefix}"))
+            .clone()
+    };
+    for prefix in ["scans/", "remediation/"] {
+        let expiring = rule(prefix);
+        assert_eq!(
+            text(&expiring["ExpirationInDays"]),
+            "!Ref ReportRetentionDays",
+            "{prefix}"
+        );
+        assert_eq!(
+            text(&expiring["NoncurrentVersionExpiration"]["NoncurrentDays"]),
+            "!Ref ReportRetentionDays",
+            "{prefix}"
+        );
+    }
+    let config = rule("config/");
+    assert!(
+        config.get("ExpirationInDays").is_none(),
+        "the suppression file is kept"
     );
     assert_eq!(
-        text(&report["NoncurrentVersionExpiration"]["NoncurrentDays"]),
+        text(&config["NoncurrentVersionExpiration"]["NoncurrentDays"]),
         "!Ref ReportRetentionDays"
+    );
+    assert!(
+        rules
+            .as_sequence()
+            .unwrap()
+            .iter()
+            .all(|r| r.get("Prefix").is_some()),
+        "no rule expires the whole bucket"
     );
     assert_eq!(doc["Parameters"]["ReportRetentionDays"]["Default"], 90);
 }

@@ -1,5 +1,6 @@
 //! The stack's own buckets: uploading the Lambda package, storing results without
-//! overwriting (scans, audits), reading stored scans, and emptying every object
+//! overwriting (scans, audits) and the suppression file over its last version, reading
+//! stored scans, and emptying every object
 //! version and delete marker before the stack is deleted (CloudFormation refuses to
 //! delete a bucket that holds anything).
 
@@ -149,6 +150,24 @@ pub async fn read(s3: &Client, bucket: &str, key: &str) -> Result<String, CallEr
             message: format!("reading {key}: {e}"),
         })?;
     Ok(String::from_utf8_lossy(&body.into_bytes()).into_owned())
+}
+
+/// Stores `body` at `key`, replacing what is there (the bucket keeps the old version).
+pub async fn put(
+    s3: &Client,
+    bucket: &str,
+    key: &str,
+    body: Vec<u8>,
+    content_type: &str,
+) -> Result<(), CallError> {
+    s3.put_object()
+        .bucket(bucket)
+        .key(key)
+        .content_type(content_type)
+        .body(ByteStream::from(body))
+        .send()
+        .await?;
+    Ok(())
 }
 
 /// Stores `body` at `key`, refusing to replace an object that is already there.

@@ -8,13 +8,19 @@ use std::process::ExitCode;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::files::{write_atomically, write_stdout};
+use crate::aws::buckets::stored_reports;
 use crate::aws::errors::CallError;
+use crate::aws::session::Session;
 use crate::aws::session::SessionOptions;
-use crate::cli::{AwsArgs, FailOn, ScanArgs};
+use crate::aws::stack::Stack;
+use crate::cli::{AwsArgs, FailOn, ScanArgs, SuppressionArgs};
 use crate::error::Fatal;
+use crate::history;
 use crate::pipeline::{self, Progress};
-use crate::report::Report;
-use crate::rules::{RuleSet, Selection, Status};
+use crate::report::{BaselineState, EntryStatus, Report};
+use crate::rules::{RuleSet, Selection, Severity, Status};
+use crate::stack::Suffix;
+use crate::suppress::Suppressions;
 
 impl AwsArgs {
     /// The connection these flags ask for: `region` overrides the profile's home region;
@@ -70,19 +76,130 @@ impl Drop for Bar {
 }
 
 /// The built-in and `--rules` rules, narrowed by the selection flags (`--list-rules`
-/// may list none).
-pub fn select_rules(args: &ScanArgs) -> Result<RuleSet, Fatal> {
+/// may list none), and the suppression file the flags name, checked against all of them.
+pub fn select_rules(args: &ScanArgs) -> Result<(RuleSet, Suppressions), Fatal> {
     let rules = pipeline::load_rules(&args.rule_dirs)?;
+    let suppressions = load_suppressions(&args.suppression, &rules)?;
     let selection = Selection {
         rules: args.only_rules.clone(),
         skip_rules: args.skip_rules.clone(),
         services: args.services.clone(),
         min_severity: args.min_severity,
     };
-    if args.list_rules {
-        return rules.select(&selection).map_err(Fatal::new);
+    let selected = if args.list_rules {
+        rules.select(&selection).map_err(Fatal::new)?
+    } else {
+        pipeline::select(rules, &selection)?
+    };
+    Ok((selected, suppressions))
+}
+
+/// The suppression file `args` name (or the default one), validated against `rules`.
+pub fn load_suppressions(args: &SuppressionArgs, rules: &RuleSet) -> Result<Suppressions, Fatal> {
+    pipeline::load_suppressions(
+        args.suppressions.as_deref(),
+        !args.no_suppressions,
+        rules,
+        args.max_suppression_days,
+    )
+}
+
+/// Says on stderr which suppression entries expired (their failures count again), which
+/// expire within 14 days and which matched nothing; the report lists every entry.
+pub fn warn_suppressions(report: &Report) {
+    for e in &report.suppressions {
+        let what = format!(
+            "suppression {} ({} on {}, owner {})",
+            e.entry,
+            e.rules.join(", "),
+            e.resources.join(", "),
+            e.owner
+        );
+        match e.status {
+            EntryStatus::Expired => eprintln!(
+                "warning: {what} expired on {}: its {} failure(s) count again",
+                e.expires, e.findings
+            ),
+            EntryStatus::Expiring => eprintln!(
+                "warning: {what} expires on {}; renew it or fix its {} failure(s)",
+                e.expires, e.findings
+            ),
+            EntryStatus::Stale => eprintln!(
+                "warning: {what} matched no failure in this scan: remove it from the file"
+            ),
+            EntryStatus::Active | EntryStatus::OutOfScope => {}
+        }
     }
-    pipeline::select(rules, &selection)
+}
+
+/// What the summary line adds about accepted and new failures: ` (2 more suppressed, 1 new)`.
+pub fn accepted_and_new(report: &Report) -> String {
+    let mut parts = Vec::new();
+    if report.summary.suppressed > 0 {
+        parts.push(format!("{} more suppressed", report.summary.suppressed));
+    }
+    if let Some(b) = &report.baseline {
+        let new = report
+            .findings
+            .iter()
+            .filter(|f| f.fails() && f.baseline == Some(BaselineState::New))
+            .count();
+        parts.push(format!(
+            "{new} new, {} resolved since scan {}",
+            b.resolved.len(),
+            b.scan_id
+        ));
+    }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", parts.join(", "))
+    }
+}
+
+/// The earlier scan `--baseline` or `--baseline-suffix` names, read before anything is
+/// scanned.
+pub async fn load_baseline(args: &ScanArgs) -> Result<Option<Report>, Fatal> {
+    let mut stored = match (&args.baseline, &args.baseline_suffix) {
+        (Some(path), _) => history::load(std::slice::from_ref(path)).map_err(Fatal::new)?,
+        (None, Some(suffix)) => stored_scans(&args.aws, args.regions.first(), suffix, None).await?,
+        (None, None) => return Ok(None),
+    };
+    Ok(stored.pop())
+}
+
+/// Marks `report` against the baseline, if any.
+pub fn compare(report: &mut Report, baseline: Option<&Report>) -> Result<(), Fatal> {
+    match baseline {
+        Some(earlier) => history::baseline::mark(report, earlier).map_err(Fatal::new),
+        None => Ok(()),
+    }
+}
+
+/// The scans the stack `compliance-<suffix>` stored in its report bucket (those since
+/// `since` when given), oldest first.
+pub async fn stored_scans(
+    aws: &AwsArgs,
+    region: Option<&String>,
+    suffix: &str,
+    since: Option<chrono::NaiveDate>,
+) -> Result<Vec<Report>, Fatal> {
+    let suffix = Suffix::parse(suffix).map_err(Fatal::new)?;
+    let session = Session::connect(&aws.session_options(region, None)).await?;
+    let bucket = Stack::new(&session, &suffix.stack_name())
+        .report_bucket()
+        .await
+        .map_err(|e| Fatal::new(format!("{e}, or name report files")))?;
+    let s3 = session.s3_in(&session.default_region());
+    let texts = stored_reports(&s3, &bucket, since)
+        .await
+        .map_err(|e| Fatal::new(format!("cannot read the scans in s3://{bucket}: {e}")))?;
+    if texts.is_empty() {
+        return Err(Fatal::new(format!(
+            "no scan is stored in s3://{bucket} yet"
+        )));
+    }
+    history::parse_all(texts).map_err(Fatal::new)
 }
 
 /// Prints `report` as the flags ask and decides the exit code: the same for a local
@@ -90,29 +207,45 @@ pub fn select_rules(args: &ScanArgs) -> Result<RuleSet, Fatal> {
 pub fn deliver(args: &ScanArgs, report: &Report) -> Result<ExitCode, Fatal> {
     let terminal = args.output.is_none() && io::stdout().is_terminal();
     let color = terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    let reporter = args.format.reporter(terminal, color);
+    let reporter = args.format.reporter(terminal, color, args.show_suppressed);
     match &args.output {
         Some(path) => write_atomically(path, |w| reporter.write(report, w))?,
         None => write_stdout(|out| reporter.write(report, out))?,
     }
+    let threshold = match args.fail_on_new {
+        Some(severity) => Threshold::New(severity),
+        None => Threshold::Any(args.fail_on),
+    };
     Ok(ExitCode::from(exit_code(
         report,
-        args.fail_on,
+        threshold,
         args.accept_errors,
     )))
 }
 
-/// A scan's exit code: 1 when a finding at or above `fail_on` failed; else 3 when
-/// something could not be read (an ERROR finding, a collection error, a scan cut
-/// short) and that was not accepted — "I could not look" is never "compliant"; else 0.
-fn exit_code(report: &Report, fail_on: FailOn, accept_errors: bool) -> u8 {
-    let failing = match fail_on {
-        FailOn::Never => false,
-        FailOn::AtLeast(threshold) => report
-            .findings
-            .iter()
-            .any(|f| f.status == Status::Fail && f.severity.at_least(threshold)),
-    };
+/// Which failures make a scan exit 1.
+#[derive(Debug, Clone, Copy)]
+enum Threshold {
+    /// `--fail-on`: any failure at or above it.
+    Any(FailOn),
+    /// `--fail-on-new`: only failures the baseline did not have.
+    New(Severity),
+}
+
+/// A scan's exit code: 1 when a failure no suppression accepts is at or above the
+/// threshold; else 3 when something could not be read (an ERROR finding, a collection
+/// error, a scan cut short) and that was not accepted — "I could not look" is never
+/// "compliant"; else 0.
+fn exit_code(report: &Report, threshold: Threshold, accept_errors: bool) -> u8 {
+    let failing = report
+        .findings
+        .iter()
+        .filter(|f| f.fails())
+        .any(|f| match threshold {
+            Threshold::Any(FailOn::Never) => false,
+            Threshold::Any(FailOn::AtLeast(s)) => f.severity.at_least(s),
+            Threshold::New(s) => f.baseline == Some(BaselineState::New) && f.severity.at_least(s),
+        });
     let unread = report.scan.incomplete
         || !report.errors.is_empty()
         || report.findings.iter().any(|f| f.status == Status::Error);
@@ -144,11 +277,12 @@ mod tests {
         let mut report = fixtures::report();
         report.errors.clear();
         report.findings.retain(|f| f.status != Status::Error);
-        let fail_on = FailOn::AtLeast(Severity::Low);
+        let fail_on = Threshold::Any(FailOn::AtLeast(Severity::Low));
+        let never = Threshold::Any(FailOn::Never);
         let has_failures = report.findings.iter().any(|f| f.status == Status::Fail);
         assert!(has_failures);
         assert_eq!(exit_code(&report, fail_on, false), 1);
-        assert_eq!(exit_code(&report, FailOn::Never, false), 0);
+        assert_eq!(exit_code(&report, never, false), 0);
 
         let mut unread = report.clone();
         unread.findings[0].status = Status::Error;
@@ -157,16 +291,43 @@ mod tests {
             1,
             "a failure still wins"
         );
-        assert_eq!(exit_code(&unread, FailOn::Never, false), INCOMPLETE);
-        assert_eq!(
-            exit_code(&unread, FailOn::Never, true),
-            0,
-            "--accept-errors"
-        );
+        assert_eq!(exit_code(&unread, never, false), INCOMPLETE);
+        assert_eq!(exit_code(&unread, never, true), 0, "--accept-errors");
 
-        let mut cut_short = report;
+        let mut cut_short = report.clone();
         cut_short.findings.clear();
         cut_short.scan.incomplete = true;
         assert_eq!(exit_code(&cut_short, fail_on, false), INCOMPLETE);
+
+        // Accepted failures do not fail the scan; with a baseline, only new ones do.
+        let mut accepted = report.clone();
+        for f in &mut accepted.findings {
+            f.suppressed = Some(crate::report::Suppression {
+                entry: "s.yaml:3".into(),
+                reason: "r".into(),
+                owner: "o".into(),
+                expires: chrono::NaiveDate::from_ymd_opt(2027, 1, 1).unwrap(),
+                ticket: None,
+            });
+        }
+        assert_eq!(exit_code(&accepted, fail_on, false), 0);
+        let mut compared = report;
+        for f in &mut compared.findings {
+            f.baseline = Some(BaselineState::Existing);
+        }
+        assert_eq!(
+            exit_code(&compared, Threshold::New(Severity::Low), false),
+            0
+        );
+        compared.findings[2].baseline = Some(BaselineState::New); // the critical failure
+        assert_eq!(
+            exit_code(&compared, Threshold::New(Severity::Critical), false),
+            1
+        );
+        assert_eq!(
+            exit_code(&compared, fail_on, false),
+            1,
+            "--fail-on counts existing ones"
+        );
     }
 }

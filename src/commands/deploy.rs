@@ -6,6 +6,7 @@
 //! the deploy writes lives in the stack, so `destroy` leaves nothing behind.
 
 use std::collections::BTreeMap;
+use std::fs;
 use std::io::{self, Write};
 use std::process::ExitCode;
 
@@ -13,14 +14,18 @@ use chrono::Utc;
 use serde_json::json;
 
 use super::common::refused;
-use crate::aws::buckets::upload_once;
+use crate::aws::buckets::{put, upload_once};
 use crate::aws::errors::CallError;
 use crate::aws::session::Session;
 use crate::aws::stack::{Param, PlannedChange, Stack, StackState, Update};
 use crate::cli::{DeployArgs, DeployFormat};
 use crate::error::Fatal;
+use crate::pipeline;
 use crate::stack::package::{package, Package};
-use crate::stack::{check_email, check_schedule, template_default, Suffix, TEMPLATE};
+use crate::stack::{
+    check_email, check_schedule, template_default, Suffix, SUPPRESSIONS_KEY, TEMPLATE,
+};
+use crate::suppress::DEFAULT_MAX_DAYS;
 
 pub async fn run(args: DeployArgs) -> Result<ExitCode, Fatal> {
     let suffix = Suffix::parse(&args.suffix).map_err(Fatal::new)?;
@@ -30,6 +35,20 @@ pub async fn run(args: DeployArgs) -> Result<ExitCode, Fatal> {
     if let Some(address) = &args.alert_email {
         check_email(address).map_err(Fatal::new)?;
     }
+    // The suppression file is checked as a scan checks it, before anything is changed.
+    let suppressions = match &args.suppressions {
+        Some(path) => {
+            let rules = pipeline::load_rules(&[])?;
+            pipeline::load_suppressions(Some(path), false, &rules, DEFAULT_MAX_DAYS)?;
+            Some(fs::read(path).map_err(|e| {
+                Fatal::new(format!(
+                    "cannot read suppression file {}: {e}",
+                    path.display()
+                ))
+            })?)
+        }
+        None => None,
+    };
     let pkg = lambda_package(&args)?;
     let session = Session::connect(&args.aws.session_options(args.region.as_ref(), None)).await?;
     let stack = Stack::new(&session, &suffix.stack_name());
@@ -73,6 +92,9 @@ pub async fn run(args: DeployArgs) -> Result<ExitCode, Fatal> {
     };
     match outcome {
         Deployment::Done { changed, state } => {
+            if let Some(body) = suppressions {
+                upload_suppressions(&session, &state, body).await?;
+            }
             print_outputs(args.format, &stack.name, changed, &state)?;
             Ok(ExitCode::SUCCESS)
         }
@@ -354,6 +376,32 @@ async fn upload(session: &Session, state: &StackState, pkg: &Package) -> Result<
             pkg.key
         ));
     }
+    Ok(())
+}
+
+/// Stores the suppression file where the scheduled scans read it (the bucket keeps
+/// the versions it replaces).
+async fn upload_suppressions(
+    session: &Session,
+    state: &StackState,
+    body: Vec<u8>,
+) -> Result<(), Fatal> {
+    let bucket = state
+        .outputs
+        .get("ReportBucketName")
+        .cloned()
+        .unwrap_or_default();
+    let s3 = session.s3_in(&session.default_region());
+    put(&s3, &bucket, SUPPRESSIONS_KEY, body, "application/yaml")
+        .await
+        .map_err(|e| {
+            Fatal::new(format!(
+                "the stack is deployed, but the suppression file could not be stored at s3://{bucket}/{SUPPRESSIONS_KEY}: {e}; deploy again with --suppressions"
+            ))
+        })?;
+    say(&format!(
+        "stored the suppression file at s3://{bucket}/{SUPPRESSIONS_KEY}"
+    ));
     Ok(())
 }
 

@@ -1,6 +1,7 @@
 //! One module per subcommand: each turns parsed arguments into calls on the layers
 //! below (aws, rules, engine, output) and decides the exit code.
 
+pub mod baseline;
 mod common;
 pub mod deploy;
 pub mod destroy;

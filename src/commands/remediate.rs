@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::Utc;
 
-use super::common::{Bar, INCOMPLETE};
+use super::common::{load_suppressions, Bar, INCOMPLETE};
 use super::files::{ask, check_distinct, check_writable, write_stdout};
 use crate::aws::buckets::store_new;
 use crate::aws::regions::RegionChoice;
@@ -20,6 +20,7 @@ use crate::aws::remediate::{self as fixes, execute, Mode, Runner};
 use crate::aws::session::Session;
 use crate::aws::stack::Stack;
 use crate::cli::RemediateArgs;
+use crate::engine::suppress;
 use crate::error::Fatal;
 use crate::history;
 use crate::output::write_remediation;
@@ -30,6 +31,7 @@ use crate::remediate::{
 use crate::report::Report;
 use crate::rules::{RuleSet, Selection, Severity, Status};
 use crate::stack::Suffix;
+use crate::suppress::Suppressions;
 
 pub async fn run(args: RemediateArgs) -> Result<ExitCode, Fatal> {
     // Everything the operator typed is checked before anything is read or changed.
@@ -45,6 +47,7 @@ pub async fn run(args: RemediateArgs) -> Result<ExitCode, Fatal> {
         ));
     }
     let all_rules = pipeline::load_rules(&args.rule_dirs)?;
+    let suppressions = load_suppressions(&args.suppression, &all_rules)?;
     check_tag_keys(&all_rules, args.tags.iter().map(|(k, _)| k)).map_err(Fatal::new)?;
     let rules = all_rules
         .select(&Selection {
@@ -100,9 +103,16 @@ pub async fn run(args: RemediateArgs) -> Result<ExitCode, Fatal> {
                 session.account_id
             )))
         }
-        Some(report) => report,
-        None => fresh_scan(&args, &session, &rules).await?,
+        Some(mut report) => {
+            if !suppressions.entries.is_empty() {
+                let evaluated = rules.rules.iter().map(|r| r.id.as_str()).collect();
+                suppress(&mut report, &suppressions, &evaluated);
+            }
+            report
+        }
+        None => fresh_scan(&args, &session, &rules, &suppressions).await?,
     };
+
     // A --resource no finding names is most likely a typo: say so, change nothing.
     if let Some(unknown) = args
         .resources
@@ -119,6 +129,15 @@ pub async fn run(args: RemediateArgs) -> Result<ExitCode, Fatal> {
         rules: args.rules.clone(),
         resources: args.resources.clone(),
     };
+    // Accepted risks are never fixed.
+    let accepted = report
+        .findings
+        .iter()
+        .filter(|f| f.suppressed.is_some() && filter.keeps(f))
+        .count();
+    if accepted > 0 && !args.quiet {
+        eprintln!("compliance: {accepted} failed findings are accepted risks (suppressed) and are left alone");
+    }
     // What the scan could not read was not considered for a fix: it is said, and the run
     // does not exit 0.
     let unread = report
@@ -286,6 +305,7 @@ async fn fresh_scan(
     args: &RemediateArgs,
     session: &Session,
     rules: &RuleSet,
+    suppressions: &Suppressions,
 ) -> Result<Report, Fatal> {
     let started_at = Utc::now();
     let live = Live {
@@ -297,8 +317,16 @@ async fn fresh_scan(
         concurrency: usize::from(args.concurrency),
         deadline: None,
     };
-    let inventory = pipeline::collect_live(&live, rules, &Bar::new(args.quiet)).await?;
-    Ok(pipeline::judge(rules, &inventory, "live", None, started_at))
+    let inventory =
+        pipeline::collect_live(&live, rules, suppressions, &Bar::new(args.quiet)).await?;
+    Ok(pipeline::judge(
+        rules,
+        &inventory,
+        suppressions,
+        "live",
+        None,
+        started_at,
+    ))
 }
 
 /// `$XDG_STATE_HOME/compliance/remediation-audit.jsonl`, else under `~/.local/state`;

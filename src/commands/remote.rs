@@ -8,11 +8,12 @@ use std::process::ExitCode;
 
 use serde_json::Value;
 
-use super::common::{deliver, select_rules};
+use super::common::{compare, deliver, load_baseline, select_rules, warn_suppressions};
 use crate::aws::buckets;
 use crate::aws::scanner;
 use crate::aws::session::Session;
 use crate::cli::ScanArgs;
+use crate::engine::suppress;
 use crate::error::Fatal;
 use crate::history;
 use crate::lambda::event::ScanRequest;
@@ -21,7 +22,9 @@ use crate::stack::{Suffix, SCANS_PREFIX};
 
 pub async fn run(args: ScanArgs) -> Result<ExitCode, Fatal> {
     let suffix = Suffix::parse(args.suffix.as_deref().unwrap_or_default()).map_err(Fatal::new)?;
-    select_rules(&args)?; // unknown rule ids are refused here, before any call
+    // Unknown rule ids and bad suppression files are refused here, before any call.
+    let (rules, suppressions) = select_rules(&args)?;
+    let baseline = load_baseline(&args).await?;
     let mut request = ScanRequest {
         scan_id: None,
         regions: args.regions.clone(),
@@ -70,7 +73,7 @@ pub async fn run(args: ScanArgs) -> Result<ExitCode, Fatal> {
         .get("location")
         .and_then(Value::as_str)
         .unwrap_or_default();
-    let report = match body.get("report") {
+    let mut report = match body.get("report") {
         Some(inline) => serde_json::from_value::<Report>(inline.clone()).map_err(|e| {
             Fatal::new(format!(
                 "{function} answered without a report ({e}); is it this version of compliance?"
@@ -89,6 +92,13 @@ pub async fn run(args: ScanArgs) -> Result<ExitCode, Fatal> {
     if !args.quiet && !location.is_empty() {
         eprintln!("compliance: the function stored the report at {location}");
     }
+    if !suppressions.entries.is_empty() {
+        // A file given here (or the default one) wins over the one the stack applied.
+        let evaluated = rules.rules.iter().map(|r| r.id.as_str()).collect();
+        suppress(&mut report, &suppressions, &evaluated);
+    }
+    compare(&mut report, baseline.as_ref())?;
+    warn_suppressions(&report);
     deliver(&args, &report)
 }
 

@@ -7,16 +7,17 @@ use std::process::ExitCode;
 
 use chrono::{TimeZone, Utc};
 
+use super::common::stored_scans;
 use super::files::{check_distinct, check_writable, write_atomically, write_stdout};
-use crate::aws::buckets::stored_reports;
-use crate::aws::session::Session;
-use crate::aws::stack::Stack;
 use crate::cli::ReportArgs;
+use crate::engine::suppress;
 use crate::error::Fatal;
 use crate::history::{self, diff::diff, framework::catalogued, pick, trend::trend};
-use crate::output::{write_controls, write_diff, write_trend, Format, HtmlReporter, Reporter};
-use crate::report::Report;
-use crate::stack::Suffix;
+use crate::output::{
+    write_controls, write_diff, write_suppressions, write_trend, Format, HtmlReporter, Reporter,
+};
+use crate::pipeline;
+use crate::report::{Report, SuppressionEntry};
 
 pub async fn run(args: ReportArgs) -> Result<ExitCode, Fatal> {
     if let Some(path) = &args.output {
@@ -26,7 +27,7 @@ pub async fn run(args: ReportArgs) -> Result<ExitCode, Fatal> {
         check_distinct(&[("--output", path)], &inputs)?;
     }
     let stored = match &args.suffix {
-        Some(suffix) => from_bucket(&args, suffix).await?,
+        Some(suffix) => stored_scans(&args.aws, args.region.as_ref(), suffix, args.since).await?,
         None => history::load(&args.files).map_err(Fatal::new)?,
     };
     let compares = args.trend || args.diff.is_some() || args.format == Format::Html;
@@ -71,6 +72,11 @@ pub async fn run(args: ReportArgs) -> Result<ExitCode, Fatal> {
         };
         let changes = diff(before, after);
         emit(&|w| write_diff(format, &before.scan.id, &after.scan.id, &changes, w))?;
+    } else if let Some(file) = &args.suppressions {
+        let format = args.format.for_list("--suppressions").map_err(Fatal::new)?;
+        let chosen = pick(&stored, args.scan.as_deref()).map_err(Fatal::new)?;
+        let entries = entries_against(chosen, file.as_deref(), args.max_suppression_days)?;
+        emit(&|w| write_suppressions(format, &chosen.scan.id, &entries, w))?;
     } else if let Some(framework) = &args.framework {
         let format = args.format.for_list("--framework").map_err(Fatal::new)?;
         let chosen = pick(&stored, args.scan.as_deref()).map_err(Fatal::new)?;
@@ -89,11 +95,30 @@ pub async fn run(args: ReportArgs) -> Result<ExitCode, Fatal> {
                 trend: trend(&earlier, None, None),
             })
         } else {
-            args.format.reporter(terminal, color)
+            args.format.reporter(terminal, color, true)
         };
         emit(&|w| reporter.write(chosen, w))?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The entries of the suppression file `file` (else the default one when it exists,
+/// else those the scan itself applied) with their status against `scan`.
+fn entries_against(
+    scan: &Report,
+    file: Option<&std::path::Path>,
+    max_days: u32,
+) -> Result<Vec<SuppressionEntry>, Fatal> {
+    let rules = pipeline::load_rules(&[])?;
+    let set = pipeline::load_suppressions(file, true, &rules, max_days)?;
+    if file.is_none() && set.entries.is_empty() {
+        return Ok(scan.suppressions.clone());
+    }
+    // A stored scan names the rules it judged by their findings.
+    let evaluated = scan.findings.iter().map(|f| f.rule_id.as_str()).collect();
+    let mut judged = scan.clone();
+    suppress(&mut judged, &set, &evaluated);
+    Ok(judged.suppressions)
 }
 
 /// `--since` as the start of that day, UTC.
@@ -101,24 +126,4 @@ fn since(args: &ReportArgs) -> Option<chrono::DateTime<Utc>> {
     args.since
         .and_then(|d| d.and_hms_opt(0, 0, 0))
         .map(|t| Utc.from_utc_datetime(&t))
-}
-
-/// The scans stored by the stack `compliance-<suffix>`, read from its report bucket.
-async fn from_bucket(args: &ReportArgs, suffix: &str) -> Result<Vec<Report>, Fatal> {
-    let suffix = Suffix::parse(suffix).map_err(Fatal::new)?;
-    let session = Session::connect(&args.aws.session_options(args.region.as_ref(), None)).await?;
-    let bucket = Stack::new(&session, &suffix.stack_name())
-        .report_bucket()
-        .await
-        .map_err(|e| Fatal::new(format!("{e}, or name report files")))?;
-    let s3 = session.s3_in(&session.default_region());
-    let texts = stored_reports(&s3, &bucket, args.since)
-        .await
-        .map_err(|e| Fatal::new(format!("cannot read the scans in s3://{bucket}: {e}")))?;
-    if texts.is_empty() {
-        return Err(Fatal::new(format!(
-            "no scan is stored in s3://{bucket} yet"
-        )));
-    }
-    history::parse_all(texts).map_err(Fatal::new)
 }

@@ -7,7 +7,9 @@ use std::time::Instant;
 
 use chrono::Utc;
 
-use super::common::{deliver, select_rules, Bar};
+use super::common::{
+    accepted_and_new, compare, deliver, load_baseline, select_rules, warn_suppressions, Bar,
+};
 use super::files::{check_distinct, check_writable, write_atomically, write_stdout};
 use crate::aws::regions::RegionChoice;
 use crate::aws::session::Session;
@@ -20,7 +22,7 @@ use crate::report::Report;
 use crate::rules::Status;
 
 pub async fn run(args: ScanArgs) -> Result<ExitCode, Fatal> {
-    let rules = select_rules(&args)?;
+    let (rules, suppressions) = select_rules(&args)?;
     if args.list_rules {
         let format = args.format.for_list("--list-rules").map_err(Fatal::new)?;
         write_stdout(|out| write_rules(format, &rules.rules, out))?;
@@ -42,7 +44,18 @@ pub async fn run(args: ScanArgs) -> Result<ExitCode, Fatal> {
         .map(|p| ("--inventory", p))
         .into_iter()
         .collect();
+    let inputs: Vec<(&str, &Path)> = inputs
+        .into_iter()
+        .chain(args.baseline.as_deref().map(|p| ("--baseline", p)))
+        .chain(
+            args.suppression
+                .suppressions
+                .as_deref()
+                .map(|p| ("--suppressions", p)),
+        )
+        .collect();
     check_distinct(&outputs, &inputs)?;
+    let baseline = load_baseline(&args).await?;
 
     let started_at = Utc::now();
     let clock = Instant::now();
@@ -60,7 +73,8 @@ pub async fn run(args: ScanArgs) -> Result<ExitCode, Fatal> {
                 concurrency: usize::from(args.concurrency),
                 deadline: None,
             };
-            let inventory = pipeline::collect_live(&live, &rules, &Bar::new(args.quiet)).await?;
+            let inventory =
+                pipeline::collect_live(&live, &rules, &suppressions, &Bar::new(args.quiet)).await?;
             (inventory, "live")
         }
     };
@@ -70,19 +84,22 @@ pub async fn run(args: ScanArgs) -> Result<ExitCode, Fatal> {
             writeln!(w)
         })?;
     }
-    let report = pipeline::judge(&rules, &inventory, source, None, started_at);
+    let mut report = pipeline::judge(&rules, &inventory, &suppressions, source, None, started_at);
+    compare(&mut report, baseline.as_ref())?;
     warn_collection_errors(&report);
+    warn_suppressions(&report);
     if !args.quiet {
         let score = report
             .summary
             .score
             .map_or("n/a".to_string(), |s| format!("{s:.1}%"));
         eprintln!(
-            "scanned {} resources with {} rules in {:.1}s: score {score}, {} failed, {} errors",
+            "scanned {} resources with {} rules in {:.1}s: score {score}, {} failed{}, {} errors",
             report.summary.resources_scanned,
             report.scan.rules_evaluated,
             clock.elapsed().as_secs_f64(),
             report.summary.count(Status::Fail),
+            accepted_and_new(&report),
             report.summary.count(Status::Error),
         );
     }

@@ -4,6 +4,7 @@
 //! findings grouped by a framework's controls. Pure but
 //! for reading the files.
 
+pub mod baseline;
 pub mod diff;
 pub mod framework;
 pub mod trend;

@@ -2,12 +2,13 @@
 //! or above the threshold exist — what a person needs to triage, plus message attributes
 //! so subscribers can filter; and the warning, to the warning topic, when the run itself
 //! fell short (stopped at its deadline, could not read something, could not store its
-//! report), so a blind spot is never mistaken for a clean account.
+//! report), so a blind spot is never mistaken for a clean account — and when accepted
+//! risks expired or soon will, so they are renewed or fixed, never silently permanent.
 
 use std::collections::BTreeMap;
 
-use crate::report::{Finding, Report};
-use crate::rules::{Severity, Status};
+use crate::report::{EntryStatus, Finding, Report};
+use crate::rules::Severity;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Alert {
@@ -22,7 +23,7 @@ pub fn alert(report: &Report, threshold: Severity, location: &str) -> Option<Ale
     let failing: Vec<&Finding> = report
         .findings
         .iter()
-        .filter(|f| f.status == Status::Fail && f.severity.at_least(threshold))
+        .filter(|f| f.fails() && f.severity.at_least(threshold))
         .collect();
     let worst = failing.iter().map(|f| f.severity).min()?;
     let scan = &report.scan;
@@ -109,8 +110,15 @@ pub fn alert(report: &Report, threshold: Severity, location: &str) -> Option<Ale
     })
 }
 
-/// The warning for a run that fell short, or `None` when it saw and stored everything.
-pub fn warning(report: &Report, stored: bool, location: &str) -> Option<Alert> {
+/// The warning for a run that fell short — or whose accepted risks expired, expire
+/// soon, or could not be read (`suppressions`: why the stack's file was not applied) —
+/// or `None` when it saw and stored everything.
+pub fn warning(
+    report: &Report,
+    stored: bool,
+    location: &str,
+    suppressions: Option<&str>,
+) -> Option<Alert> {
     let scan = &report.scan;
     let mut problems: Vec<(&str, String)> = Vec::new();
     if scan.incomplete {
@@ -142,6 +150,42 @@ pub fn warning(report: &Report, stored: bool, location: &str) -> Option<Alert> {
             "not-stored",
             "The report could not be stored in the bucket; it is in the function's log in full."
                 .to_string(),
+        ));
+    }
+    if let Some(problem) = suppressions {
+        problems.push((
+            "suppressions",
+            format!("The suppression file was not applied, so every failure counts: {problem}"),
+        ));
+    }
+    let lapsing: Vec<String> = report
+        .suppressions
+        .iter()
+        .filter(|e| matches!(e.status, EntryStatus::Expired | EntryStatus::Expiring))
+        .map(|e| {
+            format!(
+                "\n  {} {} on {} ({}, owner {}, {} failure(s)): {}",
+                e.entry,
+                if e.status == EntryStatus::Expired {
+                    "expired"
+                } else {
+                    "expires"
+                },
+                e.expires,
+                e.rules.join(", "),
+                e.owner,
+                e.findings,
+                e.reason
+            )
+        })
+        .collect();
+    if !lapsing.is_empty() {
+        problems.push((
+            "expired-suppressions",
+            format!(
+                "Accepted risks expired or expire within 14 days; expired ones fail again:{}",
+                lapsing.concat()
+            ),
         ));
     }
     if problems.is_empty() {
@@ -186,7 +230,7 @@ mod tests {
     fn a_run_that_fell_short_raises_one_warning_naming_each_problem() {
         let mut report = fixtures::report();
         report.scan.incomplete = true;
-        let w = warning(&report, false, "s3://b/scans/x.json").unwrap();
+        let w = warning(&report, false, "s3://b/scans/x.json", None).unwrap();
         assert_eq!(w.attributes["problem"].1, "incomplete,errors,not-stored");
         assert!(
             w.message
@@ -198,10 +242,59 @@ mod tests {
         report.scan.incomplete = false;
         report.errors.clear();
         assert_eq!(
-            warning(&report, true, "s3://b/x"),
+            warning(&report, true, "s3://b/x", None),
             None,
             "a clean run warns nobody"
         );
+        let unread = warning(
+            &report,
+            true,
+            "s3://b/x",
+            Some("config/suppressions.yaml: bad"),
+        )
+        .unwrap();
+        assert_eq!(unread.attributes["problem"].1, "suppressions");
+        assert!(unread
+            .message
+            .contains("every failure counts: config/suppressions.yaml: bad"));
+    }
+
+    #[test]
+    fn expired_and_expiring_entries_are_warned_of_with_their_owner() {
+        let mut report = fixtures::report();
+        report.errors.clear();
+        let entry = |status, owner: &str| crate::report::SuppressionEntry {
+            entry: "config/suppressions.yaml:3".into(),
+            rules: vec!["s3-bucket-no-public-read".into()],
+            resources: vec!["leaky".into()],
+            reason: "public website".into(),
+            owner: owner.into(),
+            expires: chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
+            ticket: None,
+            status,
+            findings: 1,
+        };
+        report.suppressions = vec![
+            entry(EntryStatus::Active, "a"),
+            entry(EntryStatus::Stale, "b"),
+        ];
+        assert_eq!(
+            warning(&report, true, "s3://b/x", None),
+            None,
+            "active and stale are not urgent"
+        );
+        report
+            .suppressions
+            .push(entry(EntryStatus::Expired, "web-team"));
+        let w = warning(&report, true, "s3://b/x", None).unwrap();
+        assert_eq!(w.attributes["problem"].1, "expired-suppressions");
+        assert!(
+            w.message
+                .contains("expired on 2026-11-01 (s3-bucket-no-public-read, owner web-team"),
+            "{}",
+            w.message
+        );
+        assert!(!w.message.contains("owner a,"), "{}", w.message);
     }
 
     #[test]

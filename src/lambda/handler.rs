@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 use super::alert::{alert, warning};
 use super::invocation::{parse, Trigger};
 use super::metrics::emf_lines;
-use crate::aws::buckets::store_new;
+use crate::aws::buckets::{read, store_new};
 use crate::aws::delivery::publish;
 use crate::aws::regions::RegionChoice;
 use crate::aws::remediate::{execute, Mode, Runner};
@@ -23,7 +23,8 @@ use crate::pipeline::{self, Live, Silent};
 use crate::remediate::{plan, Filter, FixOptions, Run};
 use crate::report::Report;
 use crate::rules::{RuleSet, Severity};
-use crate::stack::scan_key;
+use crate::stack::{scan_key, SUPPRESSIONS_KEY};
+use crate::suppress::{Suppressions, DEFAULT_MAX_DAYS};
 
 /// The largest report a direct invocation returns inline: Lambda's synchronous
 /// response limit is 6 MB, and the answer carries more than the report. A larger
@@ -99,13 +100,16 @@ async fn handle(
         concurrency: 16,
         deadline: Some(tokio::time::Instant::now() + remaining.saturating_sub(STORE_MARGIN)),
     };
+    let s3 = session.s3_in(&session.default_region());
+    let (suppressions, unapplied) = stored_suppressions(&s3, &settings.bucket, all_rules).await;
     let started_at = Utc::now();
-    let inventory = pipeline::collect_live(&live, &rules, &Silent)
+    let inventory = pipeline::collect_live(&live, &rules, &suppressions, &Silent)
         .await
         .map_err(|e| fail(&e.0))?;
     let report = pipeline::judge(
         &rules,
         &inventory,
+        &suppressions,
         "lambda",
         request.scan_id.clone(),
         started_at,
@@ -118,7 +122,6 @@ async fn handle(
         format!("{prefix}.csv"),
         format!("{prefix}.inventory.json"),
     ];
-    let s3 = session.s3_in(&session.default_region());
     let bodies = [
         render(&report, Format::Json)?,
         render(&report, Format::Csv)?,
@@ -159,7 +162,7 @@ async fn handle(
         ),
         (
             &settings.warning_topic,
-            warning(&report, stored, &location),
+            warning(&report, stored, &location, unapplied.as_deref()),
             "warning",
         ),
     ];
@@ -259,6 +262,29 @@ async fn remediate(
     }
 }
 
+/// The suppression file `deploy --suppressions` stored, or none; a file that cannot be
+/// read or is invalid is not applied (every failure counts) and the reason is returned
+/// for the log and the warning topic.
+async fn stored_suppressions(
+    s3: &aws_sdk_s3::Client,
+    bucket: &str,
+    rules: &RuleSet,
+) -> (Suppressions, Option<String>) {
+    let problem = match read(s3, bucket, SUPPRESSIONS_KEY).await {
+        Err(e) if e.is(&["NoSuchKey"]) => return (Suppressions::default(), None),
+        Err(e) => format!("cannot read s3://{bucket}/{SUPPRESSIONS_KEY}: {e}"),
+        Ok(text) => {
+            let name = format!("s3://{bucket}/{SUPPRESSIONS_KEY}");
+            match pipeline::parse_suppressions(&name, &text, rules, DEFAULT_MAX_DAYS) {
+                Ok(set) => return (set, None),
+                Err(e) => e.0,
+            }
+        }
+    };
+    log("error", &problem, json!({}));
+    (Suppressions::default(), Some(problem))
+}
+
 /// The report to return inline, unless it is stored and larger than `limit` bytes: the
 /// caller then reads it at the answer's location.
 fn inline_report(report: Value, stored: bool, limit: usize) -> Option<Value> {
@@ -269,7 +295,7 @@ fn inline_report(report: Value, stored: bool, limit: usize) -> Option<Value> {
 fn render(report: &Report, format: Format) -> Result<Vec<u8>, Error> {
     let mut buf = Vec::new();
     format
-        .reporter(false, false)
+        .reporter(false, false, true)
         .write(report, &mut buf)
         .map_err(|e| fail(&e.to_string()))?;
     Ok(buf)

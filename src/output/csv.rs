@@ -4,10 +4,10 @@
 use std::io::{self, Write};
 
 use super::Reporter;
-use crate::report::Report;
+use crate::report::{BaselineState, Report};
 
 /// The header, in order. Documented in docs/report-format.md; only ever extended at the end.
-pub const HEADER: [&str; 14] = [
+pub const HEADER: [&str; 20] = [
     "timestamp",
     "account_id",
     "region",
@@ -22,6 +22,12 @@ pub const HEADER: [&str; 14] = [
     "frameworks",
     "remediation",
     "remediation_url",
+    "suppressed",
+    "suppression_reason",
+    "suppression_owner",
+    "suppression_expires",
+    "suppression_ticket",
+    "baseline",
 ];
 
 pub struct CsvReporter;
@@ -35,6 +41,13 @@ impl Reporter for CsvReporter {
                 .timestamp
                 .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
             let frameworks = f.frameworks_joined();
+            let s = f.suppressed.as_ref();
+            let expires = s.map(|s| s.expires.to_string()).unwrap_or_default();
+            let baseline = match f.baseline {
+                Some(BaselineState::New) => "new",
+                Some(BaselineState::Existing) => "existing",
+                None => "",
+            };
             let cells = [
                 timestamp.as_str(),
                 &report.scan.account_id,
@@ -50,6 +63,12 @@ impl Reporter for CsvReporter {
                 &frameworks,
                 &f.remediation.text,
                 &f.remediation.url,
+                if s.is_some() { "true" } else { "false" },
+                s.map_or("", |s| s.reason.as_str()),
+                s.map_or("", |s| s.owner.as_str()),
+                &expires,
+                s.and_then(|s| s.ticket.as_deref()).unwrap_or(""),
+                baseline,
             ];
             let cells: Vec<std::borrow::Cow<'_, str>> = cells.iter().map(|c| inert(c)).collect();
             w.write_record(cells.iter().map(|c| c.as_bytes()))
@@ -103,6 +122,36 @@ mod tests {
         assert_eq!(&rows[1][6], "FAIL");
         assert_eq!(&rows[1][11], "aws-fsbp:S3.8;cis-aws-3.0:2.1.4");
         assert_eq!(&rows[0][0], "2026-11-23T12:00:00Z");
+        assert_eq!((&rows[1][14], &rows[1][19]), ("false", ""));
+    }
+
+    #[test]
+    fn a_suppressed_finding_carries_its_entry() {
+        let mut report = fixtures::report();
+        report.findings[2].suppressed = Some(crate::report::Suppression {
+            entry: "s.yaml:3".into(),
+            reason: "public website".into(),
+            owner: "web-team".into(),
+            expires: chrono::NaiveDate::from_ymd_opt(2027, 3, 31).unwrap(),
+            ticket: Some("WEB-12".into()),
+        });
+        report.findings[2].baseline = Some(BaselineState::Existing);
+        let mut buf = Vec::new();
+        CsvReporter.write(&report, &mut buf).unwrap();
+        let mut reader = csv::Reader::from_reader(buf.as_slice());
+        let row = reader.records().nth(2).unwrap().unwrap();
+        assert_eq!(&row[6], "FAIL", "the verdict is kept");
+        assert_eq!(
+            row.iter().skip(14).collect::<Vec<_>>(),
+            [
+                "true",
+                "public website",
+                "web-team",
+                "2027-03-31",
+                "WEB-12",
+                "existing"
+            ]
+        );
     }
 
     #[test]

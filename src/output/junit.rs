@@ -25,8 +25,18 @@ impl Reporter for JunitReporter {
             .num_milliseconds()
             .max(0) as f64
             / 1000.0;
+        // A suppressed failure is a skipped case, with the accepted risk as its reason.
         let count = |findings: &[&Finding], status: Status| {
-            findings.iter().filter(|f| f.status == status).count()
+            findings
+                .iter()
+                .filter(|f| f.status == status && f.suppressed.is_none())
+                .count()
+        };
+        let skipped = |findings: &[&Finding]| {
+            findings
+                .iter()
+                .filter(|f| f.status == Status::NotApplicable || f.suppressed.is_some())
+                .count()
         };
         let all: Vec<&Finding> = report.findings.iter().collect();
         writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
@@ -45,7 +55,7 @@ impl Reporter for JunitReporter {
                 findings.len(),
                 count(findings, Status::Fail),
                 count(findings, Status::Error),
-                count(findings, Status::NotApplicable),
+                skipped(findings),
                 scan.started_at.format("%Y-%m-%dT%H:%M:%S"),
                 escape(&scan.id),
             )?;
@@ -96,6 +106,20 @@ fn test_case(f: &Finding, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "      </{tag}>")?;
         writeln!(out, "    </testcase>")
     };
+    if let Some(s) = &f.suppressed {
+        writeln!(out, "{open}>")?;
+        let ticket = s
+            .ticket
+            .as_deref()
+            .map(|t| format!(", {t}"))
+            .unwrap_or_default();
+        let message = format!(
+            "suppressed: {} (owner {}, until {}{ticket}); {}",
+            s.reason, s.owner, s.expires, f.message
+        );
+        writeln!(out, r#"      <skipped message="{}"/>"#, escape(&message))?;
+        return writeln!(out, "    </testcase>");
+    }
     match f.status {
         Status::Pass => writeln!(out, "{open}/>"),
         Status::Fail => body("failure", f.severity.as_str(), out),
@@ -128,5 +152,29 @@ mod tests {
             xml.contains(r#"name="aws.s3.bucket open, &quot;quoted&quot; (us-east-1)""#),
             "names are escaped: {xml}"
         );
+    }
+
+    #[test]
+    fn a_suppressed_failure_is_skipped_with_its_reason() {
+        let mut report = fixtures::report();
+        report.findings[2].suppressed = Some(crate::report::Suppression {
+            entry: "s.yaml:3".into(),
+            reason: "public website".into(),
+            owner: "web-team".into(),
+            expires: chrono::NaiveDate::from_ymd_opt(2027, 3, 31).unwrap(),
+            ticket: Some("WEB-12".into()),
+        });
+        let mut buf = Vec::new();
+        JunitReporter.write(&report, &mut buf).unwrap();
+        let xml = String::from_utf8(buf).unwrap();
+        assert!(
+            xml.contains(r#"tests="4" failures="1" errors="1""#),
+            "{xml}"
+        );
+        assert!(xml.contains(r#"skipped="1""#), "{xml}");
+        assert!(xml.contains(
+            r#"<skipped message="suppressed: public website (owner web-team, until 2027-03-31, WEB-12); policy.public_read is true; expected false"/>"#
+        ), "{xml}");
+        assert_eq!(xml.matches("<failure ").count(), 1);
     }
 }

@@ -10,6 +10,7 @@ mod markup;
 mod remediation;
 mod rule_list;
 mod sarif;
+mod suppressions;
 mod table;
 
 use std::io::{self, Write};
@@ -26,6 +27,7 @@ pub use self::junit::JunitReporter;
 pub use self::remediation::write_remediation;
 pub use self::rule_list::write_rules;
 pub use self::sarif::SarifReporter;
+pub use self::suppressions::write_suppressions;
 pub use self::table::TableReporter;
 
 /// A table in the house style: condensed borders, wrapped to the terminal's width.
@@ -65,10 +67,15 @@ pub enum ListFormat {
 }
 
 impl Format {
-    /// The reporter for this format; `terminal` and `color` only matter to the table.
-    pub fn reporter(self, terminal: bool, color: bool) -> Box<dyn Reporter> {
+    /// The reporter for this format; `terminal`, `color` and `show_suppressed` only
+    /// matter to the table (every other format carries the suppressed findings).
+    pub fn reporter(self, terminal: bool, color: bool, show_suppressed: bool) -> Box<dyn Reporter> {
         match self {
-            Format::Table => Box::new(TableReporter { terminal, color }),
+            Format::Table => Box::new(TableReporter {
+                terminal,
+                color,
+                show_suppressed,
+            }),
             Format::Json => Box::new(JsonReporter),
             Format::Csv => Box::new(CsvReporter),
             Format::Html => Box::new(HtmlReporter { trend: Vec::new() }),
@@ -133,6 +140,9 @@ pub(crate) mod fixtures {
                 ("cis-aws-3.0".to_string(), vec!["2.1.4".to_string()]),
             ]),
             timestamp: Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0).unwrap(),
+            resource_tags: BTreeMap::new(),
+            suppressed: None,
+            baseline: None,
         }
     }
 
@@ -196,6 +206,8 @@ pub(crate) mod fixtures {
                 code: "AccessDenied".into(),
                 message: "no".into(),
             }],
+            suppressions: Vec::new(),
+            baseline: None,
         }
     }
 }

@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 use super::Reporter;
-use crate::report::{Finding, Report};
+use crate::report::{BaselineState, Finding, Report};
 use crate::rules::{Severity, Status};
 
 pub struct SarifReporter;
@@ -81,6 +81,7 @@ fn log(report: &Report) -> Value {
                 "resourcesScanned": report.summary.resources_scanned,
                 "passed": report.summary.count(Status::Pass),
                 "failed": report.summary.count(Status::Fail),
+                "suppressed": report.summary.suppressed,
                 "errors": report.summary.count(Status::Error),
             },
         }],
@@ -129,7 +130,7 @@ fn result(f: &Finding, rule_index: usize) -> Value {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect();
-    json!({
+    let mut result = json!({
         "ruleId": f.rule_id,
         "ruleIndex": rule_index,
         "kind": "fail",
@@ -151,7 +152,28 @@ fn result(f: &Finding, rule_index: usize) -> Value {
             "resourceType": f.resource_type.as_str(),
             "observedAt": f.timestamp.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         },
-    })
+    });
+    if let Some(s) = &f.suppressed {
+        // An accepted risk: code-scanning views show it as dismissed, with the reason.
+        let mut properties =
+            json!({"owner": s.owner, "expires": s.expires.to_string(), "entry": s.entry});
+        if let Some(ticket) = &s.ticket {
+            properties["ticket"] = json!(ticket);
+        }
+        result["suppressions"] = json!([{
+            "kind": "external",
+            "status": "accepted",
+            "justification": s.reason,
+            "properties": properties,
+        }]);
+    }
+    if let Some(state) = f.baseline {
+        result["baselineState"] = json!(match state {
+            BaselineState::New => "new",
+            BaselineState::Existing => "unchanged",
+        });
+    }
+    result
 }
 
 /// SARIF's levels: what blocks a merge (error), what should be looked at (warning), the
@@ -199,6 +221,39 @@ mod tests {
         let mut buf = Vec::new();
         SarifReporter.write(&fixtures::report(), &mut buf).unwrap();
         serde_json::from_slice(&buf).unwrap()
+    }
+
+    #[test]
+    fn a_suppressed_failure_is_a_result_with_an_external_accepted_suppression() {
+        let mut report = fixtures::report();
+        report.findings[2].suppressed = Some(crate::report::Suppression {
+            entry: "s.yaml:3".into(),
+            reason: "public website".into(),
+            owner: "web-team".into(),
+            expires: chrono::NaiveDate::from_ymd_opt(2027, 3, 31).unwrap(),
+            ticket: None,
+        });
+        report.findings[1].baseline = Some(BaselineState::New);
+        let mut buf = Vec::new();
+        SarifReporter.write(&report, &mut buf).unwrap();
+        let log: Value = serde_json::from_slice(&buf).unwrap();
+        let results = log["runs"][0]["results"].as_array().unwrap();
+        assert_eq!(results.len(), 2, "still a result");
+        let leaky = results
+            .iter()
+            .find(|r| r["ruleId"] == "s3-bucket-no-public-read")
+            .unwrap();
+        assert_eq!(
+            leaky["suppressions"],
+            json!([{"kind": "external", "status": "accepted", "justification": "public website",
+                    "properties": {"owner": "web-team", "expires": "2027-03-31", "entry": "s.yaml:3"}}])
+        );
+        let open = results
+            .iter()
+            .find(|r| r["ruleId"] == "s3-bucket-public-access-block")
+            .unwrap();
+        assert!(open.get("suppressions").is_none());
+        assert_eq!(open["baselineState"], "new");
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use comfy_table::{Attribute, Cell, Color};
 
 use super::Reporter;
-use crate::report::{Finding, Report};
+use crate::report::{BaselineState, EntryStatus, Finding, Report};
 use crate::rules::{Severity, Status};
 
 /// Table width when the output is not a terminal.
@@ -17,6 +17,8 @@ pub struct TableReporter {
     pub terminal: bool,
     /// Colour severities and statuses (a terminal, NO_COLOR unset).
     pub color: bool,
+    /// List the suppressed failures too (they are counted either way).
+    pub show_suppressed: bool,
 }
 
 impl Reporter for TableReporter {
@@ -53,46 +55,140 @@ impl Reporter for TableReporter {
             })
             .collect();
         writeln!(out, "Failed by severity: {}", by_severity.join(", "))?;
+        if summary.suppressed > 0 {
+            let hint = if self.show_suppressed {
+                ""
+            } else {
+                " (--show-suppressed lists them)"
+            };
+            writeln!(
+                out,
+                "Suppressed: {} accepted failure(s), out of the score and the exit code{hint}",
+                summary.suppressed
+            )?;
+        }
+        let lapsing: Vec<String> = [
+            EntryStatus::Expired,
+            EntryStatus::Expiring,
+            EntryStatus::Stale,
+        ]
+        .iter()
+        .filter_map(|status| {
+            let n = report
+                .suppressions
+                .iter()
+                .filter(|e| e.status == *status)
+                .count();
+            (n > 0).then(|| format!("{n} {}", status.as_str()))
+        })
+        .collect();
+        if !lapsing.is_empty() {
+            writeln!(out, "Suppression entries: {}", lapsing.join(", "))?;
+        }
+        if let Some(b) = &report.baseline {
+            let new = report
+                .findings
+                .iter()
+                .filter(|f| f.fails() && f.baseline == Some(BaselineState::New))
+                .count();
+            writeln!(
+                out,
+                "Since scan {} ({}): {new} new failure(s), {} resolved",
+                b.scan_id,
+                b.started_at.format("%Y-%m-%d %H:%M UTC"),
+                b.resolved.len()
+            )?;
+        }
 
         let mut shown: Vec<&Finding> = report
             .findings
             .iter()
-            .filter(|f| matches!(f.status, Status::Fail | Status::Error))
+            .filter(|f| f.fails() || f.status == Status::Error)
             .collect();
-        shown.sort_by(|a, b| {
-            (a.severity, a.status, &a.rule_id, &a.region, &a.resource_id).cmp(&(
-                b.severity,
-                b.status,
-                &b.rule_id,
-                &b.region,
-                &b.resource_id,
-            ))
+        // What is new since the baseline leads; then the most severe.
+        shown.sort_by_key(|f| {
+            (
+                f.baseline != Some(BaselineState::New),
+                f.severity,
+                f.status,
+                (&f.rule_id, &f.region, &f.resource_id),
+            )
         });
         if shown.is_empty() {
             writeln!(out, "\nNo failed findings.")?;
         } else {
-            let mut table = super::new_table();
-            if !self.terminal {
-                // Wrap to a width that reads well in a file or a CI log.
-                table.force_no_tty().set_width(FILE_WIDTH);
-            }
-            if self.color {
-                table.enforce_styling();
-            }
-            table.set_header([
+            let compared = report.baseline.is_some();
+            let mut table = self.table();
+            let mut header = vec![
                 "Severity", "Status", "Rule", "Resource", "Region", "Finding",
-            ]);
+            ];
+            if compared {
+                header.insert(0, "Since");
+            }
+            table.set_header(header);
             for f in shown {
-                table.add_row(vec![
+                let mut row = vec![
                     self.severity_cell(f.severity),
                     self.status_cell(f.status),
                     Cell::new(&f.rule_id),
                     Cell::new(&f.resource_id),
                     Cell::new(&f.region),
                     Cell::new(&f.message),
-                ]);
+                ];
+                if compared {
+                    let since = match f.baseline {
+                        Some(BaselineState::New) => "new",
+                        Some(BaselineState::Existing) => "existing",
+                        None => "",
+                    };
+                    row.insert(0, Cell::new(since));
+                }
+                table.add_row(row);
             }
             writeln!(out)?;
+            writeln!(out, "{table}")?;
+        }
+        let accepted: Vec<&Finding> = report
+            .findings
+            .iter()
+            .filter(|f| f.suppressed.is_some())
+            .collect();
+        if self.show_suppressed && !accepted.is_empty() {
+            let mut table = self.table();
+            table.set_header([
+                "Severity", "Rule", "Resource", "Region", "Owner", "Expires", "Reason",
+            ]);
+            for f in accepted {
+                let Some(s) = &f.suppressed else { continue };
+                let reason = match &s.ticket {
+                    Some(ticket) => format!("{} ({ticket})", s.reason),
+                    None => s.reason.clone(),
+                };
+                table.add_row(vec![
+                    self.severity_cell(f.severity),
+                    Cell::new(&f.rule_id),
+                    Cell::new(&f.resource_id),
+                    Cell::new(&f.region),
+                    Cell::new(&s.owner),
+                    Cell::new(s.expires),
+                    Cell::new(reason),
+                ]);
+            }
+            writeln!(out, "\nAccepted risks (suppressed):")?;
+            writeln!(out, "{table}")?;
+        }
+        if let Some(b) = report.baseline.as_ref().filter(|b| !b.resolved.is_empty()) {
+            let mut table = self.table();
+            table.set_header(["Severity", "Rule", "Resource", "Region"]);
+            for r in &b.resolved {
+                table.add_row(vec![
+                    self.severity_cell(r.severity),
+                    Cell::new(&r.rule_id),
+                    Cell::new(&r.resource_id),
+                    Cell::new(&r.region),
+                ]);
+            }
+            writeln!(out, "\nResolved since scan {}:", b.scan_id)?;
             writeln!(out, "{table}")?;
         }
         if !report.errors.is_empty() {
@@ -107,6 +203,18 @@ impl Reporter for TableReporter {
 }
 
 impl TableReporter {
+    fn table(&self) -> comfy_table::Table {
+        let mut table = super::new_table();
+        if !self.terminal {
+            // Wrap to a width that reads well in a file or a CI log.
+            table.force_no_tty().set_width(FILE_WIDTH);
+        }
+        if self.color {
+            table.enforce_styling();
+        }
+        table
+    }
+
     fn severity_cell(&self, severity: Severity) -> Cell {
         let cell = Cell::new(severity.as_str());
         if !self.color {
@@ -137,14 +245,72 @@ mod tests {
     use crate::output::fixtures;
 
     fn render(color: bool) -> String {
+        shown(&fixtures::report(), color, false)
+    }
+
+    fn shown(report: &Report, color: bool, show_suppressed: bool) -> String {
         let mut buf = Vec::new();
         TableReporter {
             terminal: false,
             color,
+            show_suppressed,
         }
-        .write(&fixtures::report(), &mut buf)
+        .write(report, &mut buf)
         .unwrap();
         String::from_utf8(buf).unwrap()
+    }
+
+    #[test]
+    fn suppressed_failures_are_counted_and_listed_only_when_asked() {
+        let mut report = fixtures::report();
+        report.findings[2].suppressed = Some(crate::report::Suppression {
+            entry: "s.yaml:3".into(),
+            reason: "public website".into(),
+            owner: "web-team".into(),
+            expires: chrono::NaiveDate::from_ymd_opt(2027, 3, 31).unwrap(),
+            ticket: Some("WEB-12".into()),
+        });
+        report.summary = crate::engine::summarize(&report.findings, 4);
+        let text = shown(&report, false, false);
+        assert!(text.contains("Suppressed: 1 accepted failure(s)"), "{text}");
+        assert!(text.contains("--show-suppressed lists them"), "{text}");
+        assert!(
+            !text.contains("leaky"),
+            "not listed among the failures:\n{text}"
+        );
+        let text = shown(&report, false, true);
+        assert!(text.contains("Accepted risks (suppressed):"), "{text}");
+        assert!(
+            text.contains("public website (WEB-12)") && text.contains("2027-03-31"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn with_a_baseline_new_failures_lead_and_resolved_ones_are_listed() {
+        let mut earlier = fixtures::report();
+        earlier.scan.id = "before".into();
+        earlier
+            .findings
+            .retain(|f| f.resource_id != "open, \"quoted\"");
+        let mut gone = earlier.findings[1].clone();
+        gone.resource_id = "gone-bucket".into();
+        earlier.findings.push(gone);
+        let mut report = fixtures::report();
+        crate::history::baseline::mark(&mut report, &earlier).unwrap();
+        let text = shown(&report, false, false);
+        assert!(text.contains("Since scan before"), "{text}");
+        assert!(text.contains("1 new failure(s), 1 resolved"), "{text}");
+        let new = text.find("s3-bucket-public-access-block").unwrap();
+        let existing = text.find("s3-bucket-no-public-read").unwrap();
+        assert!(
+            new < existing,
+            "the new high failure leads the existing critical one:\n{text}"
+        );
+        assert!(
+            text.contains("Resolved since scan before:") && text.contains("gone-bucket"),
+            "{text}"
+        );
     }
 
     #[test]

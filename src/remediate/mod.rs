@@ -17,7 +17,7 @@ use serde_json::Value;
 
 use crate::model::ResourceKind;
 use crate::report::{Finding, Report};
-use crate::rules::{RuleSet, Status};
+use crate::rules::RuleSet;
 
 /// Values the fixes take from the command line, and the facts they name things by.
 #[derive(Debug, Clone)]
@@ -120,7 +120,7 @@ pub fn plan(report: &Report, rules: &RuleSet, filter: &Filter, allowed: &[&str])
     for f in report
         .findings
         .iter()
-        .filter(|f| f.status == Status::Fail && filter.keeps(f))
+        .filter(|f| f.fails() && filter.keeps(f))
     {
         let target = FixTarget {
             rule_id: f.rule_id.clone(),

@@ -15,6 +15,9 @@ pub const MAX_SUFFIX_LEN: usize = 20;
 /// `scans/YYYY/MM/DD/`, one `<scan id>.json` (the report), `.csv` and `.inventory.json`.
 pub const SCANS_PREFIX: &str = "scans/";
 
+/// Where the scheduled scans read the suppression file `deploy --suppressions` uploads.
+pub const SUPPRESSIONS_KEY: &str = "config/suppressions.yaml";
+
 /// The key prefix of one stored scan's outputs, dated the day it started.
 #[cfg(feature = "lambda")]
 pub fn scan_key(started_at: chrono::DateTime<chrono::Utc>, scan_id: &str) -> String {
