@@ -29,7 +29,9 @@ def sarif(path):
         "rules": [r["id"] for r in run["tool"]["driver"]["rules"]],
         "results": [
             {"ruleId": r["ruleId"], "level": r["level"],
-             "uri": r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]}
+             "uri": r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+             "suppressions": r.get("suppressions", []),
+             "baselineState": r.get("baselineState")}
             for r in run["results"]
         ],
         "notifications": len(run["invocations"][0].get("toolExecutionNotifications", [])),

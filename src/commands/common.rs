@@ -168,12 +168,17 @@ pub async fn load_baseline(args: &ScanArgs) -> Result<Option<Report>, Fatal> {
     Ok(stored.pop())
 }
 
-/// Marks `report` against the baseline, if any.
-pub fn compare(report: &mut Report, baseline: Option<&Report>) -> Result<(), Fatal> {
-    match baseline {
-        Some(earlier) => history::baseline::mark(report, earlier).map_err(Fatal::new),
-        None => Ok(()),
-    }
+/// Marks `report`, judged with `rules`, against the baseline, if any.
+pub fn compare(
+    report: &mut Report,
+    baseline: Option<&Report>,
+    rules: &RuleSet,
+) -> Result<(), Fatal> {
+    let Some(earlier) = baseline else {
+        return Ok(());
+    };
+    let evaluated = rules.rules.iter().map(|r| r.id.as_str()).collect();
+    history::baseline::mark(report, earlier, &evaluated).map_err(Fatal::new)
 }
 
 /// The scans the stack `compliance-<suffix>` stored in its report bucket (those since

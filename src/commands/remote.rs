@@ -97,7 +97,7 @@ pub async fn run(args: ScanArgs) -> Result<ExitCode, Fatal> {
         let evaluated = rules.rules.iter().map(|r| r.id.as_str()).collect();
         suppress(&mut report, &suppressions, &evaluated);
     }
-    compare(&mut report, baseline.as_ref())?;
+    compare(&mut report, baseline.as_ref(), &rules)?;
     warn_suppressions(&report);
     deliver(&args, &report)
 }

@@ -85,7 +85,7 @@ pub async fn run(args: ScanArgs) -> Result<ExitCode, Fatal> {
         })?;
     }
     let mut report = pipeline::judge(&rules, &inventory, &suppressions, source, None, started_at);
-    compare(&mut report, baseline.as_ref())?;
+    compare(&mut report, baseline.as_ref(), &rules)?;
     warn_collection_errors(&report);
     warn_suppressions(&report);
     if !args.quiet {

@@ -2,12 +2,21 @@
 //! scan (matched by rule, region and resource, as `report --diff` matches), and the
 //! earlier failures that went away listed as resolved.
 
-use super::diff::{diff, Change};
+use std::collections::BTreeSet;
+
+use super::diff::{diff, Change, Difference};
 use crate::report::{Baseline, BaselineState, Report, Resolved};
 use crate::rules::Status;
 
 /// Marks `report` against `earlier`; an earlier scan of another account is refused.
-pub fn mark(report: &mut Report, earlier: &Report) -> Result<(), String> {
+/// `evaluated` are the rule ids this scan ran: an earlier failure is only resolved when
+/// this scan judged it again — its rule ran, its region was scanned, and it did not
+/// turn into an ERROR (a narrower scan than the baseline's resolves nothing it skipped).
+pub fn mark(
+    report: &mut Report,
+    earlier: &Report,
+    evaluated: &BTreeSet<&str>,
+) -> Result<(), String> {
     if earlier.scan.account_id != report.scan.account_id {
         return Err(format!(
             "the baseline is scan {} of account {}, but this scan is of account {}",
@@ -38,9 +47,20 @@ pub fn mark(report: &mut Report, earlier: &Report) -> Result<(), String> {
         };
         f.baseline = Some(state);
     }
+    let judged_again = |c: &&Difference| {
+        evaluated.contains(c.rule_id.as_str())
+            && (c.region == "global" || report.scan.regions.contains(&c.region))
+            && !report.findings.iter().any(|f| {
+                f.status == Status::Error
+                    && f.rule_id == c.rule_id
+                    && f.region == c.region
+                    && (f.resource_id == c.resource_id || f.resource_id == "*")
+            })
+    };
     let resolved = changes
         .iter()
         .filter(|c| c.change == Change::Resolved)
+        .filter(judged_again)
         .map(|c| Resolved {
             rule_id: c.rule_id.clone(),
             title: earlier
@@ -80,7 +100,8 @@ mod tests {
         gone.resource_id = "gone".into();
         earlier.findings.push(gone);
         let mut report = fixtures::report();
-        mark(&mut report, &earlier).unwrap();
+        let rules = ids(&report);
+        mark(&mut report, &earlier, &set(&rules)).unwrap();
         let state = |id: &str| {
             report
                 .findings
@@ -102,9 +123,52 @@ mod tests {
 
         let mut other = fixtures::report();
         other.scan.account_id = "999999999999".into();
-        assert!(mark(&mut fixtures::report(), &other)
+        let rules = ids(&other);
+        assert!(mark(&mut fixtures::report(), &other, &set(&rules))
             .unwrap_err()
             .contains("account 999999999999"));
+    }
+
+    /// Every rule id of `report`'s findings.
+    fn ids(report: &Report) -> Vec<String> {
+        report.findings.iter().map(|f| f.rule_id.clone()).collect()
+    }
+
+    fn set(ids: &[String]) -> BTreeSet<&str> {
+        ids.iter().map(String::as_str).collect()
+    }
+
+    #[test]
+    fn only_what_this_scan_judged_again_can_be_resolved() {
+        let earlier = fixtures::report();
+        // This scan ran one rule, and could not read one bucket.
+        let mut report = fixtures::report();
+        report
+            .findings
+            .retain(|f| f.rule_id == "s3-bucket-no-public-read");
+        report.findings[0].status = Status::Error;
+        let evaluated = BTreeSet::from(["s3-bucket-no-public-read"]);
+        mark(&mut report, &earlier, &evaluated).unwrap();
+        assert!(
+            report.baseline.unwrap().resolved.is_empty(),
+            "not run, or not read"
+        );
+        let mut elsewhere = fixtures::report();
+        elsewhere.findings.clear();
+        elsewhere.scan.regions = vec!["eu-west-1".into()];
+        mark(&mut elsewhere, &earlier, &set(&ids(&earlier))).unwrap();
+        assert!(
+            elsewhere.baseline.unwrap().resolved.is_empty(),
+            "another region"
+        );
+        let mut fixed = fixtures::report();
+        fixed.findings.retain(|f| f.status != Status::Fail);
+        mark(&mut fixed, &earlier, &set(&ids(&earlier))).unwrap();
+        assert_eq!(
+            fixed.baseline.unwrap().resolved.len(),
+            2,
+            "both failures judged again, passing"
+        );
     }
 
     #[test]
@@ -114,7 +178,7 @@ mod tests {
         for f in &mut report.findings {
             f.region = "eu-west-1".into();
         }
-        mark(&mut report, &earlier).unwrap();
+        mark(&mut report, &earlier, &set(&ids(&earlier))).unwrap();
         assert!(report
             .findings
             .iter()

@@ -297,7 +297,9 @@ mod tests {
         gone.resource_id = "gone-bucket".into();
         earlier.findings.push(gone);
         let mut report = fixtures::report();
-        crate::history::baseline::mark(&mut report, &earlier).unwrap();
+        let ids: Vec<String> = earlier.findings.iter().map(|f| f.rule_id.clone()).collect();
+        let evaluated = ids.iter().map(String::as_str).collect();
+        crate::history::baseline::mark(&mut report, &earlier, &evaluated).unwrap();
         let text = shown(&report, false, false);
         assert!(text.contains("Since scan before"), "{text}");
         assert!(text.contains("1 new failure(s), 1 resolved"), "{text}");

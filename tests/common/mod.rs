@@ -205,7 +205,9 @@ pub fn compliance(args: &[&str]) -> Command {
     }
     let home = std::env::temp_dir().join("compliance-test-home");
     std::fs::create_dir_all(&home).unwrap();
-    cmd.env("HOME", &home)
+    // Run where no `.compliance/suppressions.yaml` is, unless a test says otherwise.
+    cmd.current_dir(&home)
+        .env("HOME", &home)
         .env("AWS_ACCESS_KEY_ID", "test")
         .env("AWS_SECRET_ACCESS_KEY", "test")
         .env("AWS_REGION", "us-east-1")
