@@ -73,9 +73,24 @@ assert tags == {{"Environment": "pr-42", "Owner": "security", "CostCenter": "una
 "#
     ));
 
-    let again = deploy(&emu.url, &[]);
+    // An unchanged stack still takes a new suppression file, where the scans read it.
+    let dir = temp_dir("deploy-suppressions");
+    let accepted = dir.join("suppressions.yaml");
+    let expires = (chrono::Utc::now() + chrono::Duration::days(30)).format("%Y-%m-%d");
+    write(
+        &accepted,
+        &format!("version: 1\nsuppressions:\n  - rules: [s3-bucket-versioning-enabled]\n    resources: [legacy]\n    reason: migrating\n    owner: data\n    expires: {expires}\n"),
+    );
+    let again = deploy(&emu.url, &["--suppressions", accepted.to_str().unwrap()]);
     assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
     assert_eq!(json_report(&again)["changed"], false);
+    let stored = emu.boto(
+        r#"print(client("s3").get_object(Bucket="compliance-reports-pr-42-123456789012", Key="config/suppressions.yaml")["Body"].read().decode())"#,
+    );
+    assert_eq!(
+        stored.trim_end(),
+        std::fs::read_to_string(&accepted).unwrap().trim_end()
+    );
     assert!(
         stderr(&again).contains("is up to date; nothing changed"),
         "{}",
@@ -105,7 +120,8 @@ for i in range(3):
     s3.put_object(Bucket=bucket, Key="scans/2026/11/23/scan.json", Body=b"report %d" % i)
 s3.delete_object(Bucket=bucket, Key="scans/2026/11/23/scan.json")
 v = s3.list_object_versions(Bucket=bucket)
-assert len(v["Versions"]) == 3 and len(v["DeleteMarkers"]) == 1, v
+# Three versions of a scan, and the suppression file.
+assert len(v["Versions"]) == 4 and len(v["DeleteMarkers"]) == 1, v
 "#,
     );
     let destroyed = run(compliance(&[
@@ -116,7 +132,7 @@ assert len(v["Versions"]) == 3 and len(v["DeleteMarkers"]) == 1, v
         &emu.url,
         "--yes",
     ]));
-    assert!(stderr(&destroyed).contains("emptied s3://compliance-reports-pr-42-123456789012 (4 object versions and delete markers)"), "{}", stderr(&destroyed));
+    assert!(stderr(&destroyed).contains("emptied s3://compliance-reports-pr-42-123456789012 (5 object versions and delete markers)"), "{}", stderr(&destroyed));
     // The emulator deletes the stack's buckets, function, topics, roles and keys; it
     // leaves the VPC (subnets, route table, flow log) and log groups, which real
     // CloudFormation deletes with the stack. destroy names what is still tagged with the
@@ -431,6 +447,11 @@ fn a_bad_schedule_or_alert_address_is_refused_before_any_call() {
             "secops at example.com",
             "is not one email address",
         ),
+        (
+            "--suppressions",
+            "/nonexistent/suppressions.yaml",
+            "cannot read suppression file",
+        ),
     ] {
         let mut args = base.to_vec();
         args.extend([flag, value]);
@@ -440,6 +461,17 @@ fn a_bad_schedule_or_alert_address_is_refused_before_any_call() {
         assert!(err.contains(expected), "{value}: {err}");
         assert_eq!(err.trim_end().lines().count(), 1, "{err}");
     }
+    let bad = temp_dir("deploy-bad-suppressions").join("s.yaml");
+    write(&bad, "version: 1\nsuppressions:\n  - rules: [s3-bucket-versioning-enabled]\n    resources: [a]\n    reason: r\n    expires: 2027-01-01\n");
+    let mut args = base.to_vec();
+    args.extend(["--suppressions", bad.to_str().unwrap()]);
+    let out = run(compliance(&args));
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("missing field `owner`"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]

@@ -481,3 +481,70 @@ print(json.dumps({{"legacy": algorithm("compliance-demo-legacy"), "logs": algori
         "unattended runs never pick a key: {logs}"
     );
 }
+
+#[test]
+fn the_lambda_applies_the_stacks_suppression_file_and_warns_of_expiry() {
+    let emu = Emulator::start();
+    emu.seed_demo();
+    create_bucket_and_topic(&emu);
+    let today = chrono::Utc::now().date_naive();
+    let file = format!(
+        "version: 1\nsuppressions:\n  - rules: [s3-bucket-versioning-enabled]\n    resources: [compliance-demo-legacy]\n    reason: legacy bucket\n    owner: data-team\n    expires: {}\n  - rules: [s3-bucket-versioning-enabled]\n    resources: [compliance-demo-logs]\n    reason: logs\n    owner: platform\n    expires: {}\n",
+        today + chrono::Days::new(60),
+        today - chrono::Days::new(3)
+    );
+    let put = |body: &str| {
+        emu.boto(&format!(
+            "client(\"s3\").put_object(Bucket=\"compliance-reports-t\", Key=\"config/suppressions.yaml\", Body={body:?})"
+        ));
+    };
+    put(&file);
+    let event = || json!({"compliance_scan": {"rules": ["s3-bucket-versioning-enabled"]}});
+    let (answers, _) = invoke(&emu.url, vec![event()], Duration::from_secs(300), &[]);
+    let report = &answers[0].2["report"];
+    let of = |id: &str| {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["resource_id"] == id)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(
+        of("compliance-demo-legacy")["suppressed"]["owner"],
+        "data-team"
+    );
+    assert!(
+        of("compliance-demo-logs").get("suppressed").is_none(),
+        "expired"
+    );
+    assert_eq!(report["summary"]["suppressed"], 1);
+    let warnings = messages(&emu, "warnings");
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert_eq!(
+        warnings[0]["MessageAttributes"]["problem"]["Value"],
+        "expired-suppressions"
+    );
+    let text = warnings[0]["Message"].as_str().unwrap();
+    assert!(
+        text.contains("config/suppressions.yaml:8 expired on") && text.contains("owner platform"),
+        "{text}"
+    );
+
+    // A file that no longer validates is not applied: every failure counts, and it is said.
+    put(&file.replace("owner: data-team", "owner: \"\""));
+    let (answers, stdout) = invoke(&emu.url, vec![event()], Duration::from_secs(300), &[]);
+    assert_eq!(answers[0].2["report"]["summary"]["suppressed"], 0);
+    let warnings = messages(&emu, "warnings");
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert_eq!(
+        warnings[0]["MessageAttributes"]["problem"]["Value"],
+        "suppressions"
+    );
+    assert!(warnings[0]["Message"]
+        .as_str()
+        .unwrap()
+        .contains("`owner` is empty"));
+    assert!(stdout.contains("`owner` is empty"), "logged: {stdout}");
+}
