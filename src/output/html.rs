@@ -562,6 +562,39 @@ mod tests {
     }
 
     #[test]
+    fn accepted_risks_have_their_own_section_and_new_failures_lead() {
+        let mut report = fixtures::report();
+        report.findings[2].suppressed = Some(crate::report::Suppression {
+            entry: "s.yaml:3".into(),
+            reason: "public <website>".into(),
+            owner: "web-team".into(),
+            expires: chrono::NaiveDate::from_ymd_opt(2027, 3, 31).unwrap(),
+            ticket: Some("WEB-12".into()),
+        });
+        report.summary = crate::engine::summarize(&report.findings, 4);
+        let mut buf = Vec::new();
+        HtmlReporter { trend: Vec::new() }
+            .write(&report, &mut buf)
+            .unwrap();
+        let html = String::from_utf8(buf).unwrap();
+        assert!(html.contains(r#"id="suppressed">1<"#), "the card");
+        assert!(html.contains(r#"<section id="suppressed"><h2>Accepted risks (1)</h2>"#));
+        assert!(
+            html.contains("public &lt;website&gt; (WEB-12)"),
+            "escaped, with its ticket"
+        );
+        assert!(
+            html.contains(r#"<h2>Failed checks (1)</h2>"#),
+            "out of the failures"
+        );
+        assert!(html.contains(r#"id="service-s3-failed">1<"#));
+        assert!(
+            !html.contains(r#"id="resolved""#),
+            "no baseline, nothing resolved"
+        );
+    }
+
+    #[test]
     fn several_scans_add_the_trend_chart() {
         let mut older = fixtures::report();
         older.scan.id = "scan-0".into();
