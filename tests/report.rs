@@ -425,6 +425,25 @@ s3.put_object(Bucket=bucket, Key="scans/2026/11/{day}/{id}.inventory.json", Body
         "json",
     ]));
     assert_eq!(json_report(&latest)["scan"]["id"], ids[1].as_str());
+    // A pull request's scan against the latest scan the stack stored: nothing new.
+    let gated = run(compliance(&[
+        "scan",
+        "--endpoint-url",
+        &emu.url,
+        "--format",
+        "json",
+        "--rule",
+        "s3-bucket-versioning-enabled",
+        "--baseline-suffix",
+        "rep",
+        "--fail-on-new",
+        "low",
+    ]));
+    assert_eq!(gated.status.code(), Some(0), "{}", stderr(&gated));
+    let gated = json_report(&gated);
+    assert_eq!(gated["baseline"]["scan_id"], ids[1].as_str());
+    assert!(gated["baseline"]["existing"].as_u64().unwrap() > 0);
+    assert_eq!(gated["baseline"]["new"], 0);
     let missing = run(compliance(&[
         "report",
         "--suffix",
