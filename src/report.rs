@@ -206,6 +206,16 @@ impl Finding {
     }
 }
 
+impl Report {
+    /// Failures no suppression accepts that the baseline did not have.
+    pub fn new_failures(&self) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.fails() && f.baseline == Some(BaselineState::New))
+            .count()
+    }
+}
+
 impl Summary {
     pub fn count(&self, status: Status) -> usize {
         self.by_status.get(&status).copied().unwrap_or(0)

@@ -213,20 +213,22 @@ fn accepted_risks_are_marked_in_every_format_and_leave_the_score() {
     assert_eq!(&row[col("suppression_owner")], "web-team@example.com");
     assert_eq!(&row[col("suppression_expires")], day(60));
 
-    // SARIF: still a result, with an external, accepted suppression (schema-validated).
-    let sarif = dir.join("s.sarif");
-    run(scan(
-        &emu.url,
-        "sarif",
-        &[
+    let to_file = |format: &str, name: &str| {
+        let file = dir.join(name);
+        let args = [
             "--service",
             "s3",
             "--suppressions",
             path,
             "-o",
-            sarif.to_str().unwrap(),
-        ],
-    ));
+            file.to_str().unwrap(),
+        ];
+        assert_eq!(run(scan(&emu.url, format, &args)).status.code(), Some(0));
+        file
+    };
+
+    // SARIF: still a result, with an external, accepted suppression (schema-validated).
+    let sarif = to_file("sarif", "s.sarif");
     let read = check_report("sarif", &sarif);
     let result = read["results"]
         .as_array()
@@ -241,19 +243,7 @@ fn accepted_risks_are_marked_in_every_format_and_leave_the_score() {
     );
 
     // JUnit: a skipped case naming the reason (schema-validated).
-    let junit = dir.join("s.xml");
-    run(scan(
-        &emu.url,
-        "junit",
-        &[
-            "--service",
-            "s3",
-            "--suppressions",
-            path,
-            "-o",
-            junit.to_str().unwrap(),
-        ],
-    ));
+    let junit = to_file("junit", "s.xml");
     let read = check_report("junit", &junit);
     let case = read["cases"]
         .as_array()
@@ -274,19 +264,7 @@ fn accepted_risks_are_marked_in_every_format_and_leave_the_score() {
     );
 
     // HTML: its own section.
-    let html = dir.join("s.html");
-    run(scan(
-        &emu.url,
-        "html",
-        &[
-            "--service",
-            "s3",
-            "--suppressions",
-            path,
-            "-o",
-            html.to_str().unwrap(),
-        ],
-    ));
+    let html = to_file("html", "s.html");
     let read = check_report("html", &html);
     assert!(read["ids"]["suppressed"]
         .as_str()

@@ -160,14 +160,7 @@ pub async fn put(
     body: Vec<u8>,
     content_type: &str,
 ) -> Result<(), CallError> {
-    s3.put_object()
-        .bucket(bucket)
-        .key(key)
-        .content_type(content_type)
-        .body(ByteStream::from(body))
-        .send()
-        .await?;
-    Ok(())
+    write(s3, bucket, key, body, content_type, false).await
 }
 
 /// Stores `body` at `key`, refusing to replace an object that is already there.
@@ -178,10 +171,21 @@ pub async fn store_new(
     body: Vec<u8>,
     content_type: &str,
 ) -> Result<(), CallError> {
+    write(s3, bucket, key, body, content_type, true).await
+}
+
+async fn write(
+    s3: &Client,
+    bucket: &str,
+    key: &str,
+    body: Vec<u8>,
+    content_type: &str,
+    only_new: bool,
+) -> Result<(), CallError> {
     s3.put_object()
         .bucket(bucket)
         .key(key)
-        .if_none_match("*")
+        .set_if_none_match(only_new.then(|| "*".to_string()))
         .content_type(content_type)
         .body(ByteStream::from(body))
         .send()

@@ -139,11 +139,7 @@ pub fn accepted_and_new(report: &Report) -> String {
         parts.push(format!("{} more suppressed", report.summary.suppressed));
     }
     if let Some(b) = &report.baseline {
-        let new = report
-            .findings
-            .iter()
-            .filter(|f| f.fails() && f.baseline == Some(BaselineState::New))
-            .count();
+        let new = report.new_failures();
         parts.push(format!(
             "{new} new, {} resolved since scan {}",
             b.resolved.len(),
@@ -307,13 +303,7 @@ mod tests {
         // Accepted failures do not fail the scan; with a baseline, only new ones do.
         let mut accepted = report.clone();
         for f in &mut accepted.findings {
-            f.suppressed = Some(crate::report::Suppression {
-                entry: "s.yaml:3".into(),
-                reason: "r".into(),
-                owner: "o".into(),
-                expires: chrono::NaiveDate::from_ymd_opt(2027, 1, 1).unwrap(),
-                ticket: None,
-            });
+            f.suppressed = Some(fixtures::suppression());
         }
         assert_eq!(exit_code(&accepted, fail_on, false), 0);
         let mut compared = report;

@@ -128,13 +128,7 @@ mod tests {
     #[test]
     fn a_suppressed_finding_carries_its_entry() {
         let mut report = fixtures::report();
-        report.findings[2].suppressed = Some(crate::report::Suppression {
-            entry: "s.yaml:3".into(),
-            reason: "public website".into(),
-            owner: "web-team".into(),
-            expires: chrono::NaiveDate::from_ymd_opt(2027, 3, 31).unwrap(),
-            ticket: Some("WEB-12".into()),
-        });
+        report.findings[2].suppressed = Some(fixtures::suppression());
         report.findings[2].baseline = Some(BaselineState::Existing);
         let mut buf = Vec::new();
         CsvReporter.write(&report, &mut buf).unwrap();

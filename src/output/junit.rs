@@ -157,13 +157,7 @@ mod tests {
     #[test]
     fn a_suppressed_failure_is_skipped_with_its_reason() {
         let mut report = fixtures::report();
-        report.findings[2].suppressed = Some(crate::report::Suppression {
-            entry: "s.yaml:3".into(),
-            reason: "public website".into(),
-            owner: "web-team".into(),
-            expires: chrono::NaiveDate::from_ymd_opt(2027, 3, 31).unwrap(),
-            ticket: Some("WEB-12".into()),
-        });
+        report.findings[2].suppressed = Some(fixtures::suppression());
         let mut buf = Vec::new();
         JunitReporter.write(&report, &mut buf).unwrap();
         let xml = String::from_utf8(buf).unwrap();

@@ -146,6 +146,17 @@ pub(crate) mod fixtures {
         }
     }
 
+    /// The acceptance the printer tests give `leaky`'s failure.
+    pub fn suppression() -> crate::report::Suppression {
+        crate::report::Suppression {
+            entry: "s.yaml:3".into(),
+            reason: "public website".into(),
+            owner: "web-team".into(),
+            expires: chrono::NaiveDate::from_ymd_opt(2027, 3, 31).unwrap(),
+            ticket: Some("WEB-12".into()),
+        }
+    }
+
     pub fn report() -> Report {
         let findings = vec![
             finding(

@@ -227,11 +227,8 @@ mod tests {
     fn a_suppressed_failure_is_a_result_with_an_external_accepted_suppression() {
         let mut report = fixtures::report();
         report.findings[2].suppressed = Some(crate::report::Suppression {
-            entry: "s.yaml:3".into(),
-            reason: "public website".into(),
-            owner: "web-team".into(),
-            expires: chrono::NaiveDate::from_ymd_opt(2027, 3, 31).unwrap(),
             ticket: None,
+            ..fixtures::suppression()
         });
         report.findings[1].baseline = Some(BaselineState::New);
         let mut buf = Vec::new();

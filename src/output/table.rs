@@ -86,11 +86,7 @@ impl Reporter for TableReporter {
             writeln!(out, "Suppression entries: {}", lapsing.join(", "))?;
         }
         if let Some(b) = &report.baseline {
-            let new = report
-                .findings
-                .iter()
-                .filter(|f| f.fails() && f.baseline == Some(BaselineState::New))
-                .count();
+            let new = report.new_failures();
             writeln!(
                 out,
                 "Since scan {} ({}): {new} new failure(s), {} resolved",
@@ -263,13 +259,7 @@ mod tests {
     #[test]
     fn suppressed_failures_are_counted_and_listed_only_when_asked() {
         let mut report = fixtures::report();
-        report.findings[2].suppressed = Some(crate::report::Suppression {
-            entry: "s.yaml:3".into(),
-            reason: "public website".into(),
-            owner: "web-team".into(),
-            expires: chrono::NaiveDate::from_ymd_opt(2027, 3, 31).unwrap(),
-            ticket: Some("WEB-12".into()),
-        });
+        report.findings[2].suppressed = Some(fixtures::suppression());
         report.summary = crate::engine::summarize(&report.findings, 4);
         let text = shown(&report, false, false);
         assert!(text.contains("Suppressed: 1 accepted failure(s)"), "{text}");
