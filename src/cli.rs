@@ -32,6 +32,18 @@ pub enum Command {
     /// Adopt the scanner on an account with a backlog: draft its failures as accepted risks.
     #[command(subcommand)]
     Baseline(BaselineCommand),
+    /// Print the shell completion script for SHELL (see the README for where it goes).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), e.g. `compliance man > compliance.1`; with --dir,
+    /// write it and one page per subcommand (compliance-scan.1, …) there.
+    Man {
+        /// Write compliance.1 and a page per subcommand into DIR (it must exist).
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
     /// Plan safe fixes for failed findings (a dry run); make them only with --apply.
     Remediate(RemediateArgs),
 }

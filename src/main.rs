@@ -59,6 +59,8 @@ fn main() -> ExitCode {
             Command::Report(args) => commands::report::run(args).await,
             Command::Remediate(args) => commands::remediate::run(args).await,
             Command::Baseline(command) => commands::baseline::run(command),
+            Command::Completions { shell } => commands::shell::completions(shell),
+            Command::Man { dir } => commands::shell::man(dir.as_deref()),
         }
     });
     match result {

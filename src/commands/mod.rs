@@ -10,3 +10,4 @@ pub mod remediate;
 pub mod remote;
 pub mod report;
 pub mod scan;
+pub mod shell;
