@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::model::Service;
-use crate::output::Format;
+use crate::output::{Format, GroupBy};
 use crate::rules::Severity;
 
 #[derive(Debug, Parser)]
@@ -125,6 +125,9 @@ pub struct ScanArgs {
     /// List the suppressed findings in the table (it counts them either way).
     #[arg(long)]
     pub show_suppressed: bool,
+    /// How the table groups the findings.
+    #[arg(long, value_enum, value_name = "BY", default_value_t = GroupBy::Rule)]
+    pub group_by: GroupBy,
     /// Exit 0 even when something could not be read; by default a scan with ERROR
     /// findings (an unread resource or listing, a scan cut short) exits 3.
     #[arg(long)]
@@ -326,6 +329,9 @@ pub struct ReportArgs {
     /// pci-dss-4.0, …), each with its status.
     #[arg(long, value_name = "FRAMEWORK", conflicts_with_all = ["trend", "diff"])]
     pub framework: Option<String>,
+    /// How the table groups the findings.
+    #[arg(long, value_enum, value_name = "BY", default_value_t = GroupBy::Rule)]
+    pub group_by: GroupBy,
     /// Every entry of a suppression file with its status against the scan (active,
     /// expiring, expired, stale, out of scope) and the failures it covers; without FILE:
     /// .compliance/suppressions.yaml when it exists, else the entries the scan applied.

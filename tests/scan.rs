@@ -356,9 +356,29 @@ fn stdout_carries_only_the_requested_output() {
         !text.contains('\u{1b}'),
         "no colour when stdout is not a terminal"
     );
-    let first_critical = text.find("│ critical").unwrap();
-    let first_low = text.find("│ low").unwrap();
+    let first_critical = text.find("\nCRITICAL  ").unwrap();
+    let first_low = text.find("\nLOW       ").unwrap();
     assert!(first_critical < first_low, "most severe first");
+    // Fits a 120-column terminal: no line wraps, no box drawing, one line per resource.
+    assert!(text.lines().all(|l| l.chars().count() <= 120), "{text}");
+    assert!(!text.contains('│') && !text.contains('┌'), "{text}");
+    let listed = text.lines().filter(|l| l.starts_with("  ")).count();
+    let report = json_report(&run(scan(&emu.url, "json", &[])));
+    let failing = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["status"] == "FAIL" || f["status"] == "ERROR")
+        .count();
+    assert_eq!(listed, failing, "one line per failed resource:\n{text}");
+    let wide = run(
+        compliance(&["scan", "--endpoint-url", &emu.url, "--fail-on", "none"])
+            .env("COLUMNS", "200"),
+    );
+    assert!(
+        stdout(&wide).lines().any(|l| l.chars().count() > 120),
+        "COLUMNS sets the width"
+    );
 }
 
 #[test]

@@ -575,13 +575,17 @@ fn a_baseline_fails_ci_only_on_new_failures_and_lists_what_was_resolved() {
         "none",
     ])));
     assert!(table.contains("1 new failure(s), 1 resolved"), "{table}");
-    let first_row = table
+    let first_group = table
         .lines()
-        .find(|l| l.contains("compliance-demo-"))
+        .find(|l| l.starts_with("CRITICAL") || l.starts_with("HIGH") || l.starts_with("MEDIUM"))
         .unwrap();
     assert!(
-        first_row.contains("new") && first_row.contains("s3-bucket-public-access-block"),
-        "{table}"
+        first_group.contains("s3-bucket-public-access-block"),
+        "the new failure's rule leads: {table}"
+    );
+    assert!(
+        table.contains("\n  new compliance-demo-secure"),
+        "marked new: {table}"
     );
 
     let other = run(compliance(&[

@@ -16,6 +16,7 @@ use crate::aws::stack::Stack;
 use crate::cli::{AwsArgs, FailOn, ScanArgs, SuppressionArgs};
 use crate::error::Fatal;
 use crate::history;
+use crate::output::{GroupBy, TableReporter};
 use crate::pipeline::{self, Progress};
 use crate::report::{BaselineState, EntryStatus, Report};
 use crate::rules::{RuleSet, Selection, Severity, Status};
@@ -206,9 +207,11 @@ pub async fn stored_scans(
 /// Prints `report` as the flags ask and decides the exit code: the same for a local
 /// scan and for one the Lambda ran.
 pub fn deliver(args: &ScanArgs, report: &Report) -> Result<ExitCode, Fatal> {
-    let terminal = args.output.is_none() && io::stdout().is_terminal();
-    let color = terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    let reporter = args.format.reporter(terminal, color, args.show_suppressed);
+    let reporter = args.format.reporter(table_view(
+        args.output.is_none(),
+        args.show_suppressed,
+        args.group_by,
+    ));
     match &args.output {
         Some(path) => write_atomically(path, |w| reporter.write(report, w))?,
         None => write_stdout(|out| reporter.write(report, out))?,
@@ -231,6 +234,26 @@ enum Threshold {
     Any(FailOn),
     /// `--fail-on-new`: only failures the baseline did not have.
     New(Severity),
+}
+
+/// How the table is laid out: to the terminal's width and in colour when stdout is a
+/// terminal (`to_stdout`; NO_COLOR honoured), else `COLUMNS` wide (120 by default), plain.
+pub fn table_view(to_stdout: bool, show_suppressed: bool, group_by: GroupBy) -> TableReporter {
+    let terminal = to_stdout && io::stdout().is_terminal();
+    let color = terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let columns = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok());
+    let width = terminal
+        .then(|| terminal_size::terminal_size().map(|(w, _)| usize::from(w.0)))
+        .flatten()
+        .or(columns)
+        .unwrap_or(120)
+        .max(60);
+    TableReporter {
+        width,
+        color,
+        show_suppressed,
+        group_by,
+    }
 }
 
 /// A scan's exit code: 1 when a failure no suppression accepts is at or above the

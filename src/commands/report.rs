@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use chrono::{TimeZone, Utc};
 
-use super::common::stored_scans;
+use super::common::{stored_scans, table_view};
 use super::files::{check_distinct, check_writable, write_atomically, write_stdout};
 use crate::cli::ReportArgs;
 use crate::engine::suppress;
@@ -35,7 +35,6 @@ pub async fn run(args: ReportArgs) -> Result<ExitCode, Fatal> {
         history::one_account(&stored).map_err(Fatal::new)?;
     }
     let terminal = args.output.is_none() && io::stdout().is_terminal();
-    let color = terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let emit = |fill: &dyn Fn(&mut dyn Write) -> io::Result<()>| match &args.output {
         Some(path) => write_atomically(path, |w| fill(w)),
         None => write_stdout(|w| fill(w)),
@@ -95,7 +94,8 @@ pub async fn run(args: ReportArgs) -> Result<ExitCode, Fatal> {
                 trend: trend(&earlier, None, None),
             })
         } else {
-            args.format.reporter(terminal, color, true)
+            args.format
+                .reporter(table_view(args.output.is_none(), true, args.group_by))
         };
         emit(&|w| reporter.write(chosen, w))?;
     }

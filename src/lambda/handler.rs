@@ -18,7 +18,7 @@ use crate::aws::regions::RegionChoice;
 use crate::aws::remediate::{execute, Mode, Runner};
 use crate::aws::session::{Session, SessionOptions};
 use crate::error::Fatal;
-use crate::output::Format;
+use crate::output::{Format, GroupBy, TableReporter};
 use crate::pipeline::{self, Live, Silent};
 use crate::remediate::{plan, Filter, FixOptions, Run};
 use crate::report::Report;
@@ -295,7 +295,12 @@ fn inline_report(report: Value, stored: bool, limit: usize) -> Option<Value> {
 fn render(report: &Report, format: Format) -> Result<Vec<u8>, Error> {
     let mut buf = Vec::new();
     format
-        .reporter(false, false, true)
+        .reporter(TableReporter {
+            width: 120,
+            color: false,
+            show_suppressed: true,
+            group_by: GroupBy::Rule,
+        })
         .write(report, &mut buf)
         .map_err(|e| fail(&e.to_string()))?;
     Ok(buf)

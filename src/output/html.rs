@@ -127,9 +127,14 @@ fn cards(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             "failures accepted (suppressed)",
         ),
     ] {
+        let band = if id == "score" {
+            format!(" {}", super::score_band(s.score))
+        } else {
+            String::new()
+        };
         writeln!(
             out,
-            r#"<div class="card {id}"><span class="value" id="{id}">{value}</span><span class="label">{label}</span></div>"#
+            r#"<div class="card {id}{band}"><span class="value" id="{id}">{value}</span><span class="label">{label}</span></div>"#
         )?;
     }
     writeln!(out, "</section>")
@@ -545,6 +550,10 @@ mod tests {
         assert!(
             html.contains(r#"id="score">33.3%<"#),
             "1 passed of 3 decided"
+        );
+        assert!(
+            html.contains(r#"<div class="card score poor">"#),
+            "33.3% is poor"
         );
         assert!(html.contains(r#"id="failed-critical">1<"#));
         assert!(html.contains(r#"id="failed-high">1<"#));

@@ -28,7 +28,7 @@ pub use self::remediation::write_remediation;
 pub use self::rule_list::write_rules;
 pub use self::sarif::SarifReporter;
 pub use self::suppressions::write_suppressions;
-pub use self::table::TableReporter;
+pub use self::table::{GroupBy, TableReporter};
 
 /// A table in the house style: condensed borders, wrapped to the terminal's width.
 fn new_table() -> comfy_table::Table {
@@ -37,6 +37,17 @@ fn new_table() -> comfy_table::Table {
         .load_preset(comfy_table::presets::UTF8_FULL_CONDENSED)
         .set_content_arrangement(comfy_table::ContentArrangement::Dynamic);
     table
+}
+
+/// How a score reads at a glance, the same in the table and on the HTML page: `good`
+/// from 90%, `fair` from 70%, `poor` below, `none` when nothing was judged.
+pub fn score_band(score: Option<f64>) -> &'static str {
+    match score {
+        None => "none",
+        Some(s) if s >= 90.0 => "good",
+        Some(s) if s >= 70.0 => "fair",
+        Some(_) => "poor",
+    }
 }
 
 /// Writes a report in one format.
@@ -67,15 +78,11 @@ pub enum ListFormat {
 }
 
 impl Format {
-    /// The reporter for this format; `terminal`, `color` and `show_suppressed` only
-    /// matter to the table (every other format carries the suppressed findings).
-    pub fn reporter(self, terminal: bool, color: bool, show_suppressed: bool) -> Box<dyn Reporter> {
+    /// The reporter for this format; `table` only matters to the table (every other
+    /// format carries everything, suppressed findings included).
+    pub fn reporter(self, table: TableReporter) -> Box<dyn Reporter> {
         match self {
-            Format::Table => Box::new(TableReporter {
-                terminal,
-                color,
-                show_suppressed,
-            }),
+            Format::Table => Box::new(table),
             Format::Json => Box::new(JsonReporter),
             Format::Csv => Box::new(CsvReporter),
             Format::Html => Box::new(HtmlReporter { trend: Vec::new() }),
@@ -98,6 +105,25 @@ impl Format {
                     .map_or_else(String::new, |v| v.get_name().to_string())
             )),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::score_band;
+
+    #[test]
+    fn scores_fall_in_bands_at_90_and_70() {
+        assert_eq!(score_band(Some(100.0)), "good");
+        assert_eq!(score_band(Some(90.0)), "good");
+        assert_eq!(score_band(Some(89.9)), "fair");
+        assert_eq!(score_band(Some(70.0)), "fair");
+        assert_eq!(
+            score_band(Some(33.6)),
+            "poor",
+            "a third passing is not green"
+        );
+        assert_eq!(score_band(None), "none");
     }
 }
 
