@@ -128,6 +128,9 @@ pub struct ScanArgs {
     /// How the table groups the findings.
     #[arg(long, value_enum, value_name = "BY", default_value_t = GroupBy::Rule)]
     pub group_by: GroupBy,
+    /// Show the evaluator's full explanation under each finding in the table.
+    #[arg(long, short)]
+    pub verbose: bool,
     /// Exit 0 even when something could not be read; by default a scan with ERROR
     /// findings (an unread resource or listing, a scan cut short) exits 3.
     #[arg(long)]
@@ -332,6 +335,9 @@ pub struct ReportArgs {
     /// How the table groups the findings.
     #[arg(long, value_enum, value_name = "BY", default_value_t = GroupBy::Rule)]
     pub group_by: GroupBy,
+    /// Show the evaluator's full explanation under each finding in the table.
+    #[arg(long, short)]
+    pub verbose: bool,
     /// Every entry of a suppression file with its status against the scan (active,
     /// expiring, expired, stale, out of scope) and the failures it covers; without FILE:
     /// .compliance/suppressions.yaml when it exists, else the entries the scan applied.

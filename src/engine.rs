@@ -128,6 +128,7 @@ pub fn evaluate(rules: &RuleSet, inventory: &Inventory) -> Vec<Finding> {
                 judgement.status,
                 judgement.message,
             );
+            found.evidence = judgement.evidence;
             found.resource_tags = tags_of(attrs);
             findings.push(found);
         }
@@ -179,6 +180,7 @@ fn finding(
     message: String,
 ) -> Finding {
     Finding {
+        evidence: message.clone(),
         rule_id: rule.id.clone(),
         title: rule.title.clone(),
         severity: rule.severity,

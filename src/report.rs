@@ -11,7 +11,7 @@ use crate::rules::{Remediation, Severity, Status};
 
 /// Version of the report's JSON schema; the minor part grows with added fields, the
 /// major part with anything an existing reader could misread.
-pub const REPORT_SCHEMA_VERSION: &str = "1.2";
+pub const REPORT_SCHEMA_VERSION: &str = "1.3";
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -78,8 +78,13 @@ pub struct Finding {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource_arn: Option<String>,
     pub region: String,
-    /// The observed value that decided the verdict.
+    /// The sentence a person reads: the rule's written message, filled from the values
+    /// that decided the verdict (the evaluator's explanation when the rule has none).
     pub message: String,
+    /// The evaluator's full explanation: the observed value and, for a failure, what was
+    /// expected (1.3).
+    #[serde(default)]
+    pub evidence: String,
     pub remediation: Remediation,
     /// Framework → control ids the rule evidences.
     pub frameworks: BTreeMap<String, Vec<String>>,

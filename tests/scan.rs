@@ -89,7 +89,7 @@ fn json_report_follows_the_documented_schema() {
     let (emu, _) = shared_demo();
     let out = run(scan(&emu.url, "json", &[]));
     let r = json_report(&out);
-    assert_eq!(r["schema_version"], "1.2");
+    assert_eq!(r["schema_version"], "1.3");
     let scan = &r["scan"];
     assert_eq!(scan["tool"], "compliance");
     assert_eq!(scan["account_id"], "123456789012");
@@ -227,7 +227,8 @@ fn csv_holds_the_json_findings_and_a_saved_inventory_replays_them_exactly() {
             "suppression_owner",
             "suppression_expires",
             "suppression_ticket",
-            "baseline"
+            "baseline",
+            "evidence"
         ]
     );
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();

@@ -207,11 +207,12 @@ pub async fn stored_scans(
 /// Prints `report` as the flags ask and decides the exit code: the same for a local
 /// scan and for one the Lambda ran.
 pub fn deliver(args: &ScanArgs, report: &Report) -> Result<ExitCode, Fatal> {
-    let reporter = args.format.reporter(table_view(
-        args.output.is_none(),
-        args.show_suppressed,
-        args.group_by,
-    ));
+    let reporter = args.format.reporter(TableReporter {
+        show_suppressed: args.show_suppressed,
+        group_by: args.group_by,
+        verbose: args.verbose,
+        ..table_view(args.output.is_none())
+    });
     match &args.output {
         Some(path) => write_atomically(path, |w| reporter.write(report, w))?,
         None => write_stdout(|out| reporter.write(report, out))?,
@@ -237,8 +238,9 @@ enum Threshold {
 }
 
 /// How the table is laid out: to the terminal's width and in colour when stdout is a
-/// terminal (`to_stdout`; NO_COLOR honoured), else `COLUMNS` wide (120 by default), plain.
-pub fn table_view(to_stdout: bool, show_suppressed: bool, group_by: GroupBy) -> TableReporter {
+/// terminal (`to_stdout`; NO_COLOR honoured), else `COLUMNS` wide (120 by default), plain;
+/// grouped by rule, suppressed findings listed, no evidence.
+pub fn table_view(to_stdout: bool) -> TableReporter {
     let terminal = to_stdout && io::stdout().is_terminal();
     let color = terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let columns = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok());
@@ -251,8 +253,9 @@ pub fn table_view(to_stdout: bool, show_suppressed: bool, group_by: GroupBy) -> 
     TableReporter {
         width,
         color,
-        show_suppressed,
-        group_by,
+        show_suppressed: true,
+        group_by: GroupBy::Rule,
+        verbose: false,
     }
 }
 

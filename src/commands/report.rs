@@ -15,6 +15,7 @@ use crate::error::Fatal;
 use crate::history::{self, diff::diff, framework::catalogued, pick, trend::trend};
 use crate::output::{
     write_controls, write_diff, write_suppressions, write_trend, Format, HtmlReporter, Reporter,
+    TableReporter,
 };
 use crate::pipeline;
 use crate::report::{Report, SuppressionEntry};
@@ -94,8 +95,11 @@ pub async fn run(args: ReportArgs) -> Result<ExitCode, Fatal> {
                 trend: trend(&earlier, None, None),
             })
         } else {
-            args.format
-                .reporter(table_view(args.output.is_none(), true, args.group_by))
+            args.format.reporter(TableReporter {
+                group_by: args.group_by,
+                verbose: args.verbose,
+                ..table_view(args.output.is_none())
+            })
         };
         emit(&|w| reporter.write(chosen, w))?;
     }

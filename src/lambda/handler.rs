@@ -300,6 +300,7 @@ fn render(report: &Report, format: Format) -> Result<Vec<u8>, Error> {
             color: false,
             show_suppressed: true,
             group_by: GroupBy::Rule,
+            verbose: false,
         })
         .write(report, &mut buf)
         .map_err(|e| fail(&e.to_string()))?;

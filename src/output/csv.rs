@@ -7,7 +7,7 @@ use super::Reporter;
 use crate::report::{BaselineState, Report};
 
 /// The header, in order. Documented in docs/report-format.md; only ever extended at the end.
-pub const HEADER: [&str; 20] = [
+pub const HEADER: [&str; 21] = [
     "timestamp",
     "account_id",
     "region",
@@ -28,6 +28,7 @@ pub const HEADER: [&str; 20] = [
     "suppression_expires",
     "suppression_ticket",
     "baseline",
+    "evidence",
 ];
 
 pub struct CsvReporter;
@@ -69,6 +70,7 @@ impl Reporter for CsvReporter {
                 &expires,
                 s.and_then(|s| s.ticket.as_deref()).unwrap_or(""),
                 baseline,
+                &f.evidence,
             ];
             let cells: Vec<std::borrow::Cow<'_, str>> = cells.iter().map(|c| inert(c)).collect();
             w.write_record(cells.iter().map(|c| c.as_bytes()))
@@ -123,6 +125,10 @@ mod tests {
         assert_eq!(&rows[1][11], "aws-fsbp:S3.8;cis-aws-3.0:2.1.4");
         assert_eq!(&rows[0][0], "2026-11-23T12:00:00Z");
         assert_eq!((&rows[1][14], &rows[1][19]), ("false", ""));
+        assert_eq!(
+            &rows[1][20], "evidence: public_access_block.block_public_acls is false; expected true",
+            "the evaluator's explanation beside the message"
+        );
     }
 
     #[test]
@@ -136,7 +142,7 @@ mod tests {
         let row = reader.records().nth(2).unwrap().unwrap();
         assert_eq!(&row[6], "FAIL", "the verdict is kept");
         assert_eq!(
-            row.iter().skip(14).collect::<Vec<_>>(),
+            row.iter().skip(14).take(6).collect::<Vec<_>>(),
             [
                 "true",
                 "public website",

@@ -367,6 +367,13 @@ fn failures(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             "<p><strong>Observed:</strong> {}</p>",
             escape(&f.message)
         )?;
+        if f.evidence != f.message && !f.evidence.is_empty() {
+            writeln!(
+                out,
+                "<p class=\"evidence\"><strong>Evidence:</strong> <code>{}</code></p>",
+                escape(&f.evidence)
+            )?;
+        }
         writeln!(
             out,
             r#"<p><strong>Remediation:</strong> {} <a href="{}">AWS documentation</a></p>"#,

@@ -156,6 +156,7 @@ pub(crate) mod fixtures {
             resource_arn: Some(format!("arn:aws:s3:::{id}")),
             region: "us-east-1".to_string(),
             message: message.to_string(),
+            evidence: format!("evidence: {message}"),
             remediation: Remediation {
                 text: "fix it".into(),
                 url: "https://docs.aws.amazon.com/x".into(),

@@ -40,6 +40,9 @@ pub fn write_rules(format: ListFormat, rules: &[Rule], out: &mut dyn Write) -> i
                         "id": r.id, "title": r.title, "description": r.description,
                         "severity": r.severity, "resource": r.resource, "frameworks": r.frameworks,
                         "remediation": r.remediation, "parameters": r.parameters, "source": r.source,
+                        "message": r.message.as_ref().map(|m| json!({
+                            "fail": m.fail.as_str(), "pass": m.pass.as_ref().map(|p| p.as_str()),
+                        })),
                     })
                 })
                 .collect();

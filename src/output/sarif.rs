@@ -151,6 +151,7 @@ fn result(f: &Finding, rule_index: usize) -> Value {
             "region": f.region,
             "resourceType": f.resource_type.as_str(),
             "observedAt": f.timestamp.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            "evidence": f.evidence,
         },
     });
     if let Some(s) = &f.suppressed {

@@ -31,6 +31,8 @@ pub struct TableReporter {
     /// List the suppressed failures too (they are counted either way).
     pub show_suppressed: bool,
     pub group_by: GroupBy,
+    /// Under each finding, the evaluator's full explanation (`--verbose`).
+    pub verbose: bool,
 }
 
 impl Reporter for TableReporter {
@@ -219,7 +221,22 @@ impl TableReporter {
                 );
                 let rest = self.width.saturating_sub(line.chars().count());
                 writeln!(out, "{line}{}", cut(&f.message, rest))?;
+                self.evidence(f, out)?;
             }
+        }
+        Ok(())
+    }
+
+    /// With `--verbose`, the evaluator's explanation under the finding, wrapped.
+    fn evidence(&self, f: &Finding, out: &mut dyn Write) -> io::Result<()> {
+        if !self.verbose || f.evidence.is_empty() || f.evidence == f.message {
+            return Ok(());
+        }
+        let width = self.width.saturating_sub(8).max(20);
+        let text = f.evidence.replace(['\n', '\r', '\t'], " ");
+        let chars: Vec<char> = text.chars().collect();
+        for chunk in chars.chunks(width) {
+            writeln!(out, "      {}", chunk.iter().collect::<String>())?;
         }
         Ok(())
     }
@@ -275,6 +292,7 @@ impl TableReporter {
                     self.severity_paint(f.severity, &line)
                 };
                 writeln!(out, "{painted}{}", cut(&f.message, rest))?;
+                self.evidence(f, out)?;
             }
         }
         Ok(())
@@ -422,6 +440,7 @@ mod tests {
             color,
             show_suppressed,
             group_by,
+            verbose: false,
         }
         .write(report, &mut buf)
         .unwrap();
@@ -496,6 +515,26 @@ mod tests {
 
     fn render_report(report: &Report) -> String {
         shown(report, false, false, GroupBy::Rule)
+    }
+
+    #[test]
+    fn verbose_adds_the_evidence_under_each_finding() {
+        let mut buf = Vec::new();
+        TableReporter {
+            width: 100,
+            color: false,
+            show_suppressed: false,
+            group_by: GroupBy::Rule,
+            verbose: true,
+        }
+        .write(&fixtures::report(), &mut buf)
+        .unwrap();
+        let text = String::from_utf8(buf).unwrap();
+        assert!(
+            text.contains("\n  leaky  us-east-1  policy.public_read is true; expected false\n      evidence: policy.public_read"),
+            "{text}"
+        );
+        assert!(!render(false).contains("evidence:"), "only when asked");
     }
 
     #[test]

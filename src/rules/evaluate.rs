@@ -70,13 +70,13 @@ pub fn evaluate(cond: &Condition, attrs: &Value, setting: Setting<'_>) -> Evalua
                 expected: format!("not ({})", o.expected),
             }
         }
-        Condition::Test { path, op } => test(path, op, get(attrs, path), setting),
+        Condition::Test { path, op } => test(path, op, lookup(attrs, path), setting),
         Condition::Quantified {
             path,
             quantifier,
             inner,
         } => {
-            let items = match get(attrs, path) {
+            let items = match lookup(attrs, path) {
                 Some(Value::Array(items)) => items.as_slice(),
                 _ => &[],
             };
@@ -319,7 +319,7 @@ fn test(path: &str, op: &Op, value: Option<&Value>, setting: Setting<'_>) -> Eva
 }
 
 /// Looks a dotted path up; JSON null counts as absent.
-fn get<'v>(attrs: &'v Value, path: &str) -> Option<&'v Value> {
+pub fn lookup<'v>(attrs: &'v Value, path: &str) -> Option<&'v Value> {
     path.split('.')
         .try_fold(attrs, |v, seg| v.get(seg))
         .filter(|v| !v.is_null())

@@ -27,8 +27,19 @@ pub struct RuleFile {
     #[serde(default)]
     pub applies_when: Option<Node>,
     pub condition: Node,
+    /// The sentence a person reads (see `message.rs` for its placeholders).
+    #[serde(default)]
+    pub message: Option<MessageFile>,
     #[serde(default)]
     pub tests: Vec<TestCaseFile>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MessageFile {
+    pub fail: String,
+    #[serde(default)]
+    pub pass: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -16,6 +16,7 @@ use serde_json::Value;
 use super::condition::{compile, Condition, Params};
 use super::evaluate::Setting;
 use super::format::RuleFile;
+use super::message::{Message, Template};
 use super::{Remediation, Rule, RuleSet, Status};
 use crate::model::{Properties, ResourceKind};
 
@@ -249,6 +250,20 @@ fn build(
         )));
     }
 
+    let message = raw
+        .message
+        .as_ref()
+        .map(|m| {
+            let parse = |text: &str, which: &str| {
+                Template::parse(text, schema, &raw.parameters)
+                    .map_err(|e| err(format!("message.{which} {e}")))
+            };
+            Ok::<_, LoadError>(Message {
+                fail: parse(&m.fail, "fail")?,
+                pass: m.pass.as_deref().map(|p| parse(p, "pass")).transpose()?,
+            })
+        })
+        .transpose()?;
     let rule = Rule {
         id: raw.id,
         title: raw.title.trim().to_string(),
@@ -264,6 +279,7 @@ fn build(
         parameters: raw.parameters,
         applies_when,
         condition,
+        message,
         source: source.to_string(),
     };
 
@@ -298,8 +314,12 @@ fn build(
         if got.status != want {
             return Err(err(format!(
                 "test `{}` expects {want} but the rule says {} ({})",
-                case.name, got.status, got.message
+                case.name, got.status, got.evidence
             )));
+        }
+        // The written message renders for the rule's own cases.
+        if let Some(Err(e)) = rule.written(got.status, &props.attributes(), setting) {
+            return Err(err(format!("message: test `{}`: {e}", case.name)));
         }
     }
     Ok(rule)
@@ -309,6 +329,59 @@ fn build(
 mod tests {
     use super::*;
     use crate::rules::Severity;
+
+    #[test]
+    fn a_message_must_render_for_the_rules_own_failing_cases() {
+        let with =
+            |message: &str| RULE.replace("tests:\n", &format!("message: {message}\ntests:\n"));
+        let rule = parse(
+            "s3-bucket-sample-rule.yaml",
+            &with("{fail: \"versioning is {versioning.status}\", pass: versioning is on}"),
+            "test",
+            &fixes(),
+        )
+        .unwrap();
+        let attrs = serde_json::json!({"versioning": {"status": "Suspended", "mfa_delete": false}});
+        let setting = Setting {
+            region: "us-east-1",
+            account_id: "123456789012",
+            at: DateTime::UNIX_EPOCH,
+        };
+        let judged = rule.judge(&attrs, &|_| None, setting);
+        assert_eq!(judged.message, "versioning is Suspended");
+        assert!(
+            judged
+                .evidence
+                .contains("expected versioning.status = \"Enabled\""),
+            "{}",
+            judged.evidence
+        );
+
+        let e = parse(
+            "s3-bucket-sample-rule.yaml",
+            &with("{fail: \"policy is {policy.public_read}\"}"),
+            "test",
+            &fixes(),
+        )
+        .unwrap_err();
+        assert!(
+            e.reason
+                .contains("message: test `off`: `{policy.public_read}` has no value"),
+            "{e}"
+        );
+        let e = parse(
+            "s3-bucket-sample-rule.yaml",
+            &with("{fail: \"{nope}\"}"),
+            "test",
+            &fixes(),
+        )
+        .unwrap_err();
+        assert!(
+            e.reason
+                .contains("message.fail `{nope}`: unknown attribute `nope`"),
+            "{e}"
+        );
+    }
 
     /// No rule here names an automatic fix.
     fn fixes() -> Vec<&'static str> {

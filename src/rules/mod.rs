@@ -6,6 +6,7 @@ pub mod condition;
 pub mod evaluate;
 pub mod format;
 pub mod load;
+pub mod message;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -18,6 +19,7 @@ use crate::model::schema::Field;
 use crate::model::{ResourceKind, Service};
 use condition::Condition;
 use evaluate::{evaluate, Setting};
+use message::{deciding_item, Message, Values};
 
 /// How bad a failure is, most severe first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -136,15 +138,19 @@ pub struct Rule {
     pub parameters: BTreeMap<String, Value>,
     pub applies_when: Option<Condition>,
     pub condition: Condition,
+    /// The sentences a person reads for a failure (and a pass).
+    pub message: Option<Message>,
     /// Where the rule came from: `built-in` or a file path.
     pub source: String,
 }
 
-/// A verdict on one resource, with the sentence that explains it.
+/// A verdict on one resource: the sentence a person reads, and the evaluator's full
+/// explanation (the same when the rule has no written message for the verdict).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Judgement {
     pub status: Status,
     pub message: String,
+    pub evidence: String,
 }
 
 impl Rule {
@@ -192,6 +198,7 @@ impl Rule {
                 })
                 .map(|message| Judgement {
                     status: Status::Error,
+                    evidence: message.clone(),
                     message,
                 })
         };
@@ -201,9 +208,11 @@ impl Rule {
             }
             let outcome = evaluate(applies, attrs, setting);
             if !outcome.holds {
+                let message = format!("not applicable: {}", outcome.observed);
                 return Judgement {
                     status: Status::NotApplicable,
-                    message: format!("not applicable: {}", outcome.observed),
+                    evidence: message.clone(),
+                    message,
                 };
             }
         }
@@ -211,14 +220,43 @@ impl Rule {
             return error;
         }
         let outcome = evaluate(&self.condition, attrs, setting);
+        let status = if outcome.holds {
+            Status::Pass
+        } else {
+            Status::Fail
+        };
+        let evidence = outcome.message();
+        let message = match self.written(status, attrs, setting) {
+            Some(Ok(sentence)) => sentence,
+            _ => evidence.clone(),
+        };
         Judgement {
-            status: if outcome.holds {
-                Status::Pass
-            } else {
-                Status::Fail
-            },
-            message: outcome.message(),
+            status,
+            message,
+            evidence,
         }
+    }
+
+    /// The written message for `status` on this resource: `None` when the rule has none
+    /// for it, an error naming the placeholder that has no value.
+    pub fn written(
+        &self,
+        status: Status,
+        attrs: &Value,
+        setting: Setting<'_>,
+    ) -> Option<Result<String, String>> {
+        let message = self.message.as_ref()?;
+        let template = match status {
+            Status::Fail => &message.fail,
+            Status::Pass => message.pass.as_ref()?,
+            Status::NotApplicable | Status::Error => return None,
+        };
+        let values = Values {
+            attrs,
+            item: deciding_item(&self.condition, attrs, setting),
+            params: &self.parameters,
+        };
+        Some(template.render(&values))
     }
 }
 
