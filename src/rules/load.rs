@@ -383,6 +383,20 @@ mod tests {
         );
     }
 
+    #[test]
+    fn every_built_in_rule_has_a_written_message() {
+        // Each message renders for the rule's failing cases: the harness checked it
+        // while loading.
+        let rules = load(&[], &crate::aws::remediate::ids()).unwrap();
+        let missing: Vec<&str> = rules
+            .rules
+            .iter()
+            .filter(|r| r.message.is_none())
+            .map(|r| r.id.as_str())
+            .collect();
+        assert!(missing.is_empty(), "rules without a message: {missing:?}");
+    }
+
     /// No rule here names an automatic fix.
     fn fixes() -> Vec<&'static str> {
         Vec::new()

@@ -6,7 +6,7 @@
 //! decided a quantified condition (the first offending element of `none`/`every`, the
 //! first matching one of `some`), `{param.NAME}` a rule parameter. A filter may follow:
 //! `|join` (a list, comma-separated), `|count` (a list's or map's items), `|ports` (a
-//! port range: `22`, `20–25`, `all ports`), `|missing:PARAM` (the items of the list
+//! port range: `22`, `20–25`, `all ports`), `|date` (a timestamp's day), `|missing:PARAM` (the items of the list
 //! parameter PARAM the attribute's map keys or list lacks), `|or:TEXT` (TEXT when the
 //! value is absent). A placeholder with no value and no `or` does not render: the rule
 //! harness refuses a message that does not render for its own failing test cases.
@@ -39,6 +39,8 @@ enum Part {
         source: Source,
         path: String,
         filter: Filter,
+        /// `|or:TEXT`: shown when the value is absent.
+        default: Option<String>,
     },
 }
 
@@ -55,8 +57,8 @@ enum Filter {
     Join,
     Count,
     Ports,
+    Date,
     Missing(String),
-    Or(String),
 }
 
 /// What a template is filled from.
@@ -111,15 +113,18 @@ impl Template {
                     source,
                     path,
                     filter,
+                    default,
                 } => {
                     let value = match source {
                         Source::Resource => lookup(values.attrs, path),
                         Source::Item => values.item.and_then(|item| lookup(item, path)),
                         Source::Param => values.params.get(path).filter(|v| !v.is_null()),
                     };
-                    let shown = fill(value, filter, values.params).ok_or_else(|| {
-                        format!("`{{{}}}` has no value", slot_text(*source, path))
-                    })?;
+                    let shown = fill(value, filter, values.params)
+                        .or_else(|| default.clone())
+                        .ok_or_else(|| {
+                            format!("`{{{}}}` has no value", slot_text(*source, path))
+                        })?;
                     out.push_str(&shown);
                 }
             }
@@ -141,10 +146,22 @@ fn slot_text(source: Source, path: &str) -> String {
 }
 
 fn slot_of(slot: &str, schema: &[Field], params: &BTreeMap<String, Value>) -> Result<Part, String> {
-    let (name, filter) = match slot.split_once('|') {
-        Some((name, filter)) => (name.trim(), Some(filter.trim())),
-        None => (slot.trim(), None),
-    };
+    let mut pieces = slot.split('|').map(str::trim);
+    let name = pieces.next().unwrap_or_default();
+    let mut filter = None;
+    let mut default = None;
+    for piece in pieces {
+        match piece.strip_prefix("or:") {
+            Some(text) if default.is_none() => default = Some(text.to_string()),
+            _ if default.is_some() => {
+                return Err(format!("`{{{slot}}}`: `or:` comes last"));
+            }
+            _ if filter.is_some() => {
+                return Err(format!("`{{{slot}}}`: one filter, then optionally `or:`"));
+            }
+            _ => filter = Some(piece),
+        }
+    }
     let (source, path) = if let Some(path) = name.strip_prefix("item.") {
         (Source::Item, path)
     } else if let Some(path) = name.strip_prefix("param.") {
@@ -172,6 +189,7 @@ fn slot_of(slot: &str, schema: &[Field], params: &BTreeMap<String, Value>) -> Re
         Some("join") => Filter::Join,
         Some("count") => Filter::Count,
         Some("ports") => Filter::Ports,
+        Some("date") => Filter::Date,
         Some(f) if f.starts_with("missing:") => {
             let param = f["missing:".len()..].trim();
             if !params.get(param).is_some_and(Value::is_array) {
@@ -181,17 +199,17 @@ fn slot_of(slot: &str, schema: &[Field], params: &BTreeMap<String, Value>) -> Re
             }
             Filter::Missing(param.to_string())
         }
-        Some(f) if f.starts_with("or:") => Filter::Or(f["or:".len()..].to_string()),
         Some(f) => {
             return Err(format!(
-                "`{{{slot}}}`: unknown filter `{f}` (join, count, ports, missing:PARAM, or:TEXT)"
-            ))
+            "`{{{slot}}}`: unknown filter `{f}` (join, count, ports, date, missing:PARAM, or:TEXT)"
+        ))
         }
     };
     Ok(Part::Slot {
         source,
         path: path.to_string(),
         filter,
+        default,
     })
 }
 
@@ -201,7 +219,6 @@ fn fill(
     params: &BTreeMap<String, Value>,
 ) -> Option<String> {
     match filter {
-        Filter::Or(default) => Some(value.map_or_else(|| default.clone(), plain)),
         Filter::Missing(param) => {
             let wanted = params.get(param)?.as_array()?;
             let has = |w: &Value| match value {
@@ -218,8 +235,12 @@ fn fill(
             None => Some("0".to_string()),
             Some(other) => Some(plain(other)),
         },
+        Filter::Date => value.map(|v| plain(v).chars().take(10).collect()),
         Filter::Ports => {
-            let range = value?;
+            // A rule without a range (protocol `all`) opens every port.
+            let Some(range) = value else {
+                return Some("all ports".to_string());
+            };
             let (from, to) = (range.get("from")?.as_i64()?, range.get("to")?.as_i64()?);
             Some(if from == 0 && to == 65535 || from < 0 {
                 "all ports".to_string()
@@ -237,6 +258,7 @@ fn fill(
 fn plain(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
+        Value::Array(items) if items.is_empty() => "none".to_string(),
         Value::Array(items) => items.iter().map(plain).collect::<Vec<_>>().join(", "),
         Value::Null => "none".to_string(),
         other => other.to_string(),
@@ -360,5 +382,8 @@ mod tests {
             .unwrap_err()
             .contains("no closing brace"));
         assert!(template("  ").unwrap_err().contains("is empty"));
+        assert!(template("{tags|or:x|count}")
+            .unwrap_err()
+            .contains("`or:` comes last"));
     }
 }
