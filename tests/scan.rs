@@ -173,13 +173,18 @@ fn json_report_follows_the_documented_schema() {
         .unwrap();
     assert_eq!(pab["frameworks"]["aws-fsbp"], json!(["S3.8"]));
     assert_eq!(pab["resource_arn"], "arn:aws:s3:::compliance-demo-public");
+    // The rule's sentence, and the evaluator's explanation beside it.
+    assert_eq!(
+        pab["message"],
+        "public access is not blocked by all four settings"
+    );
     assert!(
-        pab["message"]
+        pab["evidence"]
             .as_str()
             .unwrap()
             .contains("block_public_acls is false"),
         "{}",
-        pab["message"]
+        pab["evidence"]
     );
     assert_eq!(r["errors"], json!([]));
 }
