@@ -194,6 +194,13 @@ fn report_shows_a_scan_the_trend_and_the_changes() {
         text.contains("s3-bucket-public-access-block") && text.contains("compliance-demo-secure"),
         "{text}"
     );
+    // Piped: the same columns, without box drawing.
+    assert!(!text.contains('│') && !text.contains('─'), "{text}");
+    let row = text
+        .lines()
+        .find(|l| l.contains("compliance-demo-secure"))
+        .unwrap();
+    assert!(row.trim_start().starts_with("new "), "{row}");
 }
 
 #[test]

@@ -156,7 +156,7 @@ pub async fn run(args: RemediateArgs) -> Result<ExitCode, Fatal> {
         if !args.quiet {
             eprintln!("nothing to remediate: no failed finding matches");
         }
-        write_stdout(|out| write_remediation(args.format, &[], out))?;
+        write_stdout(|out| write_remediation(args.format, &[], io::stdout().is_terminal(), out))?;
         return Ok(ExitCode::from(if unread > 0 { INCOMPLETE } else { 0 }));
     }
 
@@ -219,7 +219,7 @@ pub async fn run(args: RemediateArgs) -> Result<ExitCode, Fatal> {
         records.push(record);
     }
     let kept = audit.finish();
-    write_stdout(|out| write_remediation(args.format, &records, out))?;
+    write_stdout(|out| write_remediation(args.format, &records, io::stdout().is_terminal(), out))?;
 
     let stored = match &bucket {
         Some(bucket) => store_audit(&session, bucket, &run.run_id, &audit.lines).await,

@@ -71,17 +71,26 @@ pub async fn run(args: ReportArgs) -> Result<ExitCode, Fatal> {
             }
         };
         let changes = diff(before, after);
-        emit(&|w| write_diff(format, &before.scan.id, &after.scan.id, &changes, w))?;
+        emit(&|w| {
+            write_diff(
+                format,
+                &before.scan.id,
+                &after.scan.id,
+                &changes,
+                terminal,
+                w,
+            )
+        })?;
     } else if let Some(file) = &args.suppressions {
         let format = args.format.for_list("--suppressions").map_err(Fatal::new)?;
         let chosen = pick(&stored, args.scan.as_deref()).map_err(Fatal::new)?;
         let entries = entries_against(chosen, file.as_deref(), args.max_suppression_days)?;
-        emit(&|w| write_suppressions(format, &chosen.scan.id, &entries, w))?;
+        emit(&|w| write_suppressions(format, &chosen.scan.id, &entries, terminal, w))?;
     } else if let Some(framework) = &args.framework {
         let format = args.format.for_list("--framework").map_err(Fatal::new)?;
         let chosen = pick(&stored, args.scan.as_deref()).map_err(Fatal::new)?;
         let grouped = catalogued(chosen, framework).map_err(Fatal::new)?;
-        emit(&|w| write_controls(format, framework, &grouped, w))?;
+        emit(&|w| write_controls(format, framework, &grouped, terminal, w))?;
     } else {
         let chosen = pick(&stored, args.scan.as_deref()).map_err(Fatal::new)?;
         let reporter: Box<dyn Reporter> = if args.format == Format::Html {

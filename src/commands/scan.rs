@@ -1,6 +1,7 @@
 //! `compliance scan`: select rules, collect (or load) the inventory, evaluate, print.
 
 use std::fs;
+use std::io::IsTerminal;
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -25,7 +26,9 @@ pub async fn run(args: ScanArgs) -> Result<ExitCode, Fatal> {
     let (rules, suppressions) = select_rules(&args)?;
     if args.list_rules {
         let format = args.format.for_list("--list-rules").map_err(Fatal::new)?;
-        write_stdout(|out| write_rules(format, &rules.rules, out))?;
+        write_stdout(|out| {
+            write_rules(format, &rules.rules, std::io::stdout().is_terminal(), out)
+        })?;
         return Ok(ExitCode::SUCCESS);
     }
     for path in [&args.output, &args.save_inventory].into_iter().flatten() {

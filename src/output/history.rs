@@ -44,7 +44,7 @@ pub fn write_trend(
             w.flush()
         }
         ListFormat::Table => {
-            let mut table = super::new_table();
+            let mut table = super::new_table(terminal);
             let mut header = vec![
                 "Finished (UTC)".to_string(),
                 "Scan".to_string(),
@@ -89,6 +89,7 @@ pub fn write_diff(
     before: &str,
     after: &str,
     diffs: &[Difference],
+    terminal: bool,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     match format {
@@ -137,7 +138,7 @@ pub fn write_diff(
             if diffs.is_empty() {
                 return Ok(());
             }
-            let mut table = super::new_table();
+            let mut table = super::new_table(terminal);
             table.set_header(["Change", "Severity", "Rule", "Resource", "Region"]);
             for d in diffs {
                 let change = match d.change {
@@ -163,6 +164,7 @@ pub fn write_controls(
     format: ListFormat,
     framework: &str,
     controls: &[Control],
+    terminal: bool,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     match format {
@@ -236,7 +238,7 @@ pub fn write_controls(
             )?;
             // A Severity column only for a framework that grades its controls (FSBP).
             let graded = controls.iter().any(|c| c.severity.is_some());
-            let mut table = super::new_table();
+            let mut table = super::new_table(terminal);
             let mut header = vec!["Control", "Status", "Title"];
             if graded {
                 header.push("Severity");

@@ -30,12 +30,19 @@ pub use self::sarif::SarifReporter;
 pub use self::suppressions::write_suppressions;
 pub use self::table::{GroupBy, TableReporter};
 
-/// A table in the house style: condensed borders, wrapped to the terminal's width.
-fn new_table() -> comfy_table::Table {
+/// A list in the house style: on a `terminal`, condensed borders wrapped to its width;
+/// piped or redirected, the same columns without box drawing, 120 wide.
+fn new_table(terminal: bool) -> comfy_table::Table {
     let mut table = comfy_table::Table::new();
-    table
-        .load_preset(comfy_table::presets::UTF8_FULL_CONDENSED)
-        .set_content_arrangement(comfy_table::ContentArrangement::Dynamic);
+    table.set_content_arrangement(comfy_table::ContentArrangement::Dynamic);
+    if terminal {
+        table.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED);
+    } else {
+        table
+            .load_preset(comfy_table::presets::NOTHING)
+            .force_no_tty()
+            .set_width(120);
+    }
     table
 }
 

@@ -8,6 +8,7 @@ use crate::remediate::AuditRecord;
 pub fn write_remediation(
     format: RemediateFormat,
     records: &[AuditRecord],
+    terminal: bool,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     match format {
@@ -19,7 +20,7 @@ pub fn write_remediation(
             if records.is_empty() {
                 return Ok(());
             }
-            let mut table = super::new_table();
+            let mut table = super::new_table(terminal);
             table.set_header(["Result", "Resource", "Region", "Rule", "Change", "Note"]);
             for r in records {
                 table.add_row([

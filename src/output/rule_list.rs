@@ -7,7 +7,12 @@ use serde_json::json;
 use super::ListFormat;
 use crate::rules::Rule;
 
-pub fn write_rules(format: ListFormat, rules: &[Rule], out: &mut dyn Write) -> io::Result<()> {
+pub fn write_rules(
+    format: ListFormat,
+    rules: &[Rule],
+    terminal: bool,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let frameworks = |r: &Rule| {
         r.frameworks
             .iter()
@@ -17,8 +22,7 @@ pub fn write_rules(format: ListFormat, rules: &[Rule], out: &mut dyn Write) -> i
     };
     match format {
         ListFormat::Table => {
-            let mut table = super::new_table();
-            table.force_no_tty();
+            let mut table = super::new_table(terminal);
             table.set_header(["Rule", "Severity", "Resource", "Frameworks", "Title"]);
             for r in rules {
                 table.add_row([

@@ -10,6 +10,7 @@ pub fn write_suppressions(
     format: ListFormat,
     scan_id: &str,
     entries: &[SuppressionEntry],
+    terminal: bool,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     match format {
@@ -49,7 +50,7 @@ pub fn write_suppressions(
             if entries.is_empty() {
                 return writeln!(out, "Scan {scan_id} applied no suppression entry.");
             }
-            let mut table = super::new_table();
+            let mut table = super::new_table(terminal);
             table.set_header([
                 "Status",
                 "Failures",
