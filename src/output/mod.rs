@@ -2,8 +2,10 @@
 //! never decide a verdict.
 
 mod csv;
+mod fit;
 mod history;
 mod html;
+mod html_risks;
 mod json;
 mod junit;
 mod markup;
