@@ -138,6 +138,20 @@ pub struct ScanArgs {
     /// Also write the collected inventory (the evidence) to FILE as JSON.
     #[arg(long, value_name = "FILE", conflicts_with = "inventory")]
     pub save_inventory: Option<PathBuf>,
+    /// Judge CloudFormation templates instead of AWS: a template (YAML or JSON), a
+    /// directory of templates, or a CDK cloud assembly (`cdk.out`). Repeatable; no AWS
+    /// call, no credentials. `--region` sets `AWS::Region` (default us-east-1).
+    #[arg(long = "template", value_name = "PATH", conflicts_with_all = ["inventory", "save_inventory", "all_regions", "baseline_suffix", "endpoint_url", "profile"])]
+    pub templates: Vec<PathBuf>,
+    /// With --template: a template parameter's value (repeatable); it overrides the
+    /// parameter's Default and --parameters-file.
+    #[arg(long = "parameter", value_name = "KEY=VALUE", requires = "templates", value_parser = parse_parameter)]
+    pub parameters: Vec<(String, String)>,
+    /// With --template: parameter values from a file, as `aws cloudformation` takes
+    /// them (`[{"ParameterKey": …, "ParameterValue": …}]`) or as a CodePipeline
+    /// template configuration (`{"Parameters": {KEY: VALUE}}`).
+    #[arg(long = "parameters-file", value_name = "FILE", requires = "templates")]
+    pub parameters_file: Option<PathBuf>,
     /// Evaluate a saved inventory instead of calling AWS.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["regions", "all_regions", "endpoint_url", "profile"])]
     pub inventory: Option<PathBuf>,
@@ -177,6 +191,15 @@ impl clap::ValueEnum for Service {
 pub enum FailOn {
     Never,
     AtLeast(Severity),
+}
+
+fn parse_parameter(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((key, value)) if !key.trim().is_empty() => {
+            Ok((key.trim().to_string(), value.to_string()))
+        }
+        _ => Err(format!("{s:?} is not KEY=VALUE")),
+    }
 }
 
 fn parse_fail_on(s: &str) -> Result<FailOn, String> {

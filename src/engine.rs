@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
 
-use crate::model::{Inventory, ResourceKind, Tags};
+use crate::model::{Inventory, Location, ResourceKind, Tags};
 use crate::report::{Finding, Report, ScanInfo, Summary, REPORT_SCHEMA_VERSION};
 use crate::rules::evaluate::Setting;
 use crate::rules::{Rule, RuleSet, Severity, Status};
@@ -81,10 +81,12 @@ pub fn evaluate(rules: &RuleSet, inventory: &Inventory) -> Vec<Finding> {
             .entry((e.resource_type, e.region.as_str(), e.resource_id.as_deref()))
             .or_default();
         for attr in &e.attributes {
-            entry.insert(
-                attr.as_str(),
-                format!("{} failed: {}: {}", e.operation, e.code, e.message),
-            );
+            let why = if e.operation == crate::template::UNRESOLVED {
+                format!("the template cannot tell it: {}", e.message)
+            } else {
+                format!("{} failed: {}: {}", e.operation, e.code, e.message)
+            };
+            entry.insert(attr.as_str(), why);
         }
     }
 
@@ -130,6 +132,7 @@ pub fn evaluate(rules: &RuleSet, inventory: &Inventory) -> Vec<Finding> {
             );
             found.evidence = judgement.evidence;
             found.resource_tags = tags_of(attrs);
+            found.location = resource.location.as_ref().map(|l| located(rule, l));
             findings.push(found);
         }
         for e in listing_errors
@@ -155,6 +158,24 @@ pub fn evaluate(rules: &RuleSet, inventory: &Inventory) -> Vec<Finding> {
         (&a.rule_id, &a.region, &a.resource_id).cmp(&(&b.rule_id, &b.region, &b.resource_id))
     });
     findings
+}
+
+/// Where a template finding points: the line of the first property the rule reads, or
+/// the resource's own line.
+fn located(rule: &Rule, location: &Location) -> Location {
+    let mut read = BTreeSet::new();
+    rule.condition.attributes(&mut read);
+    let line = read
+        .iter()
+        .filter_map(|a| location.property_lines.get(a))
+        .min()
+        .copied()
+        .unwrap_or(location.line);
+    Location {
+        line,
+        property_lines: BTreeMap::new(),
+        ..location.clone()
+    }
 }
 
 /// The resource's tags, when they were collected.
@@ -196,6 +217,7 @@ fn finding(
         resource_tags: Tags::new(),
         suppressed: None,
         baseline: None,
+        location: None,
     }
 }
 
@@ -269,6 +291,7 @@ tests:
             id: name.to_string(),
             arn: Some(format!("arn:aws:s3:::{name}")),
             region: region.to_string(),
+            location: None,
             properties: Properties::S3Bucket(Bucket {
                 name: name.to_string(),
                 versioning: status.map(|s| Versioning {

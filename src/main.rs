@@ -21,6 +21,7 @@ mod report;
 mod rules;
 mod stack;
 mod suppress;
+mod template;
 
 use std::io::{self, Write};
 use std::process::ExitCode;

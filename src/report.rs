@@ -6,12 +6,12 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::model::{CollectionError, ResourceKind, Tags};
+use crate::model::{CollectionError, Location, ResourceKind, Tags};
 use crate::rules::{Remediation, Severity, Status};
 
 /// Version of the report's JSON schema; the minor part grows with added fields, the
 /// major part with anything an existing reader could misread.
-pub const REPORT_SCHEMA_VERSION: &str = "1.3";
+pub const REPORT_SCHEMA_VERSION: &str = "1.4";
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -99,6 +99,10 @@ pub struct Finding {
     /// For a failure, with `--baseline`: whether the earlier scan failed it too.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub baseline: Option<BaselineState>,
+    /// For a template's resource: the file, the line of the property the rule reads (or
+    /// of the resource), its CloudFormation type and CDK path (1.4).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<Location>,
 }
 
 /// The accepted risk a suppressed finding falls under.
@@ -108,11 +112,28 @@ pub struct Suppression {
     /// The entry, as `file:line`.
     pub entry: String,
     pub reason: String,
-    pub owner: String,
-    /// The last day the entry accepts the risk (UTC).
-    pub expires: NaiveDate,
+    /// Always given in a suppression file; optional in a template's `Metadata` (1.4).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    /// The last day the entry accepts the risk (UTC); a template's entry may have none
+    /// (1.4).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires: Option<NaiveDate>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ticket: Option<String>,
+}
+
+impl Suppression {
+    /// The owner, or `-` for a template entry that names none.
+    pub fn owner_text(&self) -> &str {
+        self.owner.as_deref().unwrap_or("-")
+    }
+
+    /// The last day, or `no expiry` for a template entry that sets none.
+    pub fn expires_text(&self) -> String {
+        self.expires
+            .map_or_else(|| "no expiry".to_string(), |d| d.to_string())
+    }
 }
 
 /// A suppression entry and what it did in this scan.

@@ -20,6 +20,7 @@ use crate::model::{Inventory, INVENTORY_SCHEMA_VERSION};
 use crate::output::write_rules;
 use crate::pipeline::{self, Live};
 use crate::report::Report;
+use crate::template::{self, Scanned};
 use crate::rules::Status;
 
 pub async fn run(args: ScanArgs) -> Result<ExitCode, Fatal> {
@@ -62,8 +63,15 @@ pub async fn run(args: ScanArgs) -> Result<ExitCode, Fatal> {
 
     let started_at = Utc::now();
     let clock = Instant::now();
+    let mut from_templates = None;
     let (inventory, source) = match &args.inventory {
         Some(path) => (read_inventory(path)?, "inventory"),
+        None if !args.templates.is_empty() => {
+            let scanned = read_templates(&args, started_at)?;
+            let inventory = scanned.inventory.clone();
+            from_templates = Some(scanned);
+            (inventory, "template")
+        }
         None => {
             let options = args.aws.session_options(None, args.regions.first());
             let session = Session::connect(&options).await?;
@@ -88,6 +96,9 @@ pub async fn run(args: ScanArgs) -> Result<ExitCode, Fatal> {
         })?;
     }
     let mut report = pipeline::judge(&rules, &inventory, &suppressions, source, None, started_at);
+    if let Some(scanned) = &from_templates {
+        apply_template_suppressions(&mut report, scanned, &args.rule_dirs)?;
+    }
     compare(&mut report, baseline.as_ref(), &rules)?;
     warn_collection_errors(&report);
     warn_suppressions(&report);
@@ -107,6 +118,77 @@ pub async fn run(args: ScanArgs) -> Result<ExitCode, Fatal> {
         );
     }
     deliver(&args, &report)
+}
+
+/// The templates `--template` names, read with the parameters given.
+fn read_templates(args: &ScanArgs, at: chrono::DateTime<Utc>) -> Result<Scanned, Fatal> {
+    let mut parameters = match &args.parameters_file {
+        Some(path) => {
+            let text = fs::read_to_string(path).map_err(|e| {
+                Fatal::new(format!("cannot read parameters file {}: {e}", path.display()))
+            })?;
+            template::parameters::parse(&path.display().to_string(), &text).map_err(Fatal::new)?
+        }
+        None => Default::default(),
+    };
+    parameters.extend(args.parameters.iter().cloned());
+    let options = template::Options {
+        parameters,
+        region: args.regions.first().cloned().unwrap_or_else(|| "us-east-1".into()),
+    };
+    let scanned = template::scan(&args.templates, &options, at).map_err(Fatal::new)?;
+    if !args.quiet {
+        for warning in &scanned.warnings {
+            eprintln!("warning: {warning}");
+        }
+        let uncovered: usize = scanned.unmapped.values().sum();
+        eprintln!(
+            "read {} template(s): {} resources the rules cover, {uncovered} of types they do not{}",
+            scanned.templates,
+            scanned.inventory.resources.len(),
+            if uncovered > 0 {
+                let types: Vec<&str> = scanned.unmapped.keys().map(String::as_str).collect();
+                format!(" ({})", types.join(", "))
+            } else {
+                String::new()
+            }
+        );
+    }
+    Ok(scanned)
+}
+
+/// Marks the failures the templates' own `Metadata.compliance.suppress` accepts; an
+/// entry naming a rule that does not exist is refused like a suppression file's.
+fn apply_template_suppressions(
+    report: &mut Report,
+    scanned: &Scanned,
+    rule_dirs: &[std::path::PathBuf],
+) -> Result<(), Fatal> {
+    let known = pipeline::load_rules(rule_dirs)?;
+    if let Some(e) = scanned
+        .suppressions
+        .iter()
+        .find(|e| !known.rules.iter().any(|r| r.id == e.rule))
+    {
+        return Err(Fatal::new(format!(
+            "{}:{}: {}'s suppression names the rule {}, which does not exist",
+            e.file, e.line, e.resource, e.rule
+        )));
+    }
+    for e in template::suppress::apply(report, &scanned.suppressions) {
+        let judged = report
+            .findings
+            .iter()
+            .any(|f| f.rule_id == e.rule && f.resource_id == e.resource);
+        if judged {
+            eprintln!(
+                "warning: {}:{}: the suppression of {} on {} accepts nothing: it does not fail",
+                e.file, e.line, e.rule, e.resource
+            );
+        }
+    }
+    report.summary = crate::engine::summarize(&report.findings, report.summary.resources_scanned);
+    Ok(())
 }
 
 fn read_inventory(path: &Path) -> Result<Inventory, Fatal> {
@@ -138,10 +220,14 @@ fn warn_collection_errors(report: &Report) {
             None if e.attributes.is_empty() => format!("the {} list", e.resource_type),
             None => format!("{} of every {}", e.attributes.join(", "), e.resource_type),
         };
-        eprintln!(
-            "warning: could not read {what} in {}: {} failed: {}: {}",
-            e.region, e.operation, e.code, e.message
-        );
+        if e.operation == template::UNRESOLVED {
+            eprintln!("warning: the template cannot tell {what}: {}", e.message);
+        } else {
+            eprintln!(
+                "warning: could not read {what} in {}: {} failed: {}: {}",
+                e.region, e.operation, e.code, e.message
+            );
+        }
     }
     if report.errors.len() > SHOWN {
         eprintln!(

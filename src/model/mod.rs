@@ -68,8 +68,26 @@ pub struct Resource {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub arn: Option<String>,
     pub region: String,
+    /// Where a template declares it (`scan --template`); absent for a live resource.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<Location>,
     #[serde(flatten)]
     pub properties: Properties,
+}
+
+/// Where a template declares a resource: the file, the line of its logical id, its
+/// CloudFormation type, its CDK construct path, and the line of the property each
+/// attribute was read from (a finding points at the property its rule reads).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Location {
+    pub file: String,
+    pub line: usize,
+    pub template_type: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cdk_path: Option<String>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub property_lines: BTreeMap<String, usize>,
 }
 
 registry! {
@@ -84,6 +102,10 @@ registry! {
             ("GetBucketLifecycleConfiguration", "GetLifecycleConfiguration"),
         ],
         endpoints: ["s3"],
+        templates: [
+            ("AWS::S3::Bucket", Resource(s3::bucket)),
+            ("AWS::S3::BucketPolicy", Attachment(s3::bucket_policy)),
+        ],
         kinds: { S3Bucket = "aws.s3.bucket" (s3::Bucket, s3::SCHEMA) },
     }
     Ec2 = "ec2" {
@@ -103,6 +125,7 @@ registry! {
         ],
         actions: [],
         endpoints: ["ec2"],
+        templates: [],
         kinds: {
             Vpc = "aws.ec2.vpc" (ec2::Vpc, ec2::VPC_SCHEMA),
             Subnet = "aws.ec2.subnet" (ec2::Subnet, ec2::SUBNET_SCHEMA),
@@ -122,6 +145,7 @@ registry! {
         calls: ["lambda:ListFunctions"],
         actions: [],
         endpoints: ["lambda"],
+        templates: [],
         kinds: { LambdaFunction = "aws.lambda.function" (lambda::Function, lambda::SCHEMA) },
     }
     Kms = "kms" {
@@ -131,6 +155,7 @@ registry! {
         calls: ["kms:ListKeys", "kms:DescribeKey"],
         actions: [],
         endpoints: ["kms"],
+        templates: [],
         kinds: { KmsKey = "aws.kms.key" (kms::Key, kms::SCHEMA) },
     }
     Sns = "sns" {
@@ -139,6 +164,7 @@ registry! {
         calls: ["sns:ListTopics"],
         actions: [],
         endpoints: ["sns"],
+        templates: [],
         kinds: { SnsTopic = "aws.sns.topic" (sns::Topic, sns::SCHEMA) },
     }
     Logs = "logs" {
@@ -147,6 +173,7 @@ registry! {
         calls: ["logs:DescribeLogGroups"],
         actions: [],
         endpoints: ["logs"],
+        templates: [],
         kinds: { LogGroup = "aws.logs.log-group" (logs::LogGroup, logs::SCHEMA) },
     }
     Iam = "iam" {
@@ -165,6 +192,7 @@ registry! {
         actions: [],
         // com.amazonaws.iam: one endpoint, in us-east-1 only (see docs/stack.md).
         endpoints: ["iam"],
+        templates: [],
         kinds: {
             IamAccount = "aws.iam.account" (iam::Account, iam::ACCOUNT_SCHEMA),
             IamUser = "aws.iam.user" (iam::User, iam::USER_SCHEMA),
@@ -187,6 +215,7 @@ registry! {
         ],
         actions: [],
         endpoints: ["cloudtrail"],
+        templates: [],
         kinds: {
             Trail = "aws.cloudtrail.trail" (cloudtrail::Trail, cloudtrail::TRAIL_SCHEMA),
             CloudtrailAccount = "aws.cloudtrail.account" (cloudtrail::Account, cloudtrail::ACCOUNT_SCHEMA),
@@ -208,6 +237,7 @@ registry! {
         actions: [],
         // CloudWatch's API is com.amazonaws.<region>.monitoring.
         endpoints: ["monitoring"],
+        templates: [],
         kinds: { Monitoring = "aws.cloudwatch.monitoring" (monitoring::Monitoring, monitoring::SCHEMA) },
     }
     Config = "config" {
@@ -220,6 +250,7 @@ registry! {
         ],
         actions: [],
         endpoints: ["config"],
+        templates: [],
         kinds: { ConfigRegionSettings = "aws.config.region-settings" (config::RegionSettings, config::SCHEMA) },
     }
     Guardduty = "guardduty" {
@@ -228,6 +259,7 @@ registry! {
         calls: ["guardduty:ListDetectors", "guardduty:GetDetector"],
         actions: [],
         endpoints: ["guardduty"],
+        templates: [],
         kinds: { GuarddutyRegionSettings = "aws.guardduty.region-settings" (guardduty::RegionSettings, guardduty::SCHEMA) },
     }
     Accessanalyzer = "accessanalyzer" {
@@ -236,6 +268,7 @@ registry! {
         calls: ["access-analyzer:ListAnalyzers"],
         actions: [],
         endpoints: ["access-analyzer"],
+        templates: [],
         kinds: { AccessanalyzerRegionSettings = "aws.accessanalyzer.region-settings" (accessanalyzer::RegionSettings, accessanalyzer::SCHEMA) },
     }
     Rds = "rds" {
@@ -249,6 +282,7 @@ registry! {
         ],
         actions: [],
         endpoints: ["rds"],
+        templates: [],
         kinds: {
             DbInstance = "aws.rds.db-instance" (rds::DbInstance, rds::SCHEMA),
             DbCluster = "aws.rds.db-cluster" (rds::DbCluster, rds::CLUSTER_SCHEMA),
@@ -266,6 +300,7 @@ registry! {
         actions: [("DescribeBackupPolicy", "elasticfilesystem:DescribeBackupPolicy")],
         // EFS's API is com.amazonaws.<region>.elasticfilesystem.
         endpoints: ["elasticfilesystem"],
+        templates: [],
         kinds: {
             EfsFileSystem = "aws.efs.file-system" (efs::FileSystem, efs::SCHEMA),
             EfsAccessPoint = "aws.efs.access-point" (efs::AccessPoint, efs::ACCESS_POINT_SCHEMA),
@@ -286,6 +321,7 @@ registry! {
             ("DescribeScalableTargets", "application-autoscaling:DescribeScalableTargets"),
         ],
         endpoints: ["dynamodb", "application-autoscaling"],
+        templates: [],
         kinds: { DynamodbTable = "aws.dynamodb.table" (dynamodb::Table, dynamodb::SCHEMA) },
     }
     Sqs = "sqs" {
@@ -294,6 +330,7 @@ registry! {
         calls: ["sqs:ListQueues"],
         actions: [("DescribeKey", "kms:DescribeKey")],
         endpoints: ["sqs"],
+        templates: [],
         kinds: { SqsQueue = "aws.sqs.queue" (sqs::Queue, sqs::SCHEMA) },
     }
     Secretsmanager = "secretsmanager" {
@@ -302,6 +339,7 @@ registry! {
         calls: ["secretsmanager:ListSecrets"],
         actions: [("DescribeKey", "kms:DescribeKey")],
         endpoints: ["secretsmanager"],
+        templates: [],
         kinds: { Secret = "aws.secretsmanager.secret" (secretsmanager::Secret, secretsmanager::SCHEMA) },
     }
     Ecr = "ecr" {
@@ -311,6 +349,7 @@ registry! {
         actions: [],
         // ECR's API (not the image pulls, `ecr.dkr`) is com.amazonaws.<region>.ecr.api.
         endpoints: ["ecr.api"],
+        templates: [],
         kinds: { EcrRepository = "aws.ecr.repository" (ecr::Repository, ecr::SCHEMA) },
     }
     Elbv2 = "elbv2" {
@@ -327,6 +366,7 @@ registry! {
             ("DescribeTags", "elasticloadbalancing:DescribeTags"),
         ],
         endpoints: ["elasticloadbalancing"],
+        templates: [],
         kinds: { LoadBalancer = "aws.elbv2.load-balancer" (elbv2::LoadBalancer, elbv2::SCHEMA) },
     }
     Securityhub = "securityhub" {
@@ -335,6 +375,7 @@ registry! {
         calls: ["securityhub:DescribeHub"],
         actions: [],
         endpoints: ["securityhub"],
+        templates: [],
         kinds: { SecurityhubRegionSettings = "aws.securityhub.region-settings" (securityhub::RegionSettings, securityhub::SCHEMA) },
     }
 }

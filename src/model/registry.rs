@@ -93,6 +93,7 @@ macro_rules! registry {
             calls: [$($call:literal),* $(,)?],
             actions: [$(($api:literal, $action:literal)),* $(,)?],
             endpoints: [$($endpoint:literal),* $(,)?],
+            templates: [$(($cfn:literal, $how:ident($($mapper:tt)+))),* $(,)?],
             kinds: { $($kind:ident = $kind_name:literal ($ty:ty, $schema:expr)),+ $(,)? } $(,)?
         }
     )+) => {
@@ -114,6 +115,11 @@ macro_rules! registry {
                 kinds: &[$(ResourceKind::$kind),+],
             },
         )+];
+
+        /// Every CloudFormation type a template scan reads, with how (`template::map`).
+        pub static TEMPLATE_TYPES: &[(&str, crate::template::map::Mapper)] = &[$($(
+            ($cfn, crate::template::map::Mapper::$how(crate::template::map::$($mapper)+)),
+        )*)+];
 
         impl Service {
             pub const ALL: &'static [Service] = &[$(Service::$service),+];

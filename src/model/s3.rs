@@ -76,6 +76,23 @@ pub struct BucketPolicy {
     pub denies_insecure_transport: bool,
 }
 
+impl BucketPolicy {
+    /// What a present policy document says (the collector's and the template's reading).
+    pub fn from_facts(facts: &super::policy::PolicyFacts) -> BucketPolicy {
+        BucketPolicy {
+            present: true,
+            public_read: facts.public_allows_any(&["s3:GetObject", "s3:ListBucket"]),
+            public_write: facts.public_allows_any(&[
+                "s3:PutObject",
+                "s3:DeleteObject",
+                "s3:PutBucketPolicy",
+                "s3:PutBucketAcl",
+            ]),
+            denies_insecure_transport: facts.denies_insecure_transport,
+        }
+    }
+}
+
 /// Grants to the AllUsers and AuthenticatedUsers groups.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]

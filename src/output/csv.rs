@@ -43,7 +43,10 @@ impl Reporter for CsvReporter {
                 .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
             let frameworks = f.frameworks_joined();
             let s = f.suppressed.as_ref();
-            let expires = s.map(|s| s.expires.to_string()).unwrap_or_default();
+            let expires = s
+                .and_then(|s| s.expires)
+                .map(|d| d.to_string())
+                .unwrap_or_default();
             let baseline = match f.baseline {
                 Some(BaselineState::New) => "new",
                 Some(BaselineState::Existing) => "existing",
@@ -66,7 +69,7 @@ impl Reporter for CsvReporter {
                 &f.remediation.url,
                 if s.is_some() { "true" } else { "false" },
                 s.map_or("", |s| s.reason.as_str()),
-                s.map_or("", |s| s.owner.as_str()),
+                s.and_then(|s| s.owner.as_deref()).unwrap_or(""),
                 &expires,
                 s.and_then(|s| s.ticket.as_deref()).unwrap_or(""),
                 baseline,

@@ -43,8 +43,8 @@ pub fn accepted(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             escape(&f.rule_id),
             escape(&f.resource_id),
             escape(&f.region),
-            escape(&s.owner),
-            s.expires,
+            escape(s.owner_text()),
+            s.expires_text(),
             escape(&s.reason)
         )?;
     }

@@ -115,7 +115,10 @@ fn test_case(f: &Finding, out: &mut dyn Write) -> io::Result<()> {
             .unwrap_or_default();
         let message = format!(
             "suppressed: {} (owner {}, until {}{ticket}); {}",
-            s.reason, s.owner, s.expires, f.message
+            s.reason,
+            s.owner_text(),
+            s.expires_text(),
+            f.message
         );
         writeln!(out, r#"      <skipped message="{}"/>"#, escape(&message))?;
         return writeln!(out, "    </testcase>");

@@ -179,6 +179,7 @@ pub(crate) mod fixtures {
             resource_tags: BTreeMap::new(),
             suppressed: None,
             baseline: None,
+            location: None,
         }
     }
 
@@ -187,8 +188,8 @@ pub(crate) mod fixtures {
         crate::report::Suppression {
             entry: "s.yaml:3".into(),
             reason: "public website".into(),
-            owner: "web-team".into(),
-            expires: chrono::NaiveDate::from_ymd_opt(2027, 3, 31).unwrap(),
+            owner: Some("web-team".into()),
+            expires: chrono::NaiveDate::from_ymd_opt(2027, 3, 31),
             ticket: Some("WEB-12".into()),
         }
     }

@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 use super::Reporter;
+use crate::model::Location;
 use crate::report::{BaselineState, Finding, Report};
 use crate::rules::{Severity, Status};
 
@@ -117,6 +118,9 @@ fn rule(f: &Finding) -> Value {
 }
 
 fn result(f: &Finding, rule_index: usize) -> Value {
+    if let Some(location) = &f.location {
+        return template_result(f, rule_index, location);
+    }
     let fqn = f.resource_arn.clone().unwrap_or_else(|| {
         format!(
             "{}/{}/{}",
@@ -125,11 +129,58 @@ fn result(f: &Finding, rule_index: usize) -> Value {
             f.resource_id
         )
     });
-    let fingerprint = Sha256::digest(format!("{}\n{}\n{}", f.rule_id, f.region, fqn));
-    let fingerprint: String = fingerprint[..16]
+    let fingerprint = fingerprint(&[&f.rule_id, &f.region, &fqn]);
+    let locations = json!([{
+        "physicalLocation": { "artifactLocation": { "uri": uri_reference(&fqn) } },
+        "logicalLocations": [{
+            "name": f.resource_id,
+            "fullyQualifiedName": fqn,
+            "kind": "resource",
+        }],
+    }]);
+    finish(f, rule_index, locations, fingerprint)
+}
+
+/// A template's finding: the file and line, so code-scanning views annotate the line.
+fn template_result(f: &Finding, rule_index: usize, location: &Location) -> Value {
+    let uri = if location.file.starts_with('/') {
+        format!("file://{}", uri_reference(&location.file))
+    } else {
+        uri_reference(&location.file.replace('\\', "/"))
+    };
+    let fqn = location.cdk_path.clone().unwrap_or_else(|| f.resource_id.clone());
+    let locations = json!([{
+        "physicalLocation": {
+            "artifactLocation": { "uri": uri },
+            "region": { "startLine": location.line },
+        },
+        "logicalLocations": [{
+            "name": f.resource_id,
+            "fullyQualifiedName": fqn,
+            "kind": "resource",
+        }],
+    }]);
+    let mut result = finish(
+        f,
+        rule_index,
+        locations,
+        fingerprint(&[&f.rule_id, &location.file, &f.resource_id]),
+    );
+    result["properties"]["templateType"] = json!(location.template_type);
+    result
+}
+
+/// The first 16 bytes of the SHA-256 of `parts`, as hex: what identifies a result
+/// across runs.
+fn fingerprint(parts: &[&str]) -> String {
+    Sha256::digest(parts.join("\n"))[..16]
         .iter()
         .map(|b| format!("{b:02x}"))
-        .collect();
+        .collect()
+}
+
+/// The result around its locations.
+fn finish(f: &Finding, rule_index: usize, locations: Value, fingerprint: String) -> Value {
     let mut result = json!({
         "ruleId": f.rule_id,
         "ruleIndex": rule_index,
@@ -137,14 +188,7 @@ fn result(f: &Finding, rule_index: usize) -> Value {
         "level": level(f.severity),
         "message": { "text": format!(
             "{} {} in {}: {}", f.resource_type.as_str(), f.resource_id, f.region, f.message) },
-        "locations": [{
-            "physicalLocation": { "artifactLocation": { "uri": uri_reference(&fqn) } },
-            "logicalLocations": [{
-                "name": f.resource_id,
-                "fullyQualifiedName": fqn,
-                "kind": "resource",
-            }],
-        }],
+        "locations": locations,
         "partialFingerprints": { "complianceResource/v1": fingerprint },
         "properties": {
             "severity": f.severity.as_str(),
@@ -157,7 +201,7 @@ fn result(f: &Finding, rule_index: usize) -> Value {
     if let Some(s) = &f.suppressed {
         // An accepted risk: code-scanning views show it as dismissed, with the reason.
         let mut properties =
-            json!({"owner": s.owner, "expires": s.expires.to_string(), "entry": s.entry});
+            json!({"owner": s.owner, "expires": s.expires.map(|d| d.to_string()), "entry": s.entry});
         if let Some(ticket) = &s.ticket {
             properties["ticket"] = json!(ticket);
         }

@@ -69,10 +69,14 @@ impl TableReporter {
     fn summary(&self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
         let scan = &report.scan;
         let summary = &report.summary;
+        let whose = if scan.source == "template" {
+            "Templates".to_string()
+        } else {
+            format!("Account {}", scan.account_id)
+        };
         writeln!(
             out,
-            "Account {} · regions {} · {} rules · {} resources · scan {}",
-            scan.account_id,
+            "{whose} · regions {} · {} rules · {} resources · scan {}",
             scan.regions.join(", "),
             scan.rules_evaluated,
             summary.resources_scanned,
@@ -325,8 +329,8 @@ impl TableReporter {
                 middle(&f.resource_id, id_w),
                 f.region,
                 f.rule_id,
-                s.owner,
-                s.expires,
+                s.owner_text(),
+                s.expires_text(),
                 s.reason
             );
             writeln!(out, "{}", cut(&line, self.width))?;

@@ -30,8 +30,8 @@ pub fn apply(set: &Suppressions, report: &mut Report, evaluated: &BTreeSet<&str>
                 finding.suppressed = Some(Suppression {
                     entry: entry.source.clone(),
                     reason: entry.reason.clone(),
-                    owner: entry.owner.clone(),
-                    expires: entry.expires,
+                    owner: Some(entry.owner.clone()),
+                    expires: Some(entry.expires),
                     ticket: entry.ticket.clone(),
                 });
             }

@@ -215,6 +215,7 @@ fn resource(id: &str, arn: Option<&str>, region: &str, properties: Properties) -
         id: id.to_string(),
         arn: arn.map(str::to_string),
         region: region.to_string(),
+        location: None,
         properties,
     }
 }
@@ -316,6 +317,7 @@ impl<'a> Attributes<'a> {
                 id: self.id,
                 arn,
                 region: self.region,
+                location: None,
                 properties,
             }],
             errors: self.errors,

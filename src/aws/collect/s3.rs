@@ -314,17 +314,7 @@ async fn bucket_policy(c: &Client, name: &str) -> Result<BucketPolicy, CallError
     let Some(facts) = super::policy_facts(document.as_deref())? else {
         return Ok(BucketPolicy::default());
     };
-    Ok(BucketPolicy {
-        present: true,
-        public_read: facts.public_allows_any(&["s3:GetObject", "s3:ListBucket"]),
-        public_write: facts.public_allows_any(&[
-            "s3:PutObject",
-            "s3:DeleteObject",
-            "s3:PutBucketPolicy",
-            "s3:PutBucketAcl",
-        ]),
-        denies_insecure_transport: facts.denies_insecure_transport,
-    })
+    Ok(BucketPolicy::from_facts(&facts))
 }
 
 async fn acl(c: &Client, name: &str) -> Result<Acl, CallError> {

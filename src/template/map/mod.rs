@@ -1,0 +1,198 @@
+//! From a template's resolved resources to the model the collectors fill, so a rule
+//! never knows where its resource came from. Each service's mappings live in its own
+//! file here and are named in its registry entry (`templates:` in `model/mod.rs`).
+//!
+//! A mapping reads CloudFormation properties and writes what the resource will be once
+//! deployed: an absent property takes the value AWS gives it, each default written
+//! beside it with its source. A property the template cannot tell leaves its attribute
+//! unknown (`Input::attr`), so the rules that read it say ERROR and why. Resources that
+//! configure others (a bucket policy, an ingress rule) are attachments: they run after
+//! every resource is mapped and change their targets.
+
+pub mod s3;
+
+use std::collections::BTreeMap;
+
+use crate::model::policy::{self, ResourcePolicy};
+use crate::model::{Properties, ResourceKind};
+
+use super::node::Node;
+
+/// How a CloudFormation type is read.
+#[derive(Clone, Copy)]
+pub enum Mapper {
+    /// A resource of its own.
+    Resource(fn(&mut Input<'_>) -> Properties),
+    /// Configures resources mapped by the first kind (a bucket policy, an ingress rule).
+    Attachment(fn(&mut Input<'_>, &mut Targets<'_>)),
+}
+
+/// One resource being mapped: its properties and what could not be told.
+pub struct Input<'a> {
+    pub id: &'a str,
+    pub props: &'a Node,
+    /// The resource's explicit physical name, when it has one.
+    pub name: Option<String>,
+    marks: Marks,
+}
+
+/// Attribute → why the template cannot tell it, and attribute → property line.
+#[derive(Debug, Default, Clone)]
+pub struct Marks {
+    pub unknown: BTreeMap<String, String>,
+    pub lines: BTreeMap<String, usize>,
+}
+
+impl Marks {
+    /// Notes where `attr` came from (the first of `keys` present in `props`).
+    fn locate(&mut self, attr: &str, props: &Node, keys: &[&str]) {
+        if let Some(entry) = keys.iter().find_map(|k| props.entry(k)) {
+            self.lines.insert(attr.to_string(), entry.line);
+        }
+    }
+
+    /// `attr` cannot be told from the template, for `reason`.
+    pub fn unknown(&mut self, attr: &str, reason: String) {
+        self.unknown.entry(attr.to_string()).or_insert(reason);
+    }
+}
+
+impl<'a> Input<'a> {
+    pub fn new(id: &'a str, props: &'a Node) -> Input<'a> {
+        Input {
+            id,
+            props,
+            name: None,
+            marks: Marks::default(),
+        }
+    }
+
+    /// Reads attribute `attr` from the properties `keys` with `read`; `None` (and the
+    /// attribute marked unknown) when the template cannot tell it.
+    pub fn attr<T>(
+        &mut self,
+        attr: &str,
+        keys: &[&str],
+        read: impl FnOnce(&Node) -> Result<T, String>,
+    ) -> Option<T> {
+        self.marks.locate(attr, self.props, keys);
+        match read(self.props) {
+            Ok(value) => Some(value),
+            Err(reason) => {
+                self.marks.unknown(attr, format!("{}: {reason}", keys.join("/")));
+                None
+            }
+        }
+    }
+
+    /// The resource's name: property `key` when given, else its logical id (live, AWS
+    /// would generate one from the stack's name and the logical id).
+    pub fn named(&mut self, key: &str) -> String {
+        match self.props.get(key).map(Node::text) {
+            Some(Ok(name)) => {
+                self.name = Some(name.clone());
+                name
+            }
+            _ => self.id.to_string(),
+        }
+    }
+
+    pub fn into_marks(self) -> Marks {
+        self.marks
+    }
+}
+
+/// A mapped resource, as attachments see it.
+pub struct Built {
+    pub id: String,
+    pub name: Option<String>,
+    pub properties: Properties,
+    pub marks: Marks,
+}
+
+/// The resources attachments may change.
+pub struct Targets<'b> {
+    pub built: &'b mut [Built],
+}
+
+impl Targets<'_> {
+    /// Calls `change` on each resource of `kind` that `reference` names: a `Ref` or
+    /// `Fn::GetAtt` to it, or its physical name (or ARN ending in it).
+    pub fn each(
+        &mut self,
+        reference: &Node,
+        kind: ResourceKind,
+        mut change: impl FnMut(&mut Properties, &mut Marks),
+    ) {
+        let target = reference.target().map(str::to_string);
+        let text = reference.text().ok();
+        for built in self.built.iter_mut() {
+            if built.properties.kind() != kind {
+                continue;
+            }
+            let by_ref = target.as_deref() == Some(built.id.as_str());
+            let by_name = target.is_none()
+                && built.name.as_ref().is_some_and(|name| {
+                    text.as_ref()
+                        .is_some_and(|t| t == name || t.ends_with(&format!(":{name}")))
+                });
+            if by_ref || by_name {
+                change(&mut built.properties, &mut built.marks);
+            }
+        }
+    }
+}
+
+/// The mapper for CloudFormation type `kind`, from the registry.
+pub fn mapper(template_type: &str) -> Option<Mapper> {
+    crate::model::TEMPLATE_TYPES
+        .iter()
+        .find(|(t, _)| *t == template_type)
+        .map(|(_, m)| *m)
+}
+
+/// A resource policy document (`PolicyDocument`, `KeyPolicy`) as the rules see it.
+pub fn resource_policy(document: &Node) -> Result<ResourcePolicy, String> {
+    let json = document.to_json()?;
+    let facts = policy::analyze(&json.to_string())?;
+    Ok(ResourcePolicy {
+        present: true,
+        public: facts.is_public(),
+    })
+}
+
+/// Tags as CloudFormation writes them (`[{Key, Value}]`); empty when absent.
+pub fn tags(props: &Node) -> Result<crate::model::Tags, String> {
+    let mut out = crate::model::Tags::new();
+    if let Some(list) = props.get("Tags") {
+        for tag in list.list()? {
+            let key = tag.get("Key").ok_or("a tag without Key")?.text()?;
+            let value = tag.get("Value").map(Node::text).transpose()?;
+            out.insert(key, value.unwrap_or_default());
+        }
+    }
+    Ok(out)
+}
+
+/// Who manages the KMS key a property names: `CUSTOMER` for a key of the template or
+/// any key named other than by an `alias/aws/…` alias; `AWS` for those; unknown when
+/// only a deployment tells (a parameter holding a key id, an import).
+pub fn key_manager(key: &Node) -> Result<&'static str, String> {
+    if key.target().is_some() {
+        return Ok("CUSTOMER");
+    }
+    let text = key.text()?;
+    if text.contains("alias/aws/") {
+        Ok("AWS")
+    } else if text.contains("alias/") {
+        Ok("CUSTOMER")
+    } else if text.contains("${") {
+        Err(format!("{text} is known only once deployed"))
+    } else {
+        // A key id or ARN: AWS managed keys are named by their alias in templates, but
+        // only DescribeKey tells for sure.
+        Err(format!(
+            "key {text} may be AWS managed or the customer's; only DescribeKey tells"
+        ))
+    }
+}
