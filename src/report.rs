@@ -223,12 +223,19 @@ impl Finding {
             .collect::<Vec<_>>()
             .join(";")
     }
-}
 
-impl Finding {
     /// Failed and not accepted: what the score, `--fail-on` and alerts count.
     pub fn fails(&self) -> bool {
         self.status == Status::Fail && self.suppressed.is_none()
+    }
+
+    /// Where a person looks for the resource: `file:line` for a template's, else the
+    /// region.
+    pub fn place(&self) -> String {
+        match &self.location {
+            Some(l) => format!("{}:{}", l.file, l.line),
+            None => self.region.clone(),
+        }
     }
 }
 

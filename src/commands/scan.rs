@@ -20,8 +20,8 @@ use crate::model::{Inventory, INVENTORY_SCHEMA_VERSION};
 use crate::output::write_rules;
 use crate::pipeline::{self, Live};
 use crate::report::Report;
-use crate::template::{self, Scanned};
 use crate::rules::Status;
+use crate::template::{self, Scanned};
 
 pub async fn run(args: ScanArgs) -> Result<ExitCode, Fatal> {
     let (rules, suppressions) = select_rules(&args)?;
@@ -125,7 +125,10 @@ fn read_templates(args: &ScanArgs, at: chrono::DateTime<Utc>) -> Result<Scanned,
     let mut parameters = match &args.parameters_file {
         Some(path) => {
             let text = fs::read_to_string(path).map_err(|e| {
-                Fatal::new(format!("cannot read parameters file {}: {e}", path.display()))
+                Fatal::new(format!(
+                    "cannot read parameters file {}: {e}",
+                    path.display()
+                ))
             })?;
             template::parameters::parse(&path.display().to_string(), &text).map_err(Fatal::new)?
         }
@@ -134,7 +137,11 @@ fn read_templates(args: &ScanArgs, at: chrono::DateTime<Utc>) -> Result<Scanned,
     parameters.extend(args.parameters.iter().cloned());
     let options = template::Options {
         parameters,
-        region: args.regions.first().cloned().unwrap_or_else(|| "us-east-1".into()),
+        region: args
+            .regions
+            .first()
+            .cloned()
+            .unwrap_or_else(|| "us-east-1".into()),
     };
     let scanned = template::scan(&args.templates, &options, at).map_err(Fatal::new)?;
     if !args.quiet {

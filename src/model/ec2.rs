@@ -85,6 +85,32 @@ pub struct Permission {
     pub prefix_lists: Vec<String>,
 }
 
+/// A protocol by name (`tcp`, `udp`, `icmp`, `all` for -1; others as numbered) and the
+/// ports it opens: 0–65535 for all traffic, or for tcp/udp without a usable range.
+/// The collectors' and the templates' reading alike.
+pub fn protocol_ports(
+    raw: &str,
+    from: Option<i64>,
+    to: Option<i64>,
+) -> (String, Option<PortRange>) {
+    let protocol = match raw.to_ascii_lowercase().as_str() {
+        "-1" => "all".to_string(),
+        "6" => "tcp".to_string(),
+        "17" => "udp".to_string(),
+        "1" => "icmp".to_string(),
+        other => other.to_string(),
+    };
+    let ports = match (protocol.as_str(), from, to) {
+        ("all", _, _) => Some(PortRange { from: 0, to: 65535 }),
+        ("tcp" | "udp", Some(from), Some(to)) if from >= 0 && to >= 0 => {
+            Some(PortRange { from, to })
+        }
+        ("tcp" | "udp", _, _) => Some(PortRange { from: 0, to: 65535 }),
+        _ => None,
+    };
+    (protocol, ports)
+}
+
 /// An inclusive port range.
 #[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]

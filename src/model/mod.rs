@@ -125,7 +125,20 @@ registry! {
         ],
         actions: [],
         endpoints: ["ec2"],
-        templates: [],
+        templates: [
+            ("AWS::EC2::SecurityGroup", Resource(ec2::security_group)),
+            ("AWS::EC2::SecurityGroupIngress", Attachment(ec2::ingress)),
+            ("AWS::EC2::SecurityGroupEgress", Attachment(ec2::egress)),
+            ("AWS::EC2::VPC", Resource(ec2::vpc)),
+            ("AWS::EC2::FlowLog", Attachment(ec2::flow_log)),
+            ("AWS::EC2::VPCEndpoint", Attachment(ec2::endpoint)),
+            ("AWS::EC2::Subnet", Resource(ec2::subnet)),
+            ("AWS::EC2::EIP", Resource(ec2::elastic_ip)),
+            ("AWS::EC2::NatGateway", Attachment(ec2::takes_address)),
+            ("AWS::EC2::EIPAssociation", Attachment(ec2::takes_address)),
+            ("AWS::EC2::Volume", Resource(ec2::volume)),
+            ("AWS::EC2::VolumeAttachment", Attachment(ec2::volume_attachment)),
+        ],
         kinds: {
             Vpc = "aws.ec2.vpc" (ec2::Vpc, ec2::VPC_SCHEMA),
             Subnet = "aws.ec2.subnet" (ec2::Subnet, ec2::SUBNET_SCHEMA),
@@ -145,7 +158,11 @@ registry! {
         calls: ["lambda:ListFunctions"],
         actions: [],
         endpoints: ["lambda"],
-        templates: [],
+        templates: [
+            ("AWS::Lambda::Function", Resource(lambda::function)),
+            ("AWS::Lambda::Permission", Attachment(lambda::permission)),
+            ("AWS::Lambda::Url", Attachment(lambda::url)),
+        ],
         kinds: { LambdaFunction = "aws.lambda.function" (lambda::Function, lambda::SCHEMA) },
     }
     Kms = "kms" {
@@ -155,7 +172,7 @@ registry! {
         calls: ["kms:ListKeys", "kms:DescribeKey"],
         actions: [],
         endpoints: ["kms"],
-        templates: [],
+        templates: [("AWS::KMS::Key", Resource(kms::key))],
         kinds: { KmsKey = "aws.kms.key" (kms::Key, kms::SCHEMA) },
     }
     Sns = "sns" {
@@ -164,7 +181,11 @@ registry! {
         calls: ["sns:ListTopics"],
         actions: [],
         endpoints: ["sns"],
-        templates: [],
+        templates: [
+            ("AWS::SNS::Topic", Resource(sns::topic)),
+            ("AWS::SNS::TopicPolicy", Attachment(sns::topic_policy)),
+            ("AWS::SNS::Subscription", Attachment(sns::topic_subscription)),
+        ],
         kinds: { SnsTopic = "aws.sns.topic" (sns::Topic, sns::SCHEMA) },
     }
     Logs = "logs" {
@@ -173,7 +194,7 @@ registry! {
         calls: ["logs:DescribeLogGroups"],
         actions: [],
         endpoints: ["logs"],
-        templates: [],
+        templates: [("AWS::Logs::LogGroup", Resource(logs::log_group))],
         kinds: { LogGroup = "aws.logs.log-group" (logs::LogGroup, logs::SCHEMA) },
     }
     Iam = "iam" {
@@ -330,7 +351,10 @@ registry! {
         calls: ["sqs:ListQueues"],
         actions: [("DescribeKey", "kms:DescribeKey")],
         endpoints: ["sqs"],
-        templates: [],
+        templates: [
+            ("AWS::SQS::Queue", Resource(sqs::queue)),
+            ("AWS::SQS::QueuePolicy", Attachment(sqs::queue_policy)),
+        ],
         kinds: { SqsQueue = "aws.sqs.queue" (sqs::Queue, sqs::SCHEMA) },
     }
     Secretsmanager = "secretsmanager" {

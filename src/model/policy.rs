@@ -21,6 +21,16 @@ pub struct ResourcePolicy {
     pub public: bool,
 }
 
+impl ResourcePolicy {
+    /// A present policy as the rules see it (the collectors' and the templates' reading).
+    pub fn from_facts(facts: &PolicyFacts) -> ResourcePolicy {
+        ResourcePolicy {
+            present: true,
+            public: facts.is_public(),
+        }
+    }
+}
+
 pub(crate) const RESOURCE_POLICY: &[Field] = &[
     Field::listed("present", Type::Bool, "a resource policy exists"),
     Field::listed(

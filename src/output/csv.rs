@@ -7,7 +7,7 @@ use super::Reporter;
 use crate::report::{BaselineState, Report};
 
 /// The header, in order. Documented in docs/report-format.md; only ever extended at the end.
-pub const HEADER: [&str; 21] = [
+pub const HEADER: [&str; 22] = [
     "timestamp",
     "account_id",
     "region",
@@ -29,6 +29,7 @@ pub const HEADER: [&str; 21] = [
     "suppression_ticket",
     "baseline",
     "evidence",
+    "location",
 ];
 
 pub struct CsvReporter;
@@ -47,6 +48,7 @@ impl Reporter for CsvReporter {
                 .and_then(|s| s.expires)
                 .map(|d| d.to_string())
                 .unwrap_or_default();
+            let location = f.location.as_ref().map(|_| f.place()).unwrap_or_default();
             let baseline = match f.baseline {
                 Some(BaselineState::New) => "new",
                 Some(BaselineState::Existing) => "existing",
@@ -74,6 +76,7 @@ impl Reporter for CsvReporter {
                 s.and_then(|s| s.ticket.as_deref()).unwrap_or(""),
                 baseline,
                 &f.evidence,
+                &location,
             ];
             let cells: Vec<std::borrow::Cow<'_, str>> = cells.iter().map(|c| inert(c)).collect();
             w.write_record(cells.iter().map(|c| c.as_bytes()))

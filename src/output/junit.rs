@@ -88,7 +88,7 @@ fn test_case(f: &Finding, out: &mut dyn Write) -> io::Result<()> {
         escape(&f.rule_id),
         f.resource_type.as_str(),
         escape(&f.resource_id),
-        escape(&f.region),
+        escape(&f.place()),
     );
     let body = |tag: &str, kind: &str, out: &mut dyn Write| {
         writeln!(out, "{open}>")?;
@@ -98,6 +98,15 @@ fn test_case(f: &Finding, out: &mut dyn Write) -> io::Result<()> {
             escape(&f.message),
             escape(&f.title)
         )?;
+        if let Some(l) = &f.location {
+            let cdk = l
+                .cdk_path
+                .as_deref()
+                .map(|p| format!(", {p}"))
+                .unwrap_or_default();
+            let place = format!("Location: {} ({}{cdk})", f.place(), l.template_type);
+            writeln!(out, "{}", escape(&place))?;
+        }
         writeln!(out, "Remediation: {}", escape(&f.remediation.text))?;
         writeln!(out, "{}", escape(&f.remediation.url))?;
         if !f.frameworks.is_empty() {

@@ -148,7 +148,10 @@ fn template_result(f: &Finding, rule_index: usize, location: &Location) -> Value
     } else {
         uri_reference(&location.file.replace('\\', "/"))
     };
-    let fqn = location.cdk_path.clone().unwrap_or_else(|| f.resource_id.clone());
+    let fqn = location
+        .cdk_path
+        .clone()
+        .unwrap_or_else(|| f.resource_id.clone());
     let locations = json!([{
         "physicalLocation": {
             "artifactLocation": { "uri": uri },
@@ -200,8 +203,7 @@ fn finish(f: &Finding, rule_index: usize, locations: Value, fingerprint: String)
     });
     if let Some(s) = &f.suppressed {
         // An accepted risk: code-scanning views show it as dismissed, with the reason.
-        let mut properties =
-            json!({"owner": s.owner, "expires": s.expires.map(|d| d.to_string()), "entry": s.entry});
+        let mut properties = json!({"owner": s.owner, "expires": s.expires.map(|d| d.to_string()), "entry": s.entry});
         if let Some(ticket) = &s.ticket {
             properties["ticket"] = json!(ticket);
         }

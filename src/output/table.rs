@@ -215,14 +215,15 @@ impl TableReporter {
                 w = self.pad(&label, 9)
             )?;
             let ids: Vec<&str> = items.iter().map(|f| f.resource_id.as_str()).collect();
-            let regions: Vec<&str> = items.iter().map(|f| f.region.as_str()).collect();
+            let places: Vec<String> = items.iter().map(|f| f.place()).collect();
+            let regions: Vec<&str> = places.iter().map(String::as_str).collect();
             let (id_w, region_w) = self.columns(&ids, &regions);
-            for f in items {
+            for (f, place) in items.into_iter().zip(&places) {
                 let mark = if is_new(f) { "new " } else { "" };
                 let line = format!(
                     "  {mark}{:<id_w$}  {:<region_w$}  ",
                     middle(&f.resource_id, id_w),
-                    f.region
+                    place
                 );
                 let rest = self.width.saturating_sub(line.chars().count());
                 writeln!(out, "{line}{}", cut(&f.message, rest))?;
@@ -314,7 +315,8 @@ impl TableReporter {
         }
         writeln!(out, "\nAccepted risks (suppressed):")?;
         let ids: Vec<&str> = accepted.iter().map(|f| f.resource_id.as_str()).collect();
-        let regions: Vec<&str> = accepted.iter().map(|f| f.region.as_str()).collect();
+        let places: Vec<String> = accepted.iter().map(|f| f.place()).collect();
+        let regions: Vec<&str> = places.iter().map(String::as_str).collect();
         let (id_w, region_w) = self.columns(&ids, &regions);
         for f in accepted {
             let Some(s) = &f.suppressed else { continue };
@@ -327,7 +329,7 @@ impl TableReporter {
                 "  {:<8} {:<id_w$}  {:<region_w$}  {} · {} until {}: {}{ticket}",
                 f.severity.as_str().to_uppercase(),
                 middle(&f.resource_id, id_w),
-                f.region,
+                f.place(),
                 f.rule_id,
                 s.owner_text(),
                 s.expires_text(),

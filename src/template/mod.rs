@@ -89,11 +89,14 @@ pub fn scan(
             continue;
         }
         let file = path.display().to_string();
-        let text = std::fs::read_to_string(&path)
-            .map_err(|e| format!("cannot read {file}: {e}"))?;
+        let text =
+            std::fs::read_to_string(&path).map_err(|e| format!("cannot read {file}: {e}"))?;
         let read = read(&file, &text, &options)?;
         templates += 1;
-        let dir = path.parent().map(std::path::Path::to_path_buf).unwrap_or_default();
+        let dir = path
+            .parent()
+            .map(std::path::Path::to_path_buf)
+            .unwrap_or_default();
         for (asset, parameters) in read.nested {
             let region = options.region.clone();
             queue.push((dir.join(asset), Options { parameters, region }));
@@ -154,7 +157,10 @@ pub fn read(file: &str, text: &str, options: &Options) -> Result<Read, String> {
             .iter()
             .map(|e| {
                 let given = options.parameters.get(&e.key).map(String::as_str);
-                (e.key.clone(), resolve::parameter_value(&e.key, &e.node, given))
+                (
+                    e.key.clone(),
+                    resolve::parameter_value(&e.key, &e.node, given),
+                )
             })
             .collect(),
         _ => BTreeMap::new(),

@@ -19,7 +19,10 @@ pub enum Value {
     List(Vec<Node>),
     Map(Vec<Entry>),
     /// `Ref` or `Fn::GetAtt` to a resource of the template.
-    Ref { target: String, attr: Option<String> },
+    Ref {
+        target: String,
+        attr: Option<String>,
+    },
     /// A value the deployment supplies (`AWS::AccountId`, the availability zones).
     Symbol(String),
     /// A value the template cannot tell, with the reason.
@@ -73,7 +76,10 @@ impl Node {
             Value::Symbol(s) => Ok(format!("${{{s}}}")),
             Value::Unknown(reason) => Err(reason.clone()),
             Value::Null | Value::Absent => Err("the value is empty".into()),
-            Value::List(_) | Value::Map(_) => Err(format!("line {}: expected a value, found a list or map", self.line)),
+            Value::List(_) | Value::Map(_) => Err(format!(
+                "line {}: expected a value, found a list or map",
+                self.line
+            )),
         }
     }
 
@@ -121,9 +127,9 @@ impl Node {
     pub fn to_json(&self) -> Result<serde_json::Value, String> {
         Ok(match &self.value {
             Value::Null | Value::Absent => serde_json::Value::Null,
-            Value::List(items) => serde_json::Value::Array(
-                items.iter().map(Node::to_json).collect::<Result<_, _>>()?,
-            ),
+            Value::List(items) => {
+                serde_json::Value::Array(items.iter().map(Node::to_json).collect::<Result<_, _>>()?)
+            }
             Value::Map(entries) => serde_json::Value::Object(
                 entries
                     .iter()

@@ -47,7 +47,10 @@ mod tests {
 
     #[test]
     fn both_shapes_are_read_and_anything_else_refused() {
-        let cli = parse("p.json", r#"[{"ParameterKey": "Env", "ParameterValue": "prod"}]"#);
+        let cli = parse(
+            "p.json",
+            r#"[{"ParameterKey": "Env", "ParameterValue": "prod"}]"#,
+        );
         assert_eq!(cli.unwrap()["Env"], "prod");
         let pipeline = parse("p.json", r#"{"Parameters": {"Env": "dev"}, "Tags": {}}"#);
         assert_eq!(pipeline.unwrap()["Env"], "dev");

@@ -11,9 +11,27 @@ use super::node::{Entry, Node, Value};
 
 /// The short-form tags CloudFormation's YAML accepts.
 const SHORT_FORMS: &[&str] = &[
-    "And", "Base64", "Cidr", "Condition", "Equals", "FindInMap", "ForEach", "GetAtt",
-    "GetAZs", "If", "ImportValue", "Join", "Length", "Not", "Or", "Ref", "Select", "Split",
-    "Sub", "ToJsonString", "Transform",
+    "And",
+    "Base64",
+    "Cidr",
+    "Condition",
+    "Equals",
+    "FindInMap",
+    "ForEach",
+    "GetAtt",
+    "GetAZs",
+    "If",
+    "ImportValue",
+    "Join",
+    "Length",
+    "Not",
+    "Or",
+    "Ref",
+    "Select",
+    "Split",
+    "Sub",
+    "ToJsonString",
+    "Transform",
 ];
 
 /// The template's root node, or one sentence naming the line and column of the problem.
@@ -47,15 +65,19 @@ pub fn parse(text: &str) -> Result<Node, String> {
     if let Some(error) = builder.error {
         return Err(error);
     }
-    builder
-        .root
-        .ok_or_else(|| "the file is empty".to_string())
+    builder.root.ok_or_else(|| "the file is empty".to_string())
 }
 
 /// A container being filled, with its tag and, for a map, the key awaiting its value.
 enum Open {
     List(Vec<Node>, usize, Option<Tag>, usize),
-    Map(Vec<Entry>, usize, Option<Tag>, usize, Option<(String, usize)>),
+    Map(
+        Vec<Entry>,
+        usize,
+        Option<Tag>,
+        usize,
+        Option<(String, usize)>,
+    ),
 }
 
 #[derive(Default)]
@@ -199,14 +221,25 @@ mod tests {
         let props = root.path(&["Resources", "B", "Properties"]).unwrap();
         let name = props.entry("BucketName").unwrap();
         assert_eq!(name.line, 5);
-        assert_eq!(scalar(name.node.get("Fn::Sub").unwrap()), "${AWS::StackName}-x");
-        let arn = props.get("Arn").unwrap().get("Fn::GetAtt").unwrap().list().unwrap();
+        assert_eq!(
+            scalar(name.node.get("Fn::Sub").unwrap()),
+            "${AWS::StackName}-x"
+        );
+        let arn = props
+            .get("Arn")
+            .unwrap()
+            .get("Fn::GetAtt")
+            .unwrap()
+            .list()
+            .unwrap();
         assert_eq!((scalar(arn[0]), scalar(arn[1])), ("Key", "Arn.Part"));
     }
 
     #[test]
     fn json_has_lines_too() {
-        let root = parse("{\n\t\"Resources\": {\n\t\t\"B\": {\"Type\": \"AWS::S3::Bucket\"}\n\t}\n}").unwrap();
+        let root =
+            parse("{\n\t\"Resources\": {\n\t\t\"B\": {\"Type\": \"AWS::S3::Bucket\"}\n\t}\n}")
+                .unwrap();
         assert_eq!(root.entry("Resources").unwrap().line, 2);
         assert_eq!(root.path(&["Resources", "B"]).unwrap().line, 3);
     }
@@ -216,7 +249,10 @@ mod tests {
         let err = parse("{\"Resources\": {\"B\": }}").unwrap_err();
         assert!(err.starts_with("line 1 column 21: not valid JSON"), "{err}");
         let err = parse("Resources:\n  B: !Reff X\n").unwrap_err();
-        assert!(err.contains("line 2") && err.contains("unknown tag !Reff"), "{err}");
+        assert!(
+            err.contains("line 2") && err.contains("unknown tag !Reff"),
+            "{err}"
+        );
         let err = parse("A: [1,\n").unwrap_err();
         assert!(err.contains("not valid YAML"), "{err}");
         let err = parse("A: 1\nA: 2\n").unwrap_err();

@@ -18,7 +18,9 @@ pub struct Context<'t> {
     conditions: Option<&'t Node>,
     decided: RefCell<BTreeMap<String, Result<bool, String>>>,
     mappings: Option<&'t Node>,
-    resources: Vec<String>,
+    resources: BTreeMap<String, &'t Node>,
+    /// Names being resolved for `Ref` (a name that refers to itself stays a reference).
+    naming: RefCell<Vec<String>>,
     region: String,
     /// A transform (SAM) adds resources: a `Ref` to an unknown id is one of them.
     transformed: bool,
@@ -72,8 +74,8 @@ impl<'t> Context<'t> {
         transformed: bool,
     ) -> Context<'t> {
         let resources = match root.get("Resources").map(|r| &r.value) {
-            Some(Value::Map(entries)) => entries.iter().map(|e| e.key.clone()).collect(),
-            _ => Vec::new(),
+            Some(Value::Map(entries)) => entries.iter().map(|e| (e.key.clone(), &e.node)).collect(),
+            _ => BTreeMap::new(),
         };
         Context {
             parameters,
@@ -81,6 +83,7 @@ impl<'t> Context<'t> {
             decided: RefCell::new(BTreeMap::new()),
             mappings: root.get("Mappings"),
             resources,
+            naming: RefCell::new(Vec::new()),
             region: region.to_string(),
             transformed,
         }
@@ -156,14 +159,22 @@ impl<'t> Context<'t> {
 
     /// A condition function's truth.
     fn truth(&self, node: &Node) -> Result<Result<bool, String>, String> {
-        let Some(Entry { key, node: arg, line, .. }) = (match &node.value {
+        let Some(Entry {
+            key,
+            node: arg,
+            line,
+            ..
+        }) = (match &node.value {
             Value::Map(entries) if entries.len() == 1 => entries.first(),
             _ => None,
-        }) else {
+        })
+        else {
             let value = self.resolve(node)?;
             return Ok(match value.value {
                 Value::Unknown(why) => Err(why),
-                _ => value.boolean().map_err(|e| format!("line {}: {e}", node.line)),
+                _ => value
+                    .boolean()
+                    .map_err(|e| format!("line {}: {e}", node.line)),
             });
         };
         let args = |n: usize| -> Result<Vec<&Node>, String> {
@@ -335,12 +346,18 @@ impl<'t> Context<'t> {
                     return node(Value::Scalar(suffix.into()));
                 }
                 "AWS::NoValue" => return node(Value::Absent),
-                "AWS::AccountId" | "AWS::StackName" | "AWS::StackId"
-                | "AWS::NotificationARNs" => return node(Value::Symbol(name.into())),
+                "AWS::AccountId" | "AWS::StackName" | "AWS::StackId" | "AWS::NotificationARNs" => {
+                    return node(Value::Symbol(name.into()))
+                }
                 _ => {}
             }
         }
-        if self.transformed || self.resources.iter().any(|r| r == name) {
+        if attr.is_none() {
+            if let Some(named) = self.named(name)? {
+                return node(named);
+            }
+        }
+        if self.transformed || self.resources.contains_key(name) {
             return node(Value::Ref {
                 target: name.to_string(),
                 attr,
@@ -350,6 +367,34 @@ impl<'t> Context<'t> {
             "line {line}: {} refers to {name}, which is neither a parameter nor a resource of the template",
             if attr.is_some() { "Fn::GetAtt" } else { "Ref" }
         ))
+    }
+
+    /// The name a `Ref` to resource `id` returns, when its type's `Ref` is the name and
+    /// the template gives it (a bucket's `BucketName`, a log group's `LogGroupName`).
+    fn named(&self, id: &str) -> Result<Option<Value>, String> {
+        let Some(declared) = self.resources.get(id) else {
+            return Ok(None);
+        };
+        let kind = declared.get("Type").and_then(|t| t.text().ok());
+        let Some((_, key)) = REF_IS_NAME
+            .iter()
+            .find(|(t, _)| Some(*t) == kind.as_deref())
+        else {
+            return Ok(None);
+        };
+        let Some(given) = declared.path(&["Properties", key]) else {
+            return Ok(None);
+        };
+        if self.naming.borrow().iter().any(|n| n == id) {
+            return Ok(None);
+        }
+        self.naming.borrow_mut().push(id.to_string());
+        let resolved = self.resolve(given);
+        self.naming.borrow_mut().pop();
+        Ok(match resolved?.value {
+            named @ (Value::Scalar(_) | Value::Unknown(_)) => Some(named),
+            _ => None,
+        })
     }
 
     /// `Fn::Sub`: a string with `${Name}` / `${Resource.Attr}`, optionally with variables.
@@ -392,6 +437,19 @@ impl<'t> Context<'t> {
     }
 }
 
+/// Types whose `Ref` returns the name property given (CloudFormation reference, each
+/// type's "Return values").
+const REF_IS_NAME: &[(&str, &str)] = &[
+    ("AWS::S3::Bucket", "BucketName"),
+    ("AWS::Logs::LogGroup", "LogGroupName"),
+    ("AWS::Lambda::Function", "FunctionName"),
+    ("AWS::IAM::Role", "RoleName"),
+    ("AWS::IAM::User", "UserName"),
+    ("AWS::DynamoDB::Table", "TableName"),
+    ("AWS::ECR::Repository", "RepositoryName"),
+    ("AWS::CloudTrail::Trail", "TrailName"),
+];
+
 fn is_intrinsic(key: &str) -> bool {
     // `{Condition: Name}` is one only inside `Conditions`; in properties (an IAM
     // statement's `Condition`) it is data.
@@ -403,7 +461,9 @@ fn comparable(node: &Node) -> Result<serde_json::Value, String> {
     fn check(node: &Node) -> Result<(), String> {
         match &node.value {
             Value::Unknown(why) => Err(why.clone()),
-            Value::Ref { target, .. } => Err(format!("it compares {target}, known only once deployed")),
+            Value::Ref { target, .. } => {
+                Err(format!("it compares {target}, known only once deployed"))
+            }
             Value::Symbol(s) => Err(format!("it compares {s}, known only once deployed")),
             Value::List(items) => items.iter().try_for_each(check),
             Value::Map(entries) => entries.iter().try_for_each(|e| check(&e.node)),

@@ -63,8 +63,7 @@ pub fn read(file: &str, resource: &str, metadata: Option<&Node>) -> Result<Vec<E
             }
         };
         let rule = text("rule")?.ok_or_else(|| here("names no rule".into()))?;
-        let reason = text("reason")?
-            .ok_or_else(|| here(format!("for {rule} gives no reason")))?;
+        let reason = text("reason")?.ok_or_else(|| here(format!("for {rule} gives no reason")))?;
         let expires = text("expires")?
             .map(|d| {
                 NaiveDate::parse_from_str(&d, "%Y-%m-%d")

@@ -516,10 +516,7 @@ fn policy_facts(document: Option<&str>) -> Result<Option<PolicyFacts>, CallError
 fn resource_policy(document: Option<&str>) -> Result<ResourcePolicy, CallError> {
     Ok(match policy_facts(document)? {
         None => ResourcePolicy::default(),
-        Some(facts) => ResourcePolicy {
-            present: true,
-            public: facts.is_public(),
-        },
+        Some(facts) => ResourcePolicy::from_facts(&facts),
     })
 }
 

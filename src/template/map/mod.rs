@@ -9,7 +9,13 @@
 //! configure others (a bucket policy, an ingress rule) are attachments: they run after
 //! every resource is mapped and change their targets.
 
+pub mod ec2;
+pub mod kms;
+pub mod lambda;
+pub mod logs;
 pub mod s3;
+pub mod sns;
+pub mod sqs;
 
 use std::collections::BTreeMap;
 
@@ -79,7 +85,8 @@ impl<'a> Input<'a> {
         match read(self.props) {
             Ok(value) => Some(value),
             Err(reason) => {
-                self.marks.unknown(attr, format!("{}: {reason}", keys.join("/")));
+                self.marks
+                    .unknown(attr, format!("{}: {reason}", keys.join("/")));
                 None
             }
         }
@@ -155,10 +162,7 @@ pub fn mapper(template_type: &str) -> Option<Mapper> {
 pub fn resource_policy(document: &Node) -> Result<ResourcePolicy, String> {
     let json = document.to_json()?;
     let facts = policy::analyze(&json.to_string())?;
-    Ok(ResourcePolicy {
-        present: true,
-        public: facts.is_public(),
-    })
+    Ok(ResourcePolicy::from_facts(&facts))
 }
 
 /// Tags as CloudFormation writes them (`[{Key, Value}]`); empty when absent.

@@ -139,8 +139,7 @@ fn encryption(p: &Node) -> Result<Encryption, String> {
         },
         kms_key_id: optional(key, Node::text)?,
         algorithm: Some(algorithm),
-        bucket_key_enabled: optional(rule.get("BucketKeyEnabled"), Node::boolean)?
-            .unwrap_or(false),
+        bucket_key_enabled: optional(rule.get("BucketKeyEnabled"), Node::boolean)?.unwrap_or(false),
     })
 }
 

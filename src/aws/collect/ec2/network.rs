@@ -6,7 +6,7 @@ use aws_sdk_ec2::Client;
 
 use super::{resource, tags};
 use crate::aws::collect::{error, Collected, Scope};
-use crate::model::ec2::{AclEntry, NetworkAcl, Permission, PortRange, SecurityGroup, Subnet};
+use crate::model::ec2::{protocol_ports, AclEntry, NetworkAcl, Permission, SecurityGroup, Subnet};
 use crate::model::{Properties, ResourceKind};
 
 /// The region's subnets (one paginated DescribeSubnets).
@@ -137,36 +137,13 @@ pub(super) async fn network_acls(
     }
 }
 
-/// A protocol by name (`tcp`, `udp`, `icmp`, `all` for -1; others as numbered) and the
-/// ports it opens: 0–65535 for all traffic, or for tcp/udp without a usable range.
-fn protocol_ports(raw: &str, from: Option<i32>, to: Option<i32>) -> (String, Option<PortRange>) {
-    let protocol = match raw {
-        "-1" => "all",
-        "6" => "tcp",
-        "17" => "udp",
-        "1" => "icmp",
-        other => other,
-    }
-    .to_string();
-    let ports = match (protocol.as_str(), from, to) {
-        ("all", _, _) => Some(PortRange { from: 0, to: 65535 }),
-        ("tcp" | "udp", Some(from), Some(to)) if from >= 0 && to >= 0 => Some(PortRange {
-            from: from.into(),
-            to: to.into(),
-        }),
-        ("tcp" | "udp", _, _) => Some(PortRange { from: 0, to: 65535 }),
-        _ => None,
-    };
-    (protocol, ports)
-}
-
 /// Normalises one network ACL entry like a permission.
 fn acl_entry(e: &NetworkAclEntry) -> AclEntry {
     let range = e.port_range();
     let (protocol, ports) = protocol_ports(
         e.protocol().unwrap_or("-1"),
-        range.and_then(|r| r.from()),
-        range.and_then(|r| r.to()),
+        range.and_then(|r| r.from()).map(i64::from),
+        range.and_then(|r| r.to()).map(i64::from),
     );
     AclEntry {
         rule_number: e.rule_number().unwrap_or_default().into(),
@@ -186,8 +163,11 @@ fn acl_entry(e: &NetworkAclEntry) -> AclEntry {
 
 /// Normalises one permission so range tests see what it really opens.
 fn permission(p: &IpPermission) -> Permission {
-    let (protocol, ports) =
-        protocol_ports(p.ip_protocol().unwrap_or("-1"), p.from_port(), p.to_port());
+    let (protocol, ports) = protocol_ports(
+        p.ip_protocol().unwrap_or("-1"),
+        p.from_port().map(i64::from),
+        p.to_port().map(i64::from),
+    );
     Permission {
         protocol,
         ports,
