@@ -142,8 +142,9 @@ fn read_templates(args: &ScanArgs, at: chrono::DateTime<Utc>) -> Result<Scanned,
             .first()
             .cloned()
             .unwrap_or_else(|| "us-east-1".into()),
+        at,
     };
-    let scanned = template::scan(&args.templates, &options, at).map_err(Fatal::new)?;
+    let scanned = template::scan(&args.templates, &options).map_err(Fatal::new)?;
     if !args.quiet {
         for warning in &scanned.warnings {
             eprintln!("warning: {warning}");

@@ -213,7 +213,16 @@ registry! {
         actions: [],
         // com.amazonaws.iam: one endpoint, in us-east-1 only (see docs/stack.md).
         endpoints: ["iam"],
-        templates: [],
+        templates: [
+            ("AWS::IAM::ManagedPolicy", Resource(iam::managed_policy)),
+            ("AWS::IAM::ManagedPolicy", Attachment(iam::user_policy)),
+            ("AWS::IAM::Policy", Attachment(iam::user_policy)),
+            ("AWS::IAM::User", Resource(iam::user)),
+            ("AWS::IAM::User", Attachment(iam::principal)),
+            ("AWS::IAM::Role", Attachment(iam::principal)),
+            ("AWS::IAM::Group", Attachment(iam::principal)),
+            ("AWS::IAM::AccessKey", Attachment(iam::access_key)),
+        ],
         kinds: {
             IamAccount = "aws.iam.account" (iam::Account, iam::ACCOUNT_SCHEMA),
             IamUser = "aws.iam.user" (iam::User, iam::USER_SCHEMA),
@@ -236,7 +245,10 @@ registry! {
         ],
         actions: [],
         endpoints: ["cloudtrail"],
-        templates: [],
+        templates: [
+            ("AWS::CloudTrail::Trail", Resource(cloudtrail::trail)),
+            ("AWS::CloudTrail::Trail", Attachment(cloudtrail::trail_bucket)),
+        ],
         kinds: {
             Trail = "aws.cloudtrail.trail" (cloudtrail::Trail, cloudtrail::TRAIL_SCHEMA),
             CloudtrailAccount = "aws.cloudtrail.account" (cloudtrail::Account, cloudtrail::ACCOUNT_SCHEMA),
@@ -303,7 +315,11 @@ registry! {
         ],
         actions: [],
         endpoints: ["rds"],
-        templates: [],
+        templates: [
+            ("AWS::RDS::DBInstance", Resource(rds::instance)),
+            ("AWS::RDS::DBInstance", Attachment(rds::member)),
+            ("AWS::RDS::DBCluster", Resource(rds::cluster)),
+        ],
         kinds: {
             DbInstance = "aws.rds.db-instance" (rds::DbInstance, rds::SCHEMA),
             DbCluster = "aws.rds.db-cluster" (rds::DbCluster, rds::CLUSTER_SCHEMA),
@@ -321,7 +337,10 @@ registry! {
         actions: [("DescribeBackupPolicy", "elasticfilesystem:DescribeBackupPolicy")],
         // EFS's API is com.amazonaws.<region>.elasticfilesystem.
         endpoints: ["elasticfilesystem"],
-        templates: [],
+        templates: [
+            ("AWS::EFS::FileSystem", Resource(efs::file_system)),
+            ("AWS::EFS::AccessPoint", Resource(efs::access_point)),
+        ],
         kinds: {
             EfsFileSystem = "aws.efs.file-system" (efs::FileSystem, efs::SCHEMA),
             EfsAccessPoint = "aws.efs.access-point" (efs::AccessPoint, efs::ACCESS_POINT_SCHEMA),
@@ -342,7 +361,10 @@ registry! {
             ("DescribeScalableTargets", "application-autoscaling:DescribeScalableTargets"),
         ],
         endpoints: ["dynamodb", "application-autoscaling"],
-        templates: [],
+        templates: [
+            ("AWS::DynamoDB::Table", Resource(dynamodb::table)),
+            ("AWS::ApplicationAutoScaling::ScalableTarget", Attachment(dynamodb::scalable_target)),
+        ],
         kinds: { DynamodbTable = "aws.dynamodb.table" (dynamodb::Table, dynamodb::SCHEMA) },
     }
     Sqs = "sqs" {
@@ -363,7 +385,10 @@ registry! {
         calls: ["secretsmanager:ListSecrets"],
         actions: [("DescribeKey", "kms:DescribeKey")],
         endpoints: ["secretsmanager"],
-        templates: [],
+        templates: [
+            ("AWS::SecretsManager::Secret", Resource(secretsmanager::secret)),
+            ("AWS::SecretsManager::RotationSchedule", Attachment(secretsmanager::rotation)),
+        ],
         kinds: { Secret = "aws.secretsmanager.secret" (secretsmanager::Secret, secretsmanager::SCHEMA) },
     }
     Ecr = "ecr" {
@@ -373,7 +398,7 @@ registry! {
         actions: [],
         // ECR's API (not the image pulls, `ecr.dkr`) is com.amazonaws.<region>.ecr.api.
         endpoints: ["ecr.api"],
-        templates: [],
+        templates: [("AWS::ECR::Repository", Resource(ecr::repository))],
         kinds: { EcrRepository = "aws.ecr.repository" (ecr::Repository, ecr::SCHEMA) },
     }
     Elbv2 = "elbv2" {
@@ -390,7 +415,10 @@ registry! {
             ("DescribeTags", "elasticloadbalancing:DescribeTags"),
         ],
         endpoints: ["elasticloadbalancing"],
-        templates: [],
+        templates: [
+            ("AWS::ElasticLoadBalancingV2::LoadBalancer", Resource(elbv2::load_balancer)),
+            ("AWS::ElasticLoadBalancingV2::Listener", Attachment(elbv2::listener)),
+        ],
         kinds: { LoadBalancer = "aws.elbv2.load-balancer" (elbv2::LoadBalancer, elbv2::SCHEMA) },
     }
     Securityhub = "securityhub" {

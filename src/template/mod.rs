@@ -33,6 +33,8 @@ pub struct Options {
     pub parameters: BTreeMap<String, String>,
     /// The region the template is deployed to (`AWS::Region`).
     pub region: String,
+    /// When the scan runs (a resource created now is that old).
+    pub at: chrono::DateTime<chrono::Utc>,
 }
 
 /// One template read into the model.
@@ -66,11 +68,7 @@ pub struct Scanned {
 }
 
 /// Reads every template under `paths` (see `source`), nested stacks included.
-pub fn scan(
-    paths: &[std::path::PathBuf],
-    options: &Options,
-    at: chrono::DateTime<chrono::Utc>,
-) -> Result<Scanned, String> {
+pub fn scan(paths: &[std::path::PathBuf], options: &Options) -> Result<Scanned, String> {
     let mut queue: Vec<(std::path::PathBuf, Options)> = Vec::new();
     for path in paths {
         for found in source::find(path)? {
@@ -98,8 +96,13 @@ pub fn scan(
             .map(std::path::Path::to_path_buf)
             .unwrap_or_default();
         for (asset, parameters) in read.nested {
-            let region = options.region.clone();
-            queue.push((dir.join(asset), Options { parameters, region }));
+            queue.push((
+                dir.join(asset),
+                Options {
+                    parameters,
+                    ..options.clone()
+                },
+            ));
         }
         all.resources.extend(read.resources);
         all.errors.extend(read.errors);
@@ -118,7 +121,7 @@ pub fn scan(
             schema_version: crate::model::INVENTORY_SCHEMA_VERSION,
             account_id: ACCOUNT.into(),
             regions,
-            collected_at: at,
+            collected_at: options.at,
             incomplete: false,
             resources: all.resources,
             errors: all.errors,
@@ -209,28 +212,36 @@ pub fn read(file: &str, text: &str, options: &Options) -> Result<Read, String> {
                 out.nested.push((asset.text().map_err(at)?, given));
             }
         }
-        match map::mapper(&template_type) {
-            Some(Mapper::Resource(map)) => {
-                let mut input = Input::new(id, &props);
-                let properties = map(&mut input);
-                let name = input.name.clone();
-                built.push((
-                    Built {
-                        id: id.to_string(),
-                        name,
-                        properties,
-                        marks: input.into_marks(),
-                    },
-                    location,
-                ));
+        let mut mapped_at_all = false;
+        for mapper in map::mappers(&template_type) {
+            mapped_at_all = true;
+            match mapper {
+                Mapper::Resource(map) => {
+                    let mut input = Input::new(id, &props, options.at);
+                    let properties = map(&mut input);
+                    let name = input.name.clone();
+                    built.push((
+                        Built {
+                            id: id.to_string(),
+                            name,
+                            properties,
+                            marks: input.into_marks(),
+                        },
+                        location.clone(),
+                    ));
+                }
+                Mapper::Attachment(attach) => {
+                    attachments.push((id.to_string(), props.clone(), attach))
+                }
             }
-            Some(Mapper::Attachment(attach)) => attachments.push((id.to_string(), props, attach)),
-            None => *out.unmapped.entry(template_type).or_default() += 1,
+        }
+        if !mapped_at_all {
+            *out.unmapped.entry(template_type).or_default() += 1;
         }
     }
     let (mut mapped, locations): (Vec<Built>, Vec<Location>) = built.into_iter().unzip();
     for (id, props, attach) in &attachments {
-        let mut input = Input::new(id, props);
+        let mut input = Input::new(id, props, options.at);
         attach(&mut input, &mut Targets { built: &mut mapped });
     }
     for (b, mut location) in mapped.into_iter().zip(locations) {

@@ -142,9 +142,9 @@ impl Node {
 }
 
 /// An optional property read with `read`: `Ok(None)` when absent.
-pub fn optional<T>(
-    node: Option<&Node>,
-    read: impl FnOnce(&Node) -> Result<T, String>,
+pub fn optional<'n, T>(
+    node: Option<&'n Node>,
+    read: impl FnOnce(&'n Node) -> Result<T, String>,
 ) -> Result<Option<T>, String> {
     node.map(read).transpose()
 }

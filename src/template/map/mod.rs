@@ -9,15 +9,25 @@
 //! configure others (a bucket policy, an ingress rule) are attachments: they run after
 //! every resource is mapped and change their targets.
 
+pub mod cloudtrail;
+pub mod dynamodb;
 pub mod ec2;
+pub mod ecr;
+pub mod efs;
+pub mod elbv2;
+pub mod iam;
 pub mod kms;
 pub mod lambda;
 pub mod logs;
+pub mod rds;
 pub mod s3;
+pub mod secretsmanager;
 pub mod sns;
 pub mod sqs;
 
 use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
 
 use crate::model::policy::{self, ResourcePolicy};
 use crate::model::{Properties, ResourceKind};
@@ -37,6 +47,8 @@ pub enum Mapper {
 pub struct Input<'a> {
     pub id: &'a str,
     pub props: &'a Node,
+    /// When the scan runs: what a resource created now would show (a secret's age).
+    pub at: DateTime<Utc>,
     /// The resource's explicit physical name, when it has one.
     pub name: Option<String>,
     marks: Marks,
@@ -47,6 +59,9 @@ pub struct Input<'a> {
 pub struct Marks {
     pub unknown: BTreeMap<String, String>,
     pub lines: BTreeMap<String, usize>,
+    /// What a mapping and its attachments tally between them: a provisioned table's
+    /// capacity dimensions still without a scalable target, a cluster's members' zones.
+    pub notes: std::collections::BTreeSet<String>,
 }
 
 impl Marks {
@@ -64,10 +79,11 @@ impl Marks {
 }
 
 impl<'a> Input<'a> {
-    pub fn new(id: &'a str, props: &'a Node) -> Input<'a> {
+    pub fn new(id: &'a str, props: &'a Node, at: DateTime<Utc>) -> Input<'a> {
         Input {
             id,
             props,
+            at,
             name: None,
             marks: Marks::default(),
         }
@@ -104,6 +120,18 @@ impl<'a> Input<'a> {
         }
     }
 
+    /// `attr` is unknown for the reason `other` is (both read from one property).
+    pub fn same_as(&mut self, attr: &str, other: &str) {
+        if let Some(why) = self.marks.unknown.get(other).cloned() {
+            self.marks.unknown(attr, why);
+        }
+    }
+
+    /// Notes what attachments will tally (see `Marks::notes`).
+    pub fn note(&mut self, what: String) {
+        self.marks.notes.insert(what);
+    }
+
     pub fn into_marks(self) -> Marks {
         self.marks
     }
@@ -124,7 +152,8 @@ pub struct Targets<'b> {
 
 impl Targets<'_> {
     /// Calls `change` on each resource of `kind` that `reference` names: a `Ref` or
-    /// `Fn::GetAtt` to it, or its physical name (or ARN ending in it).
+    /// `Fn::GetAtt` to it, its physical name (or an ARN ending in it), or a text that
+    /// is its reference rendered (`${Id}`, `${Id.Arn}`).
     pub fn each(
         &mut self,
         reference: &Node,
@@ -137,7 +166,10 @@ impl Targets<'_> {
             if built.properties.kind() != kind {
                 continue;
             }
-            let by_ref = target.as_deref() == Some(built.id.as_str());
+            let rendered = text.as_deref().is_some_and(|t| {
+                t == format!("${{{}}}", built.id) || t.starts_with(&format!("${{{}.", built.id))
+            });
+            let by_ref = target.as_deref() == Some(built.id.as_str()) || rendered;
             let by_name = target.is_none()
                 && built.name.as_ref().is_some_and(|name| {
                     text.as_ref()
@@ -150,11 +182,12 @@ impl Targets<'_> {
     }
 }
 
-/// The mapper for CloudFormation type `kind`, from the registry.
-pub fn mapper(template_type: &str) -> Option<Mapper> {
+/// The mappers of CloudFormation type `template_type`, from the registry: a type may
+/// be a resource and configure others too (a DB instance is its cluster's member).
+pub fn mappers(template_type: &str) -> impl Iterator<Item = Mapper> + '_ {
     crate::model::TEMPLATE_TYPES
         .iter()
-        .find(|(t, _)| *t == template_type)
+        .filter(move |(t, _)| *t == template_type)
         .map(|(_, m)| *m)
 }
 

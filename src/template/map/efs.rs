@@ -1,0 +1,83 @@
+//! `AWS::EFS::FileSystem` and `AWS::EFS::AccessPoint`. Defaults from the CloudFormation
+//! reference: a file system is unencrypted unless `Encrypted` is true and has automatic
+//! backups off unless its `BackupPolicy` enables them (only the console turns them on
+//! by default); an access point exposes the file system's root (`/`) and enforces no
+//! POSIX user unless it says so.
+
+use crate::model::efs::{AccessPoint, FileSystem};
+use crate::model::Properties;
+use crate::template::node::{optional, Node};
+
+use super::Input;
+
+/// `FileSystemTags`/`AccessPointTags`: the same `[{Key, Value}]` shape under their own key.
+fn own_tags(p: &Node, key: &str) -> Result<crate::model::Tags, String> {
+    let mut out = crate::model::Tags::new();
+    if let Some(list) = p.get(key) {
+        for tag in list.list()? {
+            let k = tag.get("Key").ok_or("a tag without Key")?.text()?;
+            out.insert(
+                k,
+                optional(tag.get("Value"), Node::text)?.unwrap_or_default(),
+            );
+        }
+    }
+    Ok(out)
+}
+
+pub fn file_system(input: &mut Input<'_>) -> Properties {
+    let encrypted = input.attr("encrypted", &["Encrypted"], |p| {
+        Ok(optional(p.get("Encrypted"), Node::boolean)?.unwrap_or(false))
+    });
+    let kms_key_id = input
+        .attr("kms_key_id", &["KmsKeyId"], |p| {
+            optional(p.get("KmsKeyId"), Node::text)
+        })
+        .flatten();
+    let backup_policy = input.attr("backup_policy", &["BackupPolicy"], |p| {
+        Ok(Some(
+            optional(p.path(&["BackupPolicy", "Status"]), Node::text)?
+                .unwrap_or_else(|| "DISABLED".into()),
+        ))
+    });
+    let tags = input
+        .attr("tags", &["FileSystemTags"], |p| {
+            own_tags(p, "FileSystemTags")
+        })
+        .unwrap_or_default();
+    Properties::EfsFileSystem(FileSystem {
+        file_system_id: input.id.to_string(),
+        name: tags.get("Name").cloned(),
+        life_cycle_state: "available".into(),
+        encrypted: encrypted.unwrap_or_default(),
+        kms_key_id,
+        backup_policy: backup_policy.flatten(),
+        tags,
+    })
+}
+
+pub fn access_point(input: &mut Input<'_>) -> Properties {
+    let file_system_id = optional(input.props.get("FileSystemId"), Node::text)
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    let root_directory = input
+        .attr("root_directory", &["RootDirectory"], |p| {
+            Ok(optional(p.path(&["RootDirectory", "Path"]), Node::text)?
+                .unwrap_or_else(|| "/".into()))
+        })
+        .unwrap_or_default();
+    let posix_user_enforced = input.props.get("PosixUser").is_some();
+    let tags = input
+        .attr("tags", &["AccessPointTags"], |p| {
+            own_tags(p, "AccessPointTags")
+        })
+        .unwrap_or_default();
+    Properties::EfsAccessPoint(AccessPoint {
+        access_point_id: input.id.to_string(),
+        file_system_id,
+        root_directory,
+        posix_user_enforced,
+        tags,
+    })
+}
