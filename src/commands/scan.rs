@@ -97,7 +97,7 @@ pub async fn run(args: ScanArgs) -> Result<ExitCode, Fatal> {
     }
     let mut report = pipeline::judge(&rules, &inventory, &suppressions, source, None, started_at);
     if let Some(scanned) = &from_templates {
-        apply_template_suppressions(&mut report, scanned, &args.rule_dirs)?;
+        apply_template_suppressions(&mut report, scanned);
     }
     compare(&mut report, baseline.as_ref(), &rules)?;
     warn_collection_errors(&report);
@@ -145,6 +145,18 @@ fn read_templates(args: &ScanArgs, at: chrono::DateTime<Utc>) -> Result<Scanned,
         at,
     };
     let scanned = template::scan(&args.templates, &options).map_err(Fatal::new)?;
+    // An entry naming a rule that does not exist is refused like a suppression file's.
+    let known = pipeline::load_rules(&args.rule_dirs)?;
+    if let Some(e) = scanned
+        .suppressions
+        .iter()
+        .find(|e| !known.rules.iter().any(|r| r.id == e.rule))
+    {
+        return Err(Fatal::new(format!(
+            "{}:{}: {}'s suppression names the rule {}, which does not exist",
+            e.file, e.line, e.resource, e.rule
+        )));
+    }
     if !args.quiet {
         for warning in &scanned.warnings {
             eprintln!("warning: {warning}");
@@ -165,24 +177,9 @@ fn read_templates(args: &ScanArgs, at: chrono::DateTime<Utc>) -> Result<Scanned,
     Ok(scanned)
 }
 
-/// Marks the failures the templates' own `Metadata.compliance.suppress` accepts; an
-/// entry naming a rule that does not exist is refused like a suppression file's.
-fn apply_template_suppressions(
-    report: &mut Report,
-    scanned: &Scanned,
-    rule_dirs: &[std::path::PathBuf],
-) -> Result<(), Fatal> {
-    let known = pipeline::load_rules(rule_dirs)?;
-    if let Some(e) = scanned
-        .suppressions
-        .iter()
-        .find(|e| !known.rules.iter().any(|r| r.id == e.rule))
-    {
-        return Err(Fatal::new(format!(
-            "{}:{}: {}'s suppression names the rule {}, which does not exist",
-            e.file, e.line, e.resource, e.rule
-        )));
-    }
+/// Marks the failures the templates' own `Metadata.compliance.suppress` accepts, and
+/// warns of entries that accept a rule that passes.
+fn apply_template_suppressions(report: &mut Report, scanned: &Scanned) {
     for e in template::suppress::apply(report, &scanned.suppressions) {
         let judged = report
             .findings
@@ -196,7 +193,6 @@ fn apply_template_suppressions(
         }
     }
     report.summary = crate::engine::summarize(&report.findings, report.summary.resources_scanned);
-    Ok(())
 }
 
 fn read_inventory(path: &Path) -> Result<Inventory, Fatal> {
