@@ -472,3 +472,40 @@ fn other_transforms_are_warned_about_and_the_rest_is_judged() {
     let report = json_report(&out);
     assert_eq!(status(&report, "s3-bucket-versioning-enabled", "B"), "PASS");
 }
+
+#[test]
+fn sam_resources_are_judged_as_what_sam_makes_of_them() {
+    let out = scan(&fixture("sam.yaml"), "json", &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report = json_report(&out);
+    // Globals: tracing Active unless the function says otherwise.
+    assert_eq!(
+        status(&report, "lambda-function-tracing-active", "Api"),
+        "PASS"
+    );
+    assert_eq!(
+        status(&report, "lambda-function-tracing-active", "Webhook"),
+        "FAIL"
+    );
+    // An API event's permission names its source; an unauthenticated URL is public.
+    assert_eq!(status(&report, "lambda-function-not-public", "Api"), "PASS");
+    assert_eq!(
+        status(&report, "lambda-function-not-public", "Webhook"),
+        "FAIL"
+    );
+    assert_eq!(
+        status(&report, "lambda-function-url-iam-auth", "Webhook"),
+        "FAIL"
+    );
+    // A SimpleTable without throughput is on demand; SAM cannot turn PITR on.
+    assert_eq!(
+        status(&report, "dynamodb-table-capacity-scales", "Orders"),
+        "PASS"
+    );
+    assert_eq!(
+        status(&report, "dynamodb-table-pitr-enabled", "Orders"),
+        "FAIL"
+    );
+    let tags = &finding(&report, "lambda-function-mandatory-tags", "Api")["message"];
+    assert!(!tags.as_str().unwrap().contains("Owner"), "{tags}");
+}

@@ -162,6 +162,7 @@ registry! {
             ("AWS::Lambda::Function", Resource(lambda::function)),
             ("AWS::Lambda::Permission", Attachment(lambda::permission)),
             ("AWS::Lambda::Url", Attachment(lambda::url)),
+            ("AWS::Serverless::Function", Resource(lambda::serverless_function)),
         ],
         kinds: { LambdaFunction = "aws.lambda.function" (lambda::Function, lambda::SCHEMA) },
     }
@@ -363,6 +364,7 @@ registry! {
         endpoints: ["dynamodb", "application-autoscaling"],
         templates: [
             ("AWS::DynamoDB::Table", Resource(dynamodb::table)),
+            ("AWS::Serverless::SimpleTable", Resource(dynamodb::simple_table)),
             ("AWS::ApplicationAutoScaling::ScalableTarget", Attachment(dynamodb::scalable_target)),
         ],
         kinds: { DynamodbTable = "aws.dynamodb.table" (dynamodb::Table, dynamodb::SCHEMA) },

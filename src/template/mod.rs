@@ -12,6 +12,7 @@ pub mod node;
 pub mod parameters;
 pub mod parse;
 pub mod resolve;
+pub mod sam;
 pub mod source;
 pub mod suppress;
 
@@ -186,9 +187,15 @@ pub fn read(file: &str, text: &str, options: &Options) -> Result<Read, String> {
             }
         }
         let props = match declared.get("Properties") {
-            Some(p) => context.resolve(p).map_err(at)?,
+            Some(p) => p.clone(),
             None => Node::new(Value::Map(Vec::new()), entry.line),
         };
+        let props = if transforms.iter().any(|t| t == SAM) {
+            sam::with_globals(&root, &template_type, props)
+        } else {
+            props
+        };
+        let props = context.resolve(&props).map_err(at)?;
         out.suppressions
             .extend(suppress::read(file, id, declared.get("Metadata")).map_err(at)?);
         let location = Location {

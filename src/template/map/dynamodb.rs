@@ -79,6 +79,36 @@ pub fn table(input: &mut Input<'_>) -> Properties {
     })
 }
 
+/// `AWS::Serverless::SimpleTable` (SAM): a table with a primary key, on demand unless
+/// it gives `ProvisionedThroughput` (then without auto scaling), encrypted as
+/// `SSESpecification` says; SAM cannot turn point-in-time recovery or deletion
+/// protection on.
+pub fn simple_table(input: &mut Input<'_>) -> Properties {
+    let table_name = input.named("TableName");
+    let provisioned = input.props.get("ProvisionedThroughput").is_some();
+    let sse = input.attr("kms_key_manager", &["SSESpecification"], |p| {
+        let on = optional(p.path(&["SSESpecification", "SSEEnabled"]), Node::boolean)?;
+        Ok(on == Some(true))
+    });
+    let tags = input.attr("tags", &["Tags"], tags);
+    Properties::DynamodbTable(Table {
+        table_name,
+        status: "ACTIVE".into(),
+        billing_mode: if provisioned {
+            "PROVISIONED"
+        } else {
+            "PAY_PER_REQUEST"
+        }
+        .into(),
+        deletion_protection: false,
+        kms_key_arn: (sse == Some(true)).then(|| "alias/aws/dynamodb".to_string()),
+        kms_key_manager: (sse == Some(true)).then(|| "AWS".to_string()),
+        capacity_scales: Some(!provisioned),
+        point_in_time_recovery: Some("DISABLED".into()),
+        tags,
+    })
+}
+
 /// The read and write dimensions a provisioned table and each of its global secondary
 /// indexes need scaled.
 fn wanted(p: &Node) -> BTreeSet<String> {

@@ -75,6 +75,59 @@ pub fn function(input: &mut Input<'_>) -> Properties {
     })
 }
 
+/// `AWS::Serverless::Function` (SAM): the function SAM expands it into. SAM writes
+/// `Tracing: Active` for `TracingConfig`, tags as a map, `FunctionUrlConfig` for the
+/// URL; the permissions it adds for its `Events` name their source (never public).
+pub fn serverless_function(input: &mut Input<'_>) -> Properties {
+    let mut props = input.props.clone();
+    if let (Value::Map(entries), Some(tracing)) = (&mut props.value, input.props.entry("Tracing")) {
+        entries.push(crate::template::node::Entry {
+            key: "TracingConfig".into(),
+            line: tracing.line,
+            node: Node::new(
+                Value::Map(vec![crate::template::node::Entry {
+                    key: "Mode".into(),
+                    line: tracing.line,
+                    node: tracing.node.clone(),
+                }]),
+                tracing.line,
+            ),
+        });
+    }
+    let mut sam = Input::new(input.id, &props, input.at);
+    let mut properties = function(&mut sam);
+    if let Properties::LambdaFunction(f) = &mut properties {
+        let url = sam.attr("url", &["FunctionUrlConfig"], |p| {
+            Ok(match p.get("FunctionUrlConfig") {
+                Some(config) => FunctionUrl {
+                    configured: true,
+                    auth_type: Some(
+                        config
+                            .get("AuthType")
+                            .ok_or("FunctionUrlConfig has no AuthType")?
+                            .text()?,
+                    ),
+                },
+                None => FunctionUrl::default(),
+            })
+        });
+        // An unauthenticated URL comes with SAM's permission for anyone to call it.
+        let open = url
+            .as_ref()
+            .is_some_and(|u| u.configured && u.auth_type.as_deref() == Some("NONE"));
+        f.url = url;
+        let policy = f.policy.get_or_insert_with(ResourcePolicy::default);
+        if let Some(Value::Map(events)) = props.get("Events").map(|e| &e.value) {
+            policy.present |= !events.is_empty();
+        }
+        policy.present |= open;
+        policy.public |= open;
+    }
+    input.name = sam.name.clone();
+    input.absorb(sam);
+    properties
+}
+
 /// Condition-like properties of a permission that narrow a `*` principal to known
 /// callers (as `model::policy` reads `aws:SourceArn` and the like).
 const NARROWING: &[&str] = &[

@@ -132,6 +132,14 @@ impl<'a> Input<'a> {
         self.marks.notes.insert(what);
     }
 
+    /// Takes what `other` (a rewritten copy of these properties) marked.
+    pub fn absorb(&mut self, other: Input<'_>) {
+        let marks = other.into_marks();
+        self.marks.unknown.extend(marks.unknown);
+        self.marks.lines.extend(marks.lines);
+        self.marks.notes.extend(marks.notes);
+    }
+
     pub fn into_marks(self) -> Marks {
         self.marks
     }
@@ -198,9 +206,16 @@ pub fn resource_policy(document: &Node) -> Result<ResourcePolicy, String> {
     Ok(ResourcePolicy::from_facts(&facts))
 }
 
-/// Tags as CloudFormation writes them (`[{Key, Value}]`); empty when absent.
+/// Tags as CloudFormation writes them (`[{Key, Value}]`), or as SAM does (a map);
+/// empty when absent.
 pub fn tags(props: &Node) -> Result<crate::model::Tags, String> {
     let mut out = crate::model::Tags::new();
+    if let Some(crate::template::node::Value::Map(entries)) = props.get("Tags").map(|t| &t.value) {
+        for e in entries {
+            out.insert(e.key.clone(), e.node.text()?);
+        }
+        return Ok(out);
+    }
     if let Some(list) = props.get("Tags") {
         for tag in list.list()? {
             let key = tag.get("Key").ok_or("a tag without Key")?.text()?;
