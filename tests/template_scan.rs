@@ -509,3 +509,86 @@ fn sam_resources_are_judged_as_what_sam_makes_of_them() {
     let tags = &finding(&report, "lambda-function-mandatory-tags", "Api")["message"];
     assert!(!tags.as_str().unwrap().contains("Owner"), "{tags}");
 }
+
+#[test]
+fn template_only_rules_judge_what_only_a_template_says() {
+    let dir = temp_dir("template-only");
+    let path = dir.join("stack.yaml");
+    write(
+        &path,
+        r#"Parameters:
+  EnvironmentSuffix: {Type: String, Default: pr-42}
+Resources:
+  Kept:
+    Type: AWS::S3::Bucket
+    DeletionPolicy: Retain
+    Properties:
+      BucketName: !Sub "reports-${EnvironmentSuffix}"
+  Fixed:
+    Type: AWS::SQS::Queue
+    UpdateReplacePolicy: Retain
+    Properties:
+      QueueName: jobs
+  Worker:
+    Type: AWS::IAM::Role
+    Properties:
+      RoleName: !Join ["-", [worker, !Ref EnvironmentSuffix]]
+      AssumeRolePolicyDocument: {Statement: []}
+  WorkerPolicy:
+    Type: AWS::IAM::Policy
+    Properties:
+      PolicyName: worker-s3
+      Roles: [!Ref Worker]
+      PolicyDocument: {Statement: []}
+  Database:
+    Type: AWS::RDS::DBInstance
+    Properties: {Engine: postgres, DBInstanceClass: db.t4g.micro}
+"#,
+    );
+    let out = scan(&path, "json", &["--service", "cloudformation"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report = json_report(&out);
+    assert_eq!(
+        status(&report, "cloudformation-resource-deletable", "Kept"),
+        "FAIL"
+    );
+    assert_eq!(
+        status(&report, "cloudformation-resource-deletable", "Fixed"),
+        "FAIL"
+    );
+    // A DB instance's default is Snapshot: removed, with a snapshot kept.
+    assert_eq!(
+        status(&report, "cloudformation-resource-deletable", "Database"),
+        "PASS"
+    );
+    let role = finding(
+        &report,
+        "cloudformation-iam-role-managed-policies-only",
+        "Worker",
+    );
+    assert_eq!(role["status"], "FAIL");
+    assert!(
+        role["message"].as_str().unwrap().contains("worker-s3"),
+        "{role}"
+    );
+    assert_eq!(
+        status(&report, "cloudformation-resource-name-has-suffix", "Kept"),
+        "PASS"
+    );
+    assert_eq!(
+        status(&report, "cloudformation-resource-name-has-suffix", "Worker"),
+        "PASS"
+    );
+    assert_eq!(
+        status(&report, "cloudformation-resource-name-has-suffix", "Fixed"),
+        "FAIL"
+    );
+    assert_eq!(
+        status(
+            &report,
+            "cloudformation-resource-name-has-suffix",
+            "Database"
+        ),
+        "NOT_APPLICABLE"
+    );
+}

@@ -161,12 +161,17 @@ fn read_templates(args: &ScanArgs, at: chrono::DateTime<Utc>) -> Result<Scanned,
         for warning in &scanned.warnings {
             eprintln!("warning: {warning}");
         }
-        let uncovered: usize = scanned.unmapped.values().sum();
+        let all = scanned
+            .inventory
+            .resources
+            .iter()
+            .filter(|r| r.properties.kind() == crate::model::ResourceKind::StackResource)
+            .count();
+        let only: usize = scanned.unmapped.values().sum();
         eprintln!(
-            "read {} template(s): {} resources the rules cover, {uncovered} of types they do not{}",
+            "read {} template(s): {all} resources; {only} of types only the template rules judge{}",
             scanned.templates,
-            scanned.inventory.resources.len(),
-            if uncovered > 0 {
+            if only > 0 {
                 let types: Vec<&str> = scanned.unmapped.keys().map(String::as_str).collect();
                 format!(" ({})", types.join(", "))
             } else {

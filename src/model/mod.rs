@@ -5,6 +5,7 @@
 //! replayed offline with exactly the same verdicts. Nothing here knows about the SDK.
 
 pub mod accessanalyzer;
+pub mod cloudformation;
 pub mod cloudtrail;
 pub mod config;
 pub mod dynamodb;
@@ -218,6 +219,7 @@ registry! {
             ("AWS::IAM::ManagedPolicy", Resource(iam::managed_policy)),
             ("AWS::IAM::ManagedPolicy", Attachment(iam::user_policy)),
             ("AWS::IAM::Policy", Attachment(iam::user_policy)),
+            ("AWS::IAM::Policy", Attachment(iam::inline_policy)),
             ("AWS::IAM::User", Resource(iam::user)),
             ("AWS::IAM::User", Attachment(iam::principal)),
             ("AWS::IAM::Role", Attachment(iam::principal)),
@@ -431,6 +433,15 @@ registry! {
         endpoints: ["securityhub"],
         templates: [],
         kinds: { SecurityhubRegionSettings = "aws.securityhub.region-settings" (securityhub::RegionSettings, securityhub::SCHEMA) },
+    }
+    Cloudformation = "cloudformation" {
+        title: "AWS CloudFormation (template-only rules)",
+        listed: Template,
+        calls: [],
+        actions: [],
+        endpoints: [],
+        templates: [],
+        kinds: { StackResource = "aws.cloudformation.resource" (cloudformation::StackResource, cloudformation::SCHEMA) },
     }
 }
 

@@ -19,6 +19,8 @@ pub enum Listed {
     Account,
     /// Once in every scanned region.
     Region,
+    /// Only templates describe it (`scan --template`): a live scan has nothing to list.
+    Template,
 }
 
 /// What the registry knows of one service. `calls`, `actions` and `endpoint` are what

@@ -14,6 +14,7 @@ pub mod parse;
 pub mod resolve;
 pub mod sam;
 pub mod source;
+pub mod stack_resource;
 pub mod suppress;
 
 use std::collections::BTreeMap;
@@ -169,6 +170,7 @@ pub fn read(file: &str, text: &str, options: &Options) -> Result<Read, String> {
             .collect(),
         _ => BTreeMap::new(),
     };
+    let declared_parameters: Vec<String> = parameters.keys().cloned().collect();
     let context = Context::new(&root, parameters, &options.region, !transforms.is_empty());
 
     let mut built: Vec<(Built, Location)> = Vec::new();
@@ -219,6 +221,23 @@ pub fn read(file: &str, text: &str, options: &Options) -> Result<Read, String> {
                 out.nested.push((asset.text().map_err(at)?, given));
             }
         }
+        let mut input = Input::new(id, &props, options.at);
+        let properties = stack_resource::map(
+            &mut input,
+            declared,
+            &template_type,
+            &context,
+            &declared_parameters,
+        );
+        built.push((
+            Built {
+                id: id.to_string(),
+                name: input.name.clone(),
+                properties,
+                marks: input.into_marks(),
+            },
+            location.clone(),
+        ));
         let mut mapped_at_all = false;
         for mapper in map::mappers(&template_type) {
             mapped_at_all = true;

@@ -334,8 +334,9 @@ pub(crate) struct Collector {
 }
 
 /// Each service's collector: the one line a new service adds here (the compiler asks).
-fn collector(service: Service) -> Collector {
-    match service {
+/// A template-only service has none.
+fn collector(service: Service) -> Option<Collector> {
+    Some(match service {
         Service::S3 => s3::COLLECTOR,
         Service::Ec2 => ec2::COLLECTOR,
         Service::Lambda => lambda::COLLECTOR,
@@ -356,7 +357,8 @@ fn collector(service: Service) -> Collector {
         Service::Dynamodb => dynamodb::COLLECTOR,
         Service::Ecr => ecr::COLLECTOR,
         Service::Elbv2 => elbv2::COLLECTOR,
-    }
+        Service::Cloudformation => return None,
+    })
 }
 
 /// One resource to read again, as a finding names it.
@@ -379,6 +381,7 @@ fn units<'r>(needs: &Needs, regions: &'r [String]) -> Vec<(Service, &'r str)> {
         match service.spec().listed {
             Listed::Account => out.push((*service, home)),
             Listed::Region => out.extend(regions.iter().map(|r| (*service, r.as_str()))),
+            Listed::Template => {}
         }
     }
     out
@@ -410,14 +413,15 @@ pub async fn collect(
     let scope = &scope;
     let tasks: Vec<BoxFuture<'_, Collected>> = units(needs, regions)
         .into_iter()
-        .map(|(service, region)| {
-            labelled(
+        .filter_map(|(service, region)| {
+            let collector = collector(service)?;
+            Some(labelled(
                 service,
                 region,
-                (collector(service).all)(scope, region),
+                (collector.all)(scope, region),
                 deadline,
                 tick,
-            )
+            ))
         })
         .collect();
 
@@ -453,7 +457,10 @@ pub async fn collect_one(session: &Session, wanted: &Wanted, needs: &Needs) -> C
         trails: OnceCell::new(),
         key_managers: keys::KeyManagers::default(),
     };
-    (collector(wanted.kind.service()).one)(&scope, wanted).await
+    match collector(wanted.kind.service()) {
+        Some(collector) => (collector.one)(&scope, wanted).await,
+        None => Collected::default(),
+    }
 }
 
 /// Runs a collector until done or until the deadline, then reports it done.

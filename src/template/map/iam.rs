@@ -157,3 +157,25 @@ pub fn user_policy(input: &mut Input<'_>, targets: &mut Targets<'_>) {
         });
     }
 }
+
+/// `AWS::IAM::Policy`: an inline policy of each role, user and group it names, as the
+/// template-only rules count them.
+pub fn inline_policy(input: &mut Input<'_>, targets: &mut Targets<'_>) {
+    let p = input.props;
+    let name = p
+        .get("PolicyName")
+        .and_then(|n| n.text().ok())
+        .unwrap_or_else(|| input.id.to_string());
+    for key in ["Roles", "Users", "Groups"] {
+        let Some(Ok(holders)) = p.get(key).map(Node::list) else {
+            continue;
+        };
+        for holder in holders {
+            targets.each(holder, ResourceKind::StackResource, |props, _| {
+                if let Properties::StackResource(r) = props {
+                    r.inline_policies.push(name.clone());
+                }
+            });
+        }
+    }
+}

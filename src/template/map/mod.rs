@@ -120,6 +120,11 @@ impl<'a> Input<'a> {
         }
     }
 
+    /// `attr` cannot be told from the template, for `reason`.
+    pub fn unknown(&mut self, attr: &str, reason: String) {
+        self.marks.unknown(attr, reason);
+    }
+
     /// `attr` is unknown for the reason `other` is (both read from one property).
     pub fn same_as(&mut self, attr: &str, other: &str) {
         if let Some(why) = self.marks.unknown.get(other).cloned() {
