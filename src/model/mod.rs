@@ -139,6 +139,10 @@ registry! {
             ("AWS::EC2::EIPAssociation", Attachment(ec2::takes_address)),
             ("AWS::EC2::Volume", Resource(ec2::volume)),
             ("AWS::EC2::VolumeAttachment", Attachment(ec2::volume_attachment)),
+            ("AWS::EC2::Instance", Resource(ec2::instance)),
+            ("AWS::EC2::Instance", Attachment(ec2::instance_subnet)),
+            ("AWS::EC2::NetworkAcl", Resource(ec2::network_acl)),
+            ("AWS::EC2::NetworkAclEntry", Attachment(ec2::network_acl_entry)),
         ],
         kinds: {
             Vpc = "aws.ec2.vpc" (ec2::Vpc, ec2::VPC_SCHEMA),

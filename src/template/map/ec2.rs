@@ -281,3 +281,167 @@ pub fn volume_attachment(input: &mut Input<'_>, targets: &mut Targets<'_>) {
         }
     });
 }
+
+/// `AWS::EC2::Instance`, running once deployed. Its metadata options live in a launch
+/// template when it has one (not read: the setting is then unknown); without one, EC2
+/// allows IMDSv1 (`optional`) unless the AMI says otherwise, which only a live scan
+/// sees. Whether it gets a public address depends on its subnet: see `instance_subnet`.
+pub fn instance(input: &mut Input<'_>) -> Properties {
+    let p = input.props;
+    let http_tokens = input.attr("http_tokens", &["LaunchTemplate"], |p| {
+        match p.get("LaunchTemplate") {
+            Some(_) => Err("the metadata options are in its launch template, which a template scan does not read".into()),
+            None => Ok("optional".to_string()),
+        }
+    });
+    let instance_profile_arn = input
+        .attr("instance_profile_arn", &["IamInstanceProfile"], |p| {
+            optional(p.get("IamInstanceProfile"), Node::text)
+        })
+        .flatten();
+    let interface = p
+        .path(&["NetworkInterfaces"])
+        .and_then(|n| n.list().ok())
+        .and_then(|l| l.first().copied());
+    let public_ip_address = input
+        .attr(
+            "public_ip_address",
+            &["NetworkInterfaces", "SubnetId"],
+            |_| {
+                let asked = optional(
+                    interface.and_then(|i| i.get("AssociatePublicIpAddress")),
+                    Node::boolean,
+                )?;
+                Ok(match asked {
+                    Some(true) => Some("(assigned at launch)".to_string()),
+                    Some(false) => None,
+                    // Without a subnet it lands in the default VPC, whose subnets assign one.
+                    None if p.get("SubnetId").is_none() && interface.is_none() => {
+                        Some("(assigned at launch by the default subnet)".to_string())
+                    }
+                    None => None,
+                })
+            },
+        )
+        .flatten();
+    let text = |key| {
+        optional(p.get(key), Node::text)
+            .ok()
+            .flatten()
+            .unwrap_or_default()
+    };
+    let tags = input.attr("tags", &["Tags"], tags).unwrap_or_default();
+    Properties::Instance(crate::model::ec2::Instance {
+        instance_id: input.id.to_string(),
+        state: "running".into(),
+        http_tokens: http_tokens.unwrap_or_default(),
+        http_endpoint: "enabled".into(),
+        public_ip_address,
+        instance_profile_arn,
+        vpc_id: String::new(),
+        subnet_id: text("SubnetId"),
+        stopped_since: None,
+        tags,
+    })
+}
+
+/// An instance in a subnet of the template that assigns public addresses gets one,
+/// unless its network interface says not to.
+pub fn instance_subnet(input: &mut Input<'_>, targets: &mut Targets<'_>) {
+    let Some(subnet) = input.props.get("SubnetId") else {
+        return;
+    };
+    let declines = input
+        .props
+        .path(&["NetworkInterfaces"])
+        .and_then(|n| n.list().ok())
+        .and_then(|l| {
+            l.first()
+                .and_then(|i| i.get("AssociatePublicIpAddress"))
+                .map(|v| v.boolean())
+        })
+        .is_some();
+    let mut public = false;
+    targets.each(subnet, ResourceKind::Subnet, |props, _| {
+        if let Properties::Subnet(s) = props {
+            public |= s.map_public_ip_on_launch;
+        }
+    });
+    if !public || declines {
+        return;
+    }
+    let itself = Node::new(
+        crate::template::node::Value::Ref {
+            target: input.id.to_string(),
+            attr: None,
+        },
+        input.props.line,
+    );
+    targets.each(&itself, ResourceKind::Instance, |props, _| {
+        if let Properties::Instance(i) = props {
+            i.public_ip_address = Some("(assigned at launch by its subnet)".into());
+        }
+    });
+}
+
+/// `AWS::EC2::NetworkAcl`: a new ACL has only its implicit deny-all rules.
+pub fn network_acl(input: &mut Input<'_>) -> Properties {
+    let vpc_id = optional(input.props.get("VpcId"), Node::text)
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    let tags = input.attr("tags", &["Tags"], tags).unwrap_or_default();
+    Properties::NetworkAcl(crate::model::ec2::NetworkAcl {
+        network_acl_id: input.id.to_string(),
+        vpc_id,
+        is_default: false,
+        ingress: Vec::new(),
+        egress: Vec::new(),
+        tags,
+    })
+}
+
+/// `AWS::EC2::NetworkAclEntry`: one more rule of its ACL, inbound unless `Egress`.
+pub fn network_acl_entry(input: &mut Input<'_>, targets: &mut Targets<'_>) {
+    let p = input.props;
+    let Some(acl) = p.get("NetworkAclId") else {
+        return;
+    };
+    let egress = optional(p.get("Egress"), Node::boolean)
+        .ok()
+        .flatten()
+        .unwrap_or(false);
+    let attr = if egress { "egress" } else { "ingress" };
+    let read = (|| -> Result<crate::model::ec2::AclEntry, String> {
+        let protocol = p.get("Protocol").ok_or("no Protocol")?.text()?;
+        let from = optional(p.path(&["PortRange", "From"]), Node::integer)?;
+        let to = optional(p.path(&["PortRange", "To"]), Node::integer)?;
+        let (protocol, ports) = protocol_ports(&protocol, from, to);
+        Ok(crate::model::ec2::AclEntry {
+            rule_number: p.get("RuleNumber").ok_or("no RuleNumber")?.integer()?,
+            action: p
+                .get("RuleAction")
+                .ok_or("no RuleAction")?
+                .text()?
+                .to_ascii_lowercase(),
+            protocol,
+            ports,
+            cidr: match p.get("CidrBlock").or(p.get("Ipv6CidrBlock")) {
+                Some(c) => c.text()?,
+                None => String::new(),
+            },
+        })
+    })();
+    let line = p.line;
+    targets.each(acl, ResourceKind::NetworkAcl, |props, marks| {
+        let Properties::NetworkAcl(a) = props else {
+            return;
+        };
+        marks.lines.entry(attr.to_string()).or_insert(line);
+        match &read {
+            Ok(entry) if egress => a.egress.push(entry.clone()),
+            Ok(entry) => a.ingress.push(entry.clone()),
+            Err(why) => marks.unknown(attr, why.clone()),
+        }
+    });
+}

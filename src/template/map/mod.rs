@@ -253,3 +253,6 @@ pub fn key_manager(key: &Node) -> Result<&'static str, String> {
         ))
     }
 }
+
+#[cfg(test)]
+mod tests;
