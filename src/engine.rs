@@ -81,7 +81,7 @@ pub fn evaluate(rules: &RuleSet, inventory: &Inventory) -> Vec<Finding> {
             .entry((e.resource_type, e.region.as_str(), e.resource_id.as_deref()))
             .or_default();
         for attr in &e.attributes {
-            let why = if e.operation == crate::template::UNRESOLVED {
+            let why = if e.operation == crate::model::UNRESOLVED {
                 format!("the template cannot tell it: {}", e.message)
             } else {
                 format!("{} failed: {}: {}", e.operation, e.code, e.message)

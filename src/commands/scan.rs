@@ -229,7 +229,7 @@ fn warn_collection_errors(report: &Report) {
             None if e.attributes.is_empty() => format!("the {} list", e.resource_type),
             None => format!("{} of every {}", e.attributes.join(", "), e.resource_type),
         };
-        if e.operation == template::UNRESOLVED {
+        if e.operation == crate::model::UNRESOLVED {
             eprintln!("warning: the template cannot tell {what}: {}", e.message);
         } else {
             eprintln!(

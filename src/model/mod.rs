@@ -528,6 +528,9 @@ impl fmt::Display for Service {
     }
 }
 
+/// `CollectionError::operation` of a value a template cannot tell (`scan --template`).
+pub const UNRESOLVED: &str = "template";
+
 /// Something a collector could not read. `attributes` names the resource attributes
 /// that stayed unknown, so the rules that needed them report ERROR instead of a verdict.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

@@ -25,9 +25,6 @@ use map::{Built, Input, Mapper, Targets};
 use node::{Node, Value};
 use resolve::Context;
 
-/// `CollectionError::operation` of a value a template cannot tell.
-pub const UNRESOLVED: &str = "template";
-
 /// What a scan of templates is given.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
@@ -43,7 +40,7 @@ pub struct Options {
 #[derive(Debug, Default)]
 pub struct Read {
     pub resources: Vec<Resource>,
-    /// The attributes the template cannot tell (`operation` = `UNRESOLVED`).
+    /// The attributes the template cannot tell (`operation` = `model::UNRESOLVED`).
     pub errors: Vec<CollectionError>,
     pub suppressions: Vec<suppress::Entry>,
     /// What could not be judged and why (transforms), for stderr and the report.
@@ -279,7 +276,7 @@ pub fn read(file: &str, text: &str, options: &Options) -> Result<Read, String> {
                 resource_type: kind,
                 resource_id: Some(b.id.clone()),
                 attributes: vec![attribute],
-                operation: UNRESOLVED.into(),
+                operation: crate::model::UNRESOLVED.into(),
                 code: "Unresolved".into(),
                 message: reason,
             });
