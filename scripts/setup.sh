@@ -68,3 +68,31 @@ PY
   done
   cp "$schemas" "$schema_dir/.installed"
 fi
+
+# Templates nobody here wrote, for the template scan's corpus test: the good and bad
+# templates cfn-lint tests itself with, from its pinned source distribution.
+corpus=$venv/share/template-corpus
+corpus_pin=cfn-lint==1.58.0
+if [ ! -f "$corpus/.installed" ] || [ "$(cat "$corpus/.installed")" != "$corpus_pin" ]; then
+  echo "setup: fetching cfn-lint's template fixtures into $corpus" >&2
+  rm -rf "$corpus"
+  mkdir -p "$corpus"
+  fetched=$(mktemp -d)
+  "$venv/bin/pip" download --quiet --disable-pip-version-check --no-deps --no-binary :all: \
+    -d "$fetched" "$corpus_pin"
+  "$venv/bin/python" - "$fetched" "$corpus" <<'PY'
+import pathlib, sys, tarfile
+fetched, corpus = map(pathlib.Path, sys.argv[1:])
+archive = tarfile.open(next(fetched.glob("cfn_lint-*.tar.gz")))
+for member in archive.getmembers():
+    parts = pathlib.PurePosixPath(member.name).parts
+    # cfn_lint-<v>/test/fixtures/templates/{good,bad}/…
+    if member.isfile() and parts[1:4] == ("test", "fixtures", "templates") and parts[4] in ("good", "bad"):
+        if pathlib.PurePosixPath(member.name).suffix in (".yaml", ".yml", ".json", ".template"):
+            dest = corpus.joinpath(*parts[4:])
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            dest.write_bytes(archive.extractfile(member).read())
+PY
+  rm -rf "$fetched"
+  echo "$corpus_pin" > "$corpus/.installed"
+fi

@@ -41,15 +41,6 @@ print(regional("efs", "eu-west-1").create_file_system(CreationToken="scratch")["
     (emu, fs)
 }
 
-fn finding<'r>(report: &'r Value, rule: &str, resource: &str) -> &'r Value {
-    report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["rule_id"] == rule && f["resource_id"] == resource)
-        .unwrap_or_else(|| panic!("no {rule} finding for {resource}"))
-}
-
 /// The requests that asked `call`: one of EFS's REST calls, or any other call by name.
 fn count(proxy: &Proxy, call: &str) -> usize {
     let efs = |e: &Value| match call {

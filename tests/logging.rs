@@ -5,7 +5,7 @@
 mod common;
 
 use common::*;
-use serde_json::{json, Value};
+use serde_json::json;
 
 /// An emulator with a multi-region trail in us-east-1 (logging, all management events)
 /// and a single-region one in eu-west-1 (stopped).
@@ -40,15 +40,6 @@ fn targets(proxy: &Proxy) -> Vec<String> {
         .filter(|t| !t.is_empty())
         .map(|t| t.rsplit('.').next().unwrap().to_string())
         .collect()
-}
-
-fn finding<'r>(report: &'r Value, rule: &str, resource: &str) -> &'r Value {
-    report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["rule_id"] == rule && f["resource_id"] == resource)
-        .unwrap_or_else(|| panic!("no finding of {rule} on {resource}"))
 }
 
 #[test]

@@ -76,15 +76,6 @@ suppressions:
     )
 }
 
-fn finding<'r>(report: &'r Value, rule: &str, resource: &str) -> &'r Value {
-    report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["rule_id"] == rule && f["resource_id"] == resource)
-        .unwrap_or_else(|| panic!("no finding of {rule} on {resource}"))
-}
-
 #[test]
 fn accepted_risks_are_marked_in_every_format_and_leave_the_score() {
     let (emu, _) = shared_demo();

@@ -6,7 +6,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{check_report, compliance, json_report, run, stderr, temp_dir, write};
+use common::{check_report, compliance, finding, json_report, run, stderr, temp_dir, write};
 use serde_json::Value;
 
 fn fixture(name: &str) -> PathBuf {
@@ -26,15 +26,6 @@ fn scan(path: &Path, format: &str, extra: &[&str]) -> std::process::Output {
     ];
     args.extend_from_slice(extra);
     run(compliance(&args))
-}
-
-fn finding<'r>(report: &'r Value, rule: &str, resource: &str) -> &'r Value {
-    report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["rule_id"] == rule && f["resource_id"] == resource)
-        .unwrap_or_else(|| panic!("no finding of {rule} on {resource}"))
 }
 
 fn status<'r>(report: &'r Value, rule: &str, resource: &str) -> &'r str {
@@ -591,4 +582,87 @@ Resources:
         ),
         "NOT_APPLICABLE"
     );
+}
+
+/// Valid-looking templates of the corpus that CloudFormation itself refuses: cfn-lint
+/// keeps them to test one rule each, and the scan says what is wrong with them (exit 2).
+const REFUSED: &[(&str, &str)] = &[
+    // `Parameter:` (sic) declares nothing, so NodeEnv is not a parameter.
+    ("good/custom/is-defined.yaml", "Ref refers to NodeEnv"),
+    (
+        "good/functions/sub_needed.yaml",
+        "Fn::GetAtt refers to GreetingLambda",
+    ),
+];
+
+#[test]
+fn templates_nobody_here_wrote_are_scanned_without_a_crash() {
+    // cfn-lint's own good and bad templates (scripts/setup.sh fetches them).
+    let corpus = common::repo().join(".venv/share/template-corpus");
+    let mut files = Vec::new();
+    let mut dirs = vec![corpus.clone()];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).expect("the corpus is fetched by scripts/setup.sh") {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e != "installed") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    assert!(
+        files.len() >= 150,
+        "{} templates in the corpus",
+        files.len()
+    );
+    // Two at a time: the machine's cores.
+    let (first, second) = files.split_at(files.len() / 2);
+    let wrong: Vec<String> = std::thread::scope(|s| {
+        let halves = [first, second].map(|half| s.spawn(|| judged_wrongly(&corpus, half)));
+        halves.into_iter().flat_map(|h| h.join().unwrap()).collect()
+    });
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// The corpus files of `files` whose scan went wrong, one line each.
+fn judged_wrongly(corpus: &Path, files: &[PathBuf]) -> Vec<String> {
+    let mut wrong = Vec::new();
+    for path in files {
+        let name = path
+            .strip_prefix(corpus)
+            .unwrap()
+            .to_string_lossy()
+            .to_string();
+        let out = run(compliance(&[
+            "scan",
+            "--template",
+            path.to_str().unwrap(),
+            "--format",
+            "json",
+            "--fail-on",
+            "none",
+        ]));
+        let err = stderr(&out);
+        let code = out.status.code();
+        let refused = REFUSED.iter().find(|(file, _)| *file == name);
+        let fine = match (code, refused) {
+            // A crash or a signal is never right.
+            (None | Some(101), _) => false,
+            _ if err.contains("panicked") => false,
+            (Some(2), Some((_, why))) => err.contains(why) && err.trim().lines().count() == 1,
+            (Some(_), Some(_)) => false,
+            // A bad template may be refused, with one sentence naming it.
+            (Some(2), None) if name.starts_with("bad/") => {
+                err.trim().lines().count() == 1 && err.contains(&*path.to_string_lossy())
+            }
+            (Some(0 | 1 | 3), None) => serde_json::from_slice::<Value>(&out.stdout).is_ok(),
+            _ => false,
+        };
+        if !fine {
+            wrong.push(format!("{name}: exit {code:?}: {}", err.trim()));
+        }
+    }
+    wrong
 }

@@ -174,6 +174,13 @@ pub fn read(file: &str, text: &str, options: &Options) -> Result<Read, String> {
     let mut attachments = Vec::new();
     for entry in resources {
         let id = entry.key.as_str();
+        if id.starts_with("Fn::ForEach::") {
+            out.warnings.push(format!(
+                "{file}: line {}: {id} (AWS::LanguageExtensions) is not expanded: the resources it makes are not judged",
+                entry.line
+            ));
+            continue;
+        }
         let declared = &entry.node;
         let template_type = declared
             .get("Type")

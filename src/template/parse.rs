@@ -9,17 +9,22 @@ use yaml_rust2::scanner::{Marker, TScalarStyle};
 
 use super::node::{Entry, Node, Value};
 
-/// The short-form tags CloudFormation's YAML accepts.
+/// The short-form tags CloudFormation's YAML accepts (the `Rules` section's assertion
+/// functions included).
 const SHORT_FORMS: &[&str] = &[
     "And",
     "Base64",
     "Cidr",
     "Condition",
+    "Contains",
+    "EachMemberEquals",
+    "EachMemberIn",
     "Equals",
     "FindInMap",
     "ForEach",
     "GetAtt",
     "GetAZs",
+    "GetStackOutput",
     "If",
     "ImportValue",
     "Join",
@@ -27,11 +32,14 @@ const SHORT_FORMS: &[&str] = &[
     "Not",
     "Or",
     "Ref",
+    "RefAll",
     "Select",
     "Split",
     "Sub",
     "ToJsonString",
     "Transform",
+    "ValueOf",
+    "ValueOfAll",
 ];
 
 /// The template's root node, or one sentence naming the line and column of the problem.

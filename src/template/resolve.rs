@@ -281,9 +281,12 @@ impl<'t> Context<'t> {
                 let found = self
                     .mappings
                     .and_then(|m| m.path(&[&keys[0], &keys[1], &keys[2]]));
-                match found {
+                // AWS::LanguageExtensions' fourth argument: {DefaultValue: …}.
+                let default = parts.get(3).and_then(|d| d.get("DefaultValue"));
+                match found.or(default) {
                     Some(value) => self.resolve(value),
-                    None => Err(format!(
+                    // CloudFormation refuses the stack where this is evaluated.
+                    None => unknown(format!(
                         "line {line}: Fn::FindInMap finds nothing at {}",
                         keys.join(" → ")
                     )),
@@ -302,6 +305,9 @@ impl<'t> Context<'t> {
             "Fn::Cidr" => node(Value::Symbol("the CIDR blocks Fn::Cidr computes".into())),
             "Fn::ImportValue" => unknown(format!(
                 "line {line}: Fn::ImportValue reads another stack's export, known only once deployed"
+            )),
+            "Fn::GetStackOutput" => unknown(format!(
+                "line {line}: Fn::GetStackOutput reads another stack's output, known only once deployed"
             )),
             "Fn::Transform" => unknown(format!(
                 "line {line}: Fn::Transform runs a macro, which a template scan does not"
@@ -400,8 +406,13 @@ impl<'t> Context<'t> {
     /// `Fn::Sub`: a string with `${Name}` / `${Resource.Attr}`, optionally with variables.
     fn sub(&self, arg: &Node, line: usize) -> Result<Node, String> {
         let (template, variables) = match &arg.value {
-            Value::List(items) if items.len() == 2 => (items[0].text()?, Some(&items[1])),
-            _ => (arg.text()?, None),
+            Value::List(items) if items.len() == 2 => (self.resolve(&items[0])?, Some(&items[1])),
+            _ => (self.resolve(arg)?, None),
+        };
+        // The string itself may come from a function (`Fn::Transform`).
+        let template = match &template.value {
+            Value::Unknown(why) => return Ok(Node::new(Value::Unknown(why.clone()), line)),
+            _ => template.text()?,
         };
         let mut out = String::new();
         let mut rest = template.as_str();

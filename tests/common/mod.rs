@@ -270,6 +270,20 @@ pub fn status_of<'r>(report: &'r serde_json::Value, rule: &str, resource: &str) 
         .and_then(|f| f["status"].as_str())
 }
 
+/// The finding of `rule` on `resource` (panics naming both when there is none).
+pub fn finding<'r>(
+    report: &'r serde_json::Value,
+    rule: &str,
+    resource: &str,
+) -> &'r serde_json::Value {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule_id"] == rule && f["resource_id"] == resource)
+        .unwrap_or_else(|| panic!("no {rule} finding for {resource}"))
+}
+
 /// Every (resource, status) one rule's findings give.
 pub fn findings_of(report: &serde_json::Value, rule: &str) -> Vec<(String, String)> {
     report["findings"]

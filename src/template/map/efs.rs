@@ -8,22 +8,7 @@ use crate::model::efs::{AccessPoint, FileSystem};
 use crate::model::Properties;
 use crate::template::node::{optional, Node};
 
-use super::Input;
-
-/// `FileSystemTags`/`AccessPointTags`: the same `[{Key, Value}]` shape under their own key.
-fn own_tags(p: &Node, key: &str) -> Result<crate::model::Tags, String> {
-    let mut out = crate::model::Tags::new();
-    if let Some(list) = p.get(key) {
-        for tag in list.list()? {
-            let k = tag.get("Key").ok_or("a tag without Key")?.text()?;
-            out.insert(
-                k,
-                optional(tag.get("Value"), Node::text)?.unwrap_or_default(),
-            );
-        }
-    }
-    Ok(out)
-}
+use super::{tags_at, Input};
 
 pub fn file_system(input: &mut Input<'_>) -> Properties {
     let encrypted = input.attr("encrypted", &["Encrypted"], |p| {
@@ -42,7 +27,7 @@ pub fn file_system(input: &mut Input<'_>) -> Properties {
     });
     let tags = input
         .attr("tags", &["FileSystemTags"], |p| {
-            own_tags(p, "FileSystemTags")
+            tags_at(p, "FileSystemTags")
         })
         .unwrap_or_default();
     Properties::EfsFileSystem(FileSystem {
@@ -70,7 +55,7 @@ pub fn access_point(input: &mut Input<'_>) -> Properties {
     let posix_user_enforced = input.props.get("PosixUser").is_some();
     let tags = input
         .attr("tags", &["AccessPointTags"], |p| {
-            own_tags(p, "AccessPointTags")
+            tags_at(p, "AccessPointTags")
         })
         .unwrap_or_default();
     Properties::EfsAccessPoint(AccessPoint {

@@ -214,14 +214,19 @@ pub fn resource_policy(document: &Node) -> Result<ResourcePolicy, String> {
 /// Tags as CloudFormation writes them (`[{Key, Value}]`), or as SAM does (a map);
 /// empty when absent.
 pub fn tags(props: &Node) -> Result<crate::model::Tags, String> {
+    tags_at(props, "Tags")
+}
+
+/// Tags under property `key` (`FileSystemTags`, `AccessPointTags` have their own).
+pub fn tags_at(props: &Node, key: &str) -> Result<crate::model::Tags, String> {
     let mut out = crate::model::Tags::new();
-    if let Some(crate::template::node::Value::Map(entries)) = props.get("Tags").map(|t| &t.value) {
+    if let Some(crate::template::node::Value::Map(entries)) = props.get(key).map(|t| &t.value) {
         for e in entries {
             out.insert(e.key.clone(), e.node.text()?);
         }
         return Ok(out);
     }
-    if let Some(list) = props.get("Tags") {
+    if let Some(list) = props.get(key) {
         for tag in list.list()? {
             let key = tag.get("Key").ok_or("a tag without Key")?.text()?;
             let value = tag.get("Value").map(Node::text).transpose()?;
@@ -229,6 +234,35 @@ pub fn tags(props: &Node) -> Result<crate::model::Tags, String> {
         }
     }
     Ok(out)
+}
+
+/// An attachment's `PolicyDocument` given to each resource of `kind` its `list_key`
+/// names (`Topics` of a topic policy, `Queues` of a queue policy), by `set`.
+pub fn policy_attachment(
+    input: &Input<'_>,
+    targets: &mut Targets<'_>,
+    list_key: &str,
+    kind: ResourceKind,
+    set: impl Fn(&mut Properties, ResourcePolicy),
+) {
+    let document = input.props.entry("PolicyDocument");
+    let read = document
+        .ok_or_else(|| "the policy has no PolicyDocument".to_string())
+        .and_then(|d| resource_policy(&d.node));
+    let Some(list) = input.props.get(list_key) else {
+        return;
+    };
+    for target in list.list().unwrap_or_default() {
+        targets.each(target, kind, |props, marks| {
+            if let Some(d) = document {
+                marks.lines.insert("policy".into(), d.line);
+            }
+            match &read {
+                Ok(policy) => set(props, policy.clone()),
+                Err(why) => marks.unknown("policy", format!("PolicyDocument: {why}")),
+            }
+        });
+    }
 }
 
 /// Who manages the KMS key a property names: `CUSTOMER` for a key of the template or

@@ -7,7 +7,7 @@ use crate::model::sns::{Subscription, Topic, TopicEncryption};
 use crate::model::{Properties, ResourceKind};
 use crate::template::node::{optional, Node};
 
-use super::{resource_policy, tags, Input, Targets};
+use super::{policy_attachment, tags, Input, Targets};
 
 pub fn topic(input: &mut Input<'_>) -> Properties {
     let name = input.named("TopicName");
@@ -50,27 +50,17 @@ fn subscription(s: &Node) -> Result<Subscription, String> {
 
 /// `AWS::SNS::TopicPolicy`: the policy of every topic in `Topics`.
 pub fn topic_policy(input: &mut Input<'_>, targets: &mut Targets<'_>) {
-    let document = input.props.entry("PolicyDocument");
-    let read = document
-        .ok_or_else(|| "the policy has no PolicyDocument".to_string())
-        .and_then(|d| resource_policy(&d.node));
-    let Some(topics) = input.props.get("Topics") else {
-        return;
-    };
-    for topic in topics.list().unwrap_or_default() {
-        targets.each(topic, ResourceKind::SnsTopic, |props, marks| {
-            let Properties::SnsTopic(t) = props else {
-                return;
-            };
-            if let Some(d) = document {
-                marks.lines.insert("policy".into(), d.line);
+    policy_attachment(
+        input,
+        targets,
+        "Topics",
+        ResourceKind::SnsTopic,
+        |props, policy| {
+            if let Properties::SnsTopic(t) = props {
+                t.policy = Some(policy);
             }
-            match &read {
-                Ok(policy) => t.policy = Some(policy.clone()),
-                Err(why) => marks.unknown("policy", format!("PolicyDocument: {why}")),
-            }
-        });
-    }
+        },
+    );
 }
 
 /// `AWS::SNS::Subscription`: one more subscription of the topic `TopicArn` names.

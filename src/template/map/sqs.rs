@@ -8,7 +8,7 @@ use crate::model::sqs::{Queue, QueueEncryption};
 use crate::model::{Properties, ResourceKind};
 use crate::template::node::{optional, Node};
 
-use super::{key_manager, resource_policy, tags, Input, Targets};
+use super::{key_manager, policy_attachment, tags, Input, Targets};
 
 pub fn queue(input: &mut Input<'_>) -> Properties {
     let name = input.named("QueueName");
@@ -44,25 +44,15 @@ pub fn queue(input: &mut Input<'_>) -> Properties {
 
 /// `AWS::SQS::QueuePolicy`: the policy of every queue in `Queues` (by URL: `Ref`).
 pub fn queue_policy(input: &mut Input<'_>, targets: &mut Targets<'_>) {
-    let document = input.props.entry("PolicyDocument");
-    let read = document
-        .ok_or_else(|| "the policy has no PolicyDocument".to_string())
-        .and_then(|d| resource_policy(&d.node));
-    let Some(queues) = input.props.get("Queues") else {
-        return;
-    };
-    for queue in queues.list().unwrap_or_default() {
-        targets.each(queue, ResourceKind::SqsQueue, |props, marks| {
-            let Properties::SqsQueue(q) = props else {
-                return;
-            };
-            if let Some(d) = document {
-                marks.lines.insert("policy".into(), d.line);
+    policy_attachment(
+        input,
+        targets,
+        "Queues",
+        ResourceKind::SqsQueue,
+        |props, policy| {
+            if let Properties::SqsQueue(q) = props {
+                q.policy = Some(policy);
             }
-            match &read {
-                Ok(policy) => q.policy = Some(policy.clone()),
-                Err(why) => marks.unknown("policy", format!("PolicyDocument: {why}")),
-            }
-        });
-    }
+        },
+    );
 }
