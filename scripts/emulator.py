@@ -14,6 +14,10 @@ does not, so that no emulator gap decides what the product does.
   with `<root_account>`. Here it is a root that never signed in and has no access key
   or MFA (as moto's account summary says).
 - AWS-managed IAM policies (AWSSupportAccess, …) are loaded, as in a real account.
+- KMS keys in stacks: moto reads a template key's `Tags` in the KMS API's spelling
+  (`TagKey`) and has no update for keys, so a stack update that touches one drops it
+  (a later `Fn::GetAtt` on it fails); here tags are read as CloudFormation writes them
+  and a key is updated in place, as CloudFormation does.
 - AWS-managed KMS keys: moto makes the `aws/<service>` key a service asks for (DynamoDB's
   `aws/dynamodb`) with `KeyManager: CUSTOMER`; a key behind an `alias/aws/` alias is AWS's.
 - A load balancer's attributes in full: moto answers only the keys set, real ELBv2 every
@@ -53,7 +57,7 @@ from moto.moto_server.werkzeug_app import (  # noqa: E402
 from moto.ecr.models import ECRBackend  # noqa: E402
 from moto.elbv2.models import ELBv2Backend  # noqa: E402
 from moto.iam.models import IAMBackend  # noqa: E402
-from moto.kms.models import KmsBackend  # noqa: E402
+from moto.kms.models import Key as KmsKey, KmsBackend  # noqa: E402
 from werkzeug.serving import make_server  # noqa: E402
 
 # Services whose Rust SDK speaks only RPC v2 CBOR, by their target prefix.
@@ -258,9 +262,56 @@ def aws_managed_behind_aws_aliases(create_alias):
     return patched
 
 
+def kms_tags(properties):
+    """A template's KMS key tags as the KMS API spells them (`TagKey`/`TagValue`)."""
+    return [{"TagKey": t["Key"], "TagValue": t["Value"]} for t in properties.get("Tags", [])]
+
+
+def update_key_in_place(cls, original_resource, new_resource_name, cloudformation_json,
+                        account_id, region_name):
+    """A KMS key's stack update, in place as CloudFormation does it: moto has no update
+    for keys and drops the key from the stack, so a later Fn::GetAtt finds nothing."""
+    from moto.kms.models import kms_backends
+
+    backend = kms_backends[account_id][region_name]
+    properties = cloudformation_json.get("Properties", {})
+    key = original_resource
+    if "KeyPolicy" in properties:
+        policy = properties["KeyPolicy"]
+        key.policy = policy if isinstance(policy, str) else json.dumps(policy)
+    key.description = properties.get("Description", key.description)
+    key.key_rotation_status = properties.get("EnableKeyRotation", False)
+    key.enabled = properties.get("Enabled", True)
+    backend.tagger.delete_all_tags_for_resource(key.id)
+    backend.tagger.tag_resource(key.id, kms_tags(properties))
+    return key
+
+
+def with_cloudformation_tags(create):
+    """moto's KMS keys made by CloudFormation, with the template's tags as CloudFormation
+    writes them (`Key`/`Value`; moto reads them as the KMS API spells them, `TagKey`)."""
+
+    def patched(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        properties = cloudformation_json.get("Properties", {})
+        if properties.get("Tags"):
+            cloudformation_json = {
+                **cloudformation_json,
+                "Properties": {**properties, "Tags": kms_tags(properties)},
+            }
+        return create.__func__(
+            cls, resource_name, cloudformation_json, account_id, region_name, **kwargs
+        )
+
+    return classmethod(patched)
+
+
 def main():
     IAMBackend.get_credential_report = with_root_row(IAMBackend.get_credential_report)
     KmsBackend.create_alias = aws_managed_behind_aws_aliases(KmsBackend.create_alias)
+    KmsKey.create_from_cloudformation_json = with_cloudformation_tags(
+        KmsKey.create_from_cloudformation_json
+    )
+    KmsKey.update_from_cloudformation_json = classmethod(update_key_in_place)
     ELBv2Backend.describe_load_balancer_attributes = with_default_attributes(
         ELBv2Backend.describe_load_balancer_attributes
     )

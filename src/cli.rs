@@ -141,7 +141,7 @@ pub struct ScanArgs {
     /// Judge CloudFormation templates instead of AWS: a template (YAML or JSON), a
     /// directory of templates, or a CDK cloud assembly (`cdk.out`). Repeatable; no AWS
     /// call, no credentials. `--region` sets `AWS::Region` (default us-east-1).
-    #[arg(long = "template", value_name = "PATH", conflicts_with_all = ["inventory", "save_inventory", "all_regions", "baseline_suffix", "endpoint_url", "profile"])]
+    #[arg(long = "template", value_name = "PATH", conflicts_with_all = ["inventory", "save_inventory", "all_regions", "baseline_suffix", "endpoint_url", "profile", "remote"])]
     pub templates: Vec<PathBuf>,
     /// With --template: a template parameter's value (repeatable); it overrides the
     /// parameter's Default and --parameters-file.
