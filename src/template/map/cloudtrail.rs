@@ -14,13 +14,6 @@ use super::{Input, Targets};
 pub fn trail(input: &mut Input<'_>) -> Properties {
     let name = input.named("TrailName");
     let p = input.props;
-    let flag = |input: &mut Input<'_>, attr: &str, key: &str, default: bool| {
-        input
-            .attr(attr, &[key], |p| {
-                Ok(optional(p.get(key), Node::boolean)?.unwrap_or(default))
-            })
-            .unwrap_or(default)
-    };
     let text = |key| optional(p.get(key), Node::text).ok().flatten();
     let (kms_key_id, s3_bucket_name, logs) = (
         text("KMSKeyId"),
@@ -42,16 +35,14 @@ pub fn trail(input: &mut Input<'_>) -> Properties {
     );
     Properties::Trail(Trail {
         name,
-        is_multi_region: flag(input, "is_multi_region", "IsMultiRegionTrail", false),
-        is_organization_trail: flag(input, "is_organization_trail", "IsOrganizationTrail", false),
-        include_global_service_events: flag(
-            input,
+        is_multi_region: input.flag("is_multi_region", "IsMultiRegionTrail", false),
+        is_organization_trail: input.flag("is_organization_trail", "IsOrganizationTrail", false),
+        include_global_service_events: input.flag(
             "include_global_service_events",
             "IncludeGlobalServiceEvents",
             true,
         ),
-        log_file_validation_enabled: flag(
-            input,
+        log_file_validation_enabled: input.flag(
             "log_file_validation_enabled",
             "EnableLogFileValidation",
             false,

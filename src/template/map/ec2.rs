@@ -249,19 +249,13 @@ pub fn takes_address(input: &mut Input<'_>, targets: &mut Targets<'_>) {
 }
 
 pub fn volume(input: &mut Input<'_>) -> Properties {
-    let encrypted = input.attr("encrypted", &["Encrypted"], |p| {
-        Ok(optional(p.get("Encrypted"), Node::boolean)?.unwrap_or(false))
-    });
-    let kms_key_id = input
-        .attr("kms_key_id", &["KmsKeyId"], |p| {
-            optional(p.get("KmsKeyId"), Node::text)
-        })
-        .flatten();
+    let encrypted = input.flag("encrypted", "Encrypted", false);
+    let kms_key_id = input.text("kms_key_id", "KmsKeyId");
     let tags = input.attr("tags", &["Tags"], tags);
     Properties::Volume(Volume {
         volume_id: input.id.to_string(),
         state: "available".into(),
-        encrypted: encrypted.unwrap_or_default(),
+        encrypted,
         kms_key_id,
         attached_to: Vec::new(),
         tags: tags.unwrap_or_default(),

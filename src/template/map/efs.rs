@@ -11,14 +11,8 @@ use crate::template::node::{optional, Node};
 use super::{tags_at, Input};
 
 pub fn file_system(input: &mut Input<'_>) -> Properties {
-    let encrypted = input.attr("encrypted", &["Encrypted"], |p| {
-        Ok(optional(p.get("Encrypted"), Node::boolean)?.unwrap_or(false))
-    });
-    let kms_key_id = input
-        .attr("kms_key_id", &["KmsKeyId"], |p| {
-            optional(p.get("KmsKeyId"), Node::text)
-        })
-        .flatten();
+    let encrypted = input.flag("encrypted", "Encrypted", false);
+    let kms_key_id = input.text("kms_key_id", "KmsKeyId");
     let backup_policy = input.attr("backup_policy", &["BackupPolicy"], |p| {
         Ok(Some(
             optional(p.path(&["BackupPolicy", "Status"]), Node::text)?
@@ -34,7 +28,7 @@ pub fn file_system(input: &mut Input<'_>) -> Properties {
         file_system_id: input.id.to_string(),
         name: tags.get("Name").cloned(),
         life_cycle_state: "available".into(),
-        encrypted: encrypted.unwrap_or_default(),
+        encrypted,
         kms_key_id,
         backup_policy: backup_policy.flatten(),
         tags,

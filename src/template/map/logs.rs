@@ -14,11 +14,7 @@ pub fn log_group(input: &mut Input<'_>) -> Properties {
             optional(p.get("RetentionInDays"), Node::integer)
         })
         .flatten();
-    let kms_key_id = input
-        .attr("kms_key_id", &["KmsKeyId"], |p| {
-            optional(p.get("KmsKeyId"), Node::text)
-        })
-        .flatten();
+    let kms_key_id = input.text("kms_key_id", "KmsKeyId");
     Properties::LogGroup(LogGroup {
         name,
         retention_in_days,

@@ -32,7 +32,7 @@ use chrono::{DateTime, Utc};
 use crate::model::policy::{self, ResourcePolicy};
 use crate::model::{Properties, ResourceKind};
 
-use super::node::Node;
+use super::node::{optional, Node};
 
 /// How a CloudFormation type is read.
 #[derive(Clone, Copy)]
@@ -106,6 +106,28 @@ impl<'a> Input<'a> {
                 None
             }
         }
+    }
+
+    /// Boolean property `key` as attribute `attr`, `default` when absent.
+    pub fn flag(&mut self, attr: &str, key: &str, default: bool) -> bool {
+        self.attr(attr, &[key], |p| {
+            Ok(optional(p.get(key), Node::boolean)?.unwrap_or(default))
+        })
+        .unwrap_or(default)
+    }
+
+    /// Whole-number property `key` as attribute `attr`, `default` when absent.
+    pub fn number(&mut self, attr: &str, key: &str, default: i64) -> i64 {
+        self.attr(attr, &[key], |p| {
+            Ok(optional(p.get(key), Node::integer)?.unwrap_or(default))
+        })
+        .unwrap_or(default)
+    }
+
+    /// Optional text property `key` as attribute `attr`.
+    pub fn text(&mut self, attr: &str, key: &str) -> Option<String> {
+        self.attr(attr, &[key], |p| optional(p.get(key), Node::text))
+            .flatten()
     }
 
     /// The resource's name: property `key` when given, else its logical id (live, AWS

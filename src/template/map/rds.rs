@@ -12,23 +12,6 @@ use crate::template::node::{optional, Node};
 
 use super::{tags, Input, Targets};
 
-/// A property read with its default; the attribute unknown when the template cannot say.
-fn flag(input: &mut Input<'_>, attr: &str, key: &str, default: bool) -> bool {
-    input
-        .attr(attr, &[key], |p| {
-            Ok(optional(p.get(key), Node::boolean)?.unwrap_or(default))
-        })
-        .unwrap_or(default)
-}
-
-fn number(input: &mut Input<'_>, attr: &str, key: &str, default: i64) -> i64 {
-    input
-        .attr(attr, &[key], |p| {
-            Ok(optional(p.get(key), Node::integer)?.unwrap_or(default))
-        })
-        .unwrap_or(default)
-}
-
 fn text(p: &Node, key: &str) -> Option<String> {
     optional(p.get(key), Node::text).ok().flatten()
 }
@@ -43,7 +26,7 @@ pub fn instance(input: &mut Input<'_>) -> Properties {
             optional(p.get("PubliclyAccessible"), Node::boolean)?.unwrap_or(!in_subnet_group),
         ))
     });
-    let storage_encrypted = flag(input, "storage_encrypted", "StorageEncrypted", false);
+    let storage_encrypted = input.flag("storage_encrypted", "StorageEncrypted", false);
     let kms_key_id = input
         .attr("kms_key_id", &["KmsKeyId"], |p| {
             optional(p.get("KmsKeyId"), Node::text)
@@ -57,28 +40,25 @@ pub fn instance(input: &mut Input<'_>) -> Properties {
         // A KMS key implies encryption (CloudFormation requires StorageEncrypted with it).
         storage_encrypted: storage_encrypted || kms_key_id.is_some(),
         kms_key_id,
-        auto_minor_version_upgrade: flag(
-            input,
+        auto_minor_version_upgrade: input.flag(
             "auto_minor_version_upgrade",
             "AutoMinorVersionUpgrade",
             true,
         ),
-        multi_az: flag(input, "multi_az", "MultiAZ", false),
-        deletion_protection: flag(input, "deletion_protection", "DeletionProtection", false),
-        backup_retention_period: number(
-            input,
+        multi_az: input.flag("multi_az", "MultiAZ", false),
+        deletion_protection: input.flag("deletion_protection", "DeletionProtection", false),
+        backup_retention_period: input.number(
             "backup_retention_period",
             "BackupRetentionPeriod",
             1,
         ),
-        iam_database_authentication_enabled: flag(
-            input,
+        iam_database_authentication_enabled: input.flag(
             "iam_database_authentication_enabled",
             "EnableIAMDatabaseAuthentication",
             false,
         ),
-        copy_tags_to_snapshot: flag(input, "copy_tags_to_snapshot", "CopyTagsToSnapshot", false),
-        monitoring_interval: number(input, "monitoring_interval", "MonitoringInterval", 0),
+        copy_tags_to_snapshot: input.flag("copy_tags_to_snapshot", "CopyTagsToSnapshot", false),
+        monitoring_interval: input.number("monitoring_interval", "MonitoringInterval", 0),
         cloudwatch_logs_exports: input
             .attr(
                 "cloudwatch_logs_exports",
@@ -103,7 +83,7 @@ pub fn cluster(input: &mut Input<'_>) -> Properties {
     let engine = text(p, "Engine").unwrap_or_default().to_ascii_lowercase();
     // A Multi-AZ DB cluster (non-Aurora, with an instance class) spans three AZs.
     let multi_az_cluster = p.get("DBClusterInstanceClass").is_some();
-    let storage_encrypted = flag(input, "storage_encrypted", "StorageEncrypted", false);
+    let storage_encrypted = input.flag("storage_encrypted", "StorageEncrypted", false);
     let kms_key_id = input
         .attr("kms_key_id", &["KmsKeyId"], |p| {
             optional(p.get("KmsKeyId"), Node::text)
@@ -114,17 +94,15 @@ pub fn cluster(input: &mut Input<'_>) -> Properties {
         status: "available".into(),
         storage_encrypted: storage_encrypted || kms_key_id.is_some(),
         kms_key_id,
-        deletion_protection: flag(input, "deletion_protection", "DeletionProtection", false),
-        iam_database_authentication_enabled: flag(
-            input,
+        deletion_protection: input.flag("deletion_protection", "DeletionProtection", false),
+        iam_database_authentication_enabled: input.flag(
             "iam_database_authentication_enabled",
             "EnableIAMDatabaseAuthentication",
             false,
         ),
         multi_az: multi_az_cluster,
-        copy_tags_to_snapshot: flag(input, "copy_tags_to_snapshot", "CopyTagsToSnapshot", false),
-        backup_retention_period: number(
-            input,
+        copy_tags_to_snapshot: input.flag("copy_tags_to_snapshot", "CopyTagsToSnapshot", false),
+        backup_retention_period: input.number(
             "backup_retention_period",
             "BackupRetentionPeriod",
             1,
