@@ -152,6 +152,10 @@ pub struct ScanArgs {
     /// template configuration (`{"Parameters": {KEY: VALUE}}`).
     #[arg(long = "parameters-file", value_name = "FILE", requires = "templates")]
     pub parameters_file: Option<PathBuf>,
+    /// Judge a deployed CloudFormation stack (a name or stack id) in the --region given:
+    /// its template as deployed, its live resources, and where the two disagree (drift).
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["templates", "inventory", "all_regions", "remote", "list_rules"])]
+    pub stack: Option<String>,
     /// Evaluate a saved inventory instead of calling AWS.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["regions", "all_regions", "endpoint_url", "profile"])]
     pub inventory: Option<PathBuf>,

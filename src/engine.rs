@@ -50,6 +50,7 @@ pub fn build_report(
         errors: inventory.errors.clone(),
         suppressions: Vec::new(),
         baseline: None,
+        stack: None,
     };
     if !suppressions.entries.is_empty() {
         let evaluated = rules.rules.iter().map(|r| r.id.as_str()).collect();

@@ -5,6 +5,7 @@ mod aws;
 mod catalogue;
 mod cli;
 mod commands;
+mod deployed;
 mod engine;
 mod error;
 mod history;

@@ -11,7 +11,7 @@ use crate::rules::{Remediation, Severity, Status};
 
 /// Version of the report's JSON schema; the minor part grows with added fields, the
 /// major part with anything an existing reader could misread.
-pub const REPORT_SCHEMA_VERSION: &str = "1.4";
+pub const REPORT_SCHEMA_VERSION: &str = "1.5";
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -27,6 +27,77 @@ pub struct Report {
     /// The comparison with an earlier scan (`--baseline`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub baseline: Option<Baseline>,
+    /// With `scan --stack`: the stack, and each resource's template and live state side
+    /// by side (1.5).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stack: Option<StackScan>,
+}
+
+/// A deployed stack as `scan --stack` judged it: the template's findings, the live
+/// findings, and where the two disagree.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct StackScan {
+    pub name: String,
+    pub stack_id: String,
+    /// The stack's status when it was read (`UPDATE_COMPLETE`, …).
+    pub status: String,
+    /// Every resource `ListStackResources` names, in its order.
+    pub resources: Vec<ResourceDrift>,
+}
+
+/// One of the stack's resources: its template declaration against what is live.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ResourceDrift {
+    pub logical_id: String,
+    pub resource_type: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub physical_id: Option<String>,
+    /// The live resource judged for it, by its findings' `resource_id`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub live_id: Option<String>,
+    pub drift: DriftStatus,
+    /// The attributes whose template and live values differ (`MODIFIED`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub differences: Vec<Difference>,
+    /// Why it was not compared (`NOT_CHECKED`) or not found (`DELETED`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// CloudFormation's own drift statuses, judged on the attributes the rules read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum DriftStatus {
+    /// Every compared attribute is as the template makes it.
+    InSync,
+    /// At least one compared attribute differs.
+    Modified,
+    /// The stack names it, but the live scan does not find it.
+    Deleted,
+    /// Not compared: no rule reads its type, or it configures another resource.
+    NotChecked,
+}
+
+impl DriftStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DriftStatus::InSync => "IN_SYNC",
+            DriftStatus::Modified => "MODIFIED",
+            DriftStatus::Deleted => "DELETED",
+            DriftStatus::NotChecked => "NOT_CHECKED",
+        }
+    }
+}
+
+/// One attribute (a dotted path, as rules name it) and its two values.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Difference {
+    pub attribute: String,
+    pub template: serde_json::Value,
+    pub live: serde_json::Value,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

@@ -216,7 +216,19 @@ fn the_scanner_is_traced_reserved_private_and_on_a_schedule() {
     let pattern = &r["OnDemandScan"]["Properties"]["EventPattern"];
     assert_eq!(pattern["source"][0], "compliance.audit");
     assert_eq!(pattern["detail-type"][0], "Compliance Scan Request");
-    for rule in ["ScheduledScan", "OnDemandScan"] {
+    // A stack created or updated is judged by `scan --stack` (docs/templates.md).
+    let pattern = &r["StackChangeScan"]["Properties"]["EventPattern"];
+    assert_eq!(pattern["source"][0], "aws.cloudformation");
+    assert_eq!(
+        pattern["detail-type"][0],
+        "CloudFormation Stack Status Change"
+    );
+    assert_eq!(
+        pattern["detail"]["status-details"]["status"],
+        serde_yaml_ng::from_str::<serde_yaml_ng::Value>("[CREATE_COMPLETE, UPDATE_COMPLETE]")
+            .unwrap()
+    );
+    for rule in ["ScheduledScan", "OnDemandScan", "StackChangeScan"] {
         assert_eq!(
             text(&r[rule]["Properties"]["Targets"][0]["Arn"]),
             "!GetAtt ScannerFunction.Arn"

@@ -6,6 +6,7 @@ pub mod buckets;
 pub mod collect;
 #[cfg(feature = "lambda")]
 pub mod delivery;
+pub mod deployed;
 pub mod errors;
 pub mod leftovers;
 pub mod regions;

@@ -32,6 +32,7 @@ pub async fn run(args: ScanArgs) -> Result<ExitCode, Fatal> {
         skip_rules: args.skip_rules.clone(),
         services: args.services.clone(),
         min_severity: Some(args.min_severity),
+        stack: None,
     };
     let options = args.aws.session_options(None, args.regions.first());
     let session = Session::connect(&options).await?;

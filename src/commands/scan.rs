@@ -15,15 +15,23 @@ use super::files::{check_distinct, check_writable, write_atomically, write_stdou
 use crate::aws::regions::RegionChoice;
 use crate::aws::session::Session;
 use crate::cli::ScanArgs;
+use crate::deployed;
 use crate::error::Fatal;
 use crate::model::{Inventory, INVENTORY_SCHEMA_VERSION};
 use crate::output::write_rules;
 use crate::pipeline::{self, Live};
 use crate::report::Report;
+use crate::rules::RuleSet;
 use crate::rules::Status;
+use crate::suppress::Suppressions;
 use crate::template::{self, Scanned};
 
 pub async fn run(args: ScanArgs) -> Result<ExitCode, Fatal> {
+    if args.stack.is_some() && args.regions.len() > 1 {
+        return Err(Fatal::new(
+            "a stack lives in one region: give --region once with --stack",
+        ));
+    }
     let (rules, suppressions) = select_rules(&args)?;
     if args.list_rules {
         let format = args.format.for_list("--list-rules").map_err(Fatal::new)?;
@@ -63,30 +71,36 @@ pub async fn run(args: ScanArgs) -> Result<ExitCode, Fatal> {
 
     let started_at = Utc::now();
     let clock = Instant::now();
-    let mut from_templates = None;
-    let (inventory, source) = match &args.inventory {
-        Some(path) => (read_inventory(path)?, "inventory"),
-        None if !args.templates.is_empty() => {
-            let scanned = read_templates(&args, started_at)?;
-            let inventory = scanned.inventory.clone();
-            from_templates = Some(scanned);
-            (inventory, "template")
-        }
-        None => {
-            let options = args.aws.session_options(None, args.regions.first());
-            let session = Session::connect(&options).await?;
-            let live = Live {
-                session: &session,
-                regions: RegionChoice {
-                    named: args.regions.clone(),
-                    all: args.all_regions,
-                },
-                concurrency: usize::from(args.concurrency),
-                deadline: None,
-            };
-            let inventory =
-                pipeline::collect_live(&live, &rules, &suppressions, &Bar::new(args.quiet)).await?;
-            (inventory, "live")
+    let judge = |inventory: &Inventory, source: &str| {
+        pipeline::judge(&rules, inventory, &suppressions, source, None, started_at)
+    };
+    let (mut report, inventory) = if let Some(path) = &args.inventory {
+        let inventory = read_inventory(path)?;
+        (judge(&inventory, "inventory"), inventory)
+    } else if !args.templates.is_empty() {
+        let scanned = read_templates(&args, started_at)?;
+        let mut report = judge(&scanned.inventory, "template");
+        apply_template_suppressions(&mut report, &scanned);
+        (report, scanned.inventory)
+    } else {
+        let options = args.aws.session_options(None, args.regions.first());
+        let session = Session::connect(&options).await?;
+        let live = Live {
+            session: &session,
+            regions: RegionChoice {
+                named: args.regions.clone(),
+                all: args.all_regions,
+            },
+            concurrency: usize::from(args.concurrency),
+            deadline: None,
+        };
+        let bar = Bar::new(args.quiet);
+        match &args.stack {
+            Some(name) => scan_stack(&args, name, live, &rules, &suppressions, &bar).await?,
+            None => {
+                let inventory = pipeline::collect_live(&live, &rules, &suppressions, &bar).await?;
+                (judge(&inventory, "live"), inventory)
+            }
         }
     };
     if let Some(path) = &args.save_inventory {
@@ -94,10 +108,6 @@ pub async fn run(args: ScanArgs) -> Result<ExitCode, Fatal> {
             serde_json::to_writer_pretty(&mut *w, &inventory)?;
             writeln!(w)
         })?;
-    }
-    let mut report = pipeline::judge(&rules, &inventory, &suppressions, source, None, started_at);
-    if let Some(scanned) = &from_templates {
-        apply_template_suppressions(&mut report, scanned);
     }
     compare(&mut report, baseline.as_ref(), &rules)?;
     warn_collection_errors(&report);
@@ -118,6 +128,46 @@ pub async fn run(args: ScanArgs) -> Result<ExitCode, Fatal> {
         );
     }
     deliver(&args, &report)
+}
+
+/// `--stack NAME`: the deployed stack's template and live resources, and their drift.
+async fn scan_stack(
+    args: &ScanArgs,
+    name: &str,
+    live: Live<'_>,
+    rules: &RuleSet,
+    suppressions: &Suppressions,
+    bar: &Bar,
+) -> Result<(Report, Inventory), Fatal> {
+    let region = live
+        .regions
+        .named
+        .first()
+        .cloned()
+        .unwrap_or_else(|| live.session.default_region());
+    let deployed = crate::aws::deployed::read(live.session, name, &region)
+        .await
+        .map_err(Fatal::new)?;
+    if !args.quiet {
+        eprintln!(
+            "read stack {} ({}): {} resources",
+            deployed.name,
+            deployed.status,
+            deployed.resources.len()
+        );
+    }
+    let run = deployed::Run {
+        live,
+        scan_id: None,
+        started_at: Utc::now(),
+    };
+    let judged = deployed::judge(&deployed, &run, rules, suppressions, bar).await?;
+    if !args.quiet {
+        for warning in &judged.warnings {
+            eprintln!("warning: {warning}");
+        }
+    }
+    Ok((judged.report, judged.live))
 }
 
 /// The templates `--template` names, read with the parameters given.
@@ -185,19 +235,14 @@ fn read_templates(args: &ScanArgs, at: chrono::DateTime<Utc>) -> Result<Scanned,
 /// Marks the failures the templates' own `Metadata.compliance.suppress` accepts, and
 /// warns of entries that accept a rule that passes.
 fn apply_template_suppressions(report: &mut Report, scanned: &Scanned) {
-    for e in template::suppress::apply(report, &scanned.suppressions) {
-        let judged = report
-            .findings
-            .iter()
-            .any(|f| f.rule_id == e.rule && f.resource_id == e.resource);
-        if judged {
-            eprintln!(
-                "warning: {}:{}: the suppression of {} on {} accepts nothing: it does not fail",
-                e.file, e.line, e.rule, e.resource
-            );
-        }
+    let warnings = template::suppress::accept(
+        report,
+        &scanned.suppressions,
+        template::suppress::in_template,
+    );
+    for w in warnings {
+        eprintln!("warning: {w}");
     }
-    report.summary = crate::engine::summarize(&report.findings, report.summary.resources_scanned);
 }
 
 fn read_inventory(path: &Path) -> Result<Inventory, Fatal> {

@@ -2,12 +2,13 @@
 //! or above the threshold exist — what a person needs to triage, plus message attributes
 //! so subscribers can filter; and the warning, to the warning topic, when the run itself
 //! fell short (stopped at its deadline, could not read something, could not store its
-//! report), so a blind spot is never mistaken for a clean account — and when accepted
+//! report), so a blind spot is never mistaken for a clean account, or when a stack's
+//! resources drifted from its template — and when accepted
 //! risks expired or soon will, so they are renewed or fixed, never silently permanent.
 
 use std::collections::BTreeMap;
 
-use crate::report::{EntryStatus, Finding, Report};
+use crate::report::{DriftStatus, EntryStatus, Finding, Report};
 use crate::rules::Severity;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -64,6 +65,9 @@ pub fn alert(report: &Report, threshold: Severity, location: &str) -> Option<Ale
         report.summary.score.map_or("n/a".to_string(), |s| format!("{s:.1}%")),
         counts.join(", "),
     );
+    if let Some(stack) = &report.stack {
+        message.push_str(&format!("Stack: {} ({})\n", stack.name, stack.status));
+    }
     for ((severity, rule), n) in rules.iter().take(10) {
         message.push_str(&format!("  [{severity}] {rule}: {n} resource(s)\n"));
     }
@@ -98,10 +102,13 @@ pub fn alert(report: &Report, threshold: Severity, location: &str) -> Option<Ale
             .unwrap_or(0);
         attributes.insert(format!("failed_{s}"), ("Number", n.to_string()));
     }
+    let whose = match &report.stack {
+        Some(stack) => format!("stack {}", stack.name),
+        None => scan.account_id.clone(),
+    };
     let subject = format!(
-        "compliance: {} {worst}+ failure(s) in {}",
-        failing.len(),
-        scan.account_id
+        "compliance: {} {worst}+ failure(s) in {whose}",
+        failing.len()
     );
     Some(Alert {
         subject: subject.chars().take(100).collect(),
@@ -127,12 +134,45 @@ pub fn warning(
             "The scan stopped at the function's deadline: some services or regions were not collected.".to_string(),
         ));
     }
-    if !report.errors.is_empty() {
+    if let Some(stack) = &report.stack {
+        let drifted: Vec<String> = stack
+            .resources
+            .iter()
+            .filter(|r| matches!(r.drift, DriftStatus::Modified | DriftStatus::Deleted))
+            .map(|r| {
+                let what: Vec<&str> = r.differences.iter().map(|d| d.attribute.as_str()).collect();
+                format!(
+                    "\n  {} {} {}",
+                    r.drift.as_str(),
+                    r.logical_id,
+                    what.join(", ")
+                )
+            })
+            .collect();
+        if !drifted.is_empty() {
+            problems.push((
+                "drift",
+                format!(
+                    "{} resource(s) of stack {} differ from its template:{}",
+                    drifted.len(),
+                    stack.name,
+                    drifted.concat()
+                ),
+            ));
+        }
+    }
+    // What a stack's template cannot tell is in its findings, not a failed call.
+    let failed: Vec<_> = report
+        .errors
+        .iter()
+        .filter(|e| e.operation != crate::model::UNRESOLVED)
+        .collect();
+    if !failed.is_empty() {
         let mut text = format!(
             "{} call(s) failed, so the rules that needed them are ERROR, not PASS:",
-            report.errors.len()
+            failed.len()
         );
-        for e in report.errors.iter().take(10) {
+        for e in failed.iter().take(10) {
             text.push_str(&format!(
                 "\n  {} {} in {}: {} failed: {}: {}",
                 e.resource_type.as_str(),

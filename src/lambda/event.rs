@@ -27,6 +27,10 @@ pub struct ScanRequest {
     pub services: Vec<Service>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub min_severity: Option<Severity>,
+    /// A deployed stack (name or id) to judge as `scan --stack` does, instead of the
+    /// account; in the first of `regions`, or the function's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stack: Option<String>,
 }
 
 impl ScanRequest {

@@ -14,9 +14,11 @@ use super::invocation::{parse, Trigger};
 use super::metrics::emf_lines;
 use crate::aws::buckets::{read, store_new};
 use crate::aws::delivery::publish;
+use crate::aws::deployed::read as read_stack;
 use crate::aws::regions::RegionChoice;
 use crate::aws::remediate::{execute, Mode, Runner};
 use crate::aws::session::{Session, SessionOptions};
+use crate::deployed;
 use crate::error::Fatal;
 use crate::output::{Format, GroupBy, TableReporter};
 use crate::pipeline::{self, Live, Silent};
@@ -103,17 +105,45 @@ async fn handle(
     let s3 = session.s3_in(&session.default_region());
     let (suppressions, unapplied) = stored_suppressions(&s3, &settings.bucket, all_rules).await;
     let started_at = Utc::now();
-    let inventory = pipeline::collect_live(&live, &rules, &suppressions, &Silent)
-        .await
-        .map_err(|e| fail(&e.0))?;
-    let report = pipeline::judge(
-        &rules,
-        &inventory,
-        &suppressions,
-        "lambda",
-        request.scan_id.clone(),
-        started_at,
-    );
+    let (report, inventory) = match &request.stack {
+        Some(stack) => {
+            // In its own region (the event's); the report still goes to the function's.
+            let region = request
+                .regions
+                .first()
+                .cloned()
+                .unwrap_or_else(|| session.default_region());
+            let deployed = read_stack(&session, stack, &region)
+                .await
+                .map_err(|e| fail(&e))?;
+            let run = deployed::Run {
+                live,
+                scan_id: request.scan_id.clone(),
+                started_at,
+            };
+            let judged = deployed::judge(&deployed, &run, &rules, &suppressions, &Silent)
+                .await
+                .map_err(|e| fail(&e.0))?;
+            for w in &judged.warnings {
+                log("warning", w, json!({"stack": deployed.stack_id}));
+            }
+            (judged.report, judged.live)
+        }
+        None => {
+            let inventory = pipeline::collect_live(&live, &rules, &suppressions, &Silent)
+                .await
+                .map_err(|e| fail(&e.0))?;
+            let report = pipeline::judge(
+                &rules,
+                &inventory,
+                &suppressions,
+                "lambda",
+                request.scan_id.clone(),
+                started_at,
+            );
+            (report, inventory)
+        }
+    };
     let scan_id = report.scan.id.clone();
 
     let prefix = scan_key(report.scan.started_at, &scan_id);
@@ -190,7 +220,7 @@ async fn handle(
         "info",
         "scan complete",
         json!({
-            "scan_id": scan_id, "trigger": trigger, "score": report.summary.score,
+            "scan_id": scan_id, "trigger": trigger, "stack": request.stack, "score": report.summary.score,
             "failed": report.summary.failed_by_severity, "errors": report.errors.len(),
             "incomplete": report.scan.incomplete, "stored": stored, "location": location,
         }),

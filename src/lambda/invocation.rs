@@ -1,6 +1,8 @@
 //! Recognises the invocations the scanner Lambda answers: EventBridge's scheduled event,
-//! the on-demand `Compliance Scan Request` (whose detail may narrow the scan), and the
-//! direct invocation `scan --remote` sends. Anything else is refused with the reason.
+//! the on-demand `Compliance Scan Request` (whose detail may narrow the scan),
+//! CloudFormation's `Stack Status Change` for a finished create or update (that stack is
+//! judged, template and live), and the direct invocation `scan --remote` sends.
+//! Anything else is refused with the reason.
 
 use serde::Serialize;
 use serde_json::Value;
@@ -8,12 +10,19 @@ use serde_json::Value;
 use super::event::{ScanRequest, DIRECT_KEY, ON_DEMAND_DETAIL_TYPE, ON_DEMAND_SOURCE};
 use crate::rules::{Selection, Severity};
 
+/// CloudFormation's event for a stack whose status changed (the stack's `StackChangeScan`
+/// rule forwards it), and the statuses judged: a stack mid-change or rolled back is not.
+const STACK_SOURCE: &str = "aws.cloudformation";
+const STACK_DETAIL_TYPE: &str = "CloudFormation Stack Status Change";
+const STACK_STATUSES: [&str; 2] = ["CREATE_COMPLETE", "UPDATE_COMPLETE"];
+
 /// What started the run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Trigger {
     Scheduled,
     OnDemand,
+    StackChange,
     Direct,
 }
 
@@ -42,12 +51,34 @@ pub fn parse(event: &Value) -> Result<(Trigger, ScanRequest), String> {
             let detail = if detail.is_null() { Value::Object(Default::default()) } else { detail };
             decode(&detail).map(|r| (Trigger::OnDemand, r))
         }
+        (Some(STACK_SOURCE), Some(STACK_DETAIL_TYPE)) => stack_change(event).map(|r| (Trigger::StackChange, r)),
         _ => Err(format!(
-            "unsupported event (source {}, detail-type {}): expected an EventBridge scheduled event, a `{ON_DEMAND_DETAIL_TYPE}` from {ON_DEMAND_SOURCE}, or a direct `{DIRECT_KEY}` invocation",
+            "unsupported event (source {}, detail-type {}): expected an EventBridge scheduled event, a `{ON_DEMAND_DETAIL_TYPE}` from {ON_DEMAND_SOURCE}, a `{STACK_DETAIL_TYPE}`, or a direct `{DIRECT_KEY}` invocation",
             source.unwrap_or("none"),
             detail_type.unwrap_or("none")
         )),
     }
+}
+
+/// The stack a `Stack Status Change` names, in the event's region; a status other than a
+/// finished create or update is refused (the stack's rule never sends one).
+fn stack_change(event: &Value) -> Result<ScanRequest, String> {
+    let text = |pointer: &str| event.pointer(pointer).and_then(Value::as_str);
+    let stack = text("/detail/stack-id").ok_or(format!(
+        "the `{STACK_DETAIL_TYPE}` event has no detail.stack-id"
+    ))?;
+    let status = text("/detail/status-details/status").unwrap_or("none");
+    if !STACK_STATUSES.contains(&status) {
+        return Err(format!(
+            "the `{STACK_DETAIL_TYPE}` event for {stack} has status {status}: only {} are judged",
+            STACK_STATUSES.join(" and ")
+        ));
+    }
+    Ok(ScanRequest {
+        stack: Some(stack.to_string()),
+        regions: text("/region").map(str::to_string).into_iter().collect(),
+        ..ScanRequest::default()
+    })
 }
 
 fn decode(request: &Value) -> Result<ScanRequest, String> {
@@ -91,6 +122,28 @@ mod tests {
         assert_eq!(request.scan_id.as_deref(), Some("abc"));
         assert_eq!(request.selection().services, vec![Service::S3]);
         assert_eq!(request.selection().min_severity, Severity::High);
+    }
+
+    #[test]
+    fn a_finished_stack_create_or_update_judges_that_stack() {
+        // The example of CloudFormation's "Stack Status Change event detail" page.
+        let stack_id = "arn:aws:cloudformation:us-west-1:111122223333:stack/teststack/6a7e8feb";
+        let event = |status: &str| {
+            json!({"version": "0", "id": "6a7e8feb-b491-4cf7-a9f1-bf3703467718",
+                   "detail-type": "CloudFormation Stack Status Change", "source": "aws.cloudformation",
+                   "account": "111122223333", "time": "2017-12-22T18:43:48Z", "region": "us-west-1",
+                   "resources": [stack_id],
+                   "detail": {"stack-id": stack_id,
+                              "status-details": {"status": status, "status-reason": ""}}})
+        };
+        for status in ["CREATE_COMPLETE", "UPDATE_COMPLETE"] {
+            let (trigger, request) = parse(&event(status)).unwrap();
+            assert_eq!(trigger, Trigger::StackChange);
+            assert_eq!(request.stack.as_deref(), Some(stack_id));
+            assert_eq!(request.regions, ["us-west-1"]);
+        }
+        let e = parse(&event("DELETE_COMPLETE")).unwrap_err();
+        assert!(e.contains("has status DELETE_COMPLETE"), "{e}");
     }
 
     #[test]

@@ -441,9 +441,15 @@ registry! {
     Cloudformation = "cloudformation" {
         title: "AWS CloudFormation (template-only rules)",
         listed: Template,
-        calls: [],
+        // `scan --stack`, and the Lambda on a stack's status change: the deployed
+        // template, its parameters and its resources (aws/deployed.rs).
+        calls: [
+            "cloudformation:DescribeStacks",
+            "cloudformation:GetTemplate",
+            "cloudformation:ListStackResources",
+        ],
         actions: [],
-        endpoints: [],
+        endpoints: ["cloudformation"],
         templates: [],
         kinds: { StackResource = "aws.cloudformation.resource" (cloudformation::StackResource, cloudformation::SCHEMA) },
     }

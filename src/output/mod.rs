@@ -2,6 +2,7 @@
 //! never decide a verdict.
 
 mod csv;
+mod drift;
 mod fit;
 mod history;
 mod html;
@@ -256,6 +257,7 @@ pub(crate) mod fixtures {
             }],
             suppressions: Vec::new(),
             baseline: None,
+            stack: None,
         }
     }
 }

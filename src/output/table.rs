@@ -54,6 +54,9 @@ impl Reporter for TableReporter {
         }
         self.accepted(report, out)?;
         self.resolved(report, out)?;
+        if let Some(stack) = &report.stack {
+            super::drift::write(stack, self.width, out)?;
+        }
         if !report.errors.is_empty() {
             writeln!(
                 out,
@@ -71,6 +74,8 @@ impl TableReporter {
         let summary = &report.summary;
         let whose = if scan.source == "template" {
             "Templates".to_string()
+        } else if let Some(stack) = &report.stack {
+            format!("Stack {} · account {}", stack.name, scan.account_id)
         } else {
             format!("Account {}", scan.account_id)
         };

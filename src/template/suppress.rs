@@ -15,7 +15,7 @@
 
 use chrono::NaiveDate;
 
-use crate::report::{Report, Suppression};
+use crate::report::{Finding, Report, Suppression};
 use crate::rules::Status;
 
 use super::node::Node;
@@ -86,22 +86,35 @@ pub fn read(file: &str, resource: &str, metadata: Option<&Node>) -> Result<Vec<E
 
 use super::node;
 
-/// Marks each failure an unexpired entry on its resource accepts. Returns the entries
+/// Where a template's finding is declared: its file and its logical id.
+pub fn in_template(f: &Finding) -> Option<(String, String)> {
+    f.location
+        .as_ref()
+        .map(|l| (l.file.clone(), f.resource_id.clone()))
+}
+
+/// Marks each failure an unexpired entry on its resource accepts; `declared` tells the
+/// template file and logical id of a finding's resource (`in_template`, or for a live
+/// resource of a deployed stack, the one it was deployed from). Returns the entries
 /// that accepted nothing (a rule that passes now, or was not run), for a warning.
-pub fn apply<'e>(report: &mut Report, entries: &'e [Entry]) -> Vec<&'e Entry> {
+pub fn apply<'e>(
+    report: &mut Report,
+    entries: &'e [Entry],
+    declared: impl Fn(&Finding) -> Option<(String, String)>,
+) -> Vec<&'e Entry> {
     let today = report.scan.collected_at.date_naive();
     let mut used = vec![false; entries.len()];
     for finding in &mut report.findings {
         if finding.status != Status::Fail || finding.suppressed.is_some() {
             continue;
         }
-        let Some(location) = &finding.location else {
+        let Some((file, logical)) = declared(finding) else {
             continue;
         };
         let found = entries.iter().position(|e| {
             e.rule == finding.rule_id
-                && e.resource == finding.resource_id
-                && e.file == location.file
+                && e.resource == logical
+                && e.file == file
                 && e.expires.is_none_or(|d| d >= today)
         });
         if let Some(i) = found {
@@ -122,4 +135,31 @@ pub fn apply<'e>(report: &mut Report, entries: &'e [Entry]) -> Vec<&'e Entry> {
         .filter(|(_, used)| !used)
         .map(|(e, _)| e)
         .collect()
+}
+
+/// Applies `entries` (see `apply`), recounts the summary, and returns a warning for each
+/// entry that accepts a rule its resource passes.
+pub fn accept(
+    report: &mut Report,
+    entries: &[Entry],
+    declared: impl Fn(&Finding) -> Option<(String, String)>,
+) -> Vec<String> {
+    let unused = apply(report, entries, declared);
+    let warnings = unused
+        .into_iter()
+        .filter(|e| {
+            report
+                .findings
+                .iter()
+                .any(|f| f.rule_id == e.rule && f.resource_id == e.resource)
+        })
+        .map(|e| {
+            format!(
+                "{}:{}: the suppression of {} on {} accepts nothing: it does not fail",
+                e.file, e.line, e.rule, e.resource
+            )
+        })
+        .collect();
+    report.summary = crate::engine::summarize(&report.findings, report.summary.resources_scanned);
+    warnings
 }
