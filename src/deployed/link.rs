@@ -2,8 +2,8 @@
 //! gives (a bucket's name, a group's `sg-…`, a topic's ARN, a queue's URL) matched
 //! against the collected resources of the kinds the template maps its type to (a
 //! region's settings, which the collectors name for the region, are the one resource of
-//! their kind there). Then the
-//! live inventory narrowed to those resources, keeping the errors that concern them.
+//! their kind there); then the live inventory narrowed to those resources, keeping the
+//! errors that concern them.
 
 use std::collections::{BTreeMap, BTreeSet};
 

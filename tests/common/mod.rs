@@ -5,6 +5,8 @@
 //! installs it, never a skip.
 #![allow(dead_code)] // each test binary uses a different part of the harness
 
+pub mod lambda;
+
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Output, Stdio};
