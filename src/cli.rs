@@ -177,6 +177,14 @@ pub struct ScanArgs {
     /// With --remote: send the on-demand scan event instead of waiting; prints the scan id.
     #[arg(long = "async", requires = "remote")]
     pub asynchronous: bool,
+    /// Import the failed findings into Security Hub in each region scanned (the account's
+    /// own product), archiving there the ones this scan no longer finds failing.
+    #[arg(long, conflicts_with_all = ["templates", "inventory", "remote", "list_rules"])]
+    pub security_hub: bool,
+    /// With --security-hub: import every verdict (PASSED, NOT_AVAILABLE too), not only
+    /// failures.
+    #[arg(long, requires = "security_hub")]
+    pub security_hub_all: bool,
 }
 
 /// `--service` takes the registry's names, and its help lists them.
@@ -258,6 +266,22 @@ pub struct DeployArgs {
     /// When the scheduled scan runs, e.g. `rate(6 hours)` or `cron(0 3 * * ? *)`.
     #[arg(long, value_name = "EXPR")]
     pub schedule: Option<String>,
+    /// Failed findings at or above this severity publish to the critical topic
+    /// (`AlertThreshold`; default: the stack's current value, else high).
+    #[arg(long, value_name = "SEVERITY")]
+    pub alert_threshold: Option<Severity>,
+    /// Days a stored report (and each old version) is kept (`ReportRetentionDays`;
+    /// default: the stack's current value, else 90).
+    #[arg(long, value_name = "DAYS", value_parser = clap::value_parser!(u32).range(1..))]
+    pub report_retention_days: Option<u32>,
+    /// Let the scheduled scan apply the safe remediations (`AutoRemediate`; default: the
+    /// stack's current value, else false).
+    #[arg(long, value_name = "BOOL", action = clap::ArgAction::Set)]
+    pub auto_remediate: Option<bool>,
+    /// Import each scheduled scan's failed findings into Security Hub
+    /// (`SecurityHubExport`; default: the stack's current value, else false).
+    #[arg(long, value_name = "BOOL", action = clap::ArgAction::Set)]
+    pub security_hub_export: Option<bool>,
     /// How the scanner Lambda reaches AWS: `endpoints` (an interface endpoint per
     /// service; IAM's exists only in us-east-1), `nat` (one NAT gateway) or `none`
     /// (outside the VPC). Default: the stack's current mode, else endpoints.

@@ -1,6 +1,7 @@
 //! `compliance`: audits an AWS account against security and compliance rules.
 //! Parses arguments, dispatches to a command, and maps failures to exit code 2.
 
+mod asff;
 mod aws;
 mod catalogue;
 mod cli;

@@ -288,11 +288,15 @@ pub struct Resolved {
 impl Finding {
     /// Framework ids in one string, `aws-fsbp:S3.8;cis-aws-3.0:2.1.4`.
     pub fn frameworks_joined(&self) -> String {
+        self.controls(":").join(";")
+    }
+
+    /// Each control the rule evidences as `framework{sep}control`.
+    pub fn controls(&self, sep: &str) -> Vec<String> {
         self.frameworks
             .iter()
-            .flat_map(|(fw, ids)| ids.iter().map(move |id| format!("{fw}:{id}")))
-            .collect::<Vec<_>>()
-            .join(";")
+            .flat_map(|(fw, ids)| ids.iter().map(move |id| format!("{fw}{sep}{id}")))
+            .collect()
     }
 
     /// Failed and not accepted: what the score, `--fail-on` and alerts count.

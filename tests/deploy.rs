@@ -97,18 +97,43 @@ assert tags == {{"Environment": "pr-42", "Owner": "security", "CostCenter": "una
         stderr(&again)
     );
 
-    let changed = deploy(&emu.url, &["--owner", "alice", "--schedule", "rate(1 day)"]);
+    let changed = deploy(
+        &emu.url,
+        &[
+            "--owner",
+            "alice",
+            "--schedule",
+            "rate(1 day)",
+            "--security-hub-export",
+            "true",
+            "--alert-threshold",
+            "critical",
+            "--report-retention-days",
+            "30",
+        ],
+    );
     assert_eq!(changed.status.code(), Some(0), "{}", stderr(&changed));
     assert_eq!(json_report(&changed)["changed"], true);
-    emu.boto(&format!(
-        r#"
+    let check = |owner: &str| {
+        emu.boto(&format!(
+            r#"
 stack = client("cloudformation").describe_stacks(StackName="compliance-pr-42")["Stacks"][0]
 params = {{p["ParameterKey"]: p["ParameterValue"] for p in stack["Parameters"]}}
-assert params["Owner"] == "alice" and params["ScheduleExpression"] == "rate(1 day)", params
+assert params["Owner"] == "{owner}" and params["ScheduleExpression"] == "rate(1 day)", params
+assert params["SecurityHubExport"] == "true" and params["AlertThreshold"] == "critical", params
+assert params["ReportRetentionDays"] == "30" and params["AutoRemediate"] == "false", params
 assert params["FlowLogDate"] == "{today}", "an update keeps the first deploy's date"
-assert {{"Key": "Owner", "Value": "alice"}} in stack["Tags"], stack["Tags"]
+assert {{"Key": "Owner", "Value": "{owner}"}} in stack["Tags"], stack["Tags"]
+names = [p["PolicyName"] for p in client("iam").list_policies(Scope="Local")["Policies"]]
+assert "compliance-securityhub-export-pr-42" in names, names
 "#
-    ));
+        ))
+    };
+    check("alice");
+    // Flags left out keep the stack's values.
+    let kept = deploy(&emu.url, &["--owner", "bob"]);
+    assert_eq!(kept.status.code(), Some(0), "{}", stderr(&kept));
+    check("bob");
 
     // Data in the report bucket: several versions and a delete marker.
     emu.boto(

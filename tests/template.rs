@@ -274,6 +274,49 @@ fn roles_use_managed_policies_only() {
 }
 
 #[test]
+fn security_hub_export_is_opt_in_with_exactly_its_two_calls() {
+    let doc = template();
+    let parameter = &doc["Parameters"]["SecurityHubExport"];
+    assert_eq!(parameter["Default"], "false");
+    let policy = &doc["Resources"]["SecurityHubExportPolicy"];
+    assert_eq!(policy["Condition"], "ExportsToSecurityHub");
+    assert_eq!(
+        text(&doc["Conditions"]["ExportsToSecurityHub"]),
+        "!Equals !Ref SecurityHubExport,true"
+    );
+    let statements = policy["Properties"]["PolicyDocument"]["Statement"]
+        .as_sequence()
+        .unwrap();
+    let granted: Vec<(String, String)> = statements
+        .iter()
+        .map(|s| (text(&s["Action"]), text(&s["Resource"])))
+        .collect();
+    assert_eq!(
+        granted,
+        [
+            (
+                "securityhub:BatchImportFindings".to_string(),
+                "!Sub arn:${AWS::Partition}:securityhub:${AWS::Region}:${AWS::AccountId}:product/${AWS::AccountId}/default".to_string()
+            ),
+            (
+                "securityhub:GetFindings".to_string(),
+                "!Sub arn:${AWS::Partition}:securityhub:${AWS::Region}:${AWS::AccountId}:hub/default".to_string()
+            ),
+        ]
+    );
+    let attached = text(&doc["Resources"]["ScannerRole"]["Properties"]["ManagedPolicyArns"]);
+    assert!(
+        attached.contains("!If ExportsToSecurityHub,!Ref SecurityHubExportPolicy"),
+        "{attached}"
+    );
+    let env = &doc["Resources"]["ScannerFunction"]["Properties"]["Environment"]["Variables"];
+    assert_eq!(
+        text(&env["COMPLIANCE_SECURITY_HUB_EXPORT"]),
+        "!Ref SecurityHubExport"
+    );
+}
+
+#[test]
 fn the_network_is_private_with_flow_logs_and_a_way_out_per_network_mode() {
     let doc = template();
     let mode = &doc["Parameters"]["NetworkMode"];

@@ -12,5 +12,6 @@ pub mod leftovers;
 pub mod regions;
 pub mod remediate;
 pub mod scanner;
+pub mod security_hub;
 pub mod session;
 pub mod stack;

@@ -170,10 +170,23 @@ fn parameters(
     code_key: Option<&str>,
 ) -> Vec<Param> {
     let today = Utc::now().format("%Y-%m-%d").to_string();
-    let chosen: [(&'static str, Option<String>); 9] = [
+    let chosen: [(&'static str, Option<String>); 13] = [
         ("EnvironmentSuffix", Some(suffix.to_string())),
         ("AlertEmail", args.alert_email.clone()),
         ("ScheduleExpression", args.schedule.clone()),
+        (
+            "AlertThreshold",
+            args.alert_threshold.map(|s| s.as_str().to_string()),
+        ),
+        (
+            "ReportRetentionDays",
+            args.report_retention_days.map(|d| d.to_string()),
+        ),
+        ("AutoRemediate", args.auto_remediate.map(|b| b.to_string())),
+        (
+            "SecurityHubExport",
+            args.security_hub_export.map(|b| b.to_string()),
+        ),
         ("Owner", args.owner.clone()),
         ("CostCenter", args.cost_center.clone()),
         ("ComplianceLevel", args.compliance_level.clone()),

@@ -13,6 +13,7 @@ use super::common::{
 };
 use super::files::{check_distinct, check_writable, write_atomically, write_stdout};
 use crate::aws::regions::RegionChoice;
+use crate::aws::security_hub;
 use crate::aws::session::Session;
 use crate::cli::ScanArgs;
 use crate::deployed;
@@ -74,6 +75,7 @@ pub async fn run(args: ScanArgs) -> Result<ExitCode, Fatal> {
     let judge = |inventory: &Inventory, source: &str| {
         pipeline::judge(&rules, inventory, &suppressions, source, None, started_at)
     };
+    let mut session = None;
     let (mut report, inventory) = if let Some(path) = &args.inventory {
         let inventory = read_inventory(path)?;
         (judge(&inventory, "inventory"), inventory)
@@ -84,9 +86,9 @@ pub async fn run(args: ScanArgs) -> Result<ExitCode, Fatal> {
         (report, scanned.inventory)
     } else {
         let options = args.aws.session_options(None, args.regions.first());
-        let session = Session::connect(&options).await?;
+        let session = session.insert(Session::connect(&options).await?);
         let live = Live {
-            session: &session,
+            session,
             regions: RegionChoice {
                 named: args.regions.clone(),
                 all: args.all_regions,
@@ -127,7 +129,40 @@ pub async fn run(args: ScanArgs) -> Result<ExitCode, Fatal> {
             report.summary.count(Status::Error),
         );
     }
-    deliver(&args, &report)
+    let code = deliver(&args, &report)?;
+    if let (true, Some(session)) = (args.security_hub, &session) {
+        export_to_security_hub(&args, session, &report, &rules).await?;
+    }
+    Ok(code)
+}
+
+/// `--security-hub`, once the report is delivered: a failed export is exit 2, the report
+/// kept.
+async fn export_to_security_hub(
+    args: &ScanArgs,
+    session: &Session,
+    report: &Report,
+    rules: &RuleSet,
+) -> Result<(), Fatal> {
+    let evaluated = rules.rules.iter().map(|r| r.id.clone()).collect();
+    let exported = security_hub::export(session, report, &evaluated, args.security_hub_all)
+        .await
+        .map_err(Fatal::new)?;
+    if let Some((id, reason)) = exported.failed.first() {
+        return Err(Fatal::new(format!(
+            "Security Hub refused {} finding(s) even when sent again (first: {id}: {reason}); {} imported, {} archived",
+            exported.failed.len(),
+            exported.imported,
+            exported.archived
+        )));
+    }
+    if !args.quiet {
+        eprintln!(
+            "security hub: {} finding(s) imported, {} archived as resolved",
+            exported.imported, exported.archived
+        );
+    }
+    Ok(())
 }
 
 /// `--stack NAME`: the deployed stack's template and live resources, and their drift.

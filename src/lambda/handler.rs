@@ -17,6 +17,7 @@ use crate::aws::delivery::publish;
 use crate::aws::deployed::read as read_stack;
 use crate::aws::regions::RegionChoice;
 use crate::aws::remediate::{execute, Mode, Runner};
+use crate::aws::security_hub;
 use crate::aws::session::{Session, SessionOptions};
 use crate::deployed;
 use crate::error::Fatal;
@@ -45,6 +46,8 @@ struct Settings {
     suffix: String,
     /// The stack's `AutoRemediate`: apply the safe remediations after each scan.
     auto_remediate: bool,
+    /// The stack's `SecurityHubExport`: import each run's failures into Security Hub.
+    security_hub_export: bool,
 }
 
 impl Settings {
@@ -58,6 +61,7 @@ impl Settings {
             threshold: var("COMPLIANCE_ALERT_THRESHOLD").map_or(Ok(Severity::High), |s| s.parse().map_err(Fatal::new))?,
             suffix: var("COMPLIANCE_SUFFIX").unwrap_or_default(),
             auto_remediate: var("COMPLIANCE_AUTO_REMEDIATE").as_deref() == Some("true"),
+            security_hub_export: var("COMPLIANCE_SECURITY_HUB_EXPORT").as_deref() == Some("true"),
         })
     }
 }
@@ -183,6 +187,13 @@ async fn handle(
         remediate(settings, &session, &s3, &rules, &report, &prefix).await;
     }
 
+    let exported = if settings.security_hub_export {
+        Some(export_findings(&session, &report, &rules).await)
+    } else {
+        None
+    };
+    let not_exported = exported.as_ref().and_then(|e| e.as_ref().err());
+
     let sns = aws_sdk_sns::Client::new(&session.config);
     let messages = [
         (
@@ -192,7 +203,13 @@ async fn handle(
         ),
         (
             &settings.warning_topic,
-            warning(&report, stored, &location, unapplied.as_deref()),
+            warning(
+                &report,
+                stored,
+                &location,
+                unapplied.as_deref(),
+                not_exported.map(String::as_str),
+            ),
             "warning",
         ),
     ];
@@ -226,6 +243,9 @@ async fn handle(
         }),
     );
     let mut response = json!({"scan_id": scan_id, "stored": stored, "location": location});
+    if let Some(Ok(counts)) = exported {
+        response["security_hub"] = counts;
+    }
     if trigger == Trigger::Direct {
         let inline = serde_json::to_value(&report).map_err(|e| fail(&e.to_string()))?;
         if let Some(inline) = inline_report(inline, stored, INLINE_REPORT_LIMIT) {
@@ -233,6 +253,41 @@ async fn handle(
         }
     }
     Ok(response)
+}
+
+/// `SecurityHubExport`: the run's failures into Security Hub; the counts, or why not all
+/// of them went (logged, and sent to the warning topic).
+async fn export_findings(
+    session: &Session,
+    report: &Report,
+    rules: &RuleSet,
+) -> Result<Value, String> {
+    let evaluated = rules.rules.iter().map(|r| r.id.clone()).collect();
+    let scan_id = json!({"scan_id": report.scan.id});
+    match security_hub::export(session, report, &evaluated, false).await {
+        Ok(e) if e.failed.is_empty() => {
+            let counts = json!({"imported": e.imported, "archived": e.archived});
+            log(
+                "info",
+                "findings imported into Security Hub",
+                json!({"scan_id": report.scan.id, "security_hub": counts}),
+            );
+            Ok(counts)
+        }
+        Ok(e) => {
+            let (id, reason) = &e.failed[0];
+            let problem = format!(
+                "{} finding(s) refused even when sent again (first: {id}: {reason})",
+                e.failed.len()
+            );
+            log("error", &problem, scan_id);
+            Err(problem)
+        }
+        Err(problem) => {
+            log("error", &problem, scan_id);
+            Err(problem)
+        }
+    }
 }
 
 /// The fixes `AutoRemediate` applies unattended: default encryption only, which needs

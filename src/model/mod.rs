@@ -44,6 +44,17 @@ use registry::registry;
 /// that an older reader could misread.
 pub const INVENTORY_SCHEMA_VERSION: u32 = 1;
 
+/// The partition a region belongs to (`aws`, `aws-cn`, `aws-us-gov`), as ARNs spell it.
+pub fn partition(region: &str) -> &'static str {
+    if region.starts_with("cn-") {
+        "aws-cn"
+    } else if region.starts_with("us-gov-") {
+        "aws-us-gov"
+    } else {
+        "aws"
+    }
+}
+
 /// Resource tags, key to value.
 pub type Tags = BTreeMap<String, String>;
 
@@ -107,7 +118,7 @@ registry! {
             ("AWS::S3::Bucket", Resource(s3::bucket)),
             ("AWS::S3::BucketPolicy", Attachment(s3::bucket_policy)),
         ],
-        kinds: { S3Bucket = "aws.s3.bucket" (s3::Bucket, s3::SCHEMA) },
+        kinds: { S3Bucket = "aws.s3.bucket" (s3::Bucket, s3::SCHEMA, "AwsS3Bucket") },
     }
     Ec2 = "ec2" {
         title: "Amazon EC2 and VPC",
@@ -145,16 +156,16 @@ registry! {
             ("AWS::EC2::NetworkAclEntry", Attachment(ec2::network_acl_entry)),
         ],
         kinds: {
-            Vpc = "aws.ec2.vpc" (ec2::Vpc, ec2::VPC_SCHEMA),
-            Subnet = "aws.ec2.subnet" (ec2::Subnet, ec2::SUBNET_SCHEMA),
-            SecurityGroup = "aws.ec2.security-group" (ec2::SecurityGroup, ec2::SECURITY_GROUP_SCHEMA),
-            NetworkAcl = "aws.ec2.network-acl" (ec2::NetworkAcl, ec2::NETWORK_ACL_SCHEMA),
-            Instance = "aws.ec2.instance" (ec2::Instance, ec2::INSTANCE_SCHEMA),
-            Volume = "aws.ec2.volume" (ec2::Volume, ec2::VOLUME_SCHEMA),
-            ElasticIp = "aws.ec2.elastic-ip" (ec2::ElasticIp, ec2::ELASTIC_IP_SCHEMA),
-            Snapshot = "aws.ec2.snapshot" (ec2::Snapshot, ec2::SNAPSHOT_SCHEMA),
-            Image = "aws.ec2.image" (ec2::Image, ec2::IMAGE_SCHEMA),
-            Ec2RegionSettings = "aws.ec2.region-settings" (ec2::RegionSettings, ec2::REGION_SETTINGS_SCHEMA),
+            Vpc = "aws.ec2.vpc" (ec2::Vpc, ec2::VPC_SCHEMA, "AwsEc2Vpc"),
+            Subnet = "aws.ec2.subnet" (ec2::Subnet, ec2::SUBNET_SCHEMA, "AwsEc2Subnet"),
+            SecurityGroup = "aws.ec2.security-group" (ec2::SecurityGroup, ec2::SECURITY_GROUP_SCHEMA, "AwsEc2SecurityGroup"),
+            NetworkAcl = "aws.ec2.network-acl" (ec2::NetworkAcl, ec2::NETWORK_ACL_SCHEMA, "AwsEc2NetworkAcl"),
+            Instance = "aws.ec2.instance" (ec2::Instance, ec2::INSTANCE_SCHEMA, "AwsEc2Instance"),
+            Volume = "aws.ec2.volume" (ec2::Volume, ec2::VOLUME_SCHEMA, "AwsEc2Volume"),
+            ElasticIp = "aws.ec2.elastic-ip" (ec2::ElasticIp, ec2::ELASTIC_IP_SCHEMA, "AwsEc2Eip"),
+            Snapshot = "aws.ec2.snapshot" (ec2::Snapshot, ec2::SNAPSHOT_SCHEMA, "Other"),
+            Image = "aws.ec2.image" (ec2::Image, ec2::IMAGE_SCHEMA, "Other"),
+            Ec2RegionSettings = "aws.ec2.region-settings" (ec2::RegionSettings, ec2::REGION_SETTINGS_SCHEMA, "AwsAccount"),
         },
     }
     Lambda = "lambda" {
@@ -169,7 +180,7 @@ registry! {
             ("AWS::Lambda::Url", Attachment(lambda::url)),
             ("AWS::Serverless::Function", Resource(lambda::serverless_function)),
         ],
-        kinds: { LambdaFunction = "aws.lambda.function" (lambda::Function, lambda::SCHEMA) },
+        kinds: { LambdaFunction = "aws.lambda.function" (lambda::Function, lambda::SCHEMA, "AwsLambdaFunction") },
     }
     Kms = "kms" {
         title: "AWS KMS",
@@ -179,7 +190,7 @@ registry! {
         actions: [],
         endpoints: ["kms"],
         templates: [("AWS::KMS::Key", Resource(kms::key))],
-        kinds: { KmsKey = "aws.kms.key" (kms::Key, kms::SCHEMA) },
+        kinds: { KmsKey = "aws.kms.key" (kms::Key, kms::SCHEMA, "AwsKmsKey") },
     }
     Sns = "sns" {
         title: "Amazon SNS",
@@ -192,7 +203,7 @@ registry! {
             ("AWS::SNS::TopicPolicy", Attachment(sns::topic_policy)),
             ("AWS::SNS::Subscription", Attachment(sns::topic_subscription)),
         ],
-        kinds: { SnsTopic = "aws.sns.topic" (sns::Topic, sns::SCHEMA) },
+        kinds: { SnsTopic = "aws.sns.topic" (sns::Topic, sns::SCHEMA, "AwsSnsTopic") },
     }
     Logs = "logs" {
         title: "Amazon CloudWatch Logs",
@@ -201,7 +212,7 @@ registry! {
         actions: [],
         endpoints: ["logs"],
         templates: [("AWS::Logs::LogGroup", Resource(logs::log_group))],
-        kinds: { LogGroup = "aws.logs.log-group" (logs::LogGroup, logs::SCHEMA) },
+        kinds: { LogGroup = "aws.logs.log-group" (logs::LogGroup, logs::SCHEMA, "Other") },
     }
     Iam = "iam" {
         title: "AWS IAM",
@@ -231,10 +242,10 @@ registry! {
             ("AWS::IAM::AccessKey", Attachment(iam::access_key)),
         ],
         kinds: {
-            IamAccount = "aws.iam.account" (iam::Account, iam::ACCOUNT_SCHEMA),
-            IamUser = "aws.iam.user" (iam::User, iam::USER_SCHEMA),
-            IamPolicy = "aws.iam.policy" (iam::Policy, iam::POLICY_SCHEMA),
-            ServerCertificate = "aws.iam.server-certificate" (iam::ServerCertificate, iam::SERVER_CERTIFICATE_SCHEMA),
+            IamAccount = "aws.iam.account" (iam::Account, iam::ACCOUNT_SCHEMA, "AwsAccount"),
+            IamUser = "aws.iam.user" (iam::User, iam::USER_SCHEMA, "AwsIamUser"),
+            IamPolicy = "aws.iam.policy" (iam::Policy, iam::POLICY_SCHEMA, "AwsIamPolicy"),
+            ServerCertificate = "aws.iam.server-certificate" (iam::ServerCertificate, iam::SERVER_CERTIFICATE_SCHEMA, "Other"),
         },
     }
     Cloudtrail = "cloudtrail" {
@@ -257,8 +268,8 @@ registry! {
             ("AWS::CloudTrail::Trail", Attachment(cloudtrail::trail_bucket)),
         ],
         kinds: {
-            Trail = "aws.cloudtrail.trail" (cloudtrail::Trail, cloudtrail::TRAIL_SCHEMA),
-            CloudtrailAccount = "aws.cloudtrail.account" (cloudtrail::Account, cloudtrail::ACCOUNT_SCHEMA),
+            Trail = "aws.cloudtrail.trail" (cloudtrail::Trail, cloudtrail::TRAIL_SCHEMA, "AwsCloudTrailTrail"),
+            CloudtrailAccount = "aws.cloudtrail.account" (cloudtrail::Account, cloudtrail::ACCOUNT_SCHEMA, "AwsAccount"),
         },
     }
     Cloudwatch = "cloudwatch" {
@@ -278,7 +289,7 @@ registry! {
         // CloudWatch's API is com.amazonaws.<region>.monitoring.
         endpoints: ["monitoring"],
         templates: [],
-        kinds: { Monitoring = "aws.cloudwatch.monitoring" (monitoring::Monitoring, monitoring::SCHEMA) },
+        kinds: { Monitoring = "aws.cloudwatch.monitoring" (monitoring::Monitoring, monitoring::SCHEMA, "AwsAccount") },
     }
     Config = "config" {
         title: "AWS Config",
@@ -291,7 +302,7 @@ registry! {
         actions: [],
         endpoints: ["config"],
         templates: [],
-        kinds: { ConfigRegionSettings = "aws.config.region-settings" (config::RegionSettings, config::SCHEMA) },
+        kinds: { ConfigRegionSettings = "aws.config.region-settings" (config::RegionSettings, config::SCHEMA, "AwsAccount") },
     }
     Guardduty = "guardduty" {
         title: "Amazon GuardDuty",
@@ -300,7 +311,7 @@ registry! {
         actions: [],
         endpoints: ["guardduty"],
         templates: [],
-        kinds: { GuarddutyRegionSettings = "aws.guardduty.region-settings" (guardduty::RegionSettings, guardduty::SCHEMA) },
+        kinds: { GuarddutyRegionSettings = "aws.guardduty.region-settings" (guardduty::RegionSettings, guardduty::SCHEMA, "AwsAccount") },
     }
     Accessanalyzer = "accessanalyzer" {
         title: "IAM Access Analyzer",
@@ -309,7 +320,7 @@ registry! {
         actions: [],
         endpoints: ["access-analyzer"],
         templates: [],
-        kinds: { AccessanalyzerRegionSettings = "aws.accessanalyzer.region-settings" (accessanalyzer::RegionSettings, accessanalyzer::SCHEMA) },
+        kinds: { AccessanalyzerRegionSettings = "aws.accessanalyzer.region-settings" (accessanalyzer::RegionSettings, accessanalyzer::SCHEMA, "AwsAccount") },
     }
     Rds = "rds" {
         title: "Amazon RDS",
@@ -328,10 +339,10 @@ registry! {
             ("AWS::RDS::DBCluster", Resource(rds::cluster)),
         ],
         kinds: {
-            DbInstance = "aws.rds.db-instance" (rds::DbInstance, rds::SCHEMA),
-            DbCluster = "aws.rds.db-cluster" (rds::DbCluster, rds::CLUSTER_SCHEMA),
-            DbSnapshot = "aws.rds.db-snapshot" (rds::Snapshot, rds::SNAPSHOT_SCHEMA),
-            DbClusterSnapshot = "aws.rds.db-cluster-snapshot" (rds::Snapshot, rds::CLUSTER_SNAPSHOT_SCHEMA),
+            DbInstance = "aws.rds.db-instance" (rds::DbInstance, rds::SCHEMA, "AwsRdsDbInstance"),
+            DbCluster = "aws.rds.db-cluster" (rds::DbCluster, rds::CLUSTER_SCHEMA, "AwsRdsDbCluster"),
+            DbSnapshot = "aws.rds.db-snapshot" (rds::Snapshot, rds::SNAPSHOT_SCHEMA, "AwsRdsDbSnapshot"),
+            DbClusterSnapshot = "aws.rds.db-cluster-snapshot" (rds::Snapshot, rds::CLUSTER_SNAPSHOT_SCHEMA, "AwsRdsDbClusterSnapshot"),
         },
     }
     Efs = "efs" {
@@ -349,8 +360,8 @@ registry! {
             ("AWS::EFS::AccessPoint", Resource(efs::access_point)),
         ],
         kinds: {
-            EfsFileSystem = "aws.efs.file-system" (efs::FileSystem, efs::SCHEMA),
-            EfsAccessPoint = "aws.efs.access-point" (efs::AccessPoint, efs::ACCESS_POINT_SCHEMA),
+            EfsFileSystem = "aws.efs.file-system" (efs::FileSystem, efs::SCHEMA, "AwsEfsFileSystem"),
+            EfsAccessPoint = "aws.efs.access-point" (efs::AccessPoint, efs::ACCESS_POINT_SCHEMA, "AwsEfsAccessPoint"),
         },
     }
     Dynamodb = "dynamodb" {
@@ -373,7 +384,7 @@ registry! {
             ("AWS::Serverless::SimpleTable", Resource(dynamodb::simple_table)),
             ("AWS::ApplicationAutoScaling::ScalableTarget", Attachment(dynamodb::scalable_target)),
         ],
-        kinds: { DynamodbTable = "aws.dynamodb.table" (dynamodb::Table, dynamodb::SCHEMA) },
+        kinds: { DynamodbTable = "aws.dynamodb.table" (dynamodb::Table, dynamodb::SCHEMA, "AwsDynamoDbTable") },
     }
     Sqs = "sqs" {
         title: "Amazon SQS",
@@ -385,7 +396,7 @@ registry! {
             ("AWS::SQS::Queue", Resource(sqs::queue)),
             ("AWS::SQS::QueuePolicy", Attachment(sqs::queue_policy)),
         ],
-        kinds: { SqsQueue = "aws.sqs.queue" (sqs::Queue, sqs::SCHEMA) },
+        kinds: { SqsQueue = "aws.sqs.queue" (sqs::Queue, sqs::SCHEMA, "AwsSqsQueue") },
     }
     Secretsmanager = "secretsmanager" {
         title: "AWS Secrets Manager",
@@ -397,7 +408,7 @@ registry! {
             ("AWS::SecretsManager::Secret", Resource(secretsmanager::secret)),
             ("AWS::SecretsManager::RotationSchedule", Attachment(secretsmanager::rotation)),
         ],
-        kinds: { Secret = "aws.secretsmanager.secret" (secretsmanager::Secret, secretsmanager::SCHEMA) },
+        kinds: { Secret = "aws.secretsmanager.secret" (secretsmanager::Secret, secretsmanager::SCHEMA, "AwsSecretsManagerSecret") },
     }
     Ecr = "ecr" {
         title: "Amazon ECR",
@@ -407,7 +418,7 @@ registry! {
         // ECR's API (not the image pulls, `ecr.dkr`) is com.amazonaws.<region>.ecr.api.
         endpoints: ["ecr.api"],
         templates: [("AWS::ECR::Repository", Resource(ecr::repository))],
-        kinds: { EcrRepository = "aws.ecr.repository" (ecr::Repository, ecr::SCHEMA) },
+        kinds: { EcrRepository = "aws.ecr.repository" (ecr::Repository, ecr::SCHEMA, "AwsEcrRepository") },
     }
     Elbv2 = "elbv2" {
         title: "Elastic Load Balancing (Application, Network and Gateway Load Balancers)",
@@ -427,7 +438,7 @@ registry! {
             ("AWS::ElasticLoadBalancingV2::LoadBalancer", Resource(elbv2::load_balancer)),
             ("AWS::ElasticLoadBalancingV2::Listener", Attachment(elbv2::listener)),
         ],
-        kinds: { LoadBalancer = "aws.elbv2.load-balancer" (elbv2::LoadBalancer, elbv2::SCHEMA) },
+        kinds: { LoadBalancer = "aws.elbv2.load-balancer" (elbv2::LoadBalancer, elbv2::SCHEMA, "AwsElbv2LoadBalancer") },
     }
     Securityhub = "securityhub" {
         title: "AWS Security Hub",
@@ -436,7 +447,7 @@ registry! {
         actions: [],
         endpoints: ["securityhub"],
         templates: [],
-        kinds: { SecurityhubRegionSettings = "aws.securityhub.region-settings" (securityhub::RegionSettings, securityhub::SCHEMA) },
+        kinds: { SecurityhubRegionSettings = "aws.securityhub.region-settings" (securityhub::RegionSettings, securityhub::SCHEMA, "AwsAccount") },
     }
     Cloudformation = "cloudformation" {
         title: "AWS CloudFormation (template-only rules)",
@@ -451,7 +462,7 @@ registry! {
         actions: [],
         endpoints: ["cloudformation"],
         templates: [],
-        kinds: { StackResource = "aws.cloudformation.resource" (cloudformation::StackResource, cloudformation::SCHEMA) },
+        kinds: { StackResource = "aws.cloudformation.resource" (cloudformation::StackResource, cloudformation::SCHEMA, "Other") },
     }
 }
 

@@ -96,7 +96,7 @@ macro_rules! registry {
             actions: [$(($api:literal, $action:literal)),* $(,)?],
             endpoints: [$($endpoint:literal),* $(,)?],
             templates: [$(($cfn:literal, $how:ident($($mapper:tt)+))),* $(,)?],
-            kinds: { $($kind:ident = $kind_name:literal ($ty:ty, $schema:expr)),+ $(,)? } $(,)?
+            kinds: { $($kind:ident = $kind_name:literal ($ty:ty, $schema:expr, $asff:literal)),+ $(,)? } $(,)?
         }
     )+) => {
         /// The services a scan can be narrowed to with `--service`.
@@ -153,6 +153,12 @@ macro_rules! registry {
             /// The attributes a rule may read on this kind.
             pub fn schema(self) -> &'static [schema::Field] {
                 match self { $($( ResourceKind::$kind => $schema, )+)+ }
+            }
+
+            /// Security Hub's resource type (`Resources[].Type` in ASFF): `AwsAccount`
+            /// for an account's or a region's settings, `Other` where ASFF has none.
+            pub fn asff_type(self) -> &'static str {
+                match self { $($( ResourceKind::$kind => $asff, )+)+ }
             }
         }
 

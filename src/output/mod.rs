@@ -1,15 +1,17 @@
 //! Printers: each turns a `Report` into bytes in one format. They never call AWS and
 //! never decide a verdict.
 
+mod asff;
 mod csv;
 mod drift;
-mod fit;
+pub mod fit;
 mod history;
 mod html;
 mod html_risks;
 mod json;
 mod junit;
 mod markup;
+mod ocsf;
 mod remediation;
 mod rule_list;
 mod sarif;
@@ -22,11 +24,13 @@ use clap::ValueEnum;
 
 use crate::report::Report;
 
+pub use self::asff::AsffReporter;
 pub use self::csv::CsvReporter;
 pub use self::history::{write_controls, write_diff, write_trend};
 pub use self::html::HtmlReporter;
 pub use self::json::JsonReporter;
 pub use self::junit::JunitReporter;
+pub use self::ocsf::OcsfReporter;
 pub use self::remediation::write_remediation;
 pub use self::rule_list::write_rules;
 pub use self::sarif::SarifReporter;
@@ -77,6 +81,11 @@ pub enum Format {
     Sarif,
     /// JUnit XML, one test case per rule × resource, for CI test reports.
     Junit,
+    /// AWS Security Finding Format (Security Hub), a JSON array of every finding.
+    Asff,
+    /// OCSF 1.1 Compliance Findings (class 2003, as Security Lake stores them), one JSON
+    /// object per line.
+    Ocsf,
 }
 
 /// The formats of lists that are not one scan's findings: rules, trend, diff, controls.
@@ -98,6 +107,8 @@ impl Format {
             Format::Html => Box::new(HtmlReporter { trend: Vec::new() }),
             Format::Sarif => Box::new(SarifReporter),
             Format::Junit => Box::new(JunitReporter),
+            Format::Asff => Box::new(AsffReporter),
+            Format::Ocsf => Box::new(OcsfReporter),
         }
     }
 

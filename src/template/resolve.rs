@@ -90,13 +90,7 @@ impl<'t> Context<'t> {
     }
 
     fn partition(&self) -> &'static str {
-        if self.region.starts_with("cn-") {
-            "aws-cn"
-        } else if self.region.starts_with("us-gov-") {
-            "aws-us-gov"
-        } else {
-            "aws"
-        }
+        crate::model::partition(&self.region)
     }
 
     /// `node` with every intrinsic function evaluated and `AWS::NoValue` removed.
