@@ -176,6 +176,10 @@ pub fn finding(report: &Report, f: &Finding, now: DateTime<Utc>) -> AsffFinding 
     requirements.truncate(LIST_LIMIT);
     let mut fields = BTreeMap::from([
         ("compliance/RuleId".to_string(), f.rule_id.clone()),
+        (
+            "compliance/ResourceId".to_string(),
+            cut(&f.resource_id, PRODUCT_FIELD_LIMIT),
+        ),
         ("compliance/ScanId".to_string(), report.scan.id.clone()),
         (
             "compliance/ResourceType".to_string(),

@@ -379,6 +379,10 @@ pub struct ReportArgs {
     /// against the one before it).
     #[arg(long, num_args = 0..=2, value_names = ["A", "B"])]
     pub diff: Option<Vec<String>>,
+    /// With --suffix: this resource's findings history (its ARN, or its id where it has
+    /// none) from the stack's findings table: when each rule started and stopped failing.
+    #[arg(long, value_name = "ARN", requires = "suffix", conflicts_with_all = ["scan", "trend", "diff", "framework", "suppressions"])]
+    pub resource: Option<String>,
     /// The scan's findings grouped by this framework's controls (aws-fsbp, cis-aws-3.0,
     /// pci-dss-4.0, …), each with its status.
     #[arg(long, value_name = "FRAMEWORK", conflicts_with_all = ["trend", "diff"])]

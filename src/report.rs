@@ -1,7 +1,7 @@
 //! The report a scan produces: what every printer reads and `--format json` writes.
 //! Its JSON form is a versioned, documented schema (docs/report-format.md).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -315,6 +315,27 @@ impl Finding {
 }
 
 impl Report {
+    /// Whether this run would have reported (rule, region, resource) failing had it
+    /// still failed: the rule was evaluated (`evaluated`), the region scanned, and
+    /// nothing of the rule there was ERROR for that resource or for a whole listing.
+    /// What it could not see is never taken as resolved.
+    pub fn judged_again(
+        &self,
+        evaluated: &BTreeSet<&str>,
+        rule: &str,
+        region: &str,
+        resource_id: &str,
+    ) -> bool {
+        evaluated.contains(rule)
+            && (region == "global" || self.scan.regions.iter().any(|r| r == region))
+            && !self.findings.iter().any(|f| {
+                f.status == Status::Error
+                    && f.rule_id == rule
+                    && f.region == region
+                    && (f.resource_id == resource_id || f.resource_id == "*")
+            })
+    }
+
     /// Failures no suppression accepts that the baseline did not have.
     pub fn new_failures(&self) -> usize {
         self.findings

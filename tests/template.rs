@@ -274,6 +274,66 @@ fn roles_use_managed_policies_only() {
 }
 
 #[test]
+fn the_findings_history_is_on_demand_recoverable_encrypted_and_expires() {
+    let doc = template();
+    let table = &doc["Resources"]["FindingsTable"]["Properties"];
+    assert_eq!(table["BillingMode"], "PAY_PER_REQUEST");
+    assert_eq!(
+        table["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"],
+        true
+    );
+    assert_eq!(table["SSESpecification"]["SSEType"], "KMS");
+    assert_eq!(
+        text(&table["SSESpecification"]["KMSMasterKeyId"]),
+        "!GetAtt ReportBucketKey.Arn"
+    );
+    assert_eq!(
+        table["TimeToLiveSpecification"]["AttributeName"],
+        "expires_at"
+    );
+    assert_eq!(table["TimeToLiveSpecification"]["Enabled"], true);
+    let keys: Vec<(String, String)> = table["KeySchema"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(|k| (text(&k["AttributeName"]), text(&k["KeyType"])))
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            ("resource".to_string(), "HASH".to_string()),
+            ("evaluated".to_string(), "RANGE".to_string())
+        ]
+    );
+    // The function writes it, and only it; the retention is the reports'.
+    let statements = doc["Resources"]["ReportWritePolicy"]["Properties"]["PolicyDocument"]
+        ["Statement"]
+        .as_sequence()
+        .unwrap();
+    let table_access: Vec<(String, String)> = statements
+        .iter()
+        .filter(|s| text(&s["Action"]).starts_with("dynamodb:"))
+        .map(|s| (text(&s["Action"]), text(&s["Resource"])))
+        .collect();
+    assert_eq!(
+        table_access,
+        [(
+            "dynamodb:BatchWriteItem".to_string(),
+            "!GetAtt FindingsTable.Arn".to_string()
+        )]
+    );
+    let env = &doc["Resources"]["ScannerFunction"]["Properties"]["Environment"]["Variables"];
+    assert_eq!(
+        text(&env["COMPLIANCE_FINDINGS_TABLE"]),
+        "!Ref FindingsTable"
+    );
+    assert_eq!(
+        text(&env["COMPLIANCE_RETENTION_DAYS"]),
+        "!Ref ReportRetentionDays"
+    );
+}
+
+#[test]
 fn security_hub_export_is_opt_in_with_exactly_its_two_calls() {
     let doc = template();
     let parameter = &doc["Parameters"]["SecurityHubExport"];
@@ -411,7 +471,8 @@ fn every_taggable_resource_carries_the_four_tags() {
 #[test]
 fn nothing_is_retained_and_names_carry_the_suffix() {
     let doc = template();
-    const NAMES: [&str; 11] = [
+    const NAMES: [&str; 12] = [
+        "TableName",
         "BucketName",
         "TopicName",
         "FunctionName",
@@ -449,6 +510,7 @@ fn nothing_is_retained_and_names_carry_the_suffix() {
         "FunctionArn",
         "DashboardName",
         "VpcId",
+        "FindingsTableName",
     ] {
         assert!(!doc["Outputs"][output].is_null(), "output {output}");
     }

@@ -8,6 +8,7 @@ pub mod collect;
 pub mod delivery;
 pub mod deployed;
 pub mod errors;
+pub mod findings_table;
 pub mod leftovers;
 pub mod regions;
 pub mod remediate;

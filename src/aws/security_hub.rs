@@ -44,13 +44,14 @@ pub struct Exported {
     pub failed: Vec<(String, String)>,
 }
 
-/// Imports `report` into Security Hub; `evaluated` names the rules the run evaluated,
+/// Imports `report` into Security Hub; `evaluated` names the rules the run evaluated
+/// (the others' findings there are left alone),
 /// `all` sends passes and undecided verdicts too. An error is one sentence: a region
 /// whose hub cannot be read or written (Security Hub not enabled, access denied).
 pub async fn export(
     session: &Session,
     report: &Report,
-    evaluated: &BTreeSet<String>,
+    evaluated: &BTreeSet<&str>,
     all: bool,
 ) -> Result<Exported, String> {
     let now = Utc::now();
@@ -58,24 +59,12 @@ pub async fn export(
     for region in &report.scan.regions {
         let client = Client::new(&session.regional(region));
         // A template's findings (`scan --stack`) describe the template, not a resource.
-        let in_region = report
+        let send: Vec<AsffFinding> = report
             .findings
             .iter()
-            .filter(|f| &f.region == region && f.location.is_none());
-        let send: Vec<AsffFinding> = in_region
-            .clone()
+            .filter(|f| &f.region == region && f.location.is_none())
             .filter(|f| f.suppressed.is_none() && (all || f.status == Status::Fail))
             .map(|f| asff::finding(report, f, now))
-            .collect();
-        // Where this run could not look: nothing there is taken as resolved.
-        let unknown: BTreeSet<String> = in_region
-            .clone()
-            .filter(|f| f.status == Status::Error)
-            .map(|f| asff::finding_id(&report.scan.account_id, f))
-            .collect();
-        let blind_rules: BTreeSet<&str> = in_region
-            .filter(|f| f.status == Status::Error && f.resource_id == "*")
-            .map(|f| f.rule_id.as_str())
             .collect();
         let product = asff::product_arn(&report.scan.account_id, region);
         let sent: BTreeSet<&str> = send.iter().map(|a| a.id.as_str()).collect();
@@ -83,16 +72,15 @@ pub async fn export(
             .await?
             .into_iter()
             .filter(|f| {
+                let field = |k: &str| {
+                    f.product_fields
+                        .as_ref()
+                        .and_then(|p| p.get(k))
+                        .map_or("", String::as_str)
+                };
                 let id = f.id.as_deref().unwrap_or_default();
-                let rule = f
-                    .generator_id
-                    .as_deref()
-                    .and_then(|g| g.strip_prefix("compliance/"))
-                    .unwrap_or_default();
-                !sent.contains(id)
-                    && !unknown.contains(id)
-                    && evaluated.contains(rule)
-                    && !blind_rules.contains(rule)
+                let (rule, resource) = (field("compliance/RuleId"), field("compliance/ResourceId"));
+                !sent.contains(id) && report.judged_again(evaluated, rule, region, resource)
             })
             .map(|mut f| {
                 f.record_state = Some(RecordState::Archived);

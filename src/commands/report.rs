@@ -1,6 +1,6 @@
 //! `compliance report`: renders stored scan reports — the latest or a named scan in any
 //! format, grouped by a framework's controls, the trend across scans, or what changed
-//! between two.
+//! between two — or one resource's findings history from the stack's table.
 
 use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
@@ -9,16 +9,20 @@ use chrono::{TimeZone, Utc};
 
 use super::common::{stored_scans, table_view};
 use super::files::{check_distinct, check_writable, write_atomically, write_stdout};
+use crate::aws::findings_table;
+use crate::aws::session::Session;
 use crate::cli::ReportArgs;
 use crate::engine::suppress;
 use crate::error::Fatal;
+use crate::history::table::{episodes, Item};
 use crate::history::{self, diff::diff, framework::catalogued, pick, trend::trend};
 use crate::output::{
-    write_controls, write_diff, write_suppressions, write_trend, Format, HtmlReporter, Reporter,
-    TableReporter,
+    write_controls, write_diff, write_resource_history, write_suppressions, write_trend, Format,
+    HtmlReporter, Reporter, TableReporter,
 };
 use crate::pipeline;
 use crate::report::{Report, SuppressionEntry};
+use crate::stack::Suffix;
 
 pub async fn run(args: ReportArgs) -> Result<ExitCode, Fatal> {
     if let Some(path) = &args.output {
@@ -26,6 +30,18 @@ pub async fn run(args: ReportArgs) -> Result<ExitCode, Fatal> {
         let inputs: Vec<(&str, &std::path::Path)> =
             args.files.iter().map(|f| ("report", f.as_path())).collect();
         check_distinct(&[("--output", path)], &inputs)?;
+    }
+    let terminal = args.output.is_none() && io::stdout().is_terminal();
+    let emit = |fill: &dyn Fn(&mut dyn Write) -> io::Result<()>| match &args.output {
+        Some(path) => write_atomically(path, |w| fill(w)),
+        None => write_stdout(|w| fill(w)),
+    };
+    if let (Some(resource), Some(suffix)) = (&args.resource, &args.suffix) {
+        let format = args.format.for_list("--resource").map_err(Fatal::new)?;
+        let items = resource_history(&args, suffix, resource).await?;
+        let episodes = episodes(&items);
+        emit(&|w| write_resource_history(format, resource, &items, &episodes, terminal, w))?;
+        return Ok(ExitCode::SUCCESS);
     }
     let stored = match &args.suffix {
         Some(suffix) => stored_scans(&args.aws, args.region.as_ref(), suffix, args.since).await?,
@@ -35,11 +51,6 @@ pub async fn run(args: ReportArgs) -> Result<ExitCode, Fatal> {
     if compares {
         history::one_account(&stored).map_err(Fatal::new)?;
     }
-    let terminal = args.output.is_none() && io::stdout().is_terminal();
-    let emit = |fill: &dyn Fn(&mut dyn Write) -> io::Result<()>| match &args.output {
-        Some(path) => write_atomically(path, |w| fill(w)),
-        None => write_stdout(|w| fill(w)),
-    };
 
     if args.trend && args.format == Format::Html {
         // The page of the latest scan, charting the scans the flags keep.
@@ -132,6 +143,27 @@ fn entries_against(
     let mut judged = scan.clone();
     suppress(&mut judged, &set, &evaluated);
     Ok(judged.suppressions)
+}
+
+/// `--resource`: the resource's items in the stack's findings table (one `Query`).
+async fn resource_history(
+    args: &ReportArgs,
+    suffix: &str,
+    resource: &str,
+) -> Result<Vec<Item>, Fatal> {
+    let suffix = Suffix::parse(suffix).map_err(Fatal::new)?;
+    let session = Session::connect(&args.aws.session_options(args.region.as_ref(), None)).await?;
+    let client = aws_sdk_dynamodb::Client::new(&session.config);
+    let items = findings_table::history(&client, &suffix.findings_table(), resource)
+        .await
+        .map_err(Fatal::new)?;
+    if items.is_empty() {
+        return Err(Fatal::new(format!(
+            "{} holds no finding for {resource}: it never failed a rule, or give its ARN as the report's resource_arn shows it",
+            suffix.findings_table()
+        )));
+    }
+    Ok(items)
 }
 
 /// `--since` as the start of that day, UTC.

@@ -144,7 +144,7 @@ async fn export_to_security_hub(
     report: &Report,
     rules: &RuleSet,
 ) -> Result<(), Fatal> {
-    let evaluated = rules.rules.iter().map(|r| r.id.clone()).collect();
+    let evaluated = rules.rules.iter().map(|r| r.id.as_str()).collect();
     let exported = security_hub::export(session, report, &evaluated, args.security_hub_all)
         .await
         .map_err(Fatal::new)?;

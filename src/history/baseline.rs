@@ -47,16 +47,8 @@ pub fn mark(
         };
         f.baseline = Some(state);
     }
-    let judged_again = |c: &&Difference| {
-        evaluated.contains(c.rule_id.as_str())
-            && (c.region == "global" || report.scan.regions.contains(&c.region))
-            && !report.findings.iter().any(|f| {
-                f.status == Status::Error
-                    && f.rule_id == c.rule_id
-                    && f.region == c.region
-                    && (f.resource_id == c.resource_id || f.resource_id == "*")
-            })
-    };
+    let judged_again =
+        |c: &&Difference| report.judged_again(evaluated, &c.rule_id, &c.region, &c.resource_id);
     let resolved = changes
         .iter()
         .filter(|c| c.change == Change::Resolved)

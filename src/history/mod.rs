@@ -1,12 +1,16 @@
 //! Stored scan reports (files written by `scan --output … --format json`): loading them
 //! with one clear sentence per bad file, ordering them in time, and what `report`
 //! computes from them: the trend, the differences between two scans, and one scan's
-//! findings grouped by a framework's controls. Pure but
-//! for reading the files.
+//! findings grouped by a framework's controls; and the findings history table's items
+//! (`table.rs`, and `record.rs` for what the Lambda writes). Pure but for reading the
+//! files.
 
 pub mod baseline;
 pub mod diff;
 pub mod framework;
+#[cfg(feature = "lambda")]
+pub mod record;
+pub mod table;
 pub mod trend;
 
 use std::path::PathBuf;

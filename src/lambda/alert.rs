@@ -119,14 +119,15 @@ pub fn alert(report: &Report, threshold: Severity, location: &str) -> Option<Ale
 
 /// The warning for a run that fell short — or whose accepted risks expired, expire
 /// soon, or could not be read (`suppressions`: why the stack's file was not applied), or
-/// whose findings did not reach Security Hub (`security_hub`: why) — or `None` when it
-/// saw, stored and delivered everything.
+/// whose findings did not all go where the stack sends them (`undelivered`: the problem's
+/// name, `security-hub` or `history`, and its sentence) — or `None` when it saw, stored
+/// and delivered everything.
 pub fn warning(
     report: &Report,
     stored: bool,
     location: &str,
     suppressions: Option<&str>,
-    security_hub: Option<&str>,
+    undelivered: &[(&'static str, String)],
 ) -> Option<Alert> {
     let scan = &report.scan;
     let mut problems: Vec<(&str, String)> = Vec::new();
@@ -200,12 +201,7 @@ pub fn warning(
             format!("The suppression file was not applied, so every failure counts: {problem}"),
         ));
     }
-    if let Some(problem) = security_hub {
-        problems.push((
-            "security-hub",
-            format!("The findings were not all imported into Security Hub: {problem}"),
-        ));
-    }
+    problems.extend(undelivered.iter().cloned());
     let lapsing: Vec<String> = report
         .suppressions
         .iter()
@@ -278,7 +274,7 @@ mod tests {
     fn a_run_that_fell_short_raises_one_warning_naming_each_problem() {
         let mut report = fixtures::report();
         report.scan.incomplete = true;
-        let w = warning(&report, false, "s3://b/scans/x.json", None, None).unwrap();
+        let w = warning(&report, false, "s3://b/scans/x.json", None, &[]).unwrap();
         assert_eq!(w.attributes["problem"].1, "incomplete,errors,not-stored");
         assert!(
             w.message
@@ -290,7 +286,7 @@ mod tests {
         report.scan.incomplete = false;
         report.errors.clear();
         assert_eq!(
-            warning(&report, true, "s3://b/x", None, None),
+            warning(&report, true, "s3://b/x", None, &[]),
             None,
             "a clean run warns nobody"
         );
@@ -299,7 +295,7 @@ mod tests {
             true,
             "s3://b/x",
             Some("config/suppressions.yaml: bad"),
-            None,
+            &[],
         )
         .unwrap();
         assert_eq!(unread.attributes["problem"].1, "suppressions");
@@ -328,14 +324,14 @@ mod tests {
             entry(EntryStatus::Stale, "b"),
         ];
         assert_eq!(
-            warning(&report, true, "s3://b/x", None, None),
+            warning(&report, true, "s3://b/x", None, &[]),
             None,
             "active and stale are not urgent"
         );
         report
             .suppressions
             .push(entry(EntryStatus::Expired, "web-team"));
-        let w = warning(&report, true, "s3://b/x", None, None).unwrap();
+        let w = warning(&report, true, "s3://b/x", None, &[]).unwrap();
         assert_eq!(w.attributes["problem"].1, "expired-suppressions");
         assert!(
             w.message

@@ -10,6 +10,7 @@ use lambda_runtime::{service_fn, Error, LambdaEvent};
 use serde_json::{json, Value};
 
 use super::alert::{alert, warning};
+use super::history;
 use super::invocation::{parse, Trigger};
 use super::metrics::emf_lines;
 use crate::aws::buckets::{read, store_new};
@@ -48,6 +49,9 @@ struct Settings {
     auto_remediate: bool,
     /// The stack's `SecurityHubExport`: import each run's failures into Security Hub.
     security_hub_export: bool,
+    /// The findings history table, and how long its items live (`ReportRetentionDays`).
+    findings_table: Option<String>,
+    retention_days: i64,
 }
 
 impl Settings {
@@ -62,6 +66,10 @@ impl Settings {
             suffix: var("COMPLIANCE_SUFFIX").unwrap_or_default(),
             auto_remediate: var("COMPLIANCE_AUTO_REMEDIATE").as_deref() == Some("true"),
             security_hub_export: var("COMPLIANCE_SECURITY_HUB_EXPORT").as_deref() == Some("true"),
+            findings_table: var("COMPLIANCE_FINDINGS_TABLE"),
+            retention_days: var("COMPLIANCE_RETENTION_DAYS").map_or(Ok(90), |d| {
+                d.parse().map_err(|_| Fatal::new(format!("COMPLIANCE_RETENTION_DAYS is {d}, not a number of days")))
+            })?,
         })
     }
 }
@@ -187,12 +195,37 @@ async fn handle(
         remediate(settings, &session, &s3, &rules, &report, &prefix).await;
     }
 
+    let mut undelivered: Vec<(&'static str, String)> = Vec::new();
     let exported = if settings.security_hub_export {
         Some(export_findings(&session, &report, &rules).await)
     } else {
         None
     };
-    let not_exported = exported.as_ref().and_then(|e| e.as_ref().err());
+    if let Some(Err(problem)) = &exported {
+        let text = format!("The findings were not all imported into Security Hub: {problem}");
+        undelivered.push(("security-hub", text));
+    }
+    if let Some(name) = &settings.findings_table {
+        let table = history::Table {
+            name,
+            bucket: &settings.bucket,
+            retention_days: settings.retention_days,
+        };
+        match history::record(&session, &s3, &table, &report, &rules).await {
+            Ok(n) => log(
+                "info",
+                "findings history written",
+                json!({"scan_id": scan_id, "items": n}),
+            ),
+            Err(problem) => {
+                log("error", &problem, json!({"scan_id": scan_id}));
+                undelivered.push((
+                    "history",
+                    format!("The findings history was not written: {problem}"),
+                ));
+            }
+        }
+    }
 
     let sns = aws_sdk_sns::Client::new(&session.config);
     let messages = [
@@ -208,7 +241,7 @@ async fn handle(
                 stored,
                 &location,
                 unapplied.as_deref(),
-                not_exported.map(String::as_str),
+                &undelivered,
             ),
             "warning",
         ),
@@ -262,7 +295,7 @@ async fn export_findings(
     report: &Report,
     rules: &RuleSet,
 ) -> Result<Value, String> {
-    let evaluated = rules.rules.iter().map(|r| r.id.clone()).collect();
+    let evaluated = rules.rules.iter().map(|r| r.id.as_str()).collect();
     let scan_id = json!({"scan_id": report.scan.id});
     match security_hub::export(session, report, &evaluated, false).await {
         Ok(e) if e.failed.is_empty() => {

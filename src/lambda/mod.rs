@@ -10,6 +10,8 @@ mod alert;
 #[cfg(feature = "lambda")]
 mod handler;
 #[cfg(feature = "lambda")]
+mod history;
+#[cfg(feature = "lambda")]
 mod invocation;
 #[cfg(feature = "lambda")]
 mod metrics;

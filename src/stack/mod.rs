@@ -18,6 +18,10 @@ pub const SCANS_PREFIX: &str = "scans/";
 /// Where the scheduled scans read the suppression file `deploy --suppressions` uploads.
 pub const SUPPRESSIONS_KEY: &str = "config/suppressions.yaml";
 
+/// Where the scanner keeps the last run's failures for the findings history.
+#[cfg(feature = "lambda")]
+pub const FAILING_KEY: &str = "state/failing.json";
+
 /// The key prefix of one stored scan's outputs, dated the day it started.
 #[cfg(feature = "lambda")]
 pub fn scan_key(started_at: chrono::DateTime<chrono::Utc>, scan_id: &str) -> String {
@@ -145,6 +149,11 @@ impl Suffix {
     /// The stack's name: `compliance-<suffix>`.
     pub fn stack_name(&self) -> String {
         format!("compliance-{}", self.0)
+    }
+
+    /// The findings history table's name, as the template names it.
+    pub fn findings_table(&self) -> String {
+        format!("compliance-findings-{}", self.0)
     }
 
     /// The scanner Lambda's name, as the template names it.

@@ -1,0 +1,49 @@
+//! The findings history a run writes into the stack's table (`history::table`): its
+//! failures and what it resolved since the previous run, whose failures are kept in the
+//! report bucket at `FAILING_KEY`. That state is replaced only once the items are
+//! written, so a run whose writes fail leaves the next one to resolve from the same
+//! point.
+
+use std::collections::BTreeSet;
+
+use crate::aws::buckets::{put, read};
+use crate::aws::findings_table::write;
+use crate::aws::session::Session;
+use crate::history::record::{items, Failing};
+use crate::report::Report;
+use crate::rules::RuleSet;
+use crate::stack::FAILING_KEY;
+
+/// Where the history goes and how long an item lives.
+pub struct Table<'a> {
+    pub name: &'a str,
+    pub bucket: &'a str,
+    pub retention_days: i64,
+}
+
+/// Writes the run's items; how many, or why not.
+pub async fn record(
+    session: &Session,
+    s3: &aws_sdk_s3::Client,
+    table: &Table<'_>,
+    report: &Report,
+    rules: &RuleSet,
+) -> Result<usize, String> {
+    let bucket = table.bucket;
+    let previous: Failing = match read(s3, bucket, FAILING_KEY).await {
+        Err(e) if e.is(&["NoSuchKey"]) => Failing::default(),
+        Err(e) => return Err(format!("cannot read s3://{bucket}/{FAILING_KEY}: {e}")),
+        Ok(text) => serde_json::from_str(&text).map_err(|e| {
+            format!("s3://{bucket}/{FAILING_KEY} is not the state this version writes: {e}")
+        })?,
+    };
+    let evaluated: BTreeSet<&str> = rules.rules.iter().map(|r| r.id.as_str()).collect();
+    let (items, failing) = items(report, &previous, &evaluated, table.retention_days);
+    let client = aws_sdk_dynamodb::Client::new(&session.config);
+    let written = write(&client, table.name, &items).await?;
+    let body = serde_json::to_vec(&failing).map_err(|e| e.to_string())?;
+    put(s3, bucket, FAILING_KEY, body, "application/json")
+        .await
+        .map_err(|e| format!("cannot store s3://{bucket}/{FAILING_KEY}: {e}"))?;
+    Ok(written)
+}
