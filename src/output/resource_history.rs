@@ -1,6 +1,6 @@
 //! `report --suffix S --resource ARN`: one resource's findings history, as episodes —
 //! when each rule started and stopped failing on it — in each list format (JSON adds the
-//! items themselves).
+//! items themselves; the table leaves the region to JSON and CSV, to stay on one line).
 
 use std::io::{self, Write};
 
@@ -65,25 +65,26 @@ pub fn write_resource_history(
             table.set_header([
                 "Rule",
                 "Severity",
-                "Region",
-                "First failed",
+                "First failed (UTC)",
                 "Last failed",
                 "Resolved",
                 "Detail",
             ]);
+            // `2026-12-01T06:00:00Z` as `2026-12-01 06:00` (UTC), to keep rows on one line.
+            let short = |t: &str| t.replacen('T', " ", 1).chars().take(16).collect::<String>();
             for e in episodes {
-                let ended = match &e.resolved {
-                    Some(at) => format!("{at} ({})", resolution(e)),
-                    None => "still failing".to_string(),
+                // How it ended, else the last failure's message.
+                let (ended, detail) = match &e.resolved {
+                    Some(at) => (short(at), resolution(e)),
+                    None => ("still failing".to_string(), e.detail.clone()),
                 };
                 table.add_row([
-                    e.rule_id.as_str(),
-                    &e.severity,
-                    &e.region,
-                    &e.first_failed,
-                    &e.last_failed,
-                    &ended,
-                    &e.detail,
+                    e.rule_id.clone(),
+                    e.severity.clone(),
+                    short(&e.first_failed),
+                    short(&e.last_failed),
+                    ended,
+                    detail,
                 ]);
             }
             writeln!(out, "{table}")
@@ -122,7 +123,9 @@ mod tests {
             table.starts_with("arn:aws:s3:::b: 2 episode(s) of failing, 1 still failing"),
             "{table}"
         );
-        assert!(table.contains("2026-12-01T12:00:00Z (now PASS)"), "{table}");
+        let resolved_row = table.lines().find(|l| l.contains("now PASS")).unwrap();
+        assert!(resolved_row.contains("2026-12-01 12:00"), "{table}");
+        assert_eq!(table.lines().count(), 4, "one line a row: {table}");
         assert!(table.contains("still failing"), "{table}");
         let csv = text(ListFormat::Csv, &episodes);
         assert!(csv.starts_with("resource,rule_id,severity,region,first_failed,last_failed,resolved,resolution,detail\n"));
