@@ -278,6 +278,10 @@ pub struct DeployArgs {
     /// stack's current value, else false).
     #[arg(long, value_name = "BOOL", action = clap::ArgAction::Set)]
     pub auto_remediate: Option<bool>,
+    /// Deploy AWS Config custom rules answered by the scanner (`ConfigRules`; default:
+    /// the stack's current value, else false).
+    #[arg(long, value_name = "BOOL", action = clap::ArgAction::Set)]
+    pub config_rules: Option<bool>,
     /// Import each scheduled scan's failed findings into Security Hub
     /// (`SecurityHubExport`; default: the stack's current value, else false).
     #[arg(long, value_name = "BOOL", action = clap::ArgAction::Set)]

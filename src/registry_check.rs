@@ -153,6 +153,30 @@ fn the_scan_policy_grants_exactly_the_calls_the_collectors_make() {
 }
 
 #[test]
+fn the_change_triggered_config_rule_covers_exactly_the_recorded_types_rules_judge() {
+    let ev = evidence();
+    let judged: BTreeSet<String> = ev
+        .rules
+        .rules
+        .iter()
+        .filter_map(|r| r.resource.config_type())
+        .map(str::to_string)
+        .collect();
+    let scope: BTreeSet<String> = template()["Resources"]["ChangeConfigRule"]["Properties"]
+        ["Scope"]["ComplianceResourceTypes"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(scope, judged);
+    assert!(
+        scope.len() <= 100,
+        "a Config rule's scope holds 100 types at most"
+    );
+}
+
+#[test]
 fn the_vpc_has_an_endpoint_for_exactly_the_services_the_scanner_calls() {
     let wanted: BTreeSet<String> = registry::endpoints()
         .into_iter()

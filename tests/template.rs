@@ -334,6 +334,62 @@ fn the_findings_history_is_on_demand_recoverable_encrypted_and_expires() {
 }
 
 #[test]
+fn config_rules_are_opt_in_answered_by_the_scanner_and_allowed_only_from_this_account() {
+    let doc = template();
+    assert_eq!(doc["Parameters"]["ConfigRules"]["Default"], "false");
+    for name in [
+        "PeriodicConfigRule",
+        "ChangeConfigRule",
+        "ConfigRulesPermission",
+        "ConfigEvaluationsPolicy",
+    ] {
+        assert_eq!(
+            doc["Resources"][name]["Condition"], "HasConfigRules",
+            "{name}"
+        );
+    }
+    let periodic = &doc["Resources"]["PeriodicConfigRule"]["Properties"]["Source"];
+    assert_eq!(periodic["Owner"], "CUSTOM_LAMBDA");
+    assert_eq!(
+        text(&periodic["SourceIdentifier"]),
+        "!GetAtt ScannerFunction.Arn"
+    );
+    assert_eq!(
+        periodic["SourceDetails"][0]["MessageType"],
+        "ScheduledNotification"
+    );
+    assert_eq!(
+        periodic["SourceDetails"][0]["MaximumExecutionFrequency"],
+        "Six_Hours"
+    );
+    let change = &doc["Resources"]["ChangeConfigRule"]["Properties"]["Source"]["SourceDetails"];
+    let kinds: Vec<String> = change
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(|d| text(&d["MessageType"]))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "ConfigurationItemChangeNotification",
+            "OversizedConfigurationItemChangeNotification"
+        ]
+    );
+    let permission = &doc["Resources"]["ConfigRulesPermission"]["Properties"];
+    assert_eq!(permission["Principal"], "config.amazonaws.com");
+    assert_eq!(text(&permission["SourceAccount"]), "!Ref AWS::AccountId");
+    let policy =
+        &doc["Resources"]["ConfigEvaluationsPolicy"]["Properties"]["PolicyDocument"]["Statement"];
+    assert_eq!(text(&policy[0]["Action"]), "config:PutEvaluations");
+    let attached = text(&doc["Resources"]["ScannerRole"]["Properties"]["ManagedPolicyArns"]);
+    assert!(
+        attached.contains("!If HasConfigRules,!Ref ConfigEvaluationsPolicy"),
+        "{attached}"
+    );
+}
+
+#[test]
 fn security_hub_export_is_opt_in_with_exactly_its_two_calls() {
     let doc = template();
     let parameter = &doc["Parameters"]["SecurityHubExport"];

@@ -170,7 +170,7 @@ fn parameters(
     code_key: Option<&str>,
 ) -> Vec<Param> {
     let today = Utc::now().format("%Y-%m-%d").to_string();
-    let chosen: [(&'static str, Option<String>); 13] = [
+    let chosen: [(&'static str, Option<String>); 14] = [
         ("EnvironmentSuffix", Some(suffix.to_string())),
         ("AlertEmail", args.alert_email.clone()),
         ("ScheduleExpression", args.schedule.clone()),
@@ -187,6 +187,7 @@ fn parameters(
             "SecurityHubExport",
             args.security_hub_export.map(|b| b.to_string()),
         ),
+        ("ConfigRules", args.config_rules.map(|b| b.to_string())),
         ("Owner", args.owner.clone()),
         ("CostCenter", args.cost_center.clone()),
         ("ComplianceLevel", args.compliance_level.clone()),

@@ -10,6 +10,8 @@ use lambda_runtime::{service_fn, Error, LambdaEvent};
 use serde_json::{json, Value};
 
 use super::alert::{alert, warning};
+use super::config_answer;
+use super::config_event::{self, INVOKING_EVENT};
 use super::history;
 use super::invocation::{parse, Trigger};
 use super::metrics::emf_lines;
@@ -93,6 +95,9 @@ async fn handle(
     event: LambdaEvent<Value>,
 ) -> Result<Value, Error> {
     let clock = StdInstant::now();
+    if event.payload.get(INVOKING_EVENT).is_some() {
+        return config_rule(settings, all_rules, event).await;
+    }
     let (trigger, request) = parse(&event.payload).map_err(|e| fail(&e))?;
     let rules =
         pipeline::select(all_rules.clone(), &request.selection()).map_err(|e| fail(&e.0))?;
@@ -286,6 +291,60 @@ async fn handle(
         }
     }
     Ok(response)
+}
+
+/// AWS Config's invocation of the stack's rules (`ConfigRules`): the verdicts sent back;
+/// what could not be judged is logged and goes to the warning topic.
+async fn config_rule(
+    settings: &Settings,
+    all_rules: &RuleSet,
+    event: LambdaEvent<Value>,
+) -> Result<Value, Error> {
+    let invocation = config_event::parse(&event.payload).map_err(|e| fail(&e))?;
+    let rules =
+        pipeline::select(all_rules.clone(), &invocation.selection).map_err(|e| fail(&e.0))?;
+    let session = Session::connect(&SessionOptions::default())
+        .await
+        .map_err(|e| fail(&e.0))?;
+    let remaining = event
+        .context
+        .deadline()
+        .duration_since(SystemTime::now())
+        .unwrap_or_default();
+    let deadline = tokio::time::Instant::now() + remaining.saturating_sub(STORE_MARGIN);
+    let answered = config_answer::answer(&session, &rules, &invocation, deadline)
+        .await
+        .map_err(|e| fail(&e))?;
+    let fields = json!({"config_rule": invocation.rule_name, "evaluations": answered.sent});
+    if !answered.undecided.is_empty() {
+        let text = format!(
+            "The Config rule {} could not judge {} resource(s), so they got no evaluation (never COMPLIANT):\n  {}",
+            invocation.rule_name,
+            answered.undecided.len(),
+            answered.undecided.join("\n  ")
+        );
+        log("warning", &text, fields.clone());
+        if let Some(topic) = &settings.warning_topic {
+            let sns = aws_sdk_sns::Client::new(&session.config);
+            let subject = format!(
+                "compliance: {} could not judge every resource",
+                invocation.rule_name
+            );
+            let attributes = std::collections::BTreeMap::from([(
+                "problem".to_string(),
+                ("String", "config-undecided".to_string()),
+            )]);
+            if let Err(e) = publish(&sns, topic, &subject, &text, &attributes).await {
+                log(
+                    "error",
+                    &format!("could not publish the warning: {e}"),
+                    json!({}),
+                );
+            }
+        }
+    }
+    log("info", "config rule answered", fields);
+    Ok(config_answer::response(&invocation, &answered))
 }
 
 /// `SecurityHubExport`: the run's failures into Security Hub; the counts, or why not all

@@ -53,7 +53,7 @@ pub fn parse(event: &Value) -> Result<(Trigger, ScanRequest), String> {
         }
         (Some(STACK_SOURCE), Some(STACK_DETAIL_TYPE)) => stack_change(event).map(|r| (Trigger::StackChange, r)),
         _ => Err(format!(
-            "unsupported event (source {}, detail-type {}): expected an EventBridge scheduled event, a `{ON_DEMAND_DETAIL_TYPE}` from {ON_DEMAND_SOURCE}, a `{STACK_DETAIL_TYPE}`, or a direct `{DIRECT_KEY}` invocation",
+            "unsupported event (source {}, detail-type {}): expected an EventBridge scheduled event, a `{ON_DEMAND_DETAIL_TYPE}` from {ON_DEMAND_SOURCE}, a `{STACK_DETAIL_TYPE}`, an AWS Config rule's invocation, or a direct `{DIRECT_KEY}` invocation",
             source.unwrap_or("none"),
             detail_type.unwrap_or("none")
         )),

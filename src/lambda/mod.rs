@@ -1,12 +1,17 @@
 //! The scanner as a Lambda function: the same binary, serving Lambda's Runtime API when
 //! started with `AWS_LAMBDA_RUNTIME_API` set (built with the `lambda` feature). Each
 //! invocation runs the same engine as `compliance scan`, stores the reports in the
-//! stack's bucket, alerts, and emits the dashboard's metrics.
+//! stack's bucket, alerts, and emits the dashboard's metrics; AWS Config's invocations
+//! of the stack's rules are answered with evaluations.
 
 pub mod event;
 
 #[cfg(feature = "lambda")]
 mod alert;
+#[cfg(feature = "lambda")]
+mod config_answer;
+#[cfg(feature = "lambda")]
+mod config_event;
 #[cfg(feature = "lambda")]
 mod handler;
 #[cfg(feature = "lambda")]

@@ -118,7 +118,7 @@ registry! {
             ("AWS::S3::Bucket", Resource(s3::bucket)),
             ("AWS::S3::BucketPolicy", Attachment(s3::bucket_policy)),
         ],
-        kinds: { S3Bucket = "aws.s3.bucket" (s3::Bucket, s3::SCHEMA, "AwsS3Bucket") },
+        kinds: { S3Bucket = "aws.s3.bucket" (s3::Bucket, s3::SCHEMA, "AwsS3Bucket", "AWS::S3::Bucket") },
     }
     Ec2 = "ec2" {
         title: "Amazon EC2 and VPC",
@@ -156,16 +156,16 @@ registry! {
             ("AWS::EC2::NetworkAclEntry", Attachment(ec2::network_acl_entry)),
         ],
         kinds: {
-            Vpc = "aws.ec2.vpc" (ec2::Vpc, ec2::VPC_SCHEMA, "AwsEc2Vpc"),
-            Subnet = "aws.ec2.subnet" (ec2::Subnet, ec2::SUBNET_SCHEMA, "AwsEc2Subnet"),
-            SecurityGroup = "aws.ec2.security-group" (ec2::SecurityGroup, ec2::SECURITY_GROUP_SCHEMA, "AwsEc2SecurityGroup"),
-            NetworkAcl = "aws.ec2.network-acl" (ec2::NetworkAcl, ec2::NETWORK_ACL_SCHEMA, "AwsEc2NetworkAcl"),
-            Instance = "aws.ec2.instance" (ec2::Instance, ec2::INSTANCE_SCHEMA, "AwsEc2Instance"),
-            Volume = "aws.ec2.volume" (ec2::Volume, ec2::VOLUME_SCHEMA, "AwsEc2Volume"),
-            ElasticIp = "aws.ec2.elastic-ip" (ec2::ElasticIp, ec2::ELASTIC_IP_SCHEMA, "AwsEc2Eip"),
-            Snapshot = "aws.ec2.snapshot" (ec2::Snapshot, ec2::SNAPSHOT_SCHEMA, "Other"),
-            Image = "aws.ec2.image" (ec2::Image, ec2::IMAGE_SCHEMA, "Other"),
-            Ec2RegionSettings = "aws.ec2.region-settings" (ec2::RegionSettings, ec2::REGION_SETTINGS_SCHEMA, "AwsAccount"),
+            Vpc = "aws.ec2.vpc" (ec2::Vpc, ec2::VPC_SCHEMA, "AwsEc2Vpc", "AWS::EC2::VPC"),
+            Subnet = "aws.ec2.subnet" (ec2::Subnet, ec2::SUBNET_SCHEMA, "AwsEc2Subnet", "AWS::EC2::Subnet"),
+            SecurityGroup = "aws.ec2.security-group" (ec2::SecurityGroup, ec2::SECURITY_GROUP_SCHEMA, "AwsEc2SecurityGroup", "AWS::EC2::SecurityGroup"),
+            NetworkAcl = "aws.ec2.network-acl" (ec2::NetworkAcl, ec2::NETWORK_ACL_SCHEMA, "AwsEc2NetworkAcl", "AWS::EC2::NetworkAcl"),
+            Instance = "aws.ec2.instance" (ec2::Instance, ec2::INSTANCE_SCHEMA, "AwsEc2Instance", "AWS::EC2::Instance"),
+            Volume = "aws.ec2.volume" (ec2::Volume, ec2::VOLUME_SCHEMA, "AwsEc2Volume", "AWS::EC2::Volume"),
+            ElasticIp = "aws.ec2.elastic-ip" (ec2::ElasticIp, ec2::ELASTIC_IP_SCHEMA, "AwsEc2Eip", "AWS::EC2::EIP"),
+            Snapshot = "aws.ec2.snapshot" (ec2::Snapshot, ec2::SNAPSHOT_SCHEMA, "Other", ""),
+            Image = "aws.ec2.image" (ec2::Image, ec2::IMAGE_SCHEMA, "Other", ""),
+            Ec2RegionSettings = "aws.ec2.region-settings" (ec2::RegionSettings, ec2::REGION_SETTINGS_SCHEMA, "AwsAccount", ""),
         },
     }
     Lambda = "lambda" {
@@ -180,7 +180,7 @@ registry! {
             ("AWS::Lambda::Url", Attachment(lambda::url)),
             ("AWS::Serverless::Function", Resource(lambda::serverless_function)),
         ],
-        kinds: { LambdaFunction = "aws.lambda.function" (lambda::Function, lambda::SCHEMA, "AwsLambdaFunction") },
+        kinds: { LambdaFunction = "aws.lambda.function" (lambda::Function, lambda::SCHEMA, "AwsLambdaFunction", "AWS::Lambda::Function") },
     }
     Kms = "kms" {
         title: "AWS KMS",
@@ -190,7 +190,7 @@ registry! {
         actions: [],
         endpoints: ["kms"],
         templates: [("AWS::KMS::Key", Resource(kms::key))],
-        kinds: { KmsKey = "aws.kms.key" (kms::Key, kms::SCHEMA, "AwsKmsKey") },
+        kinds: { KmsKey = "aws.kms.key" (kms::Key, kms::SCHEMA, "AwsKmsKey", "AWS::KMS::Key") },
     }
     Sns = "sns" {
         title: "Amazon SNS",
@@ -203,7 +203,7 @@ registry! {
             ("AWS::SNS::TopicPolicy", Attachment(sns::topic_policy)),
             ("AWS::SNS::Subscription", Attachment(sns::topic_subscription)),
         ],
-        kinds: { SnsTopic = "aws.sns.topic" (sns::Topic, sns::SCHEMA, "AwsSnsTopic") },
+        kinds: { SnsTopic = "aws.sns.topic" (sns::Topic, sns::SCHEMA, "AwsSnsTopic", "AWS::SNS::Topic") },
     }
     Logs = "logs" {
         title: "Amazon CloudWatch Logs",
@@ -212,7 +212,7 @@ registry! {
         actions: [],
         endpoints: ["logs"],
         templates: [("AWS::Logs::LogGroup", Resource(logs::log_group))],
-        kinds: { LogGroup = "aws.logs.log-group" (logs::LogGroup, logs::SCHEMA, "Other") },
+        kinds: { LogGroup = "aws.logs.log-group" (logs::LogGroup, logs::SCHEMA, "Other", "") },
     }
     Iam = "iam" {
         title: "AWS IAM",
@@ -242,10 +242,10 @@ registry! {
             ("AWS::IAM::AccessKey", Attachment(iam::access_key)),
         ],
         kinds: {
-            IamAccount = "aws.iam.account" (iam::Account, iam::ACCOUNT_SCHEMA, "AwsAccount"),
-            IamUser = "aws.iam.user" (iam::User, iam::USER_SCHEMA, "AwsIamUser"),
-            IamPolicy = "aws.iam.policy" (iam::Policy, iam::POLICY_SCHEMA, "AwsIamPolicy"),
-            ServerCertificate = "aws.iam.server-certificate" (iam::ServerCertificate, iam::SERVER_CERTIFICATE_SCHEMA, "Other"),
+            IamAccount = "aws.iam.account" (iam::Account, iam::ACCOUNT_SCHEMA, "AwsAccount", ""),
+            IamUser = "aws.iam.user" (iam::User, iam::USER_SCHEMA, "AwsIamUser", "AWS::IAM::User"),
+            IamPolicy = "aws.iam.policy" (iam::Policy, iam::POLICY_SCHEMA, "AwsIamPolicy", "AWS::IAM::Policy"),
+            ServerCertificate = "aws.iam.server-certificate" (iam::ServerCertificate, iam::SERVER_CERTIFICATE_SCHEMA, "Other", ""),
         },
     }
     Cloudtrail = "cloudtrail" {
@@ -268,8 +268,8 @@ registry! {
             ("AWS::CloudTrail::Trail", Attachment(cloudtrail::trail_bucket)),
         ],
         kinds: {
-            Trail = "aws.cloudtrail.trail" (cloudtrail::Trail, cloudtrail::TRAIL_SCHEMA, "AwsCloudTrailTrail"),
-            CloudtrailAccount = "aws.cloudtrail.account" (cloudtrail::Account, cloudtrail::ACCOUNT_SCHEMA, "AwsAccount"),
+            Trail = "aws.cloudtrail.trail" (cloudtrail::Trail, cloudtrail::TRAIL_SCHEMA, "AwsCloudTrailTrail", "AWS::CloudTrail::Trail"),
+            CloudtrailAccount = "aws.cloudtrail.account" (cloudtrail::Account, cloudtrail::ACCOUNT_SCHEMA, "AwsAccount", ""),
         },
     }
     Cloudwatch = "cloudwatch" {
@@ -289,7 +289,7 @@ registry! {
         // CloudWatch's API is com.amazonaws.<region>.monitoring.
         endpoints: ["monitoring"],
         templates: [],
-        kinds: { Monitoring = "aws.cloudwatch.monitoring" (monitoring::Monitoring, monitoring::SCHEMA, "AwsAccount") },
+        kinds: { Monitoring = "aws.cloudwatch.monitoring" (monitoring::Monitoring, monitoring::SCHEMA, "AwsAccount", "") },
     }
     Config = "config" {
         title: "AWS Config",
@@ -302,7 +302,7 @@ registry! {
         actions: [],
         endpoints: ["config"],
         templates: [],
-        kinds: { ConfigRegionSettings = "aws.config.region-settings" (config::RegionSettings, config::SCHEMA, "AwsAccount") },
+        kinds: { ConfigRegionSettings = "aws.config.region-settings" (config::RegionSettings, config::SCHEMA, "AwsAccount", "") },
     }
     Guardduty = "guardduty" {
         title: "Amazon GuardDuty",
@@ -311,7 +311,7 @@ registry! {
         actions: [],
         endpoints: ["guardduty"],
         templates: [],
-        kinds: { GuarddutyRegionSettings = "aws.guardduty.region-settings" (guardduty::RegionSettings, guardduty::SCHEMA, "AwsAccount") },
+        kinds: { GuarddutyRegionSettings = "aws.guardduty.region-settings" (guardduty::RegionSettings, guardduty::SCHEMA, "AwsAccount", "") },
     }
     Accessanalyzer = "accessanalyzer" {
         title: "IAM Access Analyzer",
@@ -320,7 +320,7 @@ registry! {
         actions: [],
         endpoints: ["access-analyzer"],
         templates: [],
-        kinds: { AccessanalyzerRegionSettings = "aws.accessanalyzer.region-settings" (accessanalyzer::RegionSettings, accessanalyzer::SCHEMA, "AwsAccount") },
+        kinds: { AccessanalyzerRegionSettings = "aws.accessanalyzer.region-settings" (accessanalyzer::RegionSettings, accessanalyzer::SCHEMA, "AwsAccount", "") },
     }
     Rds = "rds" {
         title: "Amazon RDS",
@@ -339,10 +339,10 @@ registry! {
             ("AWS::RDS::DBCluster", Resource(rds::cluster)),
         ],
         kinds: {
-            DbInstance = "aws.rds.db-instance" (rds::DbInstance, rds::SCHEMA, "AwsRdsDbInstance"),
-            DbCluster = "aws.rds.db-cluster" (rds::DbCluster, rds::CLUSTER_SCHEMA, "AwsRdsDbCluster"),
-            DbSnapshot = "aws.rds.db-snapshot" (rds::Snapshot, rds::SNAPSHOT_SCHEMA, "AwsRdsDbSnapshot"),
-            DbClusterSnapshot = "aws.rds.db-cluster-snapshot" (rds::Snapshot, rds::CLUSTER_SNAPSHOT_SCHEMA, "AwsRdsDbClusterSnapshot"),
+            DbInstance = "aws.rds.db-instance" (rds::DbInstance, rds::SCHEMA, "AwsRdsDbInstance", "AWS::RDS::DBInstance"),
+            DbCluster = "aws.rds.db-cluster" (rds::DbCluster, rds::CLUSTER_SCHEMA, "AwsRdsDbCluster", "AWS::RDS::DBCluster"),
+            DbSnapshot = "aws.rds.db-snapshot" (rds::Snapshot, rds::SNAPSHOT_SCHEMA, "AwsRdsDbSnapshot", "AWS::RDS::DBSnapshot"),
+            DbClusterSnapshot = "aws.rds.db-cluster-snapshot" (rds::Snapshot, rds::CLUSTER_SNAPSHOT_SCHEMA, "AwsRdsDbClusterSnapshot", "AWS::RDS::DBClusterSnapshot"),
         },
     }
     Efs = "efs" {
@@ -360,8 +360,8 @@ registry! {
             ("AWS::EFS::AccessPoint", Resource(efs::access_point)),
         ],
         kinds: {
-            EfsFileSystem = "aws.efs.file-system" (efs::FileSystem, efs::SCHEMA, "AwsEfsFileSystem"),
-            EfsAccessPoint = "aws.efs.access-point" (efs::AccessPoint, efs::ACCESS_POINT_SCHEMA, "AwsEfsAccessPoint"),
+            EfsFileSystem = "aws.efs.file-system" (efs::FileSystem, efs::SCHEMA, "AwsEfsFileSystem", "AWS::EFS::FileSystem"),
+            EfsAccessPoint = "aws.efs.access-point" (efs::AccessPoint, efs::ACCESS_POINT_SCHEMA, "AwsEfsAccessPoint", "AWS::EFS::AccessPoint"),
         },
     }
     Dynamodb = "dynamodb" {
@@ -384,7 +384,7 @@ registry! {
             ("AWS::Serverless::SimpleTable", Resource(dynamodb::simple_table)),
             ("AWS::ApplicationAutoScaling::ScalableTarget", Attachment(dynamodb::scalable_target)),
         ],
-        kinds: { DynamodbTable = "aws.dynamodb.table" (dynamodb::Table, dynamodb::SCHEMA, "AwsDynamoDbTable") },
+        kinds: { DynamodbTable = "aws.dynamodb.table" (dynamodb::Table, dynamodb::SCHEMA, "AwsDynamoDbTable", "AWS::DynamoDB::Table") },
     }
     Sqs = "sqs" {
         title: "Amazon SQS",
@@ -396,7 +396,7 @@ registry! {
             ("AWS::SQS::Queue", Resource(sqs::queue)),
             ("AWS::SQS::QueuePolicy", Attachment(sqs::queue_policy)),
         ],
-        kinds: { SqsQueue = "aws.sqs.queue" (sqs::Queue, sqs::SCHEMA, "AwsSqsQueue") },
+        kinds: { SqsQueue = "aws.sqs.queue" (sqs::Queue, sqs::SCHEMA, "AwsSqsQueue", "AWS::SQS::Queue") },
     }
     Secretsmanager = "secretsmanager" {
         title: "AWS Secrets Manager",
@@ -408,7 +408,7 @@ registry! {
             ("AWS::SecretsManager::Secret", Resource(secretsmanager::secret)),
             ("AWS::SecretsManager::RotationSchedule", Attachment(secretsmanager::rotation)),
         ],
-        kinds: { Secret = "aws.secretsmanager.secret" (secretsmanager::Secret, secretsmanager::SCHEMA, "AwsSecretsManagerSecret") },
+        kinds: { Secret = "aws.secretsmanager.secret" (secretsmanager::Secret, secretsmanager::SCHEMA, "AwsSecretsManagerSecret", "AWS::SecretsManager::Secret") },
     }
     Ecr = "ecr" {
         title: "Amazon ECR",
@@ -418,7 +418,7 @@ registry! {
         // ECR's API (not the image pulls, `ecr.dkr`) is com.amazonaws.<region>.ecr.api.
         endpoints: ["ecr.api"],
         templates: [("AWS::ECR::Repository", Resource(ecr::repository))],
-        kinds: { EcrRepository = "aws.ecr.repository" (ecr::Repository, ecr::SCHEMA, "AwsEcrRepository") },
+        kinds: { EcrRepository = "aws.ecr.repository" (ecr::Repository, ecr::SCHEMA, "AwsEcrRepository", "AWS::ECR::Repository") },
     }
     Elbv2 = "elbv2" {
         title: "Elastic Load Balancing (Application, Network and Gateway Load Balancers)",
@@ -438,7 +438,7 @@ registry! {
             ("AWS::ElasticLoadBalancingV2::LoadBalancer", Resource(elbv2::load_balancer)),
             ("AWS::ElasticLoadBalancingV2::Listener", Attachment(elbv2::listener)),
         ],
-        kinds: { LoadBalancer = "aws.elbv2.load-balancer" (elbv2::LoadBalancer, elbv2::SCHEMA, "AwsElbv2LoadBalancer") },
+        kinds: { LoadBalancer = "aws.elbv2.load-balancer" (elbv2::LoadBalancer, elbv2::SCHEMA, "AwsElbv2LoadBalancer", "AWS::ElasticLoadBalancingV2::LoadBalancer") },
     }
     Securityhub = "securityhub" {
         title: "AWS Security Hub",
@@ -447,7 +447,7 @@ registry! {
         actions: [],
         endpoints: ["securityhub"],
         templates: [],
-        kinds: { SecurityhubRegionSettings = "aws.securityhub.region-settings" (securityhub::RegionSettings, securityhub::SCHEMA, "AwsAccount") },
+        kinds: { SecurityhubRegionSettings = "aws.securityhub.region-settings" (securityhub::RegionSettings, securityhub::SCHEMA, "AwsAccount", "") },
     }
     Cloudformation = "cloudformation" {
         title: "AWS CloudFormation (template-only rules)",
@@ -462,7 +462,7 @@ registry! {
         actions: [],
         endpoints: ["cloudformation"],
         templates: [],
-        kinds: { StackResource = "aws.cloudformation.resource" (cloudformation::StackResource, cloudformation::SCHEMA, "Other") },
+        kinds: { StackResource = "aws.cloudformation.resource" (cloudformation::StackResource, cloudformation::SCHEMA, "Other", "") },
     }
 }
 

@@ -96,7 +96,7 @@ macro_rules! registry {
             actions: [$(($api:literal, $action:literal)),* $(,)?],
             endpoints: [$($endpoint:literal),* $(,)?],
             templates: [$(($cfn:literal, $how:ident($($mapper:tt)+))),* $(,)?],
-            kinds: { $($kind:ident = $kind_name:literal ($ty:ty, $schema:expr, $asff:literal)),+ $(,)? } $(,)?
+            kinds: { $($kind:ident = $kind_name:literal ($ty:ty, $schema:expr, $asff:literal, $config:literal)),+ $(,)? } $(,)?
         }
     )+) => {
         /// The services a scan can be narrowed to with `--service`.
@@ -159,6 +159,13 @@ macro_rules! registry {
             /// for an account's or a region's settings, `Other` where ASFF has none.
             pub fn asff_type(self) -> &'static str {
                 match self { $($( ResourceKind::$kind => $asff, )+)+ }
+            }
+
+            /// AWS Config's resource type (`AWS::S3::Bucket`), for the stack's
+            /// change-triggered Config rule; none for settings Config does not record.
+            #[cfg_attr(not(feature = "lambda"), allow(dead_code))] // the Lambda's, and a test's
+            pub fn config_type(self) -> Option<&'static str> {
+                match self { $($( ResourceKind::$kind => Some($config).filter(|t: &&str| !t.is_empty()), )+)+ }
             }
         }
 
