@@ -46,6 +46,50 @@ pub enum Command {
     },
     /// Plan safe fixes for failed findings (a dry run); make them only with --apply.
     Remediate(RemediateArgs),
+    /// Post a saved report's new failures to a chat or ticket webhook (Slack, Teams,
+    /// Jira, ServiceNow, or any receiver of JSON).
+    Notify(NotifyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct NotifyArgs {
+    /// A JSON report written by `scan --format json --output FILE`; with a baseline
+    /// (`scan --baseline`), only its new failures are sent, else all its failures.
+    #[arg(value_name = "FILE")]
+    pub report: PathBuf,
+    /// Where to post.
+    #[arg(long, value_name = "URL")]
+    pub webhook_url: String,
+    /// What the receiver takes.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: crate::notify::WebhookFormat,
+    /// Only failures at or above this severity (tickets: critical and high only).
+    #[arg(long, value_name = "SEVERITY", default_value = "high")]
+    pub min_severity: Severity,
+    /// With --format jira: the project the issues are opened in.
+    #[arg(long, value_name = "KEY")]
+    pub jira_project: Option<String>,
+    /// A header to send, e.g. `Authorization: Basic …` (repeatable).
+    #[arg(long = "header", value_name = "NAME: VALUE", value_parser = parse_header)]
+    pub headers: Vec<(String, String)>,
+}
+
+/// `NAME: VALUE`, both printable ASCII.
+fn parse_header(raw: &str) -> Result<(String, String), String> {
+    let (name, value) = raw
+        .split_once(':')
+        .ok_or_else(|| format!("{raw:?} is not a header: give NAME: VALUE"))?;
+    let (name, value) = (name.trim(), value.trim());
+    let token = |c: char| c.is_ascii_alphanumeric() || "-_".contains(c);
+    if name.is_empty()
+        || !name.chars().all(token)
+        || !value.chars().all(|c| c.is_ascii() && !c.is_ascii_control())
+    {
+        return Err(format!(
+            "{raw:?} is not a header: NAME is letters, digits and hyphens, VALUE printable ASCII"
+        ));
+    }
+    Ok((name.to_string(), value.to_string()))
 }
 
 /// Where and as whom to reach AWS.
@@ -278,6 +322,19 @@ pub struct DeployArgs {
     /// stack's current value, else false).
     #[arg(long, value_name = "BOOL", action = clap::ArgAction::Set)]
     pub auto_remediate: Option<bool>,
+    /// The Secrets Manager secret holding the chat or ticket webhook each run posts its
+    /// new failures to (`WebhookSecretArn`; `""` for none; default: the stack's current
+    /// value). The scanner needs a way out: `--network-mode nat` or `none`.
+    #[arg(long, value_name = "ARN")]
+    pub webhook_secret_arn: Option<String>,
+    /// What the webhook takes (`WebhookFormat`; default: the stack's current value, else
+    /// slack).
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub webhook_format: Option<crate::notify::WebhookFormat>,
+    /// New failures at or above this severity are posted (`WebhookMinSeverity`;
+    /// default: the stack's current value, else high).
+    #[arg(long, value_name = "SEVERITY")]
+    pub webhook_min_severity: Option<Severity>,
     /// Deploy AWS Config custom rules answered by the scanner (`ConfigRules`; default:
     /// the stack's current value, else false).
     #[arg(long, value_name = "BOOL", action = clap::ArgAction::Set)]

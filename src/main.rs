@@ -12,6 +12,7 @@ mod error;
 mod history;
 mod lambda;
 mod model;
+mod notify;
 mod output;
 #[cfg(test)]
 mod permissions_doc;
@@ -61,6 +62,7 @@ fn main() -> ExitCode {
             Command::Destroy(args) => commands::destroy::run(args).await,
             Command::Report(args) => commands::report::run(args).await,
             Command::Remediate(args) => commands::remediate::run(args).await,
+            Command::Notify(args) => commands::notify::run(args).await,
             Command::Baseline(command) => commands::baseline::run(command),
             Command::Completions { shell } => commands::shell::completions(shell),
             Command::Man { dir } => commands::shell::man(dir.as_deref()),

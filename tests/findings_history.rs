@@ -6,7 +6,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::lambda::{create_bucket_and_topic, invoke, messages};
+use common::lambda::{create_bucket_and_topic, create_findings_table, invoke, messages};
 use common::*;
 use serde_json::{json, Value};
 
@@ -16,17 +16,6 @@ fn scheduled() -> Value {
     json!({"version": "0", "id": "e1", "detail-type": "Scheduled Event", "source": "aws.events",
            "account": "123456789012", "time": "2026-12-03T00:00:00Z", "region": "us-east-1",
            "resources": [], "detail": {}})
-}
-
-/// The stack's table as the template declares it.
-fn create_table(emu: &Emulator) {
-    emu.boto(&format!(
-        r#"
-client("dynamodb").create_table(TableName="{TABLE}", BillingMode="PAY_PER_REQUEST",
-    AttributeDefinitions=[{{"AttributeName": "resource", "AttributeType": "S"}}, {{"AttributeName": "evaluated", "AttributeType": "S"}}],
-    KeySchema=[{{"AttributeName": "resource", "KeyType": "HASH"}}, {{"AttributeName": "evaluated", "KeyType": "RANGE"}}])
-"#
-    ));
 }
 
 fn items(emu: &Emulator) -> Vec<Value> {
@@ -54,7 +43,7 @@ fn run_lambda(url: &str) -> Value {
 fn each_run_writes_its_failures_and_what_it_resolved_and_report_reads_a_resource_back() {
     let emu = Emulator::start();
     create_bucket_and_topic(&emu);
-    create_table(&emu);
+    create_findings_table(&emu, TABLE);
     emu.boto(r#"[client("s3").create_bucket(Bucket=b) for b in ["app-0", "app-1"]]"#);
 
     run_lambda(&emu.url);
@@ -195,7 +184,7 @@ fn a_table_that_cannot_be_written_warns_and_the_next_run_resolves_from_the_same_
         "no state is kept for items that were not written"
     );
 
-    create_table(&emu);
+    create_findings_table(&emu, TABLE);
     run_lambda(&emu.url);
     assert!(items(&emu).iter().all(|i| i["status"] == "FAIL"));
     assert!(messages(&emu, "warnings").is_empty());

@@ -390,6 +390,39 @@ fn config_rules_are_opt_in_answered_by_the_scanner_and_allowed_only_from_this_ac
 }
 
 #[test]
+fn the_webhook_secret_is_readable_only_when_set_and_only_that_secret() {
+    let doc = template();
+    assert_eq!(doc["Parameters"]["WebhookSecretArn"]["Default"], "");
+    assert_eq!(
+        text(&doc["Conditions"]["HasWebhook"]),
+        "!Not !Equals !Ref WebhookSecretArn,"
+    );
+    let policy = &doc["Resources"]["WebhookSecretPolicy"];
+    assert_eq!(policy["Condition"], "HasWebhook");
+    let statement = &policy["Properties"]["PolicyDocument"]["Statement"][0];
+    assert_eq!(
+        (text(&statement["Action"]), text(&statement["Resource"])),
+        (
+            "secretsmanager:GetSecretValue".to_string(),
+            "!Ref WebhookSecretArn".to_string()
+        )
+    );
+    let attached = text(&doc["Resources"]["ScannerRole"]["Properties"]["ManagedPolicyArns"]);
+    assert!(
+        attached.contains("!If HasWebhook,!Ref WebhookSecretPolicy"),
+        "{attached}"
+    );
+    let env = &doc["Resources"]["ScannerFunction"]["Properties"]["Environment"]["Variables"];
+    for (var, parameter) in [
+        ("COMPLIANCE_WEBHOOK_SECRET_ARN", "WebhookSecretArn"),
+        ("COMPLIANCE_WEBHOOK_FORMAT", "WebhookFormat"),
+        ("COMPLIANCE_WEBHOOK_MIN_SEVERITY", "WebhookMinSeverity"),
+    ] {
+        assert_eq!(text(&env[var]), format!("!Ref {parameter}"));
+    }
+}
+
+#[test]
 fn security_hub_export_is_opt_in_with_exactly_its_two_calls() {
     let doc = template();
     let parameter = &doc["Parameters"]["SecurityHubExport"];

@@ -107,7 +107,8 @@ pub async fn run(args: DeployArgs) -> Result<ExitCode, Fatal> {
 
 /// IAM's one interface endpoint exists in us-east-1 alone: in endpoints mode anywhere
 /// else the scanner Lambda cannot reach IAM, and says so before anything is deployed
-/// rather than in every scan's IAM findings (ERROR, after connect timeouts).
+/// rather than in every scan's IAM findings (ERROR, after connect timeouts); nor can it
+/// reach a webhook on the internet.
 fn warn_of_unreachable_iam(args: &DeployArgs, session: &Session, existing: Option<&StackState>) {
     let mode = args
         .network_mode
@@ -124,6 +125,15 @@ fn warn_of_unreachable_iam(args: &DeployArgs, session: &Session, existing: Optio
         say(&format!(
             "warning: in {region} the network mode `endpoints` gives the scanner no way to IAM (its only VPC endpoint is in us-east-1), so its IAM rules will report ERROR; deploy with --network-mode nat or none to scan IAM from the Lambda"
         ));
+    }
+    // A webhook is on the internet, which endpoints mode gives no route to.
+    let webhook = args
+        .webhook_secret_arn
+        .clone()
+        .or_else(|| existing.and_then(|s| s.parameters.get("WebhookSecretArn").cloned()))
+        .unwrap_or_default();
+    if mode == "endpoints" && !webhook.is_empty() {
+        say("warning: the network mode `endpoints` gives the scanner no route to the internet, so it cannot post to the webhook; deploy with --network-mode nat or none");
     }
 }
 
@@ -170,7 +180,7 @@ fn parameters(
     code_key: Option<&str>,
 ) -> Vec<Param> {
     let today = Utc::now().format("%Y-%m-%d").to_string();
-    let chosen: [(&'static str, Option<String>); 14] = [
+    let chosen: [(&'static str, Option<String>); 17] = [
         ("EnvironmentSuffix", Some(suffix.to_string())),
         ("AlertEmail", args.alert_email.clone()),
         ("ScheduleExpression", args.schedule.clone()),
@@ -188,6 +198,17 @@ fn parameters(
             args.security_hub_export.map(|b| b.to_string()),
         ),
         ("ConfigRules", args.config_rules.map(|b| b.to_string())),
+        ("WebhookSecretArn", args.webhook_secret_arn.clone()),
+        (
+            "WebhookFormat",
+            args.webhook_format
+                .and_then(|f| clap::ValueEnum::to_possible_value(&f))
+                .map(|v| v.get_name().to_string()),
+        ),
+        (
+            "WebhookMinSeverity",
+            args.webhook_min_severity.map(|s| s.as_str().to_string()),
+        ),
         ("Owner", args.owner.clone()),
         ("CostCenter", args.cost_center.clone()),
         ("ComplianceLevel", args.compliance_level.clone()),

@@ -55,6 +55,18 @@ fn key(f: &Finding) -> Key {
     }
 }
 
+impl Failing {
+    /// Whether `f` failed in that run too.
+    pub fn had(&self, f: &Finding) -> bool {
+        let id = (
+            f.rule_id.as_str(),
+            f.region.as_str(),
+            f.resource_id.as_str(),
+        );
+        self.failures.iter().any(|k| k.identity() == id)
+    }
+}
+
 /// What a run writes given the previous run's failures, and the failures to keep for
 /// the next run. `evaluated`: the rules the run evaluated; `retention_days`: how long
 /// an item lives (the reports' retention).

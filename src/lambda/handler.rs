@@ -18,12 +18,15 @@ use super::metrics::emf_lines;
 use crate::aws::buckets::{read, store_new};
 use crate::aws::delivery::publish;
 use crate::aws::deployed::read as read_stack;
+use crate::aws::errors::CallError;
 use crate::aws::regions::RegionChoice;
 use crate::aws::remediate::{execute, Mode, Runner};
 use crate::aws::security_hub;
 use crate::aws::session::{Session, SessionOptions};
 use crate::deployed;
 use crate::error::Fatal;
+use crate::notify::send::{post_all, Webhook};
+use crate::notify::{messages, Target, WebhookFormat};
 use crate::output::{Format, GroupBy, TableReporter};
 use crate::pipeline::{self, Live, Silent};
 use crate::remediate::{plan, Filter, FixOptions, Run};
@@ -54,6 +57,14 @@ struct Settings {
     /// The findings history table, and how long its items live (`ReportRetentionDays`).
     findings_table: Option<String>,
     retention_days: i64,
+    /// `WebhookSecretArn`, `WebhookFormat` and `WebhookMinSeverity`.
+    webhook: Option<WebhookSettings>,
+}
+
+struct WebhookSettings {
+    secret_arn: String,
+    format: WebhookFormat,
+    min_severity: Severity,
 }
 
 impl Settings {
@@ -69,6 +80,14 @@ impl Settings {
             auto_remediate: var("COMPLIANCE_AUTO_REMEDIATE").as_deref() == Some("true"),
             security_hub_export: var("COMPLIANCE_SECURITY_HUB_EXPORT").as_deref() == Some("true"),
             findings_table: var("COMPLIANCE_FINDINGS_TABLE"),
+            webhook: match var("COMPLIANCE_WEBHOOK_SECRET_ARN") {
+                None => None,
+                Some(secret_arn) => Some(WebhookSettings {
+                    secret_arn,
+                    format: var("COMPLIANCE_WEBHOOK_FORMAT").map_or(Ok(WebhookFormat::Slack), |f| f.parse().map_err(Fatal::new))?,
+                    min_severity: var("COMPLIANCE_WEBHOOK_MIN_SEVERITY").map_or(Ok(Severity::High), |s| s.parse().map_err(Fatal::new))?,
+                }),
+            },
             retention_days: var("COMPLIANCE_RETENTION_DAYS").map_or(Ok(90), |d| {
                 d.parse().map_err(|_| Fatal::new(format!("COMPLIANCE_RETENTION_DAYS is {d}, not a number of days")))
             })?,
@@ -210,13 +229,19 @@ async fn handle(
         let text = format!("The findings were not all imported into Security Hub: {problem}");
         undelivered.push(("security-hub", text));
     }
+    // The previous run's failures: what is new now, and where the history resumes.
+    let previous = history::previous(&s3, &settings.bucket).await;
     if let Some(name) = &settings.findings_table {
         let table = history::Table {
             name,
             bucket: &settings.bucket,
             retention_days: settings.retention_days,
         };
-        match history::record(&session, &s3, &table, &report, &rules).await {
+        let recorded = match &previous {
+            Ok(previous) => history::record(&session, &s3, &table, &report, &rules, previous).await,
+            Err(problem) => Err(problem.clone()),
+        };
+        match recorded {
             Ok(n) => log(
                 "info",
                 "findings history written",
@@ -227,6 +252,30 @@ async fn handle(
                 undelivered.push((
                     "history",
                     format!("The findings history was not written: {problem}"),
+                ));
+            }
+        }
+    }
+    if let Some(webhook) = &settings.webhook {
+        // Unknown history: every failure is new, rather than none.
+        let new: Vec<_> = report
+            .findings
+            .iter()
+            .filter(|f| f.fails() && f.location.is_none())
+            .filter(|f| previous.as_ref().map_or(true, |p| !p.had(f)))
+            .collect();
+        match notify(&session, webhook, &report, &new, &location).await {
+            Ok(0) => {}
+            Ok(n) => log(
+                "info",
+                "webhook notified",
+                json!({"scan_id": scan_id, "messages": n}),
+            ),
+            Err(problem) => {
+                log("error", &problem, json!({"scan_id": scan_id}));
+                undelivered.push((
+                    "webhook",
+                    format!("The webhook was not notified: {problem}"),
                 ));
             }
         }
@@ -291,6 +340,50 @@ async fn handle(
         }
     }
     Ok(response)
+}
+
+/// The webhook's messages for the run's new failures: its URL (and headers, and Jira
+/// project) read from the secret each run, so a rotated secret takes effect at once.
+async fn notify(
+    session: &Session,
+    webhook: &WebhookSettings,
+    report: &Report,
+    new: &[&crate::report::Finding],
+    location: &str,
+) -> Result<usize, String> {
+    let target = |jira_project| Target {
+        format: webhook.format,
+        min_severity: webhook.min_severity,
+        jira_project,
+    };
+    if messages(report, new, &target(None), location).is_empty() {
+        return Ok(0);
+    }
+    let client = aws_sdk_secretsmanager::Client::new(&session.config);
+    let secret = client
+        .get_secret_value()
+        .secret_id(&webhook.secret_arn)
+        .send()
+        .await
+        .map_err(|e| {
+            format!(
+                "cannot read the webhook secret {}: GetSecretValue failed: {}",
+                webhook.secret_arn,
+                CallError::from(e)
+            )
+        })?;
+    let value = secret
+        .secret_string()
+        .ok_or("the webhook secret holds no text")?;
+    let (hook, jira_project) = Webhook::parse(value)?;
+    if webhook.format == WebhookFormat::Jira && jira_project.is_none() {
+        return Err("the webhook secret names no \"jira_project\" for the Jira issues".to_string());
+    }
+    post_all(
+        &hook,
+        &messages(report, new, &target(jira_project), location),
+    )
+    .await
 }
 
 /// AWS Config's invocation of the stack's rules (`ConfigRules`): the verdicts sent back;

@@ -21,24 +21,29 @@ pub struct Table<'a> {
     pub retention_days: i64,
 }
 
-/// Writes the run's items; how many, or why not.
+/// The previous run's failures (none before the first run).
+pub async fn previous(s3: &aws_sdk_s3::Client, bucket: &str) -> Result<Failing, String> {
+    match read(s3, bucket, FAILING_KEY).await {
+        Err(e) if e.is(&["NoSuchKey"]) => Ok(Failing::default()),
+        Err(e) => Err(format!("cannot read s3://{bucket}/{FAILING_KEY}: {e}")),
+        Ok(text) => serde_json::from_str(&text).map_err(|e| {
+            format!("s3://{bucket}/{FAILING_KEY} is not the state this version writes: {e}")
+        }),
+    }
+}
+
+/// Writes the run's items given the previous run's failures; how many, or why not.
 pub async fn record(
     session: &Session,
     s3: &aws_sdk_s3::Client,
     table: &Table<'_>,
     report: &Report,
     rules: &RuleSet,
+    previous: &Failing,
 ) -> Result<usize, String> {
     let bucket = table.bucket;
-    let previous: Failing = match read(s3, bucket, FAILING_KEY).await {
-        Err(e) if e.is(&["NoSuchKey"]) => Failing::default(),
-        Err(e) => return Err(format!("cannot read s3://{bucket}/{FAILING_KEY}: {e}")),
-        Ok(text) => serde_json::from_str(&text).map_err(|e| {
-            format!("s3://{bucket}/{FAILING_KEY} is not the state this version writes: {e}")
-        })?,
-    };
     let evaluated: BTreeSet<&str> = rules.rules.iter().map(|r| r.id.as_str()).collect();
-    let (items, failing) = items(report, &previous, &evaluated, table.retention_days);
+    let (items, failing) = items(report, previous, &evaluated, table.retention_days);
     let client = aws_sdk_dynamodb::Client::new(&session.config);
     let written = write(&client, table.name, &items).await?;
     let body = serde_json::to_vec(&failing).map_err(|e| e.to_string())?;

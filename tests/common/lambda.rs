@@ -191,3 +191,14 @@ print(json.dumps([json.loads(m["Body"]) for m in got]))
     .unwrap();
     got.as_array().unwrap().clone()
 }
+
+/// The stack's findings history table `name`, as the template declares it.
+pub fn create_findings_table(emu: &Emulator, name: &str) {
+    emu.boto(&format!(
+        r#"
+client("dynamodb").create_table(TableName="{name}", BillingMode="PAY_PER_REQUEST",
+    AttributeDefinitions=[{{"AttributeName": "resource", "AttributeType": "S"}}, {{"AttributeName": "evaluated", "AttributeType": "S"}}],
+    KeySchema=[{{"AttributeName": "resource", "KeyType": "HASH"}}, {{"AttributeName": "evaluated", "KeyType": "RANGE"}}])
+"#
+    ));
+}
