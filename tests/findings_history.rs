@@ -6,17 +6,13 @@ mod common;
 
 use std::time::Duration;
 
-use common::lambda::{create_bucket_and_topic, create_findings_table, invoke, messages};
+use common::lambda::{
+    create_bucket_and_topic, create_findings_table, invoke, messages, scheduled_event,
+};
 use common::*;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 const TABLE: &str = "compliance-findings-t";
-
-fn scheduled() -> Value {
-    json!({"version": "0", "id": "e1", "detail-type": "Scheduled Event", "source": "aws.events",
-           "account": "123456789012", "time": "2026-12-03T00:00:00Z", "region": "us-east-1",
-           "resources": [], "detail": {}})
-}
 
 fn items(emu: &Emulator) -> Vec<Value> {
     serde_json::from_str(&emu.boto(&format!(
@@ -34,7 +30,7 @@ const ENV: [(&str, &str); 2] = [
 ];
 
 fn run_lambda(url: &str) -> Value {
-    let (answers, _) = invoke(url, vec![scheduled()], Duration::from_secs(300), &ENV);
+    let (answers, _) = invoke(url, vec![scheduled_event()], Duration::from_secs(300), &ENV);
     assert_eq!(answers[0].1, "response", "{answers:?}");
     answers[0].2.clone()
 }

@@ -221,23 +221,21 @@ fn security_hub_is_refused_where_there_is_no_account_to_write() {
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
 }
 
-/// EventBridge's scheduled event.
-fn scheduled() -> Value {
-    json!({"version": "0", "id": "e1", "detail-type": "Scheduled Event", "source": "aws.events",
-           "account": "123456789012", "time": "2026-12-03T00:00:00Z", "region": "us-east-1",
-           "resources": [], "detail": {}})
-}
-
 #[test]
 fn the_lambda_with_security_hub_export_imports_its_failures_and_warns_when_it_cannot() {
-    use common::lambda::{create_bucket_and_topic, invoke, messages};
+    use common::lambda::{create_bucket_and_topic, invoke, messages, scheduled_event};
     use std::time::Duration;
 
     let emu = Emulator::start();
     seed(&emu, 1);
     create_bucket_and_topic(&emu);
     let on = [("COMPLIANCE_SECURITY_HUB_EXPORT", "true")];
-    let (answers, _) = invoke(&emu.url, vec![scheduled()], Duration::from_secs(300), &on);
+    let (answers, _) = invoke(
+        &emu.url,
+        vec![scheduled_event()],
+        Duration::from_secs(300),
+        &on,
+    );
     assert_eq!(answers[0].1, "response", "{answers:?}");
     let imported = answers[0].2["security_hub"]["imported"].as_u64().unwrap();
     let found = hub(&emu);
@@ -253,7 +251,12 @@ fn the_lambda_with_security_hub_export_imports_its_failures_and_warns_when_it_ca
         &emu.url,
         json!([{"path": "/findings", "method": "POST", "status": 401, "code": "InvalidAccessException", "format": "json"}]),
     );
-    let (answers, _) = invoke(&proxy.url, vec![scheduled()], Duration::from_secs(300), &on);
+    let (answers, _) = invoke(
+        &proxy.url,
+        vec![scheduled_event()],
+        Duration::from_secs(300),
+        &on,
+    );
     assert_eq!(answers[0].1, "response", "{answers:?}");
     assert_eq!(answers[0].2["stored"], true);
     assert!(answers[0].2.get("security_hub").is_none(), "{answers:?}");

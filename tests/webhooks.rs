@@ -10,9 +10,11 @@ use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::lambda::{create_bucket_and_topic, create_findings_table, invoke, messages};
+use common::lambda::{
+    create_bucket_and_topic, create_findings_table, invoke, messages, scheduled_event,
+};
 use common::*;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 /// One request the receiver took: its headers (lower-cased names) and JSON body.
 type Received = Arc<Mutex<Vec<(BTreeMap<String, String>, Value)>>>;
@@ -194,12 +196,6 @@ fn notify_refuses_bad_input_in_one_sentence() {
     }
 }
 
-fn scheduled() -> Value {
-    json!({"version": "0", "id": "e1", "detail-type": "Scheduled Event", "source": "aws.events",
-           "account": "123456789012", "time": "2026-12-03T00:00:00Z", "region": "us-east-1",
-           "resources": [], "detail": {}})
-}
-
 #[test]
 fn the_lambda_posts_each_runs_new_failures_and_warns_when_the_webhook_fails() {
     let emu = Emulator::start();
@@ -220,7 +216,12 @@ fn the_lambda_posts_each_runs_new_failures_and_warns_when_the_webhook_fails() {
         ("COMPLIANCE_WEBHOOK_FORMAT", "slack"),
         ("COMPLIANCE_WEBHOOK_MIN_SEVERITY", "high"),
     ];
-    let (answers, _) = invoke(&emu.url, vec![scheduled()], Duration::from_secs(300), &env);
+    let (answers, _) = invoke(
+        &emu.url,
+        vec![scheduled_event()],
+        Duration::from_secs(300),
+        &env,
+    );
     assert_eq!(answers[0].1, "response", "{answers:?}");
     let first = got.lock().unwrap().clone();
     assert_eq!(first.len(), 1, "one summary a run");
@@ -235,7 +236,12 @@ fn the_lambda_posts_each_runs_new_failures_and_warns_when_the_webhook_fails() {
         .contains("s3://compliance-reports-t/scans/"));
 
     // The same failures again: nothing new, nothing posted.
-    invoke(&emu.url, vec![scheduled()], Duration::from_secs(300), &env);
+    invoke(
+        &emu.url,
+        vec![scheduled_event()],
+        Duration::from_secs(300),
+        &env,
+    );
     assert_eq!(got.lock().unwrap().len(), 1);
 
     // A new failure and a receiver that never takes it: the report is stored, the
@@ -245,7 +251,12 @@ fn the_lambda_posts_each_runs_new_failures_and_warns_when_the_webhook_fails() {
     emu.boto(&format!(
         r#"client("secretsmanager").put_secret_value(SecretId="compliance-webhook", SecretString="{failing}")"#
     ));
-    let (answers, _) = invoke(&emu.url, vec![scheduled()], Duration::from_secs(300), &env);
+    let (answers, _) = invoke(
+        &emu.url,
+        vec![scheduled_event()],
+        Duration::from_secs(300),
+        &env,
+    );
     assert_eq!(answers[0].2["stored"], true);
     let warnings = messages(&emu, "warnings");
     assert_eq!(warnings.len(), 1, "{warnings:?}");

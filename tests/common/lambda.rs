@@ -202,3 +202,10 @@ client("dynamodb").create_table(TableName="{name}", BillingMode="PAY_PER_REQUEST
 "#
     ));
 }
+
+/// EventBridge's scheduled event, as the stack's schedule sends it.
+pub fn scheduled_event() -> Value {
+    serde_json::json!({"version": "0", "id": "e1", "detail-type": "Scheduled Event", "source": "aws.events",
+           "account": "123456789012", "time": "2026-12-03T00:00:00Z", "region": "us-east-1",
+           "resources": [], "detail": {}})
+}
