@@ -18,6 +18,11 @@ does not, so that no emulator gap decides what the product does.
   (`TagKey`) and has no update for keys, so a stack update that touches one drops it
   (a later `Fn::GetAtt` on it fails); here tags are read as CloudFormation writes them
   and a key is updated in place, as CloudFormation does.
+- Stack updates as CloudFormation makes them: moto takes an uncreated (condition false)
+  resource naming a changed parameter for a modified one and resolves its Fn::GetAtt of
+  another uncreated resource, failing the update; and it drops an Elastic IP whose tags
+  changed (it has no update for it), so the NAT gateway's Fn::GetAtt of it fails. Here
+  the first stays uncreated and the second is kept.
 - AWS-managed KMS keys: moto makes the `aws/<service>` key a service asks for (DynamoDB's
   `aws/dynamodb`) with `KeyManager: CUSTOMER`; a key behind an `alias/aws/` alias is AWS's.
 - A load balancer's attributes in full: moto answers only the keys set, real ELBv2 every
@@ -54,6 +59,7 @@ from moto.moto_server.werkzeug_app import (  # noqa: E402
     MotoRequestHandler,
     create_backend_app,
 )
+from moto.cloudformation import parsing as cfn_parsing  # noqa: E402
 from moto.ecr.models import ECRBackend  # noqa: E402
 from moto.elbv2.models import ELBv2Backend  # noqa: E402
 from moto.iam.models import IAMBackend  # noqa: E402
@@ -305,7 +311,51 @@ def with_cloudformation_tags(create):
     return classmethod(patched)
 
 
+def without_uncreated_resources(diff):
+    """A stack update's diff without the resources whose condition kept them from being
+    created: moto lists such a resource as modified when a parameter it names changed,
+    then resolves its Fn::GetAtt of another uncreated resource and fails the update,
+    where CloudFormation leaves it uncreated."""
+
+    def patched(self, other_template, parameters=None):
+        actions = diff(self, other_template, parameters)
+        resources = other_template["Resources"]
+
+        def uncreated(name):
+            condition = resources.get(name, {}).get("Condition")
+            return (
+                condition
+                and not self.lazy_condition_map[condition]
+                and name not in self._parsed_resources
+            )
+
+        actions["Modify"] = [n for n in actions["Modify"] if not uncreated(n)]
+        return actions
+
+    return patched
+
+
+def elastic_ip_kept_on_update(update):
+    """An Elastic IP a stack update touches (its tags changed) kept as it is: moto has no
+    update for it and stores nothing in its place, so the NAT gateway's Fn::GetAtt of it
+    fails, where CloudFormation updates its tags in place."""
+
+    def patched(logical_id, resource_json, resources_map, account_id, region_name):
+        updated = update(logical_id, resource_json, resources_map, account_id, region_name)
+        if updated is None and resource_json.get("Type") == "AWS::EC2::EIP":
+            return resources_map._parsed_resources.get(logical_id)
+        return updated
+
+    return patched
+
+
 def main():
+    cfn_parsing.ResourceMap.build_resource_diff = without_uncreated_resources(
+        cfn_parsing.ResourceMap.build_resource_diff
+    )
+    cfn_parsing.parse_and_update_resource = elastic_ip_kept_on_update(
+        cfn_parsing.parse_and_update_resource
+    )
     IAMBackend.get_credential_report = with_root_row(IAMBackend.get_credential_report)
     KmsBackend.create_alias = aws_managed_behind_aws_aliases(KmsBackend.create_alias)
     KmsKey.create_from_cloudformation_json = with_cloudformation_tags(

@@ -335,6 +335,11 @@ pub struct DeployArgs {
     /// default: the stack's current value, else high).
     #[arg(long, value_name = "SEVERITY")]
     pub webhook_min_severity: Option<Severity>,
+    /// Deploy an AWS Config recorder of the stack's own, with its delivery channel and a
+    /// single-account aggregator (`ConfigRecorder`; default: the stack's current value,
+    /// else false). A region holds one recorder: leave it off where one exists.
+    #[arg(long, value_name = "BOOL", action = clap::ArgAction::Set)]
+    pub config_recorder: Option<bool>,
     /// Deploy AWS Config custom rules answered by the scanner (`ConfigRules`; default:
     /// the stack's current value, else false).
     #[arg(long, value_name = "BOOL", action = clap::ArgAction::Set)]

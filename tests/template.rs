@@ -60,8 +60,9 @@ fn cfn_lint_accepts_the_template() {
 #[test]
 fn buckets_are_versioned_encrypted_with_their_own_key_private_and_tls_only() {
     let doc = template();
+    // Reports, artifacts, and (with ConfigRecorder) Config's deliveries.
     let buckets = of_type(&doc, "AWS::S3::Bucket");
-    assert_eq!(buckets.len(), 2);
+    assert_eq!(buckets.len(), 3);
     let mut keys = Vec::new();
     for (name, b) in &buckets {
         let p = &b["Properties"];
@@ -110,7 +111,7 @@ fn buckets_are_versioned_encrypted_with_their_own_key_private_and_tls_only() {
     }
     keys.sort();
     keys.dedup();
-    assert_eq!(keys.len(), 2, "each bucket has its own key: {keys:?}");
+    assert_eq!(keys.len(), 3, "each bucket has its own key: {keys:?}");
 
     // Scans and audits expire after the retention; the suppression file never does,
     // only its replaced versions.
@@ -161,7 +162,7 @@ fn buckets_are_versioned_encrypted_with_their_own_key_private_and_tls_only() {
 fn keys_rotate_and_topics_are_encrypted() {
     let doc = template();
     let keys = of_type(&doc, "AWS::KMS::Key");
-    assert_eq!(keys.len(), 3, "one per bucket, one for topics and logs");
+    assert_eq!(keys.len(), 4, "one per bucket, one for topics and logs");
     for (name, k) in &keys {
         assert_eq!(k["Properties"]["EnableKeyRotation"], true, "{name}");
     }
@@ -387,6 +388,69 @@ fn config_rules_are_opt_in_answered_by_the_scanner_and_allowed_only_from_this_ac
         attached.contains("!If HasConfigRules,!Ref ConfigEvaluationsPolicy"),
         "{attached}"
     );
+}
+
+#[test]
+fn the_optional_config_recorder_records_everything_with_the_service_linked_role() {
+    let doc = template();
+    assert_eq!(doc["Parameters"]["ConfigRecorder"]["Default"], "false");
+    for name in [
+        "ConfigBucketKey",
+        "ConfigBucketKeyAlias",
+        "ConfigBucket",
+        "ConfigBucketPolicy",
+        "ConfigurationRecorder",
+        "ConfigDeliveryChannel",
+        "ConfigAggregator",
+    ] {
+        assert_eq!(
+            doc["Resources"][name]["Condition"], "RecordsConfig",
+            "{name}"
+        );
+    }
+    let recorder = &doc["Resources"]["ConfigurationRecorder"]["Properties"];
+    assert_eq!(recorder["RecordingGroup"]["AllSupported"], true);
+    assert_eq!(
+        recorder["RecordingGroup"]["IncludeGlobalResourceTypes"],
+        true
+    );
+    let role = text(&recorder["RoleARN"]);
+    assert!(
+        role.ends_with("role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig"),
+        "{role}"
+    );
+    let channel = &doc["Resources"]["ConfigDeliveryChannel"]["Properties"];
+    assert_eq!(text(&channel["S3BucketName"]), "!Ref ConfigBucket");
+    assert_eq!(text(&channel["S3KmsKeyArn"]), "!GetAtt ConfigBucketKey.Arn");
+    // Config alone writes to the bucket, from this account, over TLS.
+    let statements = doc["Resources"]["ConfigBucketPolicy"]["Properties"]["PolicyDocument"]
+        ["Statement"]
+        .as_sequence()
+        .unwrap();
+    let put = statements
+        .iter()
+        .find(|s| s["Sid"] == "ConfigDelivers")
+        .unwrap();
+    assert_eq!(put["Principal"]["Service"], "config.amazonaws.com");
+    assert_eq!(
+        text(&put["Condition"]["StringEquals"]["aws:SourceAccount"]),
+        "!Ref AWS::AccountId"
+    );
+    let key = &doc["Resources"]["ConfigBucketKey"]["Properties"]["KeyPolicy"]["Statement"];
+    let config_use = key
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .find(|s| s["Principal"]["Service"] == "config.amazonaws.com")
+        .unwrap();
+    assert_eq!(
+        text(&config_use["Condition"]["StringEquals"]["aws:SourceAccount"]),
+        "!Ref AWS::AccountId"
+    );
+    let sources =
+        &doc["Resources"]["ConfigAggregator"]["Properties"]["AccountAggregationSources"][0];
+    assert_eq!(text(&sources["AccountIds"]), "!Ref AWS::AccountId");
+    assert_eq!(sources["AllAwsRegions"], true);
 }
 
 #[test]

@@ -180,7 +180,7 @@ fn parameters(
     code_key: Option<&str>,
 ) -> Vec<Param> {
     let today = Utc::now().format("%Y-%m-%d").to_string();
-    let chosen: [(&'static str, Option<String>); 17] = [
+    let chosen: [(&'static str, Option<String>); 18] = [
         ("EnvironmentSuffix", Some(suffix.to_string())),
         ("AlertEmail", args.alert_email.clone()),
         ("ScheduleExpression", args.schedule.clone()),
@@ -198,6 +198,10 @@ fn parameters(
             args.security_hub_export.map(|b| b.to_string()),
         ),
         ("ConfigRules", args.config_rules.map(|b| b.to_string())),
+        (
+            "ConfigRecorder",
+            args.config_recorder.map(|b| b.to_string()),
+        ),
         ("WebhookSecretArn", args.webhook_secret_arn.clone()),
         (
             "WebhookFormat",
