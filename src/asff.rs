@@ -15,6 +15,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::model::iam::GLOBAL;
 use crate::model::partition;
 use crate::output::fit::cut;
 use crate::report::{Finding, Report};
@@ -157,9 +158,24 @@ fn time(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
+/// The region whose hub takes `f`: its own, or for a global resource (IAM's) the
+/// scan's first region, where Security Hub keeps findings on global resources.
+pub fn hub_region<'r>(report: &'r Report, f: &'r Finding) -> &'r str {
+    if f.region == GLOBAL {
+        report
+            .scan
+            .regions
+            .first()
+            .map_or("us-east-1", String::as_str)
+    } else {
+        &f.region
+    }
+}
+
 /// `f` of `report` as an active ASFF finding observed at `now`.
 pub fn finding(report: &Report, f: &Finding, now: DateTime<Utc>) -> AsffFinding {
     let account = &report.scan.account_id;
+    let region = hub_region(report, f);
     let asff_type = f.resource_type.asff_type();
     let resource_id = match (&f.resource_arn, asff_type) {
         (Some(arn), _) => arn.clone(),
@@ -180,6 +196,7 @@ pub fn finding(report: &Report, f: &Finding, now: DateTime<Utc>) -> AsffFinding 
             "compliance/ResourceId".to_string(),
             cut(&f.resource_id, PRODUCT_FIELD_LIMIT),
         ),
+        ("compliance/Region".to_string(), f.region.clone()),
         ("compliance/ScanId".to_string(), report.scan.id.clone()),
         (
             "compliance/ResourceType".to_string(),
@@ -218,12 +235,12 @@ pub fn finding(report: &Report, f: &Finding, now: DateTime<Utc>) -> AsffFinding 
     AsffFinding {
         schema_version: SCHEMA_VERSION,
         id: finding_id(account, f),
-        product_arn: product_arn(account, &f.region),
+        product_arn: product_arn(account, region),
         product_name: "compliance",
         company_name: "compliance",
         generator_id: format!("compliance/{}", f.rule_id),
         aws_account_id: account.clone(),
-        region: f.region.clone(),
+        region: region.to_string(),
         finding_provider_fields: AsffProviderFields {
             severity: severity.clone(),
             types: types.clone(),
@@ -244,8 +261,8 @@ pub fn finding(report: &Report, f: &Finding, now: DateTime<Utc>) -> AsffFinding 
         resources: vec![AsffResource {
             kind: asff_type,
             id: resource_id,
-            partition: partition(&f.region),
-            region: f.region.clone(),
+            partition: partition(region),
+            region: region.to_string(),
             tags: f
                 .resource_tags
                 .iter()

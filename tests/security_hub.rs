@@ -329,3 +329,37 @@ fn asff_and_ocsf_carry_every_finding_of_the_scan() {
         .count();
     assert_eq!(fails, verdicts.iter().filter(|(_, s)| s == "FAIL").count());
 }
+
+#[test]
+fn a_global_resources_failures_go_to_the_first_regions_hub() {
+    let emu = Emulator::start();
+    emu.boto(
+        r#"
+client("iam").create_user(UserName="alice")
+client("securityhub").enable_security_hub()
+"#,
+    );
+    let out = run(scan(
+        &emu.url,
+        "json",
+        &["--security-hub", "--service", "iam"],
+    ));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report = json_report(&out);
+    let global = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["status"] == "FAIL" && f["region"] == "global")
+        .count();
+    assert!(global > 0, "IAM's failures are global");
+    let found = hub(&emu);
+    let imported: Vec<&Value> = found
+        .values()
+        .filter(|f| f["ProductFields"]["compliance/Region"] == "global")
+        .collect();
+    assert_eq!(imported.len(), global, "every global failure reaches a hub");
+    assert!(imported
+        .iter()
+        .all(|f| f["Region"] == "us-east-1" && f["ProductArn"] == PRODUCT));
+}

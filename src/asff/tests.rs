@@ -139,3 +139,29 @@ fn other_partitions_are_named_in_arns_and_resources() {
     );
     assert_eq!(a.resources[0].partition, "aws-cn");
 }
+
+#[test]
+fn a_global_resources_finding_goes_to_the_first_regions_hub_keeping_its_own_region() {
+    let mut report = fixtures::report();
+    report.scan.regions = vec!["eu-west-1".into(), "us-east-1".into()];
+    let mut f = report.findings[1].clone();
+    f.region = "global".into();
+    f.resource_type = ResourceKind::IamUser;
+    f.resource_arn = Some("arn:aws:iam::123456789012:user/alice".into());
+    let a = finding(&report, &f, now());
+    assert_eq!(hub_region(&report, &f), "eu-west-1");
+    assert_eq!(a.region, "eu-west-1");
+    assert!(
+        a.product_arn.starts_with("arn:aws:securityhub:eu-west-1:"),
+        "{}",
+        a.product_arn
+    );
+    assert_eq!(a.resources[0].region, "eu-west-1");
+    assert_eq!(a.resources[0].kind, "AwsIamUser");
+    assert_eq!(a.product_fields["compliance/Region"], "global");
+    assert!(
+        a.id.contains("/global/"),
+        "the id stays the finding's own: {}",
+        a.id
+    );
+}

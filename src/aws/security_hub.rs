@@ -62,7 +62,7 @@ pub async fn export(
         let send: Vec<AsffFinding> = report
             .findings
             .iter()
-            .filter(|f| &f.region == region && f.location.is_none())
+            .filter(|f| asff::hub_region(report, f) == region && f.location.is_none())
             .filter(|f| f.suppressed.is_none() && (all || f.status == Status::Fail))
             .map(|f| asff::finding(report, f, now))
             .collect();
@@ -80,7 +80,10 @@ pub async fn export(
                 };
                 let id = f.id.as_deref().unwrap_or_default();
                 let (rule, resource) = (field("compliance/RuleId"), field("compliance/ResourceId"));
-                !sent.contains(id) && report.judged_again(evaluated, rule, region, resource)
+                // A global resource's findings sit in this hub, judged under `global`.
+                let own = field("compliance/Region");
+                let at = if own.is_empty() { region.as_str() } else { own };
+                !sent.contains(id) && report.judged_again(evaluated, rule, at, resource)
             })
             .map(|mut f| {
                 f.record_state = Some(RecordState::Archived);
