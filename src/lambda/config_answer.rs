@@ -3,7 +3,7 @@
 //! may be stale — and judged by the rules of its kind; a scheduled invocation scans the
 //! function's region and judges the account. The verdicts go back with `PutEvaluations`
 //! (100 a call, the API's most); what could not be judged is logged and sent to the
-//! warning topic instead of being called compliant.
+//! warning topic instead of being called compliant. `handle` is the invocation's entry.
 
 use std::collections::BTreeSet;
 
@@ -12,11 +12,20 @@ use aws_smithy_types::DateTime as SmithyTime;
 use chrono::Utc;
 use serde_json::{json, Value};
 
-use super::config_event::{gone, verdict, ChangedResource, ConfigInvocation, Subject, Verdict};
+use std::time::SystemTime;
+
+use lambda_runtime::{Error, LambdaEvent};
+
+use super::config_event::{
+    gone, parse, verdict, ChangedResource, ConfigInvocation, Subject, Verdict,
+};
+use super::log::{fail, log};
 use crate::aws::collect::{collect_one, Collected, Wanted};
+use crate::aws::delivery::publish;
 use crate::aws::errors::CallError;
 use crate::aws::regions::RegionChoice;
 use crate::aws::session::Session;
+use crate::aws::session::SessionOptions;
 use crate::model::{Inventory, ResourceKind, INVENTORY_SCHEMA_VERSION};
 use crate::pipeline::{self, Live, Silent};
 use crate::rules::RuleSet;
@@ -25,13 +34,13 @@ use crate::suppress::Suppressions;
 const BATCH: usize = 100;
 
 /// What an answer did: the evaluations sent, and what could not be judged (why).
-pub struct Answered {
-    pub sent: usize,
-    pub undecided: Vec<String>,
+struct Answered {
+    sent: usize,
+    undecided: Vec<String>,
 }
 
 /// Judges what `invocation` asks about and sends the verdicts.
-pub async fn answer(
+async fn answer(
     session: &Session,
     rules: &RuleSet,
     invocation: &ConfigInvocation,
@@ -206,6 +215,61 @@ async fn put(session: &Session, token: &str, verdicts: &[Verdict]) -> Result<usi
 }
 
 /// The answer's body: what was sent and what was not judged.
-pub fn response(invocation: &ConfigInvocation, answered: &Answered) -> Value {
+fn response(invocation: &ConfigInvocation, answered: &Answered) -> Value {
     json!({"config_rule": invocation.rule_name, "evaluations": answered.sent, "undecided": answered.undecided})
+}
+
+/// AWS Config's invocation of the stack's rules (`ConfigRules`): the verdicts sent back;
+/// what could not be judged is logged and goes to the warning topic.
+pub async fn handle(
+    warning_topic: Option<&str>,
+    all_rules: &RuleSet,
+    event: LambdaEvent<Value>,
+    margin: std::time::Duration,
+) -> Result<Value, Error> {
+    let invocation = parse(&event.payload).map_err(|e| fail(&e))?;
+    let rules =
+        pipeline::select(all_rules.clone(), &invocation.selection).map_err(|e| fail(&e.0))?;
+    let session = Session::connect(&SessionOptions::default())
+        .await
+        .map_err(|e| fail(&e.0))?;
+    let remaining = event
+        .context
+        .deadline()
+        .duration_since(SystemTime::now())
+        .unwrap_or_default();
+    let deadline = tokio::time::Instant::now() + remaining.saturating_sub(margin);
+    let answered = answer(&session, &rules, &invocation, deadline)
+        .await
+        .map_err(|e| fail(&e))?;
+    let fields = json!({"config_rule": invocation.rule_name, "evaluations": answered.sent});
+    if !answered.undecided.is_empty() {
+        let text = format!(
+            "The Config rule {} could not judge {} resource(s), so they got no evaluation (never COMPLIANT):\n  {}",
+            invocation.rule_name,
+            answered.undecided.len(),
+            answered.undecided.join("\n  ")
+        );
+        log("warning", &text, fields.clone());
+        if let Some(topic) = warning_topic {
+            let sns = aws_sdk_sns::Client::new(&session.config);
+            let subject = format!(
+                "compliance: {} could not judge every resource",
+                invocation.rule_name
+            );
+            let attributes = std::collections::BTreeMap::from([(
+                "problem".to_string(),
+                ("String", "config-undecided".to_string()),
+            )]);
+            if let Err(e) = publish(&sns, topic, &subject, &text, &attributes).await {
+                log(
+                    "error",
+                    &format!("could not publish the warning: {e}"),
+                    json!({}),
+                );
+            }
+        }
+    }
+    log("info", "config rule answered", fields);
+    Ok(response(&invocation, &answered))
 }

@@ -11,22 +11,21 @@ use serde_json::{json, Value};
 
 use super::alert::{alert, warning};
 use super::config_answer;
-use super::config_event::{self, INVOKING_EVENT};
+use super::config_event::INVOKING_EVENT;
+use super::deliveries::{export_findings, notify, WebhookSettings};
 use super::history;
 use super::invocation::{parse, Trigger};
+use super::log::{fail, log};
 use super::metrics::emf_lines;
 use crate::aws::buckets::{read, store_new};
 use crate::aws::delivery::publish;
 use crate::aws::deployed::read as read_stack;
-use crate::aws::errors::CallError;
 use crate::aws::regions::RegionChoice;
 use crate::aws::remediate::{execute, Mode, Runner};
-use crate::aws::security_hub;
 use crate::aws::session::{Session, SessionOptions};
 use crate::deployed;
 use crate::error::Fatal;
-use crate::notify::send::{post_all, Webhook};
-use crate::notify::{messages, Target, WebhookFormat};
+use crate::notify::WebhookFormat;
 use crate::output::{Format, GroupBy, TableReporter};
 use crate::pipeline::{self, Live, Silent};
 use crate::remediate::{plan, Filter, FixOptions, Run};
@@ -59,12 +58,6 @@ struct Settings {
     retention_days: i64,
     /// `WebhookSecretArn`, `WebhookFormat` and `WebhookMinSeverity`.
     webhook: Option<WebhookSettings>,
-}
-
-struct WebhookSettings {
-    secret_arn: String,
-    format: WebhookFormat,
-    min_severity: Severity,
 }
 
 impl Settings {
@@ -115,7 +108,8 @@ async fn handle(
 ) -> Result<Value, Error> {
     let clock = StdInstant::now();
     if event.payload.get(INVOKING_EVENT).is_some() {
-        return config_rule(settings, all_rules, event).await;
+        let topic = settings.warning_topic.as_deref();
+        return config_answer::handle(topic, all_rules, event, STORE_MARGIN).await;
     }
     let (trigger, request) = parse(&event.payload).map_err(|e| fail(&e))?;
     let rules =
@@ -342,139 +336,6 @@ async fn handle(
     Ok(response)
 }
 
-/// The webhook's messages for the run's new failures: its URL (and headers, and Jira
-/// project) read from the secret each run, so a rotated secret takes effect at once.
-async fn notify(
-    session: &Session,
-    webhook: &WebhookSettings,
-    report: &Report,
-    new: &[&crate::report::Finding],
-    location: &str,
-) -> Result<usize, String> {
-    let target = |jira_project| Target {
-        format: webhook.format,
-        min_severity: webhook.min_severity,
-        jira_project,
-    };
-    if messages(report, new, &target(None), location).is_empty() {
-        return Ok(0);
-    }
-    let client = aws_sdk_secretsmanager::Client::new(&session.config);
-    let secret = client
-        .get_secret_value()
-        .secret_id(&webhook.secret_arn)
-        .send()
-        .await
-        .map_err(|e| {
-            format!(
-                "cannot read the webhook secret {}: GetSecretValue failed: {}",
-                webhook.secret_arn,
-                CallError::from(e)
-            )
-        })?;
-    let value = secret
-        .secret_string()
-        .ok_or("the webhook secret holds no text")?;
-    let (hook, jira_project) = Webhook::parse(value)?;
-    if webhook.format == WebhookFormat::Jira && jira_project.is_none() {
-        return Err("the webhook secret names no \"jira_project\" for the Jira issues".to_string());
-    }
-    post_all(
-        &hook,
-        &messages(report, new, &target(jira_project), location),
-    )
-    .await
-}
-
-/// AWS Config's invocation of the stack's rules (`ConfigRules`): the verdicts sent back;
-/// what could not be judged is logged and goes to the warning topic.
-async fn config_rule(
-    settings: &Settings,
-    all_rules: &RuleSet,
-    event: LambdaEvent<Value>,
-) -> Result<Value, Error> {
-    let invocation = config_event::parse(&event.payload).map_err(|e| fail(&e))?;
-    let rules =
-        pipeline::select(all_rules.clone(), &invocation.selection).map_err(|e| fail(&e.0))?;
-    let session = Session::connect(&SessionOptions::default())
-        .await
-        .map_err(|e| fail(&e.0))?;
-    let remaining = event
-        .context
-        .deadline()
-        .duration_since(SystemTime::now())
-        .unwrap_or_default();
-    let deadline = tokio::time::Instant::now() + remaining.saturating_sub(STORE_MARGIN);
-    let answered = config_answer::answer(&session, &rules, &invocation, deadline)
-        .await
-        .map_err(|e| fail(&e))?;
-    let fields = json!({"config_rule": invocation.rule_name, "evaluations": answered.sent});
-    if !answered.undecided.is_empty() {
-        let text = format!(
-            "The Config rule {} could not judge {} resource(s), so they got no evaluation (never COMPLIANT):\n  {}",
-            invocation.rule_name,
-            answered.undecided.len(),
-            answered.undecided.join("\n  ")
-        );
-        log("warning", &text, fields.clone());
-        if let Some(topic) = &settings.warning_topic {
-            let sns = aws_sdk_sns::Client::new(&session.config);
-            let subject = format!(
-                "compliance: {} could not judge every resource",
-                invocation.rule_name
-            );
-            let attributes = std::collections::BTreeMap::from([(
-                "problem".to_string(),
-                ("String", "config-undecided".to_string()),
-            )]);
-            if let Err(e) = publish(&sns, topic, &subject, &text, &attributes).await {
-                log(
-                    "error",
-                    &format!("could not publish the warning: {e}"),
-                    json!({}),
-                );
-            }
-        }
-    }
-    log("info", "config rule answered", fields);
-    Ok(config_answer::response(&invocation, &answered))
-}
-
-/// `SecurityHubExport`: the run's failures into Security Hub; the counts, or why not all
-/// of them went (logged, and sent to the warning topic).
-async fn export_findings(
-    session: &Session,
-    report: &Report,
-    rules: &RuleSet,
-) -> Result<Value, String> {
-    let evaluated = rules.rules.iter().map(|r| r.id.as_str()).collect();
-    let scan_id = json!({"scan_id": report.scan.id});
-    match security_hub::export(session, report, &evaluated, false).await {
-        Ok(e) if e.failed.is_empty() => {
-            let counts = json!({"imported": e.imported, "archived": e.archived});
-            log(
-                "info",
-                "findings imported into Security Hub",
-                json!({"scan_id": report.scan.id, "security_hub": counts}),
-            );
-            Ok(counts)
-        }
-        Ok(e) => {
-            let (id, reason) = &e.failed[0];
-            let problem = format!(
-                "{} finding(s) refused even when sent again (first: {id}: {reason})",
-                e.failed.len()
-            );
-            log("error", &problem, scan_id);
-            Err(problem)
-        }
-        Err(problem) => {
-            log("error", &problem, scan_id);
-            Err(problem)
-        }
-    }
-}
-
 /// The fixes `AutoRemediate` applies unattended: default encryption only, which needs
 /// no value from an operator and changes no access.
 const UNATTENDED: [&str; 2] = ["s3-default-encryption", "s3-kms-encryption"];
@@ -575,22 +436,6 @@ fn render(report: &Report, format: Format) -> Result<Vec<u8>, Error> {
         .write(report, &mut buf)
         .map_err(|e| fail(&e.to_string()))?;
     Ok(buf)
-}
-
-/// Logs the failure and turns it into the invocation's error result.
-fn fail(message: &str) -> Error {
-    log("error", message, json!({}));
-    Error::from(message.to_string())
-}
-
-/// One structured log line on stdout, which Lambda sends to the function's log group.
-fn log(level: &str, message: &str, fields: Value) {
-    let mut line =
-        json!({"timestamp": Utc::now().to_rfc3339(), "level": level, "message": message});
-    if let (Some(line), Some(fields)) = (line.as_object_mut(), fields.as_object()) {
-        line.extend(fields.clone());
-    }
-    println!("{line}");
 }
 
 #[cfg(test)]

@@ -13,11 +13,15 @@ mod config_answer;
 #[cfg(feature = "lambda")]
 mod config_event;
 #[cfg(feature = "lambda")]
+mod deliveries;
+#[cfg(feature = "lambda")]
 mod handler;
 #[cfg(feature = "lambda")]
 mod history;
 #[cfg(feature = "lambda")]
 mod invocation;
+#[cfg(feature = "lambda")]
+mod log;
 #[cfg(feature = "lambda")]
 mod metrics;
 
