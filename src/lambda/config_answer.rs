@@ -12,13 +12,12 @@ use aws_smithy_types::DateTime as SmithyTime;
 use chrono::Utc;
 use serde_json::{json, Value};
 
-use std::time::SystemTime;
-
 use lambda_runtime::{Error, LambdaEvent};
 
 use super::config_event::{
     gone, parse, verdict, ChangedResource, ConfigInvocation, Subject, Verdict,
 };
+use super::handler::collection_deadline;
 use super::log::{fail, log};
 use crate::aws::collect::{collect_one, Collected, Wanted};
 use crate::aws::delivery::publish;
@@ -225,7 +224,6 @@ pub async fn handle(
     warning_topic: Option<&str>,
     all_rules: &RuleSet,
     event: LambdaEvent<Value>,
-    margin: std::time::Duration,
 ) -> Result<Value, Error> {
     let invocation = parse(&event.payload).map_err(|e| fail(&e))?;
     let rules =
@@ -233,12 +231,7 @@ pub async fn handle(
     let session = Session::connect(&SessionOptions::default())
         .await
         .map_err(|e| fail(&e.0))?;
-    let remaining = event
-        .context
-        .deadline()
-        .duration_since(SystemTime::now())
-        .unwrap_or_default();
-    let deadline = tokio::time::Instant::now() + remaining.saturating_sub(margin);
+    let deadline = collection_deadline(&event.context);
     let answered = answer(&session, &rules, &invocation, deadline)
         .await
         .map_err(|e| fail(&e))?;

@@ -88,6 +88,16 @@ impl Settings {
     }
 }
 
+/// When collection must stop: the invocation's deadline less `STORE_MARGIN`, kept to
+/// store and deliver what was collected.
+pub(super) fn collection_deadline(context: &lambda_runtime::Context) -> tokio::time::Instant {
+    let remaining = context
+        .deadline()
+        .duration_since(SystemTime::now())
+        .unwrap_or_default();
+    tokio::time::Instant::now() + remaining.saturating_sub(STORE_MARGIN)
+}
+
 /// Serves invocations until the runtime stops. The rules are loaded and tested once per
 /// container, not once per invocation.
 pub async fn serve() -> Result<(), Fatal> {
@@ -109,7 +119,7 @@ async fn handle(
     let clock = StdInstant::now();
     if event.payload.get(INVOKING_EVENT).is_some() {
         let topic = settings.warning_topic.as_deref();
-        return config_answer::handle(topic, all_rules, event, STORE_MARGIN).await;
+        return config_answer::handle(topic, all_rules, event).await;
     }
     let (trigger, request) = parse(&event.payload).map_err(|e| fail(&e))?;
     let rules =
@@ -118,11 +128,6 @@ async fn handle(
         .await
         .map_err(|e| fail(&e.0))?;
 
-    let remaining = event
-        .context
-        .deadline()
-        .duration_since(SystemTime::now())
-        .unwrap_or_default();
     let live = Live {
         session: &session,
         regions: RegionChoice {
@@ -130,7 +135,7 @@ async fn handle(
             all: false,
         },
         concurrency: 16,
-        deadline: Some(tokio::time::Instant::now() + remaining.saturating_sub(STORE_MARGIN)),
+        deadline: Some(collection_deadline(&event.context)),
     };
     let s3 = session.s3_in(&session.default_region());
     let (suppressions, unapplied) = stored_suppressions(&s3, &settings.bucket, all_rules).await;
