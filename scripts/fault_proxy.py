@@ -15,14 +15,16 @@ usage: fault_proxy.py UPSTREAM_URL FAULTS_JSON
                forwarding the request untouched (a slow service). "prefix" matches
                the start of the path, "query" a query parameter name, "method" the
                HTTP method, "target" an X-Amz-Target header (or an RPC v2 CBOR
-               call's Service.Operation, from its path), "action" a form Action.
+               call's Service.Operation, from its path), "action" a form Action,
+               "form" a dict of form parameters the request must carry
+               ({"RoleArn": ARN}: one role's AssumeRole).
                Or {"random": RATE, "seed": SEED}: a seeded share RATE of all requests
                gets one fault drawn from FAULT_KINDS, in the shape of the request's
                protocol. The draw hangs on the seed, the request and how many times
                the same request was seen before (a retry draws again), never on the
                order concurrent requests arrive in: the same seed gives the same faults.
 Prints its own URL on stdout once listening. GET /__proxy/log returns the requests
-seen so far as JSON: [{"method", "path", "query", "target", "action", "body"}]
+seen so far as JSON: [{"method", "path", "query", "target", "action", "body", "form"}]
 (the body's first 4 KiB), and "fault": the random fault it was given, if any.
 """
 
@@ -77,6 +79,7 @@ class Proxy(BaseHTTPRequestHandler):
             "target": self.headers.get("X-Amz-Target") or rpc_v2_target(url.path),
             "action": (form.get("Action") or [""])[0],
             "body": body[:4096].decode("utf-8", "replace"),
+            "form": form,
         }
         with LOCK:
             LOG.append(entry)
@@ -199,6 +202,7 @@ class Proxy(BaseHTTPRequestHandler):
             and ("query" not in fault or fault["query"] in entry["query"])
             and ("target" not in fault or entry["target"] == fault["target"])
             and ("action" not in fault or entry["action"] == fault["action"])
+            and all(entry["form"].get(k) == [v] for k, v in fault.get("form", {}).items())
         )
 
     def fail(self, fault):

@@ -174,7 +174,9 @@ pub fn hub_region<'r>(report: &'r Report, f: &'r Finding) -> &'r str {
 
 /// `f` of `report` as an active ASFF finding observed at `now`.
 pub fn finding(report: &Report, f: &Finding, now: DateTime<Utc>) -> AsffFinding {
-    let account = &report.scan.account_id;
+    // The finding's own account; the product is the importing (scanning) account's, as
+    // Security Hub takes a delegated administrator's imports for its member accounts.
+    let account = report.account_of(f).to_string();
     let region = hub_region(report, f);
     let asff_type = f.resource_type.asff_type();
     let resource_id = match (&f.resource_arn, asff_type) {
@@ -234,12 +236,12 @@ pub fn finding(report: &Report, f: &Finding, now: DateTime<Utc>) -> AsffFinding 
     };
     AsffFinding {
         schema_version: SCHEMA_VERSION,
-        id: finding_id(account, f),
-        product_arn: product_arn(account, region),
+        id: finding_id(&account, f),
+        product_arn: product_arn(&report.scan.account_id, region),
         product_name: "compliance",
         company_name: "compliance",
         generator_id: format!("compliance/{}", f.rule_id),
-        aws_account_id: account.clone(),
+        aws_account_id: account,
         region: region.to_string(),
         finding_provider_fields: AsffProviderFields {
             severity: severity.clone(),

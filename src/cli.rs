@@ -22,7 +22,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Collect the account's inventory, evaluate the rules and print the findings.
-    Scan(ScanArgs),
+    Scan(Box<ScanArgs>),
     /// Create or update the scanner's stack (`compliance-<suffix>`) from the embedded template.
     Deploy(DeployArgs),
     /// Empty the stack's buckets and delete the stack.
@@ -101,6 +101,118 @@ pub struct AwsArgs {
     /// Send every AWS request to this URL (an emulator or a proxy); AWS_ENDPOINT_URL works too.
     #[arg(long, value_name = "URL")]
     pub endpoint_url: Option<String>,
+    /// Assume this role first and work in its account (`arn:aws:iam::ID:role/NAME`).
+    #[arg(long, value_name = "ARN", value_parser = parse_role_arn)]
+    pub role_arn: Option<String>,
+    /// The external id the assumed roles' trust policies ask for.
+    #[arg(long, value_name = "ID", value_parser = parse_external_id)]
+    pub external_id: Option<String>,
+    /// The name of the assumed roles' sessions, as CloudTrail records them.
+    #[arg(long, value_name = "NAME", default_value = "compliance-scan", value_parser = parse_session_name)]
+    pub role_session_name: String,
+}
+
+/// The accounts of a scan of several: named, or listed from the organisation.
+#[derive(Debug, Clone, Args)]
+#[command(group(clap::ArgGroup::new("several").args(["accounts", "organization"])))]
+pub struct AccountArgs {
+    /// Scan these accounts (comma-separated or repeated), assuming --role-name in each.
+    #[arg(long, value_name = "ID,ID…", value_delimiter = ',', value_parser = parse_account_id, requires = "role_name", conflicts_with_all = SEVERAL_CONFLICTS)]
+    pub accounts: Vec<String>,
+    /// Scan every active account of the organisation (run from its management account
+    /// or a delegated administrator), assuming --role-name in each.
+    #[arg(long, requires = "role_name", conflicts_with_all = SEVERAL_CONFLICTS)]
+    pub organization: bool,
+    /// With --organization: only the accounts under this organizational unit, at any
+    /// depth (repeatable).
+    #[arg(long = "ou", value_name = "OU_ID", requires = "organization")]
+    pub ous: Vec<String>,
+    /// With --organization: leave this account out (repeatable).
+    #[arg(long = "exclude-account", value_name = "ID", value_parser = parse_account_id, requires = "organization")]
+    pub excluded: Vec<String>,
+    /// The role assumed in each account (`arn:<partition>:iam::<id>:role/NAME`); the
+    /// caller's own account is scanned with the caller's credentials.
+    #[arg(long, value_name = "NAME", value_parser = parse_role_name, requires = "several")]
+    pub role_name: Option<String>,
+    /// Accounts scanned at once, each with its regions and --concurrency calls.
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub account_concurrency: u16,
+}
+
+/// What a scan of several accounts cannot be combined with: one other account, a
+/// replay or a template, one stack, the deployed scanner, one account's Security Hub.
+const SEVERAL_CONFLICTS: [&str; 6] = [
+    "role_arn",
+    "templates",
+    "inventory",
+    "stack",
+    "remote",
+    "security_hub",
+];
+
+/// A 12-digit AWS account id.
+fn parse_account_id(raw: &str) -> Result<String, String> {
+    let id = raw.trim();
+    if id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(id.to_string())
+    } else {
+        Err(format!("{raw:?} is not an AWS account id (12 digits)"))
+    }
+}
+
+/// A role's name, with its path if any (`audit/ComplianceScan`): IAM's characters.
+fn parse_role_name(raw: &str) -> Result<String, String> {
+    let name_chars = |s: &str| {
+        !s.is_empty()
+            && s.len() <= 64
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c))
+    };
+    if raw.split('/').all(name_chars) {
+        Ok(raw.to_string())
+    } else {
+        Err(format!(
+            "{raw:?} is not an IAM role name (letters, digits and +=,.@_-, up to 64, an optional path before a /)"
+        ))
+    }
+}
+
+/// `arn:<partition>:iam::<account>:role/<path/>NAME`.
+fn parse_role_arn(raw: &str) -> Result<String, String> {
+    let parts: Vec<&str> = raw.splitn(6, ':').collect();
+    let ok = matches!(parts.as_slice(), ["arn", partition, "iam", "", account, resource]
+        if partition.starts_with("aws")
+            && parse_account_id(account).is_ok()
+            && resource.strip_prefix("role/").is_some_and(|r| parse_role_name(r).is_ok()));
+    if ok {
+        Ok(raw.to_string())
+    } else {
+        Err(format!(
+            "{raw:?} is not an IAM role ARN: give arn:aws:iam::123456789012:role/NAME"
+        ))
+    }
+}
+
+/// STS's external id: 2 to 1224 of `[\w+=,.@:/-]`.
+fn parse_external_id(raw: &str) -> Result<String, String> {
+    let ok = (2..=1224).contains(&raw.len())
+        && raw
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+=,.@:/_-".contains(c));
+    ok.then(|| raw.to_string()).ok_or_else(|| {
+        format!("{raw:?} is not an external id (2 to 1224 letters, digits or +=,.@:/_-)")
+    })
+}
+
+/// STS's role session name: 2 to 64 of `[\w+=,.@-]`.
+fn parse_session_name(raw: &str) -> Result<String, String> {
+    let ok = (2..=64).contains(&raw.len())
+        && raw
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c));
+    ok.then(|| raw.to_string()).ok_or_else(|| {
+        format!("{raw:?} is not a role session name (2 to 64 letters, digits or +=,.@_-)")
+    })
 }
 
 /// Accepted risks: which suppression file a run applies.
@@ -135,6 +247,8 @@ pub struct ScanArgs {
     pub all_regions: bool,
     #[command(flatten)]
     pub aws: AwsArgs,
+    #[command(flatten)]
+    pub several: AccountArgs,
     /// Add rules from DIR (repeatable); a rule with a built-in rule's id replaces it.
     #[arg(long = "rules", value_name = "DIR")]
     pub rule_dirs: Vec<PathBuf>,
@@ -453,6 +567,9 @@ pub struct ReportArgs {
     /// pci-dss-4.0, …), each with its status.
     #[arg(long, value_name = "FRAMEWORK", conflicts_with_all = ["trend", "diff"])]
     pub framework: Option<String>,
+    /// In reports of several accounts: only this account's findings, summary and trend.
+    #[arg(long, value_name = "ID", value_parser = parse_account_id, conflicts_with = "resource")]
+    pub account: Option<String>,
     /// How the table groups the findings.
     #[arg(long, value_enum, value_name = "BY", default_value_t = GroupBy::Rule)]
     pub group_by: GroupBy,

@@ -51,6 +51,7 @@ pub fn build_report(
         suppressions: Vec::new(),
         baseline: None,
         stack: None,
+        accounts: Vec::new(),
     };
     if !suppressions.entries.is_empty() {
         let evaluated = rules.rules.iter().map(|r| r.id.as_str()).collect();
@@ -219,6 +220,7 @@ fn finding(
         suppressed: None,
         baseline: None,
         location: None,
+        account_id: None,
     }
 }
 
@@ -306,6 +308,7 @@ tests:
 
     fn error(region: &str, id: Option<&str>, attributes: &[&str]) -> CollectionError {
         CollectionError {
+            account_id: None,
             region: region.to_string(),
             service: Service::S3,
             resource_type: ResourceKind::S3Bucket,

@@ -13,6 +13,7 @@ mod history;
 mod lambda;
 mod model;
 mod notify;
+mod organization;
 mod output;
 #[cfg(test)]
 mod permissions_doc;
@@ -56,8 +57,8 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(async {
         match cli.command {
-            Command::Scan(args) if args.remote => commands::remote::run(args).await,
-            Command::Scan(args) => commands::scan::run(args).await,
+            Command::Scan(args) if args.remote => commands::remote::run(*args).await,
+            Command::Scan(args) => commands::scan::run(*args).await,
             Command::Deploy(args) => commands::deploy::run(args).await,
             Command::Destroy(args) => commands::destroy::run(args).await,
             Command::Report(args) => commands::report::run(args).await,

@@ -11,7 +11,7 @@ use crate::rules::{Remediation, Severity, Status};
 
 /// Version of the report's JSON schema; the minor part grows with added fields, the
 /// major part with anything an existing reader could misread.
-pub const REPORT_SCHEMA_VERSION: &str = "1.5";
+pub const REPORT_SCHEMA_VERSION: &str = "1.6";
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -31,6 +31,31 @@ pub struct Report {
     /// by side (1.5).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stack: Option<StackScan>,
+    /// A scan of several accounts: each one, scanned or not, with its own summary (1.6).
+    /// Every finding and collection error then names its account.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub accounts: Vec<AccountScan>,
+}
+
+/// One account of a scan of several (`scan --accounts`, `--organization`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct AccountScan {
+    pub account_id: String,
+    /// Its name in the organisation, when the accounts were listed from it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The role assumed into it; absent for the caller's own account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role_arn: Option<String>,
+    /// Why it could not be scanned (its role could not be assumed, its regions not
+    /// listed): the account's one ERROR entry, its summary then empty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    pub regions: Vec<String>,
+    #[serde(default)]
+    pub incomplete: bool,
+    pub summary: Summary,
 }
 
 /// A deployed stack as `scan --stack` judged it: the template's findings, the live
@@ -144,6 +169,9 @@ pub struct Finding {
     pub severity: Severity,
     pub status: Status,
     pub resource_type: ResourceKind,
+    /// The resource's account, in a report of several accounts (1.6).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_id: Option<String>,
     /// The resource's id; `*` when a whole listing failed.
     pub resource_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -273,10 +301,20 @@ pub struct Baseline {
     pub resolved: Vec<Resolved>,
 }
 
+/// Where a finding was made: its account and region.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Place<'a> {
+    pub account: &'a str,
+    pub region: &'a str,
+}
+
 /// A failure of the baseline scan that this scan does not have.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Resolved {
+    /// In a report of several accounts: the failure's account (1.6).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_id: Option<String>,
     pub rule_id: String,
     pub title: String,
     pub severity: Severity,
@@ -305,16 +343,31 @@ impl Finding {
     }
 
     /// Where a person looks for the resource: `file:line` for a template's, else the
-    /// region.
+    /// region (after the account, in a report of several).
     pub fn place(&self) -> String {
-        match &self.location {
-            Some(l) => format!("{}:{}", l.file, l.line),
-            None => self.region.clone(),
+        match (&self.location, &self.account_id) {
+            (Some(l), _) => format!("{}:{}", l.file, l.line),
+            (None, Some(account)) => format!("{account} {}", self.region),
+            (None, None) => self.region.clone(),
         }
     }
 }
 
 impl Report {
+    /// The account `finding` is of: its own in a report of several accounts, else the
+    /// scan's.
+    pub fn account_of<'r>(&'r self, finding: &'r Finding) -> &'r str {
+        finding
+            .account_id
+            .as_deref()
+            .unwrap_or(&self.scan.account_id)
+    }
+
+    /// How many accounts of a scan of several could not be scanned at all.
+    pub fn accounts_unscanned(&self) -> usize {
+        self.accounts.iter().filter(|a| a.error.is_some()).count()
+    }
+
     /// Whether this run would have reported (rule, region, resource) failing had it
     /// still failed: the rule was evaluated (`evaluated`), the region scanned, and
     /// nothing of the rule there was ERROR for that resource or for a whole listing.
@@ -322,14 +375,24 @@ impl Report {
     pub fn judged_again(
         &self,
         evaluated: &BTreeSet<&str>,
+        at: Place<'_>,
         rule: &str,
-        region: &str,
         resource_id: &str,
     ) -> bool {
+        let Place { account, region } = at;
+        let regions = match self.accounts.iter().find(|a| a.account_id == account) {
+            Some(a) if a.error.is_none() => &a.regions,
+            Some(_) => return false,
+            None if self.accounts.is_empty() && account == self.scan.account_id => {
+                &self.scan.regions
+            }
+            None => return false,
+        };
         evaluated.contains(rule)
-            && (region == "global" || self.scan.regions.iter().any(|r| r == region))
+            && (region == "global" || regions.iter().any(|r| r == region))
             && !self.findings.iter().any(|f| {
                 f.status == Status::Error
+                    && self.account_of(f) == account
                     && f.rule_id == rule
                     && f.region == region
                     && (f.resource_id == resource_id || f.resource_id == "*")

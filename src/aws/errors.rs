@@ -85,7 +85,7 @@ impl std::fmt::Display for CallError {
 }
 
 /// An error and its causes, each said once: `dispatch failure: io error: …`.
-fn causes(err: &dyn StdError) -> String {
+pub(crate) fn causes(err: &dyn StdError) -> String {
     let mut parts: Vec<String> = vec![err.to_string()];
     let mut cause = err.source();
     while let Some(e) = cause {

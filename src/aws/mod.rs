@@ -10,6 +10,7 @@ pub mod deployed;
 pub mod errors;
 pub mod findings_table;
 pub mod leftovers;
+pub mod organizations;
 pub mod regions;
 pub mod remediate;
 pub mod scanner;

@@ -26,7 +26,7 @@ use chrono::{SecondsFormat, Utc};
 use super::errors::CallError;
 use super::session::Session;
 use crate::asff::{self, AsffFinding};
-use crate::report::Report;
+use crate::report::{Place, Report};
 use crate::rules::Status;
 
 const BATCH_FINDINGS: usize = 100;
@@ -83,7 +83,11 @@ pub async fn export(
                 // A global resource's findings sit in this hub, judged under `global`.
                 let own = field("compliance/Region");
                 let at = if own.is_empty() { region.as_str() } else { own };
-                !sent.contains(id) && report.judged_again(evaluated, rule, at, resource)
+                let at = Place {
+                    account: f.aws_account_id.as_deref().unwrap_or_default(),
+                    region: at,
+                };
+                !sent.contains(id) && report.judged_again(evaluated, at, rule, resource)
             })
             .map(|mut f| {
                 f.record_state = Some(RecordState::Archived);

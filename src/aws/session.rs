@@ -6,10 +6,12 @@ use std::time::Duration;
 
 use aws_config::default_provider::region::DefaultRegionChain;
 use aws_config::meta::region::RegionProviderChain;
+use aws_config::sts::AssumeRoleProvider;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
-use aws_credential_types::provider::ProvideCredentials;
-use aws_sdk_sts::error::DisplayErrorContext;
+use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
+use aws_sdk_sts::error::{DisplayErrorContext, ProvideErrorMetadata};
+use aws_sdk_sts::operation::assume_role::AssumeRoleError;
 
 use super::answers::WholeAnswers;
 use super::errors::CallError;
@@ -24,6 +26,16 @@ pub struct SessionOptions {
     /// Used as the home region when neither the profile nor the environment sets one.
     pub fallback_region: Option<String>,
     pub endpoint_url: Option<String>,
+    /// A role to assume once connected (`--role-arn`): the session is then the role's.
+    pub role: Option<Role>,
+}
+
+/// A role to assume, as `--role-arn` (or `--role-name` in each account) names it.
+#[derive(Debug, Clone)]
+pub struct Role {
+    pub arn: String,
+    pub external_id: Option<String>,
+    pub session_name: String,
 }
 
 /// A checked connection to one account.
@@ -136,11 +148,52 @@ impl Session {
         })?;
         let account_id = identity.account().unwrap_or_default().to_string();
         let caller_arn = identity.arn().unwrap_or_default().to_string();
-        Ok(Session {
+        let session = Session {
             config,
             account_id,
             caller_arn,
             endpoint_override,
+        };
+        match &options.role {
+            Some(role) => session.assume(role).await.map_err(Fatal::new),
+            None => Ok(session),
+        }
+    }
+
+    /// A session as `role`, from this one's credentials: the SDK's assume-role provider,
+    /// which renews the role's credentials before they expire, checked with one
+    /// `sts:GetCallerIdentity` that also learns the account. A role that cannot be
+    /// assumed (denied, missing, a wrong external id) is one sentence naming it.
+    pub async fn assume(&self, role: &Role) -> Result<Session, String> {
+        let mut builder = AssumeRoleProvider::builder(&role.arn)
+            .session_name(&role.session_name)
+            .configure(&self.config);
+        if let Some(id) = &role.external_id {
+            builder = builder.external_id(id);
+        }
+        let provider = builder.build().await;
+        let config = self
+            .config
+            .to_builder()
+            .credentials_provider(SharedCredentialsProvider::new(provider))
+            .build();
+        let identity = aws_sdk_sts::Client::new(&config)
+            .get_caller_identity()
+            .send()
+            .await
+            .map_err(|e| {
+                format!(
+                    "cannot assume the role {} as {}: {}",
+                    role.arn,
+                    self.caller_arn,
+                    refusal(&e)
+                )
+            })?;
+        Ok(Session {
+            config,
+            account_id: identity.account().unwrap_or_default().to_string(),
+            caller_arn: identity.arn().unwrap_or_default().to_string(),
+            endpoint_override: self.endpoint_override,
         })
     }
 
@@ -167,6 +220,23 @@ impl Session {
             .map(|r| r.to_string())
             .unwrap_or_default()
     }
+}
+
+/// Why a call as an assumed role failed: STS's answer to `AssumeRole` (its code and
+/// message) when that is what failed, else the whole chain of causes.
+fn refusal(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut cause = Some(err);
+    while let Some(e) = cause {
+        if let Some(answer) = e.downcast_ref::<AssumeRoleError>() {
+            return format!(
+                "{}: {}",
+                answer.code().unwrap_or("Error"),
+                answer.message().unwrap_or("no message")
+            );
+        }
+        cause = e.source();
+    }
+    super::errors::causes(err)
 }
 
 /// Refuses an endpoint override that is not an `http(s)://host[:port]` URL, or that

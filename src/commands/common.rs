@@ -11,7 +11,7 @@ use super::files::{write_atomically, write_stdout};
 use crate::aws::buckets::stored_reports;
 use crate::aws::errors::CallError;
 use crate::aws::session::Session;
-use crate::aws::session::SessionOptions;
+use crate::aws::session::{Role, SessionOptions};
 use crate::aws::stack::Stack;
 use crate::cli::{AwsArgs, FailOn, ScanArgs, SuppressionArgs};
 use crate::error::Fatal;
@@ -36,6 +36,16 @@ impl AwsArgs {
             region: region.cloned(),
             fallback_region: fallback_region.cloned(),
             endpoint_url: self.endpoint_url.clone(),
+            role: self.role_arn.as_ref().map(|arn| self.role(arn.clone())),
+        }
+    }
+
+    /// The role `arn`, assumed with these flags' external id and session name.
+    pub fn role(&self, arn: String) -> Role {
+        Role {
+            arn,
+            external_id: self.external_id.clone(),
+            session_name: self.role_session_name.clone(),
         }
     }
 }
@@ -60,8 +70,9 @@ impl Bar {
 }
 
 impl Progress for Bar {
+    // Accounts scanned at once each add their units.
     fn start(&self, units: u64) {
-        self.0.set_length(units);
+        self.0.inc_length(units);
     }
 
     fn done(&self, label: &str) {
@@ -261,7 +272,7 @@ pub fn table_view(to_stdout: bool) -> TableReporter {
 
 /// A scan's exit code: 1 when a failure no suppression accepts is at or above the
 /// threshold; else 3 when something could not be read (an ERROR finding, a collection
-/// error, a scan cut short) and that was not accepted — "I could not look" is never
+/// error, a scan cut short, an account not scanned) and that was not accepted — "I could not look" is never
 /// "compliant"; else 0.
 fn exit_code(report: &Report, threshold: Threshold, accept_errors: bool) -> u8 {
     let failing = report
@@ -274,6 +285,7 @@ fn exit_code(report: &Report, threshold: Threshold, accept_errors: bool) -> u8 {
             Threshold::New(s) => f.baseline == Some(BaselineState::New) && f.severity.at_least(s),
         });
     let unread = report.scan.incomplete
+        || report.accounts_unscanned() > 0
         || !report.errors.is_empty()
         || report.findings.iter().any(|f| f.status == Status::Error);
     if failing {

@@ -16,6 +16,7 @@ use crate::engine::suppress;
 use crate::error::Fatal;
 use crate::history::table::{episodes, Item};
 use crate::history::{self, diff::diff, framework::catalogued, pick, trend::trend};
+use crate::organization;
 use crate::output::{
     write_controls, write_diff, write_resource_history, write_suppressions, write_trend, Format,
     HtmlReporter, Reporter, TableReporter,
@@ -46,6 +47,14 @@ pub async fn run(args: ReportArgs) -> Result<ExitCode, Fatal> {
     let stored = match &args.suffix {
         Some(suffix) => stored_scans(&args.aws, args.region.as_ref(), suffix, args.since).await?,
         None => history::load(&args.files).map_err(Fatal::new)?,
+    };
+    let stored = match &args.account {
+        Some(id) => stored
+            .iter()
+            .map(|r| organization::one_account(r, id))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(Fatal::new)?,
+        None => stored,
     };
     let compares = args.trend || args.diff.is_some() || args.format == Format::Html;
     if compares {

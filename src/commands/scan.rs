@@ -12,6 +12,7 @@ use super::common::{
     accepted_and_new, compare, deliver, load_baseline, select_rules, warn_suppressions, Bar,
 };
 use super::files::{check_distinct, check_writable, write_atomically, write_stdout};
+use crate::aws::organizations;
 use crate::aws::regions::RegionChoice;
 use crate::aws::security_hub;
 use crate::aws::session::Session;
@@ -19,6 +20,8 @@ use crate::cli::ScanArgs;
 use crate::deployed;
 use crate::error::Fatal;
 use crate::model::{Inventory, INVENTORY_SCHEMA_VERSION};
+use crate::organization::scan::{Hooks, Plan};
+use crate::organization::{self, Account, Outcome};
 use crate::output::write_rules;
 use crate::pipeline::{self, Live};
 use crate::report::Report;
@@ -41,8 +44,14 @@ pub async fn run(args: ScanArgs) -> Result<ExitCode, Fatal> {
         })?;
         return Ok(ExitCode::SUCCESS);
     }
-    for path in [&args.output, &args.save_inventory].into_iter().flatten() {
+    let several = args.several.organization || !args.several.accounts.is_empty();
+    if let Some(path) = &args.output {
         check_writable(path)?;
+    }
+    match &args.save_inventory {
+        Some(dir) if several => check_directory(dir)?,
+        Some(path) => check_writable(path)?,
+        None => {}
     }
     let outputs: Vec<(&str, &Path)> = [
         ("--output", &args.output),
@@ -76,14 +85,25 @@ pub async fn run(args: ScanArgs) -> Result<ExitCode, Fatal> {
         pipeline::judge(&rules, inventory, &suppressions, source, None, started_at)
     };
     let mut session = None;
-    let (mut report, inventory) = if let Some(path) = &args.inventory {
+    let (mut report, inventory) = if let Some(dir) = args.inventory.as_ref().filter(|p| p.is_dir())
+    {
+        (
+            replay_accounts(dir, &rules, &suppressions, started_at)?,
+            None,
+        )
+    } else if let Some(path) = &args.inventory {
         let inventory = read_inventory(path)?;
-        (judge(&inventory, "inventory"), inventory)
+        (judge(&inventory, "inventory"), Some(inventory))
     } else if !args.templates.is_empty() {
         let scanned = read_templates(&args, started_at)?;
         let mut report = judge(&scanned.inventory, "template");
         apply_template_suppressions(&mut report, &scanned);
-        (report, scanned.inventory)
+        (report, Some(scanned.inventory))
+    } else if several {
+        let options = args.aws.session_options(None, args.regions.first());
+        let caller = Session::connect(&options).await?;
+        let report = scan_accounts(&args, &caller, &rules, &suppressions, started_at).await?;
+        (report, None)
     } else {
         let options = args.aws.session_options(None, args.regions.first());
         let session = session.insert(Session::connect(&options).await?);
@@ -97,20 +117,19 @@ pub async fn run(args: ScanArgs) -> Result<ExitCode, Fatal> {
             deadline: None,
         };
         let bar = Bar::new(args.quiet);
-        match &args.stack {
+        let (report, inventory) = match &args.stack {
             Some(name) => scan_stack(&args, name, live, &rules, &suppressions, &bar).await?,
             None => {
                 let inventory = pipeline::collect_live(&live, &rules, &suppressions, &bar).await?;
                 (judge(&inventory, "live"), inventory)
             }
-        }
+        };
+        (report, Some(inventory))
     };
-    if let Some(path) = &args.save_inventory {
-        write_atomically(path, |w| {
-            serde_json::to_writer_pretty(&mut *w, &inventory)?;
-            writeln!(w)
-        })?;
+    if let (Some(path), Some(inventory)) = (&args.save_inventory, &inventory) {
+        save_inventory(path, inventory)?;
     }
+    drop(inventory);
     compare(&mut report, baseline.as_ref(), &rules)?;
     warn_collection_errors(&report);
     warn_suppressions(&report);
@@ -119,8 +138,12 @@ pub async fn run(args: ScanArgs) -> Result<ExitCode, Fatal> {
             .summary
             .score
             .map_or("n/a".to_string(), |s| format!("{s:.1}%"));
+        let unscanned = match report.accounts_unscanned() {
+            0 => String::new(),
+            n => format!(", {n} account(s) not scanned"),
+        };
         eprintln!(
-            "scanned {} resources with {} rules in {:.1}s: score {score}, {} failed{}, {} errors",
+            "scanned {} resources with {} rules in {:.1}s: score {score}, {} failed{}, {} errors{unscanned}",
             report.summary.resources_scanned,
             report.scan.rules_evaluated,
             clock.elapsed().as_secs_f64(),
@@ -163,6 +186,182 @@ async fn export_to_security_hub(
         );
     }
     Ok(())
+}
+
+/// `--accounts` or `--organization`: every account scanned as its role, at most
+/// `--account-concurrency` at once, in one report by account.
+async fn scan_accounts(
+    args: &ScanArgs,
+    caller: &Session,
+    rules: &RuleSet,
+    suppressions: &Suppressions,
+    started_at: chrono::DateTime<Utc>,
+) -> Result<Report, Fatal> {
+    let several = &args.several;
+    let role_name = several.role_name.as_deref().unwrap_or_default();
+    let accounts = if several.organization {
+        let listed = organizations::active_accounts(caller, &several.ous).await?;
+        for id in &several.excluded {
+            if !listed.iter().any(|(listed, _)| listed == id) {
+                eprintln!(
+                    "warning: --exclude-account {id} is not an active account of the organisation"
+                );
+            }
+        }
+        listed
+            .into_iter()
+            .filter(|(id, _)| !several.excluded.contains(id))
+            .map(|(id, name)| organization::scan::reached(caller, id, Some(name), role_name))
+            .collect()
+    } else {
+        organization::scan::named(caller, &several.accounts, role_name)
+    };
+    if accounts.is_empty() {
+        return Err(Fatal::new(
+            "no account is left to scan: the organisation's active accounts are all excluded or outside --ou",
+        ));
+    }
+    let at_once = usize::from(several.account_concurrency).min(accounts.len());
+    if !args.quiet {
+        eprintln!("scanning {} accounts, {at_once} at a time", accounts.len());
+    }
+    let scan_id = uuid::Uuid::new_v4().to_string();
+    let role = |arn: String| args.aws.role(arn);
+    let plan = Plan {
+        caller,
+        role: &role,
+        regions: RegionChoice {
+            named: args.regions.clone(),
+            all: args.all_regions,
+        },
+        concurrency: usize::from(args.concurrency),
+        account_concurrency: at_once,
+        rules,
+        suppressions,
+        scan_id: &scan_id,
+        started_at,
+    };
+    let keep = |inventory: &Inventory| match &args.save_inventory {
+        Some(dir) => {
+            fs::create_dir_all(dir).map_err(|e| {
+                Fatal::new(format!("cannot create directory {}: {e}", dir.display()))
+            })?;
+            save_inventory(
+                &dir.join(format!("{}.json", inventory.account_id)),
+                inventory,
+            )
+        }
+        None => Ok(()),
+    };
+    let done = |outcome: &Outcome| {
+        let who = &outcome.account.id;
+        match &outcome.result {
+            Err(reason) => eprintln!("error: account {who} was not scanned: {reason}"),
+            Ok(r) if !args.quiet => eprintln!(
+                "account {who}: {} resources, score {}, {} failed, {} errors",
+                r.summary.resources_scanned,
+                r.summary
+                    .score
+                    .map_or("n/a".to_string(), |s| format!("{s:.1}%")),
+                r.summary.count(Status::Fail),
+                r.summary.count(Status::Error)
+            ),
+            Ok(_) => {}
+        }
+    };
+    let bar = Bar::new(args.quiet);
+    let hooks = Hooks {
+        keep: &keep,
+        done: &done,
+    };
+    let outcomes = organization::scan::scan_all(&plan, accounts, &bar, &hooks).await;
+    let run = organization::Run {
+        scan_id,
+        caller_account: caller.account_id.clone(),
+        source: "live".into(),
+        started_at,
+        finished_at: Utc::now(),
+        rules_evaluated: rules.rules.len(),
+    };
+    Ok(organization::combine(run, outcomes))
+}
+
+/// `--inventory DIR`: the snapshots a scan of several accounts saved, one per account,
+/// judged again as one report.
+fn replay_accounts(
+    dir: &Path,
+    rules: &RuleSet,
+    suppressions: &Suppressions,
+    started_at: chrono::DateTime<Utc>,
+) -> Result<Report, Fatal> {
+    let unreadable = |e: std::io::Error| Fatal::new(format!("cannot read {}: {e}", dir.display()));
+    let mut paths: Vec<_> = fs::read_dir(dir)
+        .map_err(unreadable)?
+        .map(|entry| entry.map(|e| e.path()))
+        .collect::<Result<_, _>>()
+        .map_err(unreadable)?;
+    paths.retain(|p| p.extension().is_some_and(|e| e == "json"));
+    paths.sort();
+    if paths.is_empty() {
+        return Err(Fatal::new(format!(
+            "{} holds no inventory (*.json, as `scan --accounts … --save-inventory DIR` writes)",
+            dir.display()
+        )));
+    }
+    let scan_id = uuid::Uuid::new_v4().to_string();
+    let mut outcomes = Vec::new();
+    for path in paths {
+        let inventory = read_inventory(&path)?;
+        let report = pipeline::judge(
+            rules,
+            &inventory,
+            suppressions,
+            "inventory",
+            Some(scan_id.clone()),
+            started_at,
+        );
+        let account = Account {
+            id: inventory.account_id.clone(),
+            name: None,
+            role_arn: None,
+        };
+        outcomes.push(Outcome {
+            account,
+            result: Ok(report),
+        });
+    }
+    let run = organization::Run {
+        scan_id,
+        caller_account: outcomes[0].account.id.clone(),
+        source: "inventory".into(),
+        started_at,
+        finished_at: Utc::now(),
+        rules_evaluated: rules.rules.len(),
+    };
+    Ok(organization::combine(run, outcomes))
+}
+
+/// `--save-inventory` of several accounts names a directory: an existing one, or a new
+/// one in an existing directory.
+fn check_directory(dir: &Path) -> Result<(), Fatal> {
+    if dir.exists() && !dir.is_dir() {
+        return Err(Fatal::new(format!(
+            "--save-inventory {} is a file: a scan of several accounts saves one inventory per account in a directory",
+            dir.display()
+        )));
+    }
+    if !dir.exists() {
+        check_writable(dir)?;
+    }
+    Ok(())
+}
+
+/// One inventory, as `--inventory` reads it back.
+fn save_inventory(path: &Path, inventory: &Inventory) -> Result<(), Fatal> {
+    write_atomically(path, |w| {
+        serde_json::to_writer_pretty(&mut *w, inventory)?;
+        writeln!(w)
+    })
 }
 
 /// `--stack NAME`: the deployed stack's template and live resources, and their drift.

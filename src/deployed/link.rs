@@ -142,6 +142,7 @@ mod tests {
         CollectionError {
             service: kind.service(),
             resource_type: kind,
+            account_id: None,
             region: "us-east-1".into(),
             resource_id: id.map(str::to_string),
             attributes: vec!["policy".into()],

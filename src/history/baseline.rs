@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 
 use super::diff::{diff, Change, Difference};
-use crate::report::{Baseline, BaselineState, Report, Resolved};
+use crate::report::{Baseline, BaselineState, Place, Report, Resolved};
 use crate::rules::Status;
 
 /// Marks `report` against `earlier`; an earlier scan of another account is refused.
@@ -24,9 +24,11 @@ pub fn mark(
         ));
     }
     let changes = diff(earlier, report);
-    let is_new = |rule: &str, region: &str, id: &str| {
+    let of = |c: &Difference| c.account_id.clone();
+    let is_new = |account: Option<&str>, rule: &str, region: &str, id: &str| {
         changes.iter().any(|c| {
             c.change == Change::New
+                && (c.account_id.is_none() || c.account_id.as_deref() == account)
                 && c.rule_id == rule
                 && c.region == region
                 && c.resource_id == id
@@ -38,7 +40,8 @@ pub fn mark(
         if f.status != Status::Fail {
             continue;
         }
-        let state = if is_new(&f.rule_id, &f.region, &f.resource_id) {
+        let account = f.account_id.as_deref().or(Some(&report.scan.account_id));
+        let state = if is_new(account, &f.rule_id, &f.region, &f.resource_id) {
             new += 1;
             BaselineState::New
         } else {
@@ -47,13 +50,19 @@ pub fn mark(
         };
         f.baseline = Some(state);
     }
-    let judged_again =
-        |c: &&Difference| report.judged_again(evaluated, &c.rule_id, &c.region, &c.resource_id);
+    let judged_again = |c: &&Difference| {
+        let at = Place {
+            account: c.account_id.as_deref().unwrap_or(&report.scan.account_id),
+            region: &c.region,
+        };
+        report.judged_again(evaluated, at, &c.rule_id, &c.resource_id)
+    };
     let resolved = changes
         .iter()
         .filter(|c| c.change == Change::Resolved)
         .filter(judged_again)
         .map(|c| Resolved {
+            account_id: of(c),
             rule_id: c.rule_id.clone(),
             title: earlier
                 .findings

@@ -18,6 +18,9 @@ pub enum Change {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Difference {
     pub change: Change,
+    /// The failure's account, when either scan is of several accounts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account_id: Option<String>,
     pub rule_id: String,
     pub severity: crate::rules::Severity,
     pub resource_type: crate::model::ResourceKind,
@@ -27,46 +30,64 @@ pub struct Difference {
     pub message: String,
 }
 
-fn key(f: &Finding) -> (&str, &str, &str) {
-    (&f.rule_id, &f.region, &f.resource_id)
+/// What a failure is matched on: account, rule, region, resource.
+type Key<'r> = (&'r str, &'r str, &'r str, &'r str);
+
+/// A report's failures with their keys.
+fn failed(r: &Report) -> Vec<(Key<'_>, &Finding)> {
+    r.findings
+        .iter()
+        .filter(|f| f.status == Status::Fail)
+        .map(|f| {
+            (
+                (r.account_of(f), &*f.rule_id, &*f.region, &*f.resource_id),
+                f,
+            )
+        })
+        .collect()
 }
 
-/// Failures of `before` and `after`, compared; sorted by change, severity, rule, resource.
+/// Failures of `before` and `after`, compared; sorted by change, severity, rule, account,
+/// resource.
 pub fn diff(before: &Report, after: &Report) -> Vec<Difference> {
-    let failed = |r: &'_ Report| -> Vec<Finding> {
-        r.findings
-            .iter()
-            .filter(|f| f.status == Status::Fail)
-            .cloned()
-            .collect()
-    };
+    let several = !before.accounts.is_empty() || !after.accounts.is_empty();
     let (old, new) = (failed(before), failed(after));
+    let account = |k: &Key<'_>| several.then(|| k.0.to_string());
     let mut out = Vec::new();
-    for f in &new {
-        let change = if old.iter().any(|o| key(o) == key(f)) {
+    for (k, f) in &new {
+        let change = if old.iter().any(|(o, _)| o == k) {
             Change::StillFailing
         } else {
             Change::New
         };
-        out.push(difference(change, f));
+        out.push(difference(change, account(k), f));
     }
-    for f in old.iter().filter(|o| !new.iter().any(|n| key(n) == key(o))) {
-        out.push(difference(Change::Resolved, f));
+    for (k, f) in old.iter().filter(|(o, _)| !new.iter().any(|(n, _)| n == o)) {
+        out.push(difference(Change::Resolved, account(k), f));
     }
     out.sort_by(|a, b| {
-        (a.change, a.severity, &a.rule_id, &a.resource_id).cmp(&(
-            b.change,
-            b.severity,
-            &b.rule_id,
-            &b.resource_id,
-        ))
+        (
+            a.change,
+            a.severity,
+            &a.rule_id,
+            &a.account_id,
+            &a.resource_id,
+        )
+            .cmp(&(
+                b.change,
+                b.severity,
+                &b.rule_id,
+                &b.account_id,
+                &b.resource_id,
+            ))
     });
     out
 }
 
-fn difference(change: Change, f: &Finding) -> Difference {
+fn difference(change: Change, account_id: Option<String>, f: &Finding) -> Difference {
     Difference {
         change,
+        account_id,
         rule_id: f.rule_id.clone(),
         severity: f.severity,
         resource_type: f.resource_type,

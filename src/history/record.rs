@@ -12,7 +12,7 @@ use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::table::{Item, RESOLVED};
-use crate::report::{Finding, Report};
+use crate::report::{Finding, Place, Report};
 
 const FAILED: &str = "FAIL";
 
@@ -112,7 +112,11 @@ pub fn items(
         if still.contains(&(rule.to_string(), region.to_string(), id.to_string())) {
             continue;
         }
-        if !report.judged_again(evaluated, rule, region, id) {
+        let at = Place {
+            account: &report.scan.account_id,
+            region,
+        };
+        if !report.judged_again(evaluated, at, rule, id) {
             keep.push(k.clone());
             continue;
         }

@@ -553,6 +553,9 @@ pub const UNRESOLVED: &str = "template";
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct CollectionError {
+    /// In a report of several accounts: the account it was met in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_id: Option<String>,
     pub region: String,
     pub service: Service,
     /// The kind whose resources could not be listed or read.

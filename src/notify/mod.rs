@@ -61,11 +61,25 @@ pub fn messages(report: &Report, new: &[&Finding], target: &Target, location: &s
         return Vec::new();
     }
     let scan = &report.scan;
-    let whose = format!("account {} ({})", scan.account_id, scan.regions.join(", "));
-    let line = |f: &Finding| {
+    let whose = if report.accounts.is_empty() {
+        format!("account {} ({})", scan.account_id, scan.regions.join(", "))
+    } else {
         format!(
-            "[{}] {} on {} ({}): {}",
-            f.severity, f.rule_id, f.resource_id, f.region, f.message
+            "{} accounts ({})",
+            report.accounts.len(),
+            scan.regions.join(", ")
+        )
+    };
+    // Where one finding is: its own account and region.
+    let its = |f: &Finding| format!("account {} ({})", report.account_of(f), f.region);
+    let line = |f: &Finding| {
+        let place = match &f.account_id {
+            Some(account) => format!("{account} {}", f.region),
+            None => f.region.clone(),
+        };
+        format!(
+            "[{}] {} on {} ({place}): {}",
+            f.severity, f.rule_id, f.resource_id, f.message
         )
     };
     let mut lines: Vec<String> = shown.iter().take(LISTED).map(|f| line(f)).collect();
@@ -113,7 +127,7 @@ pub fn messages(report: &Report, new: &[&Finding], target: &Target, location: &s
                     "project": {"key": target.jira_project.clone().unwrap_or_default()},
                     "issuetype": {"name": "Bug"},
                     "summary": crate::output::fit::cut(&format!("[{}] {} on {}", f.severity, f.title, f.resource_id), 255),
-                    "description": description(f, &whose, location, &scan.id),
+                    "description": description(f, &its(f), location, &scan.id),
                     "labels": ["compliance", f.rule_id.as_str()],
                 }})
             })
@@ -124,9 +138,9 @@ pub fn messages(report: &Report, new: &[&Finding], target: &Target, location: &s
                 let level = if f.severity == Severity::Critical { "1" } else { "2" };
                 json!({
                     "short_description": crate::output::fit::cut(&format!("[{}] {} on {}", f.severity, f.title, f.resource_id), 160),
-                    "description": description(f, &whose, location, &scan.id),
+                    "description": description(f, &its(f), location, &scan.id),
                     "impact": level, "urgency": level, "category": "security",
-                    "correlation_id": crate::asff::finding_id(&scan.account_id, f),
+                    "correlation_id": crate::asff::finding_id(report.account_of(f), f),
                 })
             })
             .collect(),

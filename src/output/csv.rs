@@ -56,7 +56,7 @@ impl Reporter for CsvReporter {
             };
             let cells = [
                 timestamp.as_str(),
-                &report.scan.account_id,
+                report.account_of(f),
                 &f.region,
                 &f.rule_id,
                 &f.title,

@@ -1,6 +1,7 @@
 //! `--format html`: one self-contained page an auditor can open offline — inline CSS, an
 //! inline SVG chart, no script and no external resource. It holds the scan's metadata,
-//! score, failures by severity, service and framework, every failed finding with its
+//! score, failures by severity, account (a score chart and a section per account in a
+//! scan of several), service and framework, every failed finding with its
 //! remediation, the collection errors, the passed checks, and (when several scans are
 //! given to `report`) the score's trend.
 //!
@@ -35,15 +36,20 @@ impl Reporter for HtmlReporter {
             out,
             r#"<meta name="viewport" content="width=device-width, initial-scale=1"/>"#
         )?;
+        let whose = match report.accounts.len() {
+            0 => format!("account {}", scan.account_id),
+            n => format!("{n} accounts"),
+        };
         writeln!(
             out,
-            "<title>Compliance report — account {} — {finished}</title>",
-            escape(&scan.account_id)
+            "<title>Compliance report — {} — {finished}</title>",
+            escape(&whose)
         )?;
         writeln!(out, "<style>{STYLE}</style></head><body>")?;
         header(report, &finished, out)?;
         cards(report, out)?;
         by_severity(report, out)?;
+        super::accounts::html(report, out)?;
         by_service(report, out)?;
         by_framework(report, out)?;
         if self.trend.len() > 1 {
@@ -69,7 +75,14 @@ fn header(report: &Report, finished: &str, out: &mut dyn Write) -> io::Result<()
     let scan = &report.scan;
     writeln!(out, "<header><h1>AWS compliance report</h1><dl>")?;
     let rows = [
-        ("Account", scan.account_id.clone(), "account"),
+        match report.accounts.len() {
+            0 => ("Account", scan.account_id.clone(), "account"),
+            n => (
+                "Accounts",
+                format!("{n}, scanned from {}", scan.account_id),
+                "accounts-count",
+            ),
+        },
         ("Regions", scan.regions.join(", "), "regions"),
         ("Scan", scan.id.clone(), "scan-id"),
         (
@@ -354,7 +367,7 @@ fn failures(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             "<p class=\"resource\"><code>{}</code> <code>{}</code> in {}{}</p>",
             f.resource_type.as_str(),
             escape(&f.resource_id),
-            escape(&f.region),
+            escape(&f.place()),
             f.resource_arn
                 .as_deref()
                 .map_or(String::new(), |arn| format!(

@@ -1,5 +1,6 @@
 //! `--format junit`: the scan as JUnit XML, the test-report format every CI system
-//! reads. One suite per service, one test case per rule × resource: a failed finding is
+//! reads. One suite per service (per account in a scan of several, an account that could
+//! not be scanned one error), one test case per rule × resource: a failed finding is
 //! a `<failure>`, a finding the scan could not evaluate an `<error>`, a rule that does
 //! not apply `<skipped>`.
 
@@ -14,12 +15,68 @@ use crate::rules::Status;
 
 pub struct JunitReporter;
 
+/// One `<testsuite>`: a service's findings, or in a scan of several accounts an
+/// account's, with its properties; `error` for an account that could not be scanned.
+struct Suite<'r> {
+    name: String,
+    properties: Vec<(&'static str, String)>,
+    findings: Vec<&'r Finding>,
+    error: Option<&'r str>,
+}
+
+/// One suite per service, or per account when the report has several.
+fn suites(report: &Report) -> Vec<Suite<'_>> {
+    let scan = &report.scan;
+    let properties = |account: &str, regions: &[String], incomplete: bool| {
+        vec![
+            ("account_id", account.to_string()),
+            ("regions", regions.join(",")),
+            ("scan_id", scan.id.clone()),
+            ("incomplete", incomplete.to_string()),
+        ]
+    };
+    if report.accounts.is_empty() {
+        let mut by_service: BTreeMap<Service, Vec<&Finding>> = BTreeMap::new();
+        for f in &report.findings {
+            by_service
+                .entry(f.resource_type.service())
+                .or_default()
+                .push(f);
+        }
+        return by_service
+            .into_iter()
+            .map(|(service, findings)| Suite {
+                name: format!("aws.{}", service.as_str()),
+                properties: properties(&scan.account_id, &scan.regions, scan.incomplete),
+                findings,
+                error: None,
+            })
+            .collect();
+    }
+    report
+        .accounts
+        .iter()
+        .map(|a| {
+            let mut properties = properties(&a.account_id, &a.regions, a.incomplete);
+            if let Some(name) = &a.name {
+                properties.push(("account_name", name.clone()));
+            }
+            Suite {
+                name: format!("account {}", a.account_id),
+                properties,
+                findings: report
+                    .findings
+                    .iter()
+                    .filter(|f| f.account_id.as_deref() == Some(a.account_id.as_str()))
+                    .collect(),
+                error: a.error.as_deref(),
+            }
+        })
+        .collect()
+}
+
 impl Reporter for JunitReporter {
     fn write(&self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
-        let mut suites: BTreeMap<Service, Vec<&Finding>> = BTreeMap::new();
-        for f in &report.findings {
-            suites.entry(f.resource_type.service()).or_default().push(f);
-        }
         let scan = &report.scan;
         let seconds = (scan.finished_at - scan.started_at)
             .num_milliseconds()
@@ -39,40 +96,51 @@ impl Reporter for JunitReporter {
                 .count()
         };
         let all: Vec<&Finding> = report.findings.iter().collect();
+        let unscanned = report.accounts_unscanned();
         writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
         writeln!(
             out,
             r#"<testsuites name="compliance" tests="{}" failures="{}" errors="{}" time="{seconds:.3}">"#,
-            all.len(),
+            all.len() + unscanned,
             count(&all, Status::Fail),
-            count(&all, Status::Error),
+            count(&all, Status::Error) + unscanned,
         )?;
-        for (service, findings) in &suites {
+        for suite in suites(report) {
+            let findings = &suite.findings;
+            let not_scanned = usize::from(suite.error.is_some());
             writeln!(
                 out,
-                r#"  <testsuite name="aws.{}" tests="{}" failures="{}" errors="{}" skipped="{}" timestamp="{}" time="{seconds:.3}" id="{}">"#,
-                service.as_str(),
-                findings.len(),
+                r#"  <testsuite name="{}" tests="{}" failures="{}" errors="{}" skipped="{}" timestamp="{}" time="{seconds:.3}" id="{}">"#,
+                escape(&suite.name),
+                findings.len() + not_scanned,
                 count(findings, Status::Fail),
-                count(findings, Status::Error),
+                count(findings, Status::Error) + not_scanned,
                 skipped(findings),
                 scan.started_at.format("%Y-%m-%dT%H:%M:%S"),
                 escape(&scan.id),
             )?;
             writeln!(out, "    <properties>")?;
-            for (name, value) in [
-                ("account_id", scan.account_id.clone()),
-                ("regions", scan.regions.join(",")),
-                ("scan_id", scan.id.clone()),
-                ("incomplete", scan.incomplete.to_string()),
-            ] {
+            for (name, value) in &suite.properties {
                 writeln!(
                     out,
                     r#"      <property name="{name}" value="{}"/>"#,
-                    escape(&value)
+                    escape(value)
                 )?;
             }
             writeln!(out, "    </properties>")?;
+            if let Some(reason) = suite.error {
+                writeln!(
+                    out,
+                    r#"    <testcase classname="account" name="scan of {}" time="0">"#,
+                    escape(&suite.name)
+                )?;
+                writeln!(
+                    out,
+                    r#"      <error type="ERROR" message="{}">the account was not scanned</error>"#,
+                    escape(reason)
+                )?;
+                writeln!(out, "    </testcase>")?;
+            }
             for f in findings {
                 test_case(f, out)?;
             }

@@ -1,6 +1,7 @@
 //! Printers: each turns a `Report` into bytes in one format. They never call AWS and
 //! never decide a verdict.
 
+mod accounts;
 mod asff;
 mod csv;
 mod drift;
@@ -194,6 +195,7 @@ pub(crate) mod fixtures {
             suppressed: None,
             baseline: None,
             location: None,
+            account_id: None,
         }
     }
 
@@ -259,6 +261,7 @@ pub(crate) mod fixtures {
             summary,
             findings,
             errors: vec![CollectionError {
+                account_id: None,
                 region: "us-east-1".into(),
                 service: Service::S3,
                 resource_type: ResourceKind::S3Bucket,
@@ -271,6 +274,7 @@ pub(crate) mod fixtures {
             suppressions: Vec::new(),
             baseline: None,
             stack: None,
+            accounts: Vec::new(),
         }
     }
 }

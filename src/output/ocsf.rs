@@ -84,7 +84,7 @@ fn event(report: &Report, f: &Finding) -> Value {
             "correlation_uid": scan.id,
         },
         "finding_info": {
-            "uid": finding_id(&scan.account_id, f),
+            "uid": finding_id(report.account_of(f), f),
             "title": f.title,
             "desc": f.evidence,
             "created_time": time,
@@ -110,7 +110,7 @@ fn event(report: &Report, f: &Finding) -> Value {
         "cloud": {
             "provider": "AWS",
             "region": f.region,
-            "account": {"uid": scan.account_id, "type_id": 10, "type": "AWS Account"},
+            "account": {"uid": report.account_of(f), "type_id": 10, "type": "AWS Account"},
         },
     });
     if let Some(s) = &f.suppressed {

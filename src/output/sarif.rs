@@ -39,20 +39,29 @@ fn log(report: &Report) -> Value {
         .filter(|f| f.status == Status::Fail)
         .map(|f| result(f, index[f.rule_id.as_str()]))
         .collect();
-    let notifications: Vec<Value> = report
-        .errors
-        .iter()
-        .map(|e| {
+    let unscanned = report.accounts.iter().filter_map(|a| {
+        let reason = a.error.as_ref()?;
+        Some(json!({
+            "level": "error",
+            "message": { "text": format!("account {} was not scanned: {reason}", a.account_id) },
+        }))
+    });
+    let notifications: Vec<Value> = unscanned
+        .chain(report.errors.iter().map(|e| {
+            let place = match &e.account_id {
+                Some(account) => format!("account {account}, {}", e.region),
+                None => e.region.clone(),
+            };
             json!({
                 "level": "error",
                 "message": { "text": format!(
-                    "could not read {} in {}: {} failed: {}: {}",
+                    "could not read {} in {place}: {} failed: {}: {}",
                     e.resource_id.as_deref().map_or_else(
                         || format!("the {} list", e.resource_type.as_str()),
                         |id| format!("{} {id}", e.resource_type.as_str())),
-                    e.region, e.operation, e.code, e.message) },
+                    e.operation, e.code, e.message) },
             })
-        })
+        }))
         .collect();
     let scan = &report.scan;
     json!({
@@ -67,7 +76,7 @@ fn log(report: &Report) -> Value {
             }},
             "automationDetails": { "id": format!("compliance/{}/{}", scan.account_id, scan.id) },
             "invocations": [{
-                "executionSuccessful": !scan.incomplete,
+                "executionSuccessful": !scan.incomplete && report.accounts_unscanned() == 0,
                 "startTimeUtc": scan.started_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
                 "endTimeUtc": scan.finished_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
                 "toolExecutionNotifications": notifications,
@@ -84,6 +93,15 @@ fn log(report: &Report) -> Value {
                 "failed": report.summary.count(Status::Fail),
                 "suppressed": report.summary.suppressed,
                 "errors": report.summary.count(Status::Error),
+                "accounts": report.accounts.iter().map(|a| json!({
+                    "accountId": a.account_id,
+                    "name": a.name,
+                    "scanned": a.error.is_none(),
+                    "error": a.error,
+                    "score": a.summary.score,
+                    "failed": a.summary.count(Status::Fail),
+                    "failedBySeverity": a.summary.failed_by_severity,
+                })).collect::<Vec<_>>(),
             },
         }],
     })
@@ -129,7 +147,11 @@ fn result(f: &Finding, rule_index: usize) -> Value {
             f.resource_id
         )
     });
-    let fingerprint = fingerprint(&[&f.rule_id, &f.region, &fqn]);
+    // In a scan of several accounts the same id (a default VPC's name) recurs in each.
+    let fingerprint = match &f.account_id {
+        Some(account) => fingerprint(&[&f.rule_id, account, &f.region, &fqn]),
+        None => fingerprint(&[&f.rule_id, &f.region, &fqn]),
+    };
     let locations = json!([{
         "physicalLocation": { "artifactLocation": { "uri": uri_reference(&fqn) } },
         "logicalLocations": [{
@@ -201,6 +223,16 @@ fn finish(f: &Finding, rule_index: usize, locations: Value, fingerprint: String)
             "evidence": f.evidence,
         },
     });
+    if let Some(account) = &f.account_id {
+        result["properties"]["accountId"] = json!(account);
+        result["message"]["text"] = json!(format!(
+            "{} {} in account {account}, {}: {}",
+            f.resource_type.as_str(),
+            f.resource_id,
+            f.region,
+            f.message
+        ));
+    }
     if let Some(s) = &f.suppressed {
         // An accepted risk: code-scanning views show it as dismissed, with the reason.
         let mut properties = json!({"owner": s.owner, "expires": s.expires.map(|d| d.to_string()), "entry": s.entry});

@@ -76,6 +76,8 @@ impl TableReporter {
             "Templates".to_string()
         } else if let Some(stack) = &report.stack {
             format!("Stack {} · account {}", stack.name, scan.account_id)
+        } else if !report.accounts.is_empty() {
+            format!("{} accounts", report.accounts.len())
         } else {
             format!("Account {}", scan.account_id)
         };
@@ -118,6 +120,7 @@ impl TableReporter {
             })
             .collect();
         writeln!(out, "Failed by severity: {}", by_severity.join(", "))?;
+        super::accounts::table(report, self.width, out)?;
         let mut by_service: BTreeMap<&str, usize> = BTreeMap::new();
         for f in report.findings.iter().filter(|f| f.fails()) {
             *by_service

@@ -278,6 +278,7 @@ pub fn read(file: &str, text: &str, options: &Options) -> Result<Read, String> {
         let kind = b.properties.kind();
         for (attribute, reason) in b.marks.unknown {
             out.errors.push(CollectionError {
+                account_id: None,
                 region: options.region.clone(),
                 service: kind.service(),
                 resource_type: kind,

@@ -198,6 +198,7 @@ fn error(
     e: CallError,
 ) -> CollectionError {
     CollectionError {
+        account_id: None,
         region: region.to_string(),
         service: kind.service(),
         resource_type: kind,
