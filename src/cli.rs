@@ -402,8 +402,23 @@ pub struct BaselineCreateArgs {
 #[derive(Debug, Args)]
 pub struct DeployArgs {
     /// Names the stack (`compliance-<suffix>`) and every resource in it.
-    #[arg(long, value_name = "SUFFIX")]
-    pub suffix: String,
+    #[arg(long, value_name = "SUFFIX", required_unless_present = "member_role")]
+    pub suffix: Option<String>,
+    /// Deploy, instead of the scanner, the read-only scan role a member account gives
+    /// the security account's scanner (stack `compliance-member-role`, from
+    /// infra/member-role.yaml).
+    #[arg(long, requires = "trusted_account", conflicts_with_all = ["suffix", "alert_email", "schedule", "lambda_binary", "suppressions", "dry_run"])]
+    pub member_role: bool,
+    /// With --member-role: the security account whose scanner may assume the role.
+    #[arg(long, value_name = "ID", value_parser = parse_account_id, requires = "member_role")]
+    pub trusted_account: Option<String>,
+    /// With --member-role: the role's name (the scanner's --role-name, the stack's
+    /// MemberRoleName).
+    #[arg(long, value_name = "NAME", default_value = "ComplianceScanRole", value_parser = parse_role_name)]
+    pub member_role_name: String,
+    /// With --member-role: the external id the scanner must give to assume it.
+    #[arg(long, value_name = "ID", value_parser = parse_external_id, requires = "member_role")]
+    pub trusted_external_id: Option<String>,
     /// Region to deploy to; default: the profile's region.
     #[arg(long, value_name = "REGION")]
     pub region: Option<String>,

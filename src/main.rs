@@ -59,6 +59,7 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Scan(args) if args.remote => commands::remote::run(*args).await,
             Command::Scan(args) => commands::scan::run(*args).await,
+            Command::Deploy(args) if args.member_role => commands::member_role::run(args).await,
             Command::Deploy(args) => commands::deploy::run(args).await,
             Command::Destroy(args) => commands::destroy::run(args).await,
             Command::Report(args) => commands::report::run(args).await,
@@ -88,11 +89,20 @@ fn usage(e: &clap::Error) -> ExitCode {
         return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
     }
     let text = e.render().to_string();
-    let first = text
-        .lines()
-        .find(|l| !l.trim().is_empty())
+    let mut lines = text.lines().skip_while(|l| l.trim().is_empty());
+    let mut first = lines
+        .next()
         .unwrap_or("the arguments are not valid")
-        .trim_start_matches("error: ");
+        .trim_start_matches("error: ")
+        .to_string();
+    // "the following required arguments were not provided:" lists them indented below.
+    if first.ends_with(':') {
+        let listed: Vec<&str> = lines
+            .take_while(|l| l.starts_with("  "))
+            .map(str::trim)
+            .collect();
+        first = format!("{} {}", first, listed.join(", "));
+    }
     let command = std::env::args()
         .nth(1)
         .filter(|a| Cli::command().find_subcommand(a).is_some());

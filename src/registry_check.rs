@@ -153,6 +153,40 @@ fn the_scan_policy_grants_exactly_the_calls_the_collectors_make() {
 }
 
 #[test]
+fn the_member_role_has_the_scan_policy_alone_and_trusts_only_the_security_account() {
+    let doc: serde_yaml_ng::Value =
+        serde_yaml_ng::from_str(crate::stack::MEMBER_ROLE_TEMPLATE).unwrap();
+    let resources = doc["Resources"].as_mapping().unwrap();
+    let types: BTreeSet<&str> = resources
+        .values()
+        .map(|r| r["Type"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        types,
+        BTreeSet::from(["AWS::IAM::ManagedPolicy", "AWS::IAM::Role"]),
+        "managed policies only: no inline policy, nothing else"
+    );
+    let policy = &doc["Resources"]["ScanReadPolicy"]["Properties"]["PolicyDocument"];
+    let statements = policy["Statement"].as_sequence().unwrap();
+    assert_eq!(statements.len(), 1);
+    let actions: BTreeSet<String> = statements[0]["Action"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(actions, registry::scan_actions());
+    assert_eq!(statements[0]["Effect"], "Allow");
+    let role = &doc["Resources"]["ScanRole"]["Properties"];
+    assert_eq!(role["ManagedPolicyArns"].as_sequence().unwrap().len(), 1);
+    assert!(role.get("Policies").is_none());
+    let trust = serde_yaml_ng::to_string(&role["AssumeRolePolicyDocument"]).unwrap();
+    assert!(trust.contains("${TrustedAccountId}:root"), "{trust}");
+    assert!(trust.contains("aws:PrincipalArn"), "{trust}");
+    assert!(trust.contains("sts:ExternalId"), "{trust}");
+}
+
+#[test]
 fn the_change_triggered_config_rule_covers_exactly_the_recorded_types_rules_judge() {
     let ev = evidence();
     let judged: BTreeSet<String> = ev

@@ -91,7 +91,7 @@ fn json_report_follows_the_documented_schema() {
     let (emu, _) = shared_demo();
     let out = run(scan(&emu.url, "json", &[]));
     let r = json_report(&out);
-    assert_eq!(r["schema_version"], "1.5");
+    assert_eq!(r["schema_version"], "1.6");
     let scan = &r["scan"];
     assert_eq!(scan["tool"], "compliance");
     assert_eq!(scan["account_id"], "123456789012");

@@ -42,11 +42,12 @@ fn of_type(doc: &Value, ty: &str) -> Vec<(String, Value)> {
 }
 
 #[test]
-fn cfn_lint_accepts_the_template() {
+fn cfn_lint_accepts_the_templates() {
     let lint = common::repo().join(".venv/bin/cfn-lint");
     assert!(lint.exists(), "cfn-lint is missing: run scripts/setup.sh");
     let out = Command::new(lint)
         .arg(common::repo().join("infra/template.yaml"))
+        .arg(common::repo().join("infra/member-role.yaml"))
         .output()
         .unwrap();
     assert!(

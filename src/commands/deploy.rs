@@ -28,7 +28,8 @@ use crate::stack::{
 use crate::suppress::DEFAULT_MAX_DAYS;
 
 pub async fn run(args: DeployArgs) -> Result<ExitCode, Fatal> {
-    let suffix = Suffix::parse(&args.suffix).map_err(Fatal::new)?;
+    // clap asks for --suffix unless --member-role, which member_role.rs deploys.
+    let suffix = Suffix::parse(args.suffix.as_deref().unwrap_or_default()).map_err(Fatal::new)?;
     if let Some(expr) = &args.schedule {
         check_schedule(expr).map_err(Fatal::new)?;
     }

@@ -6,6 +6,7 @@ mod common;
 pub mod deploy;
 pub mod destroy;
 mod files;
+pub mod member_role;
 pub mod notify;
 pub mod remediate;
 pub mod remote;

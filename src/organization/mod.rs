@@ -5,6 +5,8 @@
 //! its reason, never a gap. Pure: the scanning itself is `scan.rs`'s.
 
 pub mod scan;
+#[cfg(test)]
+mod tests;
 
 use std::collections::BTreeMap;
 

@@ -28,7 +28,7 @@ mod tests {
         let back: Report = serde_json::from_str(&text).unwrap();
         assert_eq!(back, report);
         let value: serde_json::Value = serde_json::from_str(&text).unwrap();
-        assert_eq!(value["schema_version"], "1.5");
+        assert_eq!(value["schema_version"], "1.6");
         assert_eq!(value["summary"]["by_status"]["FAIL"], 2);
         assert_eq!(value["summary"]["failed_by_severity"]["critical"], 1);
         assert_eq!(value["summary"]["score"], 33.3);

@@ -6,6 +6,12 @@ pub mod package;
 /// The CloudFormation template, embedded so the binary deploys itself.
 pub const TEMPLATE: &str = include_str!("../../infra/template.yaml");
 
+/// The read-only scan role of a member account (`deploy --member-role`, StackSets).
+pub const MEMBER_ROLE_TEMPLATE: &str = include_str!("../../infra/member-role.yaml");
+
+/// The stack `deploy --member-role` applies it as, one per account and region.
+pub const MEMBER_ROLE_STACK: &str = "compliance-member-role";
+
 /// The longest suffix every derived name stays legal with: the bucket names
 /// `compliance-artifacts-<suffix>-<12-digit account>` must fit S3's 63 characters, and
 /// the role `compliance-flowlogs-delivery-<suffix>` IAM's 64.
