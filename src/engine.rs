@@ -44,6 +44,7 @@ pub fn build_report(
             finished_at: run.finished_at,
             rules_evaluated: rules.rules.len(),
             incomplete: inventory.incomplete,
+            outside_regions: inventory.elsewhere.clone(),
         },
         summary,
         findings,
@@ -329,6 +330,7 @@ tests:
             incomplete: false,
             resources,
             errors,
+            elsewhere: Vec::new(),
         }
     }
 

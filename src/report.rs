@@ -143,6 +143,11 @@ pub struct ScanInfo {
     /// The scan stopped at a deadline: some services or regions were not collected.
     #[serde(default)]
     pub incomplete: bool,
+    /// Resources a global listing named in regions the scan did not cover (S3's
+    /// buckets): not judged; `--region` with their region, or `--all-regions`, judges
+    /// them (1.6).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub outside_regions: Vec<crate::model::Elsewhere>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

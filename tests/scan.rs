@@ -598,3 +598,54 @@ fn outputs_go_through_links_and_devices_and_never_over_an_input() {
     );
     assert_eq!(std::fs::read(&evidence).unwrap(), before, "nothing changed");
 }
+
+#[test]
+fn buckets_in_regions_not_scanned_are_named_with_the_flag_that_judges_them() {
+    let emu = Emulator::start();
+    emu.boto(
+        "s3 = client('s3')\n\
+         s3.create_bucket(Bucket='home-ledger')\n\
+         s3.create_bucket(Bucket='dublin-archive', CreateBucketConfiguration={'LocationConstraint': 'eu-west-1'})\n",
+    );
+    let out = run(scan(
+        &emu.url,
+        "json",
+        &["--service", "s3", "--region", "us-east-1"],
+    ));
+    let report = json_report(&out);
+    let err = stderr(&out);
+    assert_eq!(
+        report["scan"]["outside_regions"],
+        serde_json::json!([{"resource_type": "aws.s3.bucket", "resource_id": "dublin-archive", "region": "eu-west-1"}])
+    );
+    assert!(
+        err.contains("1 resource(s) are in regions this scan did not cover")
+            && err.contains("aws.s3.bucket dublin-archive (eu-west-1)")
+            && err.contains("add --region eu-west-1 or use --all-regions"),
+        "{err}"
+    );
+    assert!(findings_of(&report, "s3-bucket-versioning-enabled")
+        .iter()
+        .all(|(id, _)| id == "home-ledger"));
+
+    // With its region scanned it is judged, and nothing is left outside.
+    let out = run(scan(
+        &emu.url,
+        "json",
+        &[
+            "--service",
+            "s3",
+            "--region",
+            "us-east-1",
+            "--region",
+            "eu-west-1",
+        ],
+    ));
+    let report = json_report(&out);
+    assert!(report["scan"].get("outside_regions").is_none());
+    assert_eq!(
+        status_of(&report, "s3-bucket-versioning-enabled", "dublin-archive"),
+        Some("FAIL")
+    );
+    assert!(!stderr(&out).contains("did not cover"));
+}

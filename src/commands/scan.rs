@@ -132,6 +132,7 @@ pub async fn run(args: ScanArgs) -> Result<ExitCode, Fatal> {
     drop(inventory);
     compare(&mut report, baseline.as_ref(), &rules)?;
     warn_collection_errors(&report);
+    warn_outside_regions(&report);
     warn_suppressions(&report);
     if !args.quiet {
         let score = report
@@ -496,6 +497,36 @@ fn read_inventory(path: &Path) -> Result<Inventory, Fatal> {
         )));
     }
     Ok(inventory)
+}
+
+/// Names on stderr what a global listing returned from regions the scan did not cover
+/// (S3's buckets), and the flags that judge them; the report's scope lists them all.
+fn warn_outside_regions(report: &Report) {
+    const SHOWN: usize = 10;
+    let outside = &report.scan.outside_regions;
+    if outside.is_empty() {
+        return;
+    }
+    let mut regions: Vec<&str> = outside.iter().map(|e| e.region.as_str()).collect();
+    regions.sort_unstable();
+    regions.dedup();
+    let mut named: Vec<String> = outside
+        .iter()
+        .take(SHOWN)
+        .map(|e| format!("{} {} ({})", e.resource_type, e.resource_id, e.region))
+        .collect();
+    if outside.len() > SHOWN {
+        named.push(format!(
+            "… {} more in the JSON report",
+            outside.len() - SHOWN
+        ));
+    }
+    eprintln!(
+        "warning: {} resource(s) are in regions this scan did not cover and were not judged: {}; add --region {} or use --all-regions to judge them",
+        outside.len(),
+        named.join(", "),
+        regions.join(" --region ")
+    );
 }
 
 /// Says on stderr what the scan could not see; the report holds the full list.

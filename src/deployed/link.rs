@@ -122,6 +122,7 @@ mod tests {
             incomplete: false,
             resources,
             errors,
+            elsewhere: Vec::new(),
         }
     }
 

@@ -103,6 +103,7 @@ pub async fn judge(
         incomplete: false,
         resources: read.resources,
         errors: read.errors,
+        elsewhere: Vec::new(),
     };
 
     let kinds = link::template_kinds(&template);

@@ -114,7 +114,9 @@ async fn changed(
         arn: r.arn.clone(),
         region: r.region.clone(),
     };
-    let Collected { resources, errors } = collect_one(session, &wanted, &judged.needs()).await;
+    let Collected {
+        resources, errors, ..
+    } = collect_one(session, &wanted, &judged.needs()).await;
     if resources.is_empty() && errors.is_empty() {
         return vec![gone(r)];
     }
@@ -126,6 +128,7 @@ async fn changed(
         incomplete: false,
         resources,
         errors,
+        elsewhere: Vec::new(),
     };
     let report = pipeline::judge(
         &judged,

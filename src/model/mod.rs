@@ -71,6 +71,22 @@ pub struct Inventory {
     pub incomplete: bool,
     pub resources: Vec<Resource>,
     pub errors: Vec<CollectionError>,
+    /// Resources a global listing named in regions the scan does not cover (S3's
+    /// buckets): not judged, but never passed over in silence.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub elsewhere: Vec<Elsewhere>,
+}
+
+/// A resource seen in a listing but outside the scanned regions.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Elsewhere {
+    /// In a report of several accounts: the resource's account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_id: Option<String>,
+    pub resource_type: ResourceKind,
+    pub resource_id: String,
+    pub region: String,
 }
 
 /// One AWS resource with the attributes the collectors read.

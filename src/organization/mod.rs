@@ -54,6 +54,7 @@ pub fn combine(run: Run, mut outcomes: Vec<Outcome>) -> Report {
     let mut regions: Vec<String> = Vec::new();
     let mut collected_at: Option<DateTime<Utc>> = None;
     let mut resources = 0;
+    let mut outside_regions = Vec::new();
     for Outcome { account, result } in outcomes {
         let mut scanned = AccountScan {
             account_id: account.id.clone(),
@@ -73,6 +74,10 @@ pub fn combine(run: Run, mut outcomes: Vec<Outcome>) -> Report {
                 scanned.summary = report.summary;
                 collected_at = Some(collected_at.map_or(report.scan.collected_at, |at| {
                     at.min(report.scan.collected_at)
+                }));
+                outside_regions.extend(report.scan.outside_regions.into_iter().map(|mut e| {
+                    e.account_id = Some(account.id.clone());
+                    e
                 }));
                 for region in &report.scan.regions {
                     if !regions.contains(region) {
@@ -108,6 +113,7 @@ pub fn combine(run: Run, mut outcomes: Vec<Outcome>) -> Report {
             finished_at: run.finished_at,
             rules_evaluated: run.rules_evaluated,
             incomplete: accounts.iter().any(|a| a.incomplete),
+            outside_regions,
         },
         summary,
         findings,

@@ -257,6 +257,7 @@ pub(crate) mod fixtures {
                 finished_at: at,
                 rules_evaluated: 4,
                 incomplete: false,
+                outside_regions: Vec::new(),
             },
             summary,
             findings,

@@ -127,7 +127,7 @@ async fn access_points(
     match listed {
         Ok(found) => Collected {
             resources: found.iter().map(|a| access_point(region, a)).collect(),
-            errors: Vec::new(),
+            ..Collected::default()
         },
         Err(e) => scope.listing_failed(kind, region, "DescribeAccessPoints", e.into()),
     }

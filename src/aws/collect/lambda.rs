@@ -47,8 +47,8 @@ async fn one(scope: &Scope<'_>, wanted: &Wanted) -> Collected {
             let mut attrs = Attributes::new(scope, KIND, &wanted.id, &wanted.region);
             attrs.fail_all("GetFunction", e.into());
             Collected {
-                resources: Vec::new(),
                 errors: attrs.errors,
+                ..Collected::default()
             }
         }
     }

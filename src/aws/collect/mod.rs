@@ -41,7 +41,7 @@ use super::session::Session;
 use crate::model::policy::{self, PolicyFacts, ResourcePolicy};
 use crate::model::registry::Listed;
 use crate::model::{
-    CollectionError, Inventory, Properties, Resource, ResourceKind, Service,
+    CollectionError, Elsewhere, Inventory, Properties, Resource, ResourceKind, Service,
     INVENTORY_SCHEMA_VERSION,
 };
 use crate::rules::Needs;
@@ -51,12 +51,15 @@ use crate::rules::Needs;
 pub struct Collected {
     pub resources: Vec<Resource>,
     pub errors: Vec<CollectionError>,
+    /// Listed, but in a region the scan does not cover.
+    pub elsewhere: Vec<Elsewhere>,
 }
 
 impl Collected {
     fn extend(&mut self, other: Collected) {
         self.resources.extend(other.resources);
         self.errors.extend(other.errors);
+        self.elsewhere.extend(other.elsewhere);
     }
 }
 
@@ -86,8 +89,8 @@ impl Scope<'_> {
         e: CallError,
     ) -> Collected {
         Collected {
-            resources: Vec::new(),
             errors: vec![error(kind, region, None, &[], operation, e)],
+            ..Collected::default()
         }
     }
 
@@ -322,6 +325,7 @@ impl<'a> Attributes<'a> {
                 properties,
             }],
             errors: self.errors,
+            elsewhere: Vec::new(),
         }
     }
 }
@@ -442,6 +446,7 @@ pub async fn collect(
         collected_at,
         resources: all.resources,
         errors: all.errors,
+        elsewhere: all.elsewhere,
     }
 }
 
@@ -489,8 +494,8 @@ fn labelled<'s>(
                         .map(|k| error(*k, region, None, &[], "collection", stopped.clone()))
                         .collect();
                     Collected {
-                        resources: Vec::new(),
                         errors,
+                        ..Collected::default()
                     }
                 }),
         };

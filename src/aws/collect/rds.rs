@@ -62,11 +62,11 @@ fn listed<T, E: Into<CallError>>(
     match answer {
         Ok(items) => Collected {
             resources: items.iter().map(each).collect(),
-            errors: Vec::new(),
+            ..Collected::default()
         },
         Err(e) => Collected {
-            resources: Vec::new(),
             errors: vec![error(kind, region, None, &[], operation, e.into())],
+            ..Collected::default()
         },
     }
 }

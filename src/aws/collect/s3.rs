@@ -13,7 +13,7 @@ use crate::model::s3::{
     Acl, Bucket, BucketPolicy, Encryption, Lifecycle, Logging, Ownership, PublicAccessBlock,
     Versioning,
 };
-use crate::model::{Properties, ResourceKind};
+use crate::model::{Elsewhere, Properties, ResourceKind};
 
 const KIND: ResourceKind = ResourceKind::S3Bucket;
 const ALL_USERS: &str = "http://acs.amazonaws.com/groups/global/AllUsers";
@@ -48,7 +48,8 @@ impl<'a> Clients<'a> {
     }
 }
 
-/// Every bucket of the account (listed from `home`) whose region is scanned.
+/// Every bucket of the account (listed from `home`) whose region is scanned; the others
+/// are named as `elsewhere`, so the scan can say what it left out.
 async fn collect(scope: &Scope<'_>, home: &str) -> Collected {
     let clients = Clients::new(scope);
     let regions = scope.regions;
@@ -74,7 +75,15 @@ async fn collect(scope: &Scope<'_>, home: &str) -> Collected {
             };
             match region {
                 Ok(region) if regions.contains(&region) => bucket(clients, name, region).await,
-                Ok(_) => Collected::default(),
+                Ok(region) => Collected {
+                    elsewhere: vec![Elsewhere {
+                        account_id: None,
+                        resource_type: KIND,
+                        resource_id: name,
+                        region,
+                    }],
+                    ..Collected::default()
+                },
                 Err(e) => {
                     // Without its region nothing else about the bucket can be read: it
                     // stays in the inventory (where it was listed) with every attribute

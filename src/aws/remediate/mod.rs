@@ -182,7 +182,9 @@ async fn reread(session: &Session, rule: &Rule, target: &FixTarget) -> ReRead {
         arn: target.resource_arn.clone(),
         region: target.region.clone(),
     };
-    let Collected { resources, errors } = collect_one(session, &wanted, &rule.needs()).await;
+    let Collected {
+        resources, errors, ..
+    } = collect_one(session, &wanted, &rule.needs()).await;
     let error = |e: &crate::model::CollectionError| CallError {
         code: e.code.clone(),
         message: format!("{} failed: {}", e.operation, e.message),
