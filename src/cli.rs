@@ -150,6 +150,17 @@ const SEVERAL_CONFLICTS: [&str; 6] = [
     "security_hub",
 ];
 
+/// `all`, or region names separated by commas.
+fn parse_scan_regions(raw: &str) -> Result<String, String> {
+    if raw == "all" || raw.split(',').all(crate::aws::session::is_region_name) {
+        Ok(raw.to_string())
+    } else {
+        Err(format!(
+            "{raw:?} is not a list of regions: give us-east-1,eu-west-1 or all"
+        ))
+    }
+}
+
 /// A 12-digit AWS account id.
 fn parse_account_id(raw: &str) -> Result<String, String> {
     let id = raw.trim();
@@ -409,6 +420,10 @@ pub struct DeployArgs {
     /// infra/member-role.yaml).
     #[arg(long, requires = "trusted_account", conflicts_with_all = ["suffix", "alert_email", "schedule", "lambda_binary", "suppressions", "dry_run"])]
     pub member_role: bool,
+    /// The regions the scheduled scan covers (the stack's ScanRegions): a comma-separated
+    /// list, or `all` for every region enabled in the account; default: the stack's.
+    #[arg(long, value_name = "REGIONS|all", value_parser = parse_scan_regions)]
+    pub scan_regions: Option<String>,
     /// With --member-role: the security account whose scanner may assume the role.
     #[arg(long, value_name = "ID", value_parser = parse_account_id, requires = "member_role")]
     pub trusted_account: Option<String>,

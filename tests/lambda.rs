@@ -366,3 +366,33 @@ fn the_lambda_applies_the_stacks_suppression_file_and_warns_of_expiry() {
         .contains("`owner` is empty"));
     assert!(stdout.contains("`owner` is empty"), "logged: {stdout}");
 }
+
+#[test]
+fn the_scheduled_run_scans_the_stacks_scan_regions_and_an_event_may_name_its_own() {
+    let emu = Emulator::start();
+    create_bucket_and_topic(&emu);
+    let event = || json!({"compliance_scan": {"services": ["ec2"]}});
+    let env = [("COMPLIANCE_SCAN_REGIONS", "us-east-1,eu-west-1")];
+    let (answers, _) = invoke(&emu.url, vec![event()], Duration::from_secs(300), &env);
+    assert_eq!(
+        answers[0].2["report"]["scan"]["regions"],
+        json!(["us-east-1", "eu-west-1"])
+    );
+    let own = json!({"compliance_scan": {"services": ["ec2"], "regions": ["eu-west-2"]}});
+    let (answers, _) = invoke(&emu.url, vec![own], Duration::from_secs(300), &env);
+    assert_eq!(
+        answers[0].2["report"]["scan"]["regions"],
+        json!(["eu-west-2"])
+    );
+    let (answers, _) = invoke(
+        &emu.url,
+        vec![event()],
+        Duration::from_secs(300),
+        &[("COMPLIANCE_SCAN_REGIONS", "all")],
+    );
+    let all = answers[0].2["report"]["scan"]["regions"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert!(all > 10, "every enabled region: {all}");
+}

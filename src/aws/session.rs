@@ -324,7 +324,7 @@ fn profile_exists(profile: &str) -> bool {
 }
 
 /// Whether `name` has the shape of a region name (`us-east-1`, `us-gov-west-1`).
-fn is_region_name(name: &str) -> bool {
+pub(crate) fn is_region_name(name: &str) -> bool {
     let parts: Vec<&str> = name.split('-').collect();
     parts.len() >= 3
         && parts.iter().all(|p| {

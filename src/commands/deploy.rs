@@ -127,6 +127,19 @@ fn warn_of_unreachable_iam(args: &DeployArgs, session: &Session, existing: Optio
             "warning: in {region} the network mode `endpoints` gives the scanner no way to IAM (its only VPC endpoint is in us-east-1), so its IAM rules will report ERROR; deploy with --network-mode nat or none to scan IAM from the Lambda"
         ));
     }
+    // Another region's endpoints are not in the VPC, and endpoints mode has no way out.
+    let regions = args
+        .scan_regions
+        .clone()
+        .or_else(|| existing.and_then(|s| s.parameters.get("ScanRegions").cloned()))
+        .unwrap_or_default();
+    if mode == "endpoints"
+        && (regions == "all" || regions.split(',').any(|r| !r.is_empty() && r != region))
+    {
+        say(&format!(
+            "warning: the network mode `endpoints` reaches only {region}'s services, so the scheduled scan of ScanRegions `{regions}` cannot read the other regions (their rules will report ERROR); deploy with --network-mode nat or none"
+        ));
+    }
     // A webhook is on the internet, which endpoints mode gives no route to.
     let webhook = args
         .webhook_secret_arn
@@ -181,7 +194,7 @@ fn parameters(
     code_key: Option<&str>,
 ) -> Vec<Param> {
     let today = Utc::now().format("%Y-%m-%d").to_string();
-    let chosen: [(&'static str, Option<String>); 18] = [
+    let chosen: [(&'static str, Option<String>); 19] = [
         ("EnvironmentSuffix", Some(suffix.to_string())),
         ("AlertEmail", args.alert_email.clone()),
         ("ScheduleExpression", args.schedule.clone()),
@@ -194,6 +207,7 @@ fn parameters(
             args.report_retention_days.map(|d| d.to_string()),
         ),
         ("AutoRemediate", args.auto_remediate.map(|b| b.to_string())),
+        ("ScanRegions", args.scan_regions.clone()),
         (
             "SecurityHubExport",
             args.security_hub_export.map(|b| b.to_string()),

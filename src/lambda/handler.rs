@@ -58,6 +58,8 @@ struct Settings {
     retention_days: i64,
     /// `WebhookSecretArn`, `WebhookFormat` and `WebhookMinSeverity`.
     webhook: Option<WebhookSettings>,
+    /// `ScanRegions`: what a run whose event names no regions scans.
+    regions: RegionChoice,
 }
 
 impl Settings {
@@ -84,7 +86,29 @@ impl Settings {
             retention_days: var("COMPLIANCE_RETENTION_DAYS").map_or(Ok(90), |d| {
                 d.parse().map_err(|_| Fatal::new(format!("COMPLIANCE_RETENTION_DAYS is {d}, not a number of days")))
             })?,
+            regions: scan_regions(var("COMPLIANCE_SCAN_REGIONS").as_deref()),
         })
+    }
+}
+
+/// The stack's `ScanRegions`: `all` (every region enabled in the account), regions
+/// separated by commas, or nothing (the function's own region).
+fn scan_regions(raw: Option<&str>) -> RegionChoice {
+    match raw.map(str::trim) {
+        Some("all") => RegionChoice {
+            named: Vec::new(),
+            all: true,
+        },
+        Some(list) => RegionChoice {
+            named: list
+                .split(',')
+                .map(str::trim)
+                .filter(|r| !r.is_empty())
+                .map(str::to_string)
+                .collect(),
+            all: false,
+        },
+        None => RegionChoice::default(),
     }
 }
 
@@ -130,9 +154,14 @@ async fn handle(
 
     let live = Live {
         session: &session,
-        regions: RegionChoice {
-            named: request.regions.clone(),
-            all: false,
+        // The event's regions, else the stack's `ScanRegions`.
+        regions: if request.regions.is_empty() {
+            settings.regions.clone()
+        } else {
+            RegionChoice {
+                named: request.regions.clone(),
+                all: false,
+            }
         },
         concurrency: 16,
         deadline: Some(collection_deadline(&event.context)),
