@@ -386,6 +386,49 @@ fn every_format_shows_the_accounts_and_the_one_not_scanned() {
         "{}",
         stderr(&out)
     );
+
+    // remediate plans one account's fixes, the one its role names.
+    let audit = dir.join("audit.jsonl");
+    let remediate = |extra: &[&str]| {
+        let mut args = vec![
+            "remediate",
+            "--endpoint-url",
+            &org.emu.url,
+            "--from",
+            json_file.to_str().unwrap(),
+            "--rule",
+            "s3-bucket-versioning-enabled",
+            "--audit-log",
+            audit.to_str().unwrap(),
+            "--format",
+            "json",
+        ];
+        args.extend_from_slice(extra);
+        run(compliance(&args))
+    };
+    let role = format!("arn:aws:iam::{}:role/{ROLE}", org.prod);
+    let out = remediate(&["--role-arn", &role]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let plan = json_report(&out);
+    let planned: Vec<(&str, &str)> = plan
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["account_id"].as_str().unwrap(),
+                a["resource_id"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(planned, [(org.prod.as_str(), bucket.as_str())]);
+    let out = remediate(&[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("remediate one account at a time"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 fn json_report_file(path: &std::path::Path) -> Value {

@@ -23,6 +23,7 @@ use crate::cli::RemediateArgs;
 use crate::engine::suppress;
 use crate::error::Fatal;
 use crate::history;
+use crate::organization;
 use crate::output::write_remediation;
 use crate::pipeline::{self, Live};
 use crate::remediate::{
@@ -93,6 +94,18 @@ pub async fn run(args: RemediateArgs) -> Result<ExitCode, Fatal> {
                 .map_err(Fatal::new)?,
         ),
         None => None,
+    };
+    // A scan of several accounts: the fixes are the session's account's alone
+    // (`--role-arn` names it), one account at a time.
+    let from = match from {
+        Some(report) if !report.accounts.is_empty() => Some(
+            organization::one_account(&report, &session.account_id).map_err(|e| {
+                Fatal::new(format!(
+                    "{e}: remediate one account at a time, with --role-arn naming its role"
+                ))
+            })?,
+        ),
+        other => other,
     };
     let report = match from {
         Some(report) if report.scan.account_id != session.account_id => {
