@@ -1,4 +1,7 @@
-//! Command-line definitions (clap derive) and nothing else.
+//! Command-line definitions (clap derive) and nothing else; the values flags take are
+//! checked in `values.rs`.
+
+mod values;
 
 use std::path::PathBuf;
 
@@ -7,6 +10,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::model::Service;
 use crate::output::{Format, GroupBy};
 use crate::rules::Severity;
+use values::*;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -74,24 +78,6 @@ pub struct NotifyArgs {
     pub headers: Vec<(String, String)>,
 }
 
-/// `NAME: VALUE`, both printable ASCII.
-fn parse_header(raw: &str) -> Result<(String, String), String> {
-    let (name, value) = raw
-        .split_once(':')
-        .ok_or_else(|| format!("{raw:?} is not a header: give NAME: VALUE"))?;
-    let (name, value) = (name.trim(), value.trim());
-    let token = |c: char| c.is_ascii_alphanumeric() || "-_".contains(c);
-    if name.is_empty()
-        || !name.chars().all(token)
-        || !value.chars().all(|c| c.is_ascii() && !c.is_ascii_control())
-    {
-        return Err(format!(
-            "{raw:?} is not a header: NAME is letters, digits and hyphens, VALUE printable ASCII"
-        ));
-    }
-    Ok((name.to_string(), value.to_string()))
-}
-
 /// Where and as whom to reach AWS.
 #[derive(Debug, Clone, Args)]
 pub struct AwsArgs {
@@ -149,82 +135,6 @@ const SEVERAL_CONFLICTS: [&str; 6] = [
     "remote",
     "security_hub",
 ];
-
-/// `all`, or region names separated by commas.
-fn parse_scan_regions(raw: &str) -> Result<String, String> {
-    if raw == "all" || raw.split(',').all(crate::aws::session::is_region_name) {
-        Ok(raw.to_string())
-    } else {
-        Err(format!(
-            "{raw:?} is not a list of regions: give us-east-1,eu-west-1 or all"
-        ))
-    }
-}
-
-/// A 12-digit AWS account id.
-fn parse_account_id(raw: &str) -> Result<String, String> {
-    let id = raw.trim();
-    if id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit()) {
-        Ok(id.to_string())
-    } else {
-        Err(format!("{raw:?} is not an AWS account id (12 digits)"))
-    }
-}
-
-/// A role's name, with its path if any (`audit/ComplianceScan`): IAM's characters.
-fn parse_role_name(raw: &str) -> Result<String, String> {
-    let name_chars = |s: &str| {
-        !s.is_empty()
-            && s.len() <= 64
-            && s.chars()
-                .all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c))
-    };
-    if raw.split('/').all(name_chars) {
-        Ok(raw.to_string())
-    } else {
-        Err(format!(
-            "{raw:?} is not an IAM role name (letters, digits and +=,.@_-, up to 64, an optional path before a /)"
-        ))
-    }
-}
-
-/// `arn:<partition>:iam::<account>:role/<path/>NAME`.
-fn parse_role_arn(raw: &str) -> Result<String, String> {
-    let parts: Vec<&str> = raw.splitn(6, ':').collect();
-    let ok = matches!(parts.as_slice(), ["arn", partition, "iam", "", account, resource]
-        if partition.starts_with("aws")
-            && parse_account_id(account).is_ok()
-            && resource.strip_prefix("role/").is_some_and(|r| parse_role_name(r).is_ok()));
-    if ok {
-        Ok(raw.to_string())
-    } else {
-        Err(format!(
-            "{raw:?} is not an IAM role ARN: give arn:aws:iam::123456789012:role/NAME"
-        ))
-    }
-}
-
-/// STS's external id: 2 to 1224 of `[\w+=,.@:/-]`.
-fn parse_external_id(raw: &str) -> Result<String, String> {
-    let ok = (2..=1224).contains(&raw.len())
-        && raw
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "+=,.@:/_-".contains(c));
-    ok.then(|| raw.to_string()).ok_or_else(|| {
-        format!("{raw:?} is not an external id (2 to 1224 letters, digits or +=,.@:/_-)")
-    })
-}
-
-/// STS's role session name: 2 to 64 of `[\w+=,.@-]`.
-fn parse_session_name(raw: &str) -> Result<String, String> {
-    let ok = (2..=64).contains(&raw.len())
-        && raw
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c));
-    ok.then(|| raw.to_string()).ok_or_else(|| {
-        format!("{raw:?} is not a role session name (2 to 64 letters, digits or +=,.@_-)")
-    })
-}
 
 /// Accepted risks: which suppression file a run applies.
 #[derive(Debug, Clone, Args)]
@@ -372,23 +282,6 @@ impl clap::ValueEnum for Service {
 pub enum FailOn {
     Never,
     AtLeast(Severity),
-}
-
-fn parse_parameter(s: &str) -> Result<(String, String), String> {
-    match s.split_once('=') {
-        Some((key, value)) if !key.trim().is_empty() => {
-            Ok((key.trim().to_string(), value.to_string()))
-        }
-        _ => Err(format!("{s:?} is not KEY=VALUE")),
-    }
-}
-
-fn parse_fail_on(s: &str) -> Result<FailOn, String> {
-    if s.eq_ignore_ascii_case("none") {
-        Ok(FailOn::Never)
-    } else {
-        s.parse().map(FailOn::AtLeast)
-    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -681,18 +574,4 @@ pub enum RemediateFormat {
     Table,
     /// The audit records, as a JSON array.
     Json,
-}
-
-fn parse_tag(s: &str) -> Result<(String, String), String> {
-    match s.split_once('=') {
-        Some((k, v)) if !k.trim().is_empty() && !v.is_empty() => {
-            Ok((k.trim().to_string(), v.to_string()))
-        }
-        _ => Err(format!("`{s}` is not KEY=VALUE with a key and a value")),
-    }
-}
-
-fn parse_date(s: &str) -> Result<chrono::NaiveDate, String> {
-    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .map_err(|_| format!("`{s}` is not a date like 2026-11-23"))
 }
