@@ -21,13 +21,21 @@ does not, so that no emulator gap decides what the product does.
 - Stack updates as CloudFormation makes them: moto takes an uncreated (condition false)
   resource naming a changed parameter for a modified one and resolves its Fn::GetAtt of
   another uncreated resource, failing the update; and it drops an Elastic IP whose tags
-  changed (it has no update for it), so the NAT gateway's Fn::GetAtt of it fails. Here
-  the first stays uncreated and the second is kept.
+  changed (it has no update for it), so the NAT gateway's Fn::GetAtt of it fails; and it
+  leaves uncreated a resource whose condition the update turned true unless the
+  resource itself names a changed parameter. Here the first stays uncreated, the second is kept, the third is created.
+- `!Condition Name` inside a condition read as CloudFormation reads it: moto's YAML
+  reader makes it a function its condition parser does not know, so every condition
+  built on another was false.
 - AWS-managed KMS keys: moto makes the `aws/<service>` key a service asks for (DynamoDB's
   `aws/dynamodb`) with `KeyManager: CUSTOMER`; a key behind an `alias/aws/` alias is AWS's.
 - A load balancer's attributes in full: moto answers only the keys set, real ELBv2 every
   key its type has, with its default (access logs and header dropping off, desync
   mitigation `defensive` for an Application Load Balancer).
+- Step Functions as one service: moto keeps the state machines a stack creates apart
+  from the ones its interpreter executes (`execute_state_machine`), so a deployed machine
+  could not be run; here both are the interpreter's, which runs every execution started
+  (as AWS does). Its own calls (Lambda, S3's item reader) come back to this server.
 - An ECR repository's scanning as ECR applies it: moto's
   BatchGetRepositoryScanningConfiguration says MANUAL for a repository with scan on
   push while no registry rule matches it; ECR says SCAN_ON_PUSH.
@@ -59,7 +67,8 @@ from moto.moto_server.werkzeug_app import (  # noqa: E402
     MotoRequestHandler,
     create_backend_app,
 )
-from moto.cloudformation import parsing as cfn_parsing  # noqa: E402
+from moto.cloudformation import models as cfn_models, parsing as cfn_parsing  # noqa: E402
+from moto.cloudformation import responses as cfn_responses  # noqa: E402
 from moto.ecr.models import ECRBackend  # noqa: E402
 from moto.elbv2.models import ELBv2Backend  # noqa: E402
 from moto.iam.models import IAMBackend  # noqa: E402
@@ -335,6 +344,36 @@ def without_uncreated_resources(diff):
     return patched
 
 
+def condition_tag_as_cloudformation_reads_it(constructor):
+    """`!Condition Name` as CloudFormation reads it, `{"Condition": Name}`: moto makes it
+    `Fn::Condition`, which its condition parser does not know, so every condition built
+    on another (`!And [!Condition HasFunction, …]`) was false."""
+
+    def patched(loader, tag, node):
+        if tag == "!Condition":
+            return {"Condition": node.value}
+        return constructor(loader, tag, node)
+
+    return patched
+
+
+def conditions_turned_true_create(update):
+    """A stack update creates the resources whose condition it turned true: moto's update
+    touches only resources whose own text or directly named parameters changed, so one
+    whose condition now holds but which names no changed parameter (the schedule, once
+    LambdaCodeKey gives the stack its function) stayed uncreated, where CloudFormation
+    creates it."""
+
+    def patched(self, template, parameters=None):
+        update(self, template, parameters)
+        for name, resource in self._resource_json_map.items():
+            condition = resource.get("Condition")
+            if condition and self.lazy_condition_map[condition] and name not in self._parsed_resources:
+                _ = self[name]
+
+    return patched
+
+
 def elastic_ip_kept_on_update(update):
     """An Elastic IP a stack update touches (its tags changed) kept as it is: moto has no
     update for it and stores nothing in its place, so the NAT gateway's Fn::GetAtt of it
@@ -349,10 +388,25 @@ def elastic_ip_kept_on_update(update):
     return patched
 
 
+def one_step_functions_store():
+    """Every Step Functions call and stack resource on the interpreter's backend."""
+    from moto.stepfunctions import models as sfn_models, responses as sfn_responses
+    from moto.stepfunctions.parser.models import stepfunctions_parser_backends
+
+    sfn_models.stepfunctions_backends = stepfunctions_parser_backends
+    sfn_responses.stepfunctions_backends = stepfunctions_parser_backends
+
+
 def main():
+    one_step_functions_store()
     cfn_parsing.ResourceMap.build_resource_diff = without_uncreated_resources(
         cfn_parsing.ResourceMap.build_resource_diff
     )
+    cfn_models.yaml_tag_constructor = condition_tag_as_cloudformation_reads_it(cfn_models.yaml_tag_constructor)
+    cfn_responses.yaml_tag_constructor = condition_tag_as_cloudformation_reads_it(
+        cfn_responses.yaml_tag_constructor
+    )
+    cfn_parsing.ResourceMap.update = conditions_turned_true_create(cfn_parsing.ResourceMap.update)
     cfn_parsing.parse_and_update_resource = elastic_ip_kept_on_update(
         cfn_parsing.parse_and_update_resource
     )
@@ -373,6 +427,8 @@ def main():
     server = make_server("127.0.0.1", 0, gaps, True, request_handler=MotoRequestHandler)
     port = server.server_address[1]
     gaps.endpoint = f"http://127.0.0.1:{port}"
+    # Where the Step Functions interpreter sends its tasks' calls.
+    os.environ["MOTO_PORT"] = str(port)
     print(port, flush=True)
     if "--watch" in sys.argv[1:]:
         threading.Thread(target=server.serve_forever, daemon=True).start()

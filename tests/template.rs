@@ -188,7 +188,11 @@ fn the_scanner_is_traced_reserved_private_and_on_a_schedule() {
     assert_eq!(f["Handler"], "bootstrap");
     assert_eq!(f["MemorySize"], 1024);
     assert_eq!(f["TracingConfig"]["Mode"], "Active");
-    assert!(f["ReservedConcurrentExecutions"].as_u64().unwrap() > 0);
+    // An organisation run may run MaxConcurrency accounts at once; otherwise two runs.
+    assert_eq!(
+        text(&f["ReservedConcurrentExecutions"]),
+        "!If ScansOrganization,!Ref OrganizationMaxConcurrency,2"
+    );
     let Value::Tagged(vpc_config) = &f["VpcConfig"] else {
         panic!("VpcConfig depends on the network mode")
     };
@@ -231,10 +235,13 @@ fn the_scanner_is_traced_reserved_private_and_on_a_schedule() {
             .unwrap()
     );
     for rule in ["ScheduledScan", "OnDemandScan", "StackChangeScan"] {
-        assert_eq!(
-            text(&r[rule]["Properties"]["Targets"][0]["Arn"]),
-            "!GetAtt ScannerFunction.Arn"
-        );
+        let targets = &r[rule]["Properties"]["Targets"][0];
+        // The schedule's target is the function unless the organisation is scanned.
+        let target = match targets {
+            Value::Tagged(when) => &when.value[2],
+            target => target,
+        };
+        assert_eq!(text(&target["Arn"]), "!GetAtt ScannerFunction.Arn");
         let permission = of_type(&doc, "AWS::Lambda::Permission")
             .into_iter()
             .any(|(_, p)| text(&p["Properties"]["SourceArn"]) == format!("!GetAtt {rule}.Arn"));
@@ -668,4 +675,59 @@ fn nothing_is_retained_and_names_carry_the_suffix() {
     ] {
         assert!(!doc["Outputs"][output].is_null(), "output {output}");
     }
+}
+
+#[test]
+fn the_organisation_run_is_opt_in_logged_encrypted_traced_and_reaches_only_the_member_role() {
+    let doc = template();
+    let r = &doc["Resources"];
+    assert_eq!(doc["Parameters"]["OrganizationScan"]["Default"], "false");
+    for name in [
+        "OrganizationStateMachine",
+        "OrganizationRunRole",
+        "OrganizationRunPolicy",
+        "OrganizationLogGroup",
+        "OrganizationAccessPolicy",
+        "ScheduleRole",
+        "SchedulePolicy",
+    ] {
+        assert_eq!(text(&r[name]["Condition"]), "ScansOrganization", "{name}");
+    }
+    let machine = &r["OrganizationStateMachine"]["Properties"];
+    assert_eq!(machine["TracingConfiguration"]["Enabled"], true);
+    let logging = &machine["LoggingConfiguration"];
+    assert_eq!(
+        text(&logging["Destinations"][0]["CloudWatchLogsLogGroup"]["LogGroupArn"]),
+        "!GetAtt OrganizationLogGroup.Arn"
+    );
+    assert_eq!(
+        text(&r["OrganizationLogGroup"]["Properties"]["KmsKeyId"]),
+        "!GetAtt AlertsKey.Arn"
+    );
+    assert_eq!(text(&machine["RoleArn"]), "!GetAtt OrganizationRunRole.Arn");
+
+    // The scanner may assume the member role by its name in any account, nothing else.
+    let access = &r["OrganizationAccessPolicy"]["Properties"]["PolicyDocument"]["Statement"];
+    let assume = access
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .find(|s| s["Action"] == "sts:AssumeRole")
+        .unwrap();
+    assert_eq!(
+        text(&assume["Resource"]),
+        "!Sub arn:${AWS::Partition}:iam::*:role/${MemberRoleName}"
+    );
+    let attached = text(&r["ScannerRole"]["Properties"]["ManagedPolicyArns"]);
+    assert!(
+        attached.contains("!If ScansOrganization,!Ref OrganizationAccessPolicy,!Ref AWS::NoValue"),
+        "{attached}"
+    );
+    // The schedule starts the machine when the stack scans the organisation.
+    let target = text(&r["ScheduledScan"]["Properties"]["Targets"]);
+    assert!(target.starts_with("!If ScansOrganization"), "{target}");
+    assert_eq!(
+        text(&r["ScheduledScanPermission"]["Condition"]),
+        "ScansOneAccount"
+    );
 }

@@ -125,7 +125,11 @@ pub async fn stored_reports(
         .flat_map(|page| page.contents())
         .filter_map(|o| o.key())
     {
-        let is_report = key.ends_with(".json") && !key.ends_with(".inventory.json");
+        // `scans/YYYY/MM/DD/<id>.json`: an organisation run's per-account parts, one
+        // level deeper, are in its own report already.
+        let is_report = key.ends_with(".json")
+            && !key.ends_with(".inventory.json")
+            && key.matches('/').count() == 4;
         if !is_report || after.as_deref().is_some_and(|a| key < a) {
             continue;
         }

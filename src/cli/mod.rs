@@ -311,7 +311,7 @@ pub struct DeployArgs {
     /// Deploy, instead of the scanner, the read-only scan role a member account gives
     /// the security account's scanner (stack `compliance-member-role`, from
     /// infra/member-role.yaml).
-    #[arg(long, requires = "trusted_account", conflicts_with_all = ["suffix", "alert_email", "schedule", "lambda_binary", "suppressions", "dry_run"])]
+    #[arg(long, requires = "trusted_account", conflicts_with_all = ["suffix", "alert_email", "schedule", "lambda_binary", "suppressions", "dry_run", "organization_scan", "organization_concurrency", "tolerated_failure_percentage"])]
     pub member_role: bool,
     /// The regions the scheduled scan covers (the stack's ScanRegions): a comma-separated
     /// list, or `all` for every region enabled in the account; default: the stack's.
@@ -320,12 +320,14 @@ pub struct DeployArgs {
     /// With --member-role: the security account whose scanner may assume the role.
     #[arg(long, value_name = "ID", value_parser = parse_account_id, requires = "member_role")]
     pub trusted_account: Option<String>,
-    /// With --member-role: the role's name (the scanner's --role-name, the stack's
-    /// MemberRoleName).
-    #[arg(long, value_name = "NAME", default_value = "ComplianceScanRole", value_parser = parse_role_name)]
-    pub member_role_name: String,
-    /// With --member-role: the external id the scanner must give to assume it.
-    #[arg(long, value_name = "ID", value_parser = parse_external_id, requires = "member_role")]
+    /// The member role's name (the scanner's --role-name): with --member-role, the role
+    /// deployed (default ComplianceScanRole); otherwise the stack's MemberRoleName, the
+    /// role an organisation run assumes in each account.
+    #[arg(long, value_name = "NAME", value_parser = parse_role_name)]
+    pub member_role_name: Option<String>,
+    /// The external id the member role requires: with --member-role, the role's; otherwise
+    /// the one an organisation run gives (the stack's MemberRoleExternalId).
+    #[arg(long, value_name = "ID", value_parser = parse_external_id)]
     pub trusted_external_id: Option<String>,
     /// Region to deploy to; default: the profile's region.
     #[arg(long, value_name = "REGION")]
@@ -359,6 +361,20 @@ pub struct DeployArgs {
     /// stack's current value, else false).
     #[arg(long, value_name = "BOOL", action = clap::ArgAction::Set)]
     pub auto_remediate: Option<bool>,
+    /// Scan every active account of the organisation on the schedule, through a Step
+    /// Functions state machine (`OrganizationScan`; default: the stack's current value,
+    /// else false). Deploy in the management or a delegated administrator account, with
+    /// the member role in each account (docs/organizations.md).
+    #[arg(long, value_name = "BOOL", action = clap::ArgAction::Set)]
+    pub organization_scan: Option<bool>,
+    /// Accounts an organisation run scans at once (`OrganizationMaxConcurrency`, also the
+    /// function's reserved concurrency; default: the stack's, else 10).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1000))]
+    pub organization_concurrency: Option<u16>,
+    /// The share of accounts whose scan may fail before an organisation run is marked
+    /// failed (`OrganizationToleratedFailurePercentage`; default: the stack's, else 10).
+    #[arg(long, value_name = "PERCENT", value_parser = clap::value_parser!(u8).range(0..=100))]
+    pub tolerated_failure_percentage: Option<u8>,
     /// The Secrets Manager secret holding the chat or ticket webhook each run posts its
     /// new failures to (`WebhookSecretArn`; `""` for none; default: the stack's current
     /// value). The scanner needs a way out: `--network-mode nat` or `none`.

@@ -194,7 +194,7 @@ fn parameters(
     code_key: Option<&str>,
 ) -> Vec<Param> {
     let today = Utc::now().format("%Y-%m-%d").to_string();
-    let chosen: [(&'static str, Option<String>); 19] = [
+    let chosen: [(&'static str, Option<String>); 24] = [
         ("EnvironmentSuffix", Some(suffix.to_string())),
         ("AlertEmail", args.alert_email.clone()),
         ("ScheduleExpression", args.schedule.clone()),
@@ -208,6 +208,20 @@ fn parameters(
         ),
         ("AutoRemediate", args.auto_remediate.map(|b| b.to_string())),
         ("ScanRegions", args.scan_regions.clone()),
+        (
+            "OrganizationScan",
+            args.organization_scan.map(|b| b.to_string()),
+        ),
+        ("MemberRoleName", args.member_role_name.clone()),
+        ("MemberRoleExternalId", args.trusted_external_id.clone()),
+        (
+            "OrganizationMaxConcurrency",
+            args.organization_concurrency.map(|n| n.to_string()),
+        ),
+        (
+            "OrganizationToleratedFailurePercentage",
+            args.tolerated_failure_percentage.map(|n| n.to_string()),
+        ),
         (
             "SecurityHubExport",
             args.security_hub_export.map(|b| b.to_string()),

@@ -15,7 +15,7 @@ use crate::aws::session::Session;
 use crate::aws::stack::{Param, Stack, StackState, Update};
 use crate::cli::{DeployArgs, DeployFormat};
 use crate::error::Fatal;
-use crate::stack::{MEMBER_ROLE_STACK, MEMBER_ROLE_TEMPLATE};
+use crate::stack::{DEFAULT_MEMBER_ROLE, MEMBER_ROLE_STACK, MEMBER_ROLE_TEMPLATE};
 
 pub async fn run(args: DeployArgs) -> Result<ExitCode, Fatal> {
     let session = Session::connect(&args.aws.session_options(args.region.as_ref(), None)).await?;
@@ -28,7 +28,7 @@ pub async fn run(args: DeployArgs) -> Result<ExitCode, Fatal> {
         },
         Param {
             key: "RoleName",
-            value: args.member_role_name.clone(),
+            value: role_name(&args).to_string(),
         },
         Param {
             key: "ExternalId",
@@ -63,7 +63,9 @@ pub async fn run(args: DeployArgs) -> Result<ExitCode, Fatal> {
         None => {
             say(&format!(
                 "creating stack {} (the role {} trusted by account {})",
-                stack.name, args.member_role_name, params[0].value
+                stack.name,
+                role_name(&args),
+                params[0].value
             ));
             stack
                 .create(MEMBER_ROLE_TEMPLATE, &params, &tags)
@@ -123,4 +125,11 @@ pub async fn run(args: DeployArgs) -> Result<ExitCode, Fatal> {
     };
     written.map_err(|e| Fatal::new(format!("cannot write the role's ARN: {e}")))?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The role's name: `--member-role-name`, else the template's default.
+fn role_name(args: &DeployArgs) -> &str {
+    args.member_role_name
+        .as_deref()
+        .unwrap_or(DEFAULT_MEMBER_ROLE)
 }

@@ -240,7 +240,9 @@ async fn scan_accounts(
         rules,
         suppressions,
         scan_id: &scan_id,
+        source: "live",
         started_at,
+        deadline: None,
     };
     let keep = |inventory: &Inventory| match &args.save_inventory {
         Some(dir) => {

@@ -164,6 +164,22 @@ pub fn warning(
             ));
         }
     }
+    let unscanned: Vec<String> = report
+        .accounts
+        .iter()
+        .filter_map(|a| Some(format!("\n  {}: {}", a.account_id, a.error.as_deref()?)))
+        .collect();
+    if !unscanned.is_empty() {
+        problems.push((
+            "accounts-not-scanned",
+            format!(
+                "{} of {} account(s) were not scanned, so they have no findings at all:{}",
+                unscanned.len(),
+                report.accounts.len(),
+                unscanned.concat()
+            ),
+        ));
+    }
     // What a stack's template cannot tell is in its findings, not a failed call.
     let failed: Vec<_> = report
         .errors

@@ -12,11 +12,13 @@ use serde_json::{json, Value};
 use super::alert::{alert, warning};
 use super::config_answer;
 use super::config_event::INVOKING_EVENT;
-use super::deliveries::{export_findings, notify, WebhookSettings};
+use super::deliveries::{export_findings, notify};
+use super::fan_out;
 use super::history;
 use super::invocation::{parse, Trigger};
 use super::log::{fail, log};
 use super::metrics::emf_lines;
+use super::settings::Settings;
 use crate::aws::buckets::{read, store_new};
 use crate::aws::delivery::publish;
 use crate::aws::deployed::read as read_stack;
@@ -25,12 +27,11 @@ use crate::aws::remediate::{execute, Mode, Runner};
 use crate::aws::session::{Session, SessionOptions};
 use crate::deployed;
 use crate::error::Fatal;
-use crate::notify::WebhookFormat;
 use crate::output::{Format, GroupBy, TableReporter};
 use crate::pipeline::{self, Live, Silent};
 use crate::remediate::{plan, Filter, FixOptions, Run};
 use crate::report::Report;
-use crate::rules::{RuleSet, Severity};
+use crate::rules::RuleSet;
 use crate::stack::{scan_key, SUPPRESSIONS_KEY};
 use crate::suppress::{Suppressions, DEFAULT_MAX_DAYS};
 
@@ -41,76 +42,6 @@ const INLINE_REPORT_LIMIT: usize = 5 * 1024 * 1024;
 
 /// Time kept back from the function's deadline to store what was collected.
 const STORE_MARGIN: Duration = Duration::from_secs(30);
-
-/// The stack's settings, from the function's environment.
-struct Settings {
-    bucket: String,
-    critical_topic: Option<String>,
-    warning_topic: Option<String>,
-    threshold: Severity,
-    suffix: String,
-    /// The stack's `AutoRemediate`: apply the safe remediations after each scan.
-    auto_remediate: bool,
-    /// The stack's `SecurityHubExport`: import each run's failures into Security Hub.
-    security_hub_export: bool,
-    /// The findings history table, and how long its items live (`ReportRetentionDays`).
-    findings_table: Option<String>,
-    retention_days: i64,
-    /// `WebhookSecretArn`, `WebhookFormat` and `WebhookMinSeverity`.
-    webhook: Option<WebhookSettings>,
-    /// `ScanRegions`: what a run whose event names no regions scans.
-    regions: RegionChoice,
-}
-
-impl Settings {
-    fn from_env() -> Result<Settings, Fatal> {
-        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-        Ok(Settings {
-            bucket: var("COMPLIANCE_REPORT_BUCKET")
-                .ok_or_else(|| Fatal::new("COMPLIANCE_REPORT_BUCKET is not set: deploy the function with `compliance deploy`"))?,
-            critical_topic: var("COMPLIANCE_CRITICAL_TOPIC_ARN"),
-            warning_topic: var("COMPLIANCE_WARNING_TOPIC_ARN"),
-            threshold: var("COMPLIANCE_ALERT_THRESHOLD").map_or(Ok(Severity::High), |s| s.parse().map_err(Fatal::new))?,
-            suffix: var("COMPLIANCE_SUFFIX").unwrap_or_default(),
-            auto_remediate: var("COMPLIANCE_AUTO_REMEDIATE").as_deref() == Some("true"),
-            security_hub_export: var("COMPLIANCE_SECURITY_HUB_EXPORT").as_deref() == Some("true"),
-            findings_table: var("COMPLIANCE_FINDINGS_TABLE"),
-            webhook: match var("COMPLIANCE_WEBHOOK_SECRET_ARN") {
-                None => None,
-                Some(secret_arn) => Some(WebhookSettings {
-                    secret_arn,
-                    format: var("COMPLIANCE_WEBHOOK_FORMAT").map_or(Ok(WebhookFormat::Slack), |f| f.parse().map_err(Fatal::new))?,
-                    min_severity: var("COMPLIANCE_WEBHOOK_MIN_SEVERITY").map_or(Ok(Severity::High), |s| s.parse().map_err(Fatal::new))?,
-                }),
-            },
-            retention_days: var("COMPLIANCE_RETENTION_DAYS").map_or(Ok(90), |d| {
-                d.parse().map_err(|_| Fatal::new(format!("COMPLIANCE_RETENTION_DAYS is {d}, not a number of days")))
-            })?,
-            regions: scan_regions(var("COMPLIANCE_SCAN_REGIONS").as_deref()),
-        })
-    }
-}
-
-/// The stack's `ScanRegions`: `all` (every region enabled in the account), regions
-/// separated by commas, or nothing (the function's own region).
-fn scan_regions(raw: Option<&str>) -> RegionChoice {
-    match raw.map(str::trim) {
-        Some("all") => RegionChoice {
-            named: Vec::new(),
-            all: true,
-        },
-        Some(list) => RegionChoice {
-            named: list
-                .split(',')
-                .map(str::trim)
-                .filter(|r| !r.is_empty())
-                .map(str::to_string)
-                .collect(),
-            all: false,
-        },
-        None => RegionChoice::default(),
-    }
-}
 
 /// When collection must stop: the invocation's deadline less `STORE_MARGIN`, kept to
 /// store and deliver what was collected.
@@ -144,6 +75,10 @@ async fn handle(
     if event.payload.get(INVOKING_EVENT).is_some() {
         let topic = settings.warning_topic.as_deref();
         return config_answer::handle(topic, all_rules, event).await;
+    }
+    if let Some(step) = fan_out::parse(&event.payload) {
+        let step = step.map_err(|e| fail(&e))?;
+        return fan_out::handle(settings, all_rules, step, &event).await;
     }
     let (trigger, request) = parse(&event.payload).map_err(|e| fail(&e))?;
     let rules =
@@ -211,37 +146,9 @@ async fn handle(
     let scan_id = report.scan.id.clone();
 
     let prefix = scan_key(report.scan.started_at, &scan_id);
-    let keys = [
-        format!("{prefix}.json"),
-        format!("{prefix}.csv"),
-        format!("{prefix}.inventory.json"),
-    ];
-    let bodies = [
-        render(&report, Format::Json)?,
-        render(&report, Format::Csv)?,
-        serde_json::to_vec_pretty(&inventory).map_err(|e| fail(&e.to_string()))?,
-    ];
-    let types = ["application/json", "text/csv", "application/json"];
-    let mut stored = true;
-    for ((key, body), content_type) in keys.iter().zip(bodies).zip(types) {
-        if let Err(e) = store_new(&s3, &settings.bucket, key, body, content_type).await {
-            stored = false;
-            log(
-                "error",
-                &format!("could not store s3://{}/{key}: {e}", settings.bucket),
-                json!({"scan_id": scan_id}),
-            );
-        }
-    }
-    let location = format!("s3://{}/{}", settings.bucket, keys[0]);
-    if !stored {
-        // The result is never lost: the whole report goes to the function's log.
-        log(
-            "error",
-            "the report could not be stored; it follows in full",
-            json!({"report": report}),
-        );
-    }
+    let inventory = serde_json::to_vec_pretty(&inventory).map_err(|e| fail(&e.to_string()))?;
+    let (stored, location) =
+        store_report(&s3, &settings.bucket, &prefix, &report, Some(inventory)).await?;
 
     if settings.auto_remediate {
         remediate(settings, &session, &s3, &rules, &report, &prefix).await;
@@ -309,42 +216,12 @@ async fn handle(
         }
     }
 
-    let sns = aws_sdk_sns::Client::new(&session.config);
-    let messages = [
-        (
-            &settings.critical_topic,
-            alert(&report, settings.threshold, &location),
-            "alert",
-        ),
-        (
-            &settings.warning_topic,
-            warning(
-                &report,
-                stored,
-                &location,
-                unapplied.as_deref(),
-                &undelivered,
-            ),
-            "warning",
-        ),
-    ];
-    for (topic, message, kind) in messages {
-        let (Some(topic), Some(m)) = (topic, message) else {
-            continue;
-        };
-        match publish(&sns, topic, &m.subject, &m.message, &m.attributes).await {
-            Ok(()) => log(
-                "info",
-                &format!("{kind} published"),
-                json!({"scan_id": scan_id, "topic": topic}),
-            ),
-            Err(e) => log(
-                "error",
-                &format!("could not publish the {kind}: {e}"),
-                json!({"scan_id": scan_id}),
-            ),
-        }
-    }
+    let problems = Problems {
+        stored,
+        suppressions: unapplied.as_deref(),
+        undelivered: &undelivered,
+    };
+    publish_alerts(settings, &session, &report, &location, &problems).await;
     for line in emf_lines(&report, &settings.suffix, clock.elapsed().as_secs_f64()) {
         println!("{line}");
     }
@@ -368,6 +245,109 @@ async fn handle(
         }
     }
     Ok(response)
+}
+
+/// Stores the report as JSON and CSV at `<prefix>.json` and `.csv`, and `inventory` at
+/// `<prefix>.inventory.json`; whether all were stored, and the report's location. A
+/// report that cannot be stored goes to the function's log in full: it is never lost.
+pub(super) async fn store_report(
+    s3: &aws_sdk_s3::Client,
+    bucket: &str,
+    prefix: &str,
+    report: &Report,
+    inventory: Option<Vec<u8>>,
+) -> Result<(bool, String), Error> {
+    let mut objects = vec![
+        (
+            format!("{prefix}.json"),
+            render(report, Format::Json)?,
+            "application/json",
+        ),
+        (
+            format!("{prefix}.csv"),
+            render(report, Format::Csv)?,
+            "text/csv",
+        ),
+    ];
+    if let Some(body) = inventory {
+        objects.push((format!("{prefix}.inventory.json"), body, "application/json"));
+    }
+    let location = format!("s3://{bucket}/{prefix}.json");
+    let mut stored = true;
+    for (key, body, content_type) in objects {
+        if let Err(e) = store_new(s3, bucket, &key, body, content_type).await {
+            stored = false;
+            log(
+                "error",
+                &format!("could not store s3://{bucket}/{key}: {e}"),
+                json!({"scan_id": report.scan.id}),
+            );
+        }
+    }
+    if !stored {
+        log(
+            "error",
+            "the report could not be stored; it follows in full",
+            json!({"report": report}),
+        );
+    }
+    Ok((stored, location))
+}
+
+/// What the warning topic hears besides the report's own gaps.
+pub(super) struct Problems<'a> {
+    pub stored: bool,
+    /// Why the stack's suppression file was not applied.
+    pub suppressions: Option<&'a str>,
+    pub undelivered: &'a [(&'static str, String)],
+}
+
+/// Publishes the run's alert (failures at or above the threshold) and its warning
+/// (gaps, deliveries that failed) to the stack's topics, each at most once.
+pub(super) async fn publish_alerts(
+    settings: &Settings,
+    session: &Session,
+    report: &Report,
+    location: &str,
+    problems: &Problems<'_>,
+) {
+    let scan_id = &report.scan.id;
+    let sns = aws_sdk_sns::Client::new(&session.config);
+    let messages = [
+        (
+            &settings.critical_topic,
+            alert(report, settings.threshold, location),
+            "alert",
+        ),
+        (
+            &settings.warning_topic,
+            warning(
+                report,
+                problems.stored,
+                location,
+                problems.suppressions,
+                problems.undelivered,
+            ),
+            "warning",
+        ),
+    ];
+    for (topic, message, kind) in messages {
+        let (Some(topic), Some(m)) = (topic, message) else {
+            continue;
+        };
+        match publish(&sns, topic, &m.subject, &m.message, &m.attributes).await {
+            Ok(()) => log(
+                "info",
+                &format!("{kind} published"),
+                json!({"scan_id": scan_id, "topic": topic}),
+            ),
+            Err(e) => log(
+                "error",
+                &format!("could not publish the {kind}: {e}"),
+                json!({"scan_id": scan_id}),
+            ),
+        }
+    }
 }
 
 /// The fixes `AutoRemediate` applies unattended: default encryption only, which needs
@@ -430,7 +410,7 @@ async fn remediate(
 /// The suppression file `deploy --suppressions` stored, or none; a file that cannot be
 /// read or is invalid is not applied (every failure counts) and the reason is returned
 /// for the log and the warning topic.
-async fn stored_suppressions(
+pub(super) async fn stored_suppressions(
     s3: &aws_sdk_s3::Client,
     bucket: &str,
     rules: &RuleSet,

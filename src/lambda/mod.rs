@@ -15,6 +15,8 @@ mod config_event;
 #[cfg(feature = "lambda")]
 mod deliveries;
 #[cfg(feature = "lambda")]
+mod fan_out;
+#[cfg(feature = "lambda")]
 mod handler;
 #[cfg(feature = "lambda")]
 mod history;
@@ -24,6 +26,8 @@ mod invocation;
 mod log;
 #[cfg(feature = "lambda")]
 mod metrics;
+#[cfg(feature = "lambda")]
+mod settings;
 
 #[cfg(feature = "lambda")]
 pub use handler::serve;

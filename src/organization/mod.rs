@@ -16,7 +16,8 @@ use crate::engine::summarize;
 use crate::report::{AccountScan, EntryStatus, Report, ScanInfo, SuppressionEntry};
 
 /// An account to scan, and how it is reached.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Account {
     pub id: String,
     /// Its name in the organisation, when listed from it.

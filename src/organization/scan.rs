@@ -29,7 +29,11 @@ pub struct Plan<'a> {
     pub rules: &'a RuleSet,
     pub suppressions: &'a Suppressions,
     pub scan_id: &'a str,
+    /// The reports' `scan.source`: `live` from the CLI, `lambda` in the function.
+    pub source: &'a str,
     pub started_at: chrono::DateTime<chrono::Utc>,
+    /// When each account's collection stops (the Lambda's deadline); none from the CLI.
+    pub deadline: Option<tokio::time::Instant>,
 }
 
 /// What the caller does with each account's inventory before it is dropped (writes it
@@ -48,7 +52,12 @@ pub async fn scan_all(
 ) -> Vec<Outcome> {
     stream::iter(accounts)
         .map(|account| async move {
-            let result = scan_one(plan, &account, progress, hooks).await;
+            let result = match scan_account(plan, &account, progress).await {
+                Ok((report, inventory)) => {
+                    (hooks.keep)(&inventory).map(|()| report).map_err(|e| e.0)
+                }
+                Err(reason) => Err(reason),
+            };
             let outcome = Outcome { account, result };
             (hooks.done)(&outcome);
             outcome
@@ -58,12 +67,13 @@ pub async fn scan_all(
         .await
 }
 
-async fn scan_one(
+/// One account's report and inventory, as the role assumed into it; why not, when the
+/// role cannot be assumed or its regions cannot be listed.
+pub async fn scan_account(
     plan: &Plan<'_>,
     account: &Account,
     progress: &dyn Progress,
-    hooks: &Hooks<'_>,
-) -> Result<crate::report::Report, String> {
+) -> Result<(crate::report::Report, Inventory), String> {
     let assumed;
     let session = match &account.role_arn {
         None => plan.caller,
@@ -76,20 +86,20 @@ async fn scan_one(
         session,
         regions: plan.regions.clone(),
         concurrency: plan.concurrency,
-        deadline: None,
+        deadline: plan.deadline,
     };
     let inventory = pipeline::collect_live(&live, plan.rules, plan.suppressions, progress)
         .await
         .map_err(|e| e.0)?;
-    (hooks.keep)(&inventory).map_err(|e| e.0)?;
-    Ok(pipeline::judge(
+    let report = pipeline::judge(
         plan.rules,
         &inventory,
         plan.suppressions,
-        "live",
+        plan.source,
         Some(plan.scan_id.to_string()),
         plan.started_at,
-    ))
+    );
+    Ok((report, inventory))
 }
 
 /// The accounts `ids` names, each reached through the role `role_name` in it, except

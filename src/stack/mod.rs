@@ -12,6 +12,10 @@ pub const MEMBER_ROLE_TEMPLATE: &str = include_str!("../../infra/member-role.yam
 /// The stack `deploy --member-role` applies it as, one per account and region.
 pub const MEMBER_ROLE_STACK: &str = "compliance-member-role";
 
+/// The member role's name by default: the member template's `RoleName` and the stack's
+/// `MemberRoleName` (a unit test holds the three equal).
+pub const DEFAULT_MEMBER_ROLE: &str = "ComplianceScanRole";
+
 /// The longest suffix every derived name stays legal with: the bucket names
 /// `compliance-artifacts-<suffix>-<12-digit account>` must fit S3's 63 characters, and
 /// the role `compliance-flowlogs-delivery-<suffix>` IAM's 64.
@@ -223,6 +227,19 @@ mod tests {
         ] {
             assert!(check_email(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn both_templates_default_to_the_same_member_role() {
+        assert_eq!(
+            template_default("MemberRoleName").as_deref(),
+            Some(DEFAULT_MEMBER_ROLE)
+        );
+        let member: serde_yaml_ng::Value = serde_yaml_ng::from_str(MEMBER_ROLE_TEMPLATE).unwrap();
+        assert_eq!(
+            member["Parameters"]["RoleName"]["Default"].as_str(),
+            Some(DEFAULT_MEMBER_ROLE)
+        );
     }
 
     #[test]

@@ -1,0 +1,382 @@
+//! The organisation run's three steps, each one invocation the stack's state machine
+//! makes (`OrganizationScan`): `list` writes the organisation's active accounts, one
+//! `account` event each, to the report bucket for the Distributed Map's item reader;
+//! `account` scans one account through its member role and stores its report under the
+//! run's prefix (or why it has none); `aggregate` puts every account's outcome into one
+//! report, stores it where single-account runs store theirs, and alerts once. An account
+//! whose item left nothing (failed after the machine's retries) is an account not
+//! scanned in that report, never a gap.
+
+use chrono::{DateTime, Utc};
+use lambda_runtime::{Error, LambdaEvent};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+use super::handler::{
+    collection_deadline, publish_alerts, store_report, stored_suppressions, Problems,
+};
+use super::log::{fail, log};
+use super::metrics::emf_lines;
+use super::settings::Settings;
+use crate::aws::buckets::{put, read};
+use crate::aws::organizations::active_accounts;
+use crate::aws::session::{Role, Session, SessionOptions};
+use crate::organization::scan::{reached, scan_account, Plan};
+use crate::organization::{combine, Account, Outcome, Run};
+use crate::pipeline::Silent;
+use crate::report::Report;
+use crate::rules::RuleSet;
+use crate::stack::scan_key;
+
+/// The key of the state machine's payloads.
+pub const ORGANIZATION_KEY: &str = "compliance_organization";
+
+/// The session name the member roles see in their CloudTrail.
+const SESSION_NAME: &str = "compliance-organization-scan";
+
+/// One step of an organisation run. `run_id` is the execution's name and `started_at`
+/// its start: together they place every object of the run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "step", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Step {
+    List {
+        run_id: String,
+        started_at: DateTime<Utc>,
+    },
+    Account {
+        run_id: String,
+        started_at: DateTime<Utc>,
+        account: Account,
+    },
+    Aggregate {
+        run_id: String,
+        started_at: DateTime<Utc>,
+    },
+}
+
+/// Why an account has no report: stored by its step at `<prefix>/<id>.error.json`.
+#[derive(Debug, Serialize, Deserialize)]
+struct Unscanned {
+    account: Account,
+    error: String,
+}
+
+/// Recognises an organisation step, if `payload` is one.
+pub fn parse(payload: &Value) -> Option<Result<Step, String>> {
+    let step = payload.get(ORGANIZATION_KEY)?;
+    Some(
+        serde_json::from_value::<Step>(step.clone())
+            .map_err(|e| format!("the organisation step is not valid: {e}"))
+            .and_then(|step| {
+                let (Step::List { run_id, .. }
+                | Step::Account { run_id, .. }
+                | Step::Aggregate { run_id, .. }) = &step;
+                check_run_id(run_id).map(|()| step)
+            }),
+    )
+}
+
+/// The run id names the run's keys: letters, digits, hyphens and underscores only (an
+/// execution's name may hold more).
+fn check_run_id(id: &str) -> Result<(), String> {
+    let fits = !id.is_empty()
+        && id.len() <= 80
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if fits {
+        Ok(())
+    } else {
+        Err(format!("the organisation step is not valid: run_id `{id}` must be 1 to 80 letters, digits, hyphens or underscores (name the execution so)"))
+    }
+}
+
+/// Where the run's account list and per-account outputs live:
+/// `scans/YYYY/MM/DD/<run-id>/`.
+fn run_prefix(started_at: DateTime<Utc>, run_id: &str) -> String {
+    format!("{}/", scan_key(started_at, run_id))
+}
+
+/// Answers one step.
+pub async fn handle(
+    settings: &Settings,
+    rules: &RuleSet,
+    step: Step,
+    event: &LambdaEvent<Value>,
+) -> Result<Value, Error> {
+    let session = Session::connect(&SessionOptions::default())
+        .await
+        .map_err(|e| fail(&e.0))?;
+    let s3 = session.s3_in(&session.default_region());
+    match step {
+        Step::List { run_id, started_at } => {
+            list(settings, &session, &s3, run_id, started_at).await
+        }
+        Step::Account {
+            run_id,
+            started_at,
+            account,
+        } => {
+            let deadline = collection_deadline(&event.context);
+            let run = (run_id.as_str(), started_at, deadline);
+            scan_one(settings, &session, &s3, rules, run, account).await
+        }
+        Step::Aggregate { run_id, started_at } => {
+            let run = Run {
+                scan_id: run_id,
+                caller_account: session.account_id.clone(),
+                source: "lambda".to_string(),
+                started_at,
+                finished_at: started_at,
+                rules_evaluated: rules.rules.len(),
+            };
+            aggregate(settings, &session, &s3, rules, run).await
+        }
+    }
+}
+
+/// Writes the organisation's active accounts as the Map's items: each the `account`
+/// event that scans it, the function's own account with its own credentials.
+async fn list(
+    settings: &Settings,
+    session: &Session,
+    s3: &aws_sdk_s3::Client,
+    run_id: String,
+    started_at: DateTime<Utc>,
+) -> Result<Value, Error> {
+    let listed = active_accounts(session, &[])
+        .await
+        .map_err(|e| fail(&e.0))?;
+    let items: Vec<Value> = listed
+        .into_iter()
+        .map(|(id, name)| {
+            let account = reached(session, id, Some(name), &settings.member_role);
+            let step = Step::Account {
+                run_id: run_id.clone(),
+                started_at,
+                account,
+            };
+            json!({ ORGANIZATION_KEY: step })
+        })
+        .collect();
+    let key = format!("{}accounts.json", run_prefix(started_at, &run_id));
+    let body = serde_json::to_vec(&items).map_err(|e| fail(&e.to_string()))?;
+    // Replaced, not refused: a retried step lists the same accounts again.
+    put(s3, &settings.bucket, &key, body, "application/json")
+        .await
+        .map_err(|e| {
+            fail(&format!(
+                "could not store s3://{}/{key}: {e}",
+                settings.bucket
+            ))
+        })?;
+    log(
+        "info",
+        "organisation accounts listed",
+        json!({"run_id": run_id, "accounts": items.len(), "key": key}),
+    );
+    Ok(json!({
+        "bucket": settings.bucket, "key": key, "accounts": items.len(),
+        "run_id": run_id, "started_at": started_at,
+    }))
+}
+
+/// Scans one account and stores its report and inventory under the run's prefix, or
+/// why it could not be scanned; fails only when nothing could be stored, so the
+/// machine retries.
+async fn scan_one(
+    settings: &Settings,
+    session: &Session,
+    s3: &aws_sdk_s3::Client,
+    rules: &RuleSet,
+    (run_id, started_at, deadline): (&str, DateTime<Utc>, tokio::time::Instant),
+    account: Account,
+) -> Result<Value, Error> {
+    // The stack's file, unapplied when unreadable: the aggregation warns of that once.
+    let (suppressions, _) = stored_suppressions(s3, &settings.bucket, rules).await;
+    let role = |arn: String| Role {
+        arn,
+        external_id: settings.member_external_id.clone(),
+        session_name: SESSION_NAME.to_string(),
+    };
+    let plan = Plan {
+        caller: session,
+        role: &role,
+        regions: settings.regions.clone(),
+        concurrency: 16,
+        account_concurrency: 1,
+        rules,
+        suppressions: &suppressions,
+        scan_id: run_id,
+        source: "lambda",
+        started_at,
+        deadline: Some(deadline),
+    };
+    let base = format!("{}{}", run_prefix(started_at, run_id), account.id);
+    let (key, body, answer) = match scan_account(&plan, &account, &Silent).await {
+        Ok((report, inventory)) => {
+            let inventory = serde_json::to_vec(&inventory).map_err(|e| fail(&e.to_string()))?;
+            let key = format!("{base}.inventory.json");
+            if let Err(e) = put(s3, &settings.bucket, &key, inventory, "application/json").await {
+                // The report matters more than the snapshot: it is still stored.
+                log(
+                    "error",
+                    &format!("could not store s3://{}/{key}: {e}", settings.bucket),
+                    json!({"run_id": run_id}),
+                );
+            }
+            let answer = json!({
+                "account_id": account.id, "scanned": true, "score": report.summary.score,
+                "failed": report.summary.failed_by_severity, "errors": report.errors.len(),
+                "incomplete": report.scan.incomplete,
+            });
+            let body = serde_json::to_vec(&report).map_err(|e| fail(&e.to_string()))?;
+            (format!("{base}.json"), body, answer)
+        }
+        Err(error) => {
+            log(
+                "error",
+                &format!("account {} was not scanned: {error}", account.id),
+                json!({"run_id": run_id}),
+            );
+            let answer = json!({"account_id": account.id, "scanned": false, "error": error});
+            let body = serde_json::to_vec(&Unscanned { account, error })
+                .map_err(|e| fail(&e.to_string()))?;
+            (format!("{base}.error.json"), body, answer)
+        }
+    };
+    put(s3, &settings.bucket, &key, body, "application/json")
+        .await
+        .map_err(|e| {
+            fail(&format!(
+                "could not store s3://{}/{key}: {e}",
+                settings.bucket
+            ))
+        })?;
+    Ok(answer)
+}
+
+/// One report of every listed account's outcome, stored at the run's
+/// `scans/YYYY/MM/DD/<run-id>.json` (and `.csv`), alerted once.
+async fn aggregate(
+    settings: &Settings,
+    session: &Session,
+    s3: &aws_sdk_s3::Client,
+    rules: &RuleSet,
+    mut run: Run,
+) -> Result<Value, Error> {
+    let clock = std::time::Instant::now();
+    let (_, unapplied) = stored_suppressions(s3, &settings.bucket, rules).await;
+    let prefix = run_prefix(run.started_at, &run.scan_id);
+    let list_key = format!("{prefix}accounts.json");
+    let text = read(s3, &settings.bucket, &list_key).await.map_err(|e| {
+        fail(&format!(
+            "cannot read the run's account list s3://{}/{list_key}: {e}",
+            settings.bucket
+        ))
+    })?;
+    let items: Vec<Value> = serde_json::from_str(&text).map_err(|e| {
+        fail(&format!(
+            "s3://{}/{list_key} is not an account list: {e}",
+            settings.bucket
+        ))
+    })?;
+    let mut outcomes = Vec::new();
+    for item in &items {
+        let Some(Ok(Step::Account { account, .. })) = parse(item) else {
+            return Err(fail(&format!(
+                "s3://{}/{list_key} holds an item that is not an account step: {item}",
+                settings.bucket
+            )));
+        };
+        let result = outcome(s3, &settings.bucket, &prefix, &account.id).await;
+        outcomes.push(Outcome { account, result });
+    }
+    run.finished_at = Utc::now();
+    let report = combine(run, outcomes);
+    let key = scan_key(report.scan.started_at, &report.scan.id);
+    let (stored, location) = store_report(s3, &settings.bucket, &key, &report, None).await?;
+    let undelivered = not_delivered(settings);
+    let problems = Problems {
+        stored,
+        suppressions: unapplied.as_deref(),
+        undelivered: &undelivered,
+    };
+    publish_alerts(settings, session, &report, &location, &problems).await;
+    for line in emf_lines(&report, &settings.suffix, clock.elapsed().as_secs_f64()) {
+        println!("{line}");
+    }
+    let unscanned: Vec<&str> = report
+        .accounts
+        .iter()
+        .filter(|a| a.error.is_some())
+        .map(|a| a.account_id.as_str())
+        .collect();
+    log(
+        "info",
+        "organisation scan complete",
+        json!({
+            "scan_id": report.scan.id, "accounts": report.accounts.len(), "unscanned": unscanned,
+            "score": report.summary.score, "failed": report.summary.failed_by_severity,
+            "stored": stored, "location": location,
+        }),
+    );
+    Ok(json!({
+        "scan_id": report.scan.id, "stored": stored, "location": location,
+        "accounts": report.accounts.len(), "unscanned": unscanned,
+    }))
+}
+
+/// An account's stored outcome: its report, the reason it has none, or that its item
+/// left nothing.
+async fn outcome(
+    s3: &aws_sdk_s3::Client,
+    bucket: &str,
+    prefix: &str,
+    id: &str,
+) -> Result<Report, String> {
+    let key = format!("{prefix}{id}.json");
+    match read(s3, bucket, &key).await {
+        Ok(text) => {
+            return serde_json::from_str(&text)
+                .map_err(|e| format!("its report s3://{bucket}/{key} cannot be read: {e}"))
+        }
+        Err(e) if !e.is(&["NoSuchKey"]) => {
+            return Err(format!(
+                "its report s3://{bucket}/{key} cannot be read: {e}"
+            ))
+        }
+        Err(_) => {}
+    }
+    let key = format!("{prefix}{id}.error.json");
+    match read(s3, bucket, &key).await {
+        Ok(text) => Err(serde_json::from_str::<Unscanned>(&text).map_or_else(
+            |e| format!("its outcome s3://{bucket}/{key} cannot be read: {e}"),
+            |u| u.error,
+        )),
+        Err(e) if e.is(&["NoSuchKey"]) => Err("its scan left no result: the state machine's item for it failed after its retries (the execution's Map run names the error)".to_string()),
+        Err(e) => Err(format!("its outcome s3://{bucket}/{key} cannot be read: {e}")),
+    }
+}
+
+/// The stack's opt-in deliveries an organisation run does not make yet, for the warning
+/// topic: each was asked for, and silence would read as done. (The findings history,
+/// always on, stays the single-account runs'; docs/organizations.md says so.)
+fn not_delivered(settings: &Settings) -> Vec<(&'static str, String)> {
+    let enabled = [
+        (settings.auto_remediate, "auto-remediate", "AutoRemediate"),
+        (
+            settings.security_hub_export,
+            "security-hub",
+            "SecurityHubExport",
+        ),
+        (settings.webhook.is_some(), "webhook", "WebhookSecretArn"),
+    ];
+    enabled
+        .into_iter()
+        .filter(|(on, _, _)| *on)
+        .map(|(_, kind, what)| {
+            (kind, format!("{what} is not applied to organisation runs yet: their reports are stored and alerted only."))
+        })
+        .collect()
+}

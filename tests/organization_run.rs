@@ -1,0 +1,392 @@
+//! The organisation run in AWS (`OrganizationScan`): the function's `list`, `account` and
+//! `aggregate` steps through the Lambda Runtime API harness against an emulated
+//! organisation (one member role denied by a recorded STS answer, one account whose
+//! item left nothing), and the deployed state machine executed by the emulator's Step
+//! Functions interpreter, whose payloads are then answered by the real function.
+
+mod common;
+
+use std::time::Duration;
+
+use common::lambda::{create_bucket_and_topic, invoke, messages};
+use common::*;
+use serde_json::{json, Value};
+
+const MANAGEMENT: &str = "123456789012";
+const ROLE: &str = "ComplianceScanRole";
+
+/// An organisation of the management account and `names`, each member with what
+/// `seed` (Python, given `name` and a client factory `member`) puts in it; their ids.
+fn organisation(emu: &Emulator, names: &[&str]) -> Value {
+    let out = emu.boto(&format!(
+        r#"
+org = client('organizations')
+org.create_organization(FeatureSet='ALL')
+ids = {{}}
+for name in {names}:
+    ids[name] = org.create_account(Email=name + '@example.com', AccountName=name)['CreateAccountStatus']['AccountId']
+c = client('sts').assume_role(RoleArn=f"arn:aws:iam::{{ids['prod']}}:role/{ROLE}", RoleSessionName='seed')['Credentials']
+s3 = boto3.client('s3', endpoint_url='{url}', region_name='us-east-1', aws_access_key_id=c['AccessKeyId'],
+    aws_secret_access_key=c['SecretAccessKey'], aws_session_token=c['SessionToken'], config=Config(s3={{'addressing_style': 'path'}}))
+s3.create_bucket(Bucket='prod-ledger-' + ids['prod'])
+print(json.dumps(ids))
+"#,
+        names = serde_json::to_string(names).unwrap(),
+        url = emu.url
+    ));
+    serde_json::from_str(out.trim()).unwrap()
+}
+
+/// A proxy answering the AssumeRole of `account`'s member role as STS answers a role
+/// whose trust policy does not name the caller (recorded from AWS).
+fn denying(emu: &Emulator, account: &str) -> Proxy {
+    let role = format!("arn:aws:iam::{account}:role/{ROLE}");
+    let body = format!(
+        "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\n  <Error>\n    <Type>Sender</Type>\n    <Code>AccessDenied</Code>\n    <Message>User: arn:aws:sts::{MANAGEMENT}:assumed-role/compliance-scanner-t/compliance-scanner-t is not authorized to perform: sts:AssumeRole on resource: {role}</Message>\n  </Error>\n  <RequestId>0d6c3a52-8f1e-4b7a-a3c9-5e2f1b7d4c80</RequestId>\n</ErrorResponse>\n"
+    );
+    Proxy::start(
+        &emu.url,
+        json!([{"action": "AssumeRole", "form": {"RoleArn": role}, "status": 403, "body": body}]),
+    )
+}
+
+fn step(body: Value) -> Value {
+    json!({ "compliance_organization": body })
+}
+
+fn object(emu: &Emulator, bucket: &str, key: &str) -> Value {
+    let text = emu.boto(&format!(
+        "print(client('s3').get_object(Bucket='{bucket}', Key='{key}')['Body'].read().decode())"
+    ));
+    serde_json::from_str(text.trim()).unwrap_or_else(|e| panic!("s3://{bucket}/{key}: {e}: {text}"))
+}
+
+fn keys(emu: &Emulator, bucket: &str) -> Vec<String> {
+    let out = emu.boto(&format!(
+        "print(json.dumps([o['Key'] for o in client('s3').list_objects_v2(Bucket='{bucket}').get('Contents', [])]))"
+    ));
+    serde_json::from_str(out.trim()).unwrap()
+}
+
+fn answer(answers: &[(String, String, Value)], n: usize) -> &Value {
+    let (_, kind, body) = &answers[n];
+    assert_eq!(kind, "response", "step {n} failed: {body}");
+    body
+}
+
+#[test]
+fn each_account_is_scanned_as_its_role_and_one_report_holds_them_all() {
+    let emu = Emulator::start();
+    create_bucket_and_topic(&emu);
+    let ids = organisation(&emu, &["prod", "dev", "audit"]);
+    let id = |name: &str| ids[name].as_str().unwrap().to_string();
+    let proxy = denying(&emu, &id("audit"));
+    let env = [("COMPLIANCE_SCAN_REGIONS", "us-east-1")];
+    let budget = Duration::from_secs(600);
+
+    let list =
+        step(json!({"step": "list", "run_id": "nightly-1", "started_at": "2026-12-03T06:00:00Z"}));
+    let (answers, _) = invoke(&proxy.url, vec![list], budget, &env);
+    let listed = answer(&answers, 0);
+    assert_eq!(listed["key"], "scans/2026/12/03/nightly-1/accounts.json");
+    assert_eq!(
+        listed["accounts"], 4,
+        "the management account and three members: {listed}"
+    );
+    let items = object(
+        &emu,
+        "compliance-reports-t",
+        "scans/2026/12/03/nightly-1/accounts.json",
+    );
+    let item_of = |account: &str| {
+        items
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["compliance_organization"]["account"]["id"] == account)
+            .unwrap_or_else(|| panic!("no item for {account}: {items}"))
+            .clone()
+    };
+    assert_eq!(
+        item_of(MANAGEMENT)["compliance_organization"]["account"]["role_arn"],
+        Value::Null,
+        "the function's own account is scanned with its own credentials"
+    );
+    assert_eq!(
+        item_of(&id("prod"))["compliance_organization"],
+        json!({"step": "account", "run_id": "nightly-1", "started_at": "2026-12-03T06:00:00Z",
+               "account": {"id": id("prod"), "name": "prod", "role_arn": format!("arn:aws:iam::{}:role/{ROLE}", id("prod"))}})
+    );
+
+    // dev's item never runs: as a Map item that failed after its retries leaves nothing.
+    let aggregate = step(
+        json!({"step": "aggregate", "run_id": "nightly-1", "started_at": "2026-12-03T06:00:00Z"}),
+    );
+    let events = vec![
+        item_of(&id("prod")),
+        item_of(&id("audit")),
+        item_of(MANAGEMENT),
+        aggregate,
+    ];
+    let (answers, _) = invoke(&proxy.url, events, budget, &env);
+    assert_eq!(answer(&answers, 0)["scanned"], true);
+    let denied = answer(&answers, 1);
+    assert_eq!(denied["scanned"], false);
+    assert!(
+        denied["error"].as_str().unwrap().contains("AccessDenied"),
+        "{denied}"
+    );
+    let done = answer(&answers, 3);
+    assert_eq!(
+        done["location"],
+        "s3://compliance-reports-t/scans/2026/12/03/nightly-1.json"
+    );
+    let mut unscanned = vec![id("audit"), id("dev")];
+    unscanned.sort();
+    assert_eq!(done["unscanned"], json!(unscanned));
+
+    let stored = keys(&emu, "compliance-reports-t");
+    for key in [
+        "scans/2026/12/03/nightly-1.json".to_string(),
+        "scans/2026/12/03/nightly-1.csv".to_string(),
+        format!("scans/2026/12/03/nightly-1/{}.json", id("prod")),
+        format!("scans/2026/12/03/nightly-1/{}.inventory.json", id("prod")),
+        format!("scans/2026/12/03/nightly-1/{}.error.json", id("audit")),
+    ] {
+        assert!(stored.contains(&key), "{key} not in {stored:?}");
+    }
+    let report = object(
+        &emu,
+        "compliance-reports-t",
+        "scans/2026/12/03/nightly-1.json",
+    );
+    assert_eq!(report["scan"]["id"], "nightly-1");
+    assert_eq!(report["scan"]["source"], "lambda");
+    let accounts = report["accounts"].as_array().unwrap();
+    assert_eq!(accounts.len(), 4);
+    let entry = |account: &str| {
+        accounts
+            .iter()
+            .find(|a| a["account_id"] == account)
+            .unwrap()
+    };
+    let audit_error = entry(&id("audit"))["error"].as_str().unwrap();
+    assert!(
+        audit_error.contains("AccessDenied") && audit_error.contains(&format!("role/{ROLE}")),
+        "{audit_error}"
+    );
+    assert!(
+        entry(&id("dev"))["error"]
+            .as_str()
+            .unwrap()
+            .contains("left no result"),
+        "{}",
+        entry(&id("dev"))
+    );
+    assert_eq!(entry(&id("prod"))["error"], Value::Null);
+    let ledger = format!("prod-ledger-{}", id("prod"));
+    let of_ledger: Vec<&Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["resource_id"] == ledger.as_str())
+        .collect();
+    assert!(!of_ledger.is_empty(), "the prod bucket is judged");
+    assert!(
+        of_ledger.iter().all(|f| f["account_id"] == id("prod")),
+        "{of_ledger:?}"
+    );
+    assert!(
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["account_id"] != id("audit")),
+        "a denied account has no findings at all"
+    );
+
+    // One alert and one warning for the whole run, naming the accounts not scanned.
+    let failing_high = ["critical", "high"]
+        .iter()
+        .map(|s| {
+            report["summary"]["failed_by_severity"][s]
+                .as_u64()
+                .unwrap_or(0)
+        })
+        .sum::<u64>();
+    assert!(failing_high > 0, "{}", report["summary"]);
+    assert_eq!(messages(&emu, "alerts").len(), 1);
+    let warnings = messages(&emu, "warnings");
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    let text = warnings[0]["Message"].as_str().unwrap();
+    assert!(
+        text.contains("2 of 4 account(s) were not scanned"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&id("audit")) && text.contains(&id("dev")),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_deployed_machine_lists_maps_every_account_and_aggregates_through_the_function() {
+    let emu = Emulator::start();
+    emu.boto(&format!(
+        r#"
+import urllib.request
+urllib.request.urlopen(urllib.request.Request("{}/moto-api/config", data=json.dumps({{"lambda": {{"use_docker": False}}}}).encode(), method="POST"))
+"#,
+        emu.url
+    ));
+    let ids = organisation(&emu, &["prod", "dev"]);
+    let out = run(compliance(&[
+        "deploy",
+        "--suffix",
+        "org-1",
+        "--endpoint-url",
+        &emu.url,
+        "--lambda-binary",
+        env!("CARGO_BIN_EXE_compliance"),
+        "--format",
+        "json",
+        "--organization-scan",
+        "true",
+        "--organization-concurrency",
+        "3",
+    ]));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let outputs = json_report(&out)["outputs"].clone();
+    let machine = outputs["StateMachineArn"]
+        .as_str()
+        .unwrap_or_else(|| panic!("the stack has a state machine: {outputs}"))
+        .to_string();
+    let bucket = outputs["ReportBucketName"].as_str().unwrap().to_string();
+    let described: Value = serde_json::from_str(
+        emu.boto(&format!(
+            r#"
+sfn, events = client('stepfunctions'), client('events')
+d = json.loads(sfn.describe_state_machine(stateMachineArn='{machine}')['definition'])
+targets = events.list_targets_by_rule(Rule='compliance-scheduled-org-1')['Targets']
+print(json.dumps({{"map": d['States']['ScanAccounts'], "targets": targets}}))
+"#
+        ))
+        .trim(),
+    )
+    .unwrap();
+    let map = &described["map"];
+    assert_eq!(map["MaxConcurrency"], 3);
+    assert_eq!(map["ToleratedFailurePercentage"], 10.0);
+    assert_eq!(
+        map["ItemProcessor"]["ProcessorConfig"]["Mode"],
+        "DISTRIBUTED"
+    );
+    let retried =
+        map["ItemProcessor"]["States"]["ScanAccount"]["Retry"][0]["ErrorEquals"].to_string();
+    assert!(
+        retried.contains("Lambda.TooManyRequestsException"),
+        "{retried}"
+    );
+    let targets = described["targets"].as_array().unwrap();
+    assert_eq!(
+        targets.len(),
+        1,
+        "the schedule starts the machine, not the function: {targets:?}"
+    );
+    assert_eq!(targets[0]["Arn"], machine.as_str());
+    assert!(targets[0]["RoleArn"]
+        .as_str()
+        .unwrap()
+        .ends_with(":role/compliance-schedule-org-1"));
+
+    let env = [
+        ("COMPLIANCE_REPORT_BUCKET", bucket.as_str()),
+        (
+            "COMPLIANCE_CRITICAL_TOPIC_ARN",
+            outputs["CriticalTopicArn"].as_str().unwrap(),
+        ),
+        (
+            "COMPLIANCE_WARNING_TOPIC_ARN",
+            outputs["WarningTopicArn"].as_str().unwrap(),
+        ),
+        ("COMPLIANCE_SCAN_REGIONS", "us-east-1"),
+    ];
+    let budget = Duration::from_secs(600);
+    let started_at = chrono::Utc::now().to_rfc3339();
+    let list = step(json!({"step": "list", "run_id": "org-run-1", "started_at": started_at}));
+    let (answers, _) = invoke(&emu.url, vec![list], budget, &env);
+    let listed = answer(&answers, 0).clone();
+    assert_eq!(listed["accounts"], 3);
+
+    // The machine's list task answers what the function answered; the other tasks are
+    // answered by the emulator with their own payloads, so the execution's output is the
+    // aggregation's payload.
+    let execution: Value = serde_json::from_str(emu.boto(&format!(
+        r#"
+import time, urllib.request
+body = json.dumps({{"results": [{answer}], "region": "us-east-1"}}).encode()
+urllib.request.urlopen(urllib.request.Request("{url}/moto-api/static/lambda-simple/response", data=body, method="POST"))
+sfn = client('stepfunctions')
+arn = sfn.start_execution(stateMachineArn='{machine}', name='org-run-1')['executionArn']
+for _ in range(120):
+    d = sfn.describe_execution(executionArn=arn)
+    if d['status'] != 'RUNNING':
+        break
+    time.sleep(0.5)
+runs = sfn.list_map_runs(executionArn=arn)['mapRuns']
+counts = [sfn.describe_map_run(mapRunArn=r['mapRunArn'])['itemCounts'] for r in runs]
+scheduled = [json.loads(e['taskScheduledEventDetails']['parameters'])['Payload']
+             for e in sfn.get_execution_history(executionArn=arn)['events'] if e['type'] == 'TaskScheduled']
+print(json.dumps({{"status": d['status'], "output": json.loads(d.get('output', 'null')), "cause": d.get('cause'), "counts": counts, "scheduled": scheduled}}))
+"#,
+        answer = serde_json::to_string(&listed.to_string()).unwrap(),
+        url = emu.url,
+    )).trim()).unwrap();
+    assert_eq!(execution["status"], "SUCCEEDED", "{execution}");
+    let counts = &execution["counts"][0];
+    assert_eq!(
+        (counts["total"].as_u64(), counts["succeeded"].as_u64()),
+        (Some(3), Some(3)),
+        "one item per listed account: {execution}"
+    );
+    let list_payload = &execution["scheduled"][0];
+    assert_eq!(list_payload["compliance_organization"]["step"], "list");
+    assert_eq!(
+        list_payload["compliance_organization"]["run_id"],
+        "org-run-1"
+    );
+    let aggregate = execution["output"].clone();
+    assert_eq!(
+        aggregate,
+        step(
+            json!({"step": "aggregate", "run_id": "org-run-1", "started_at": listed["started_at"]})
+        ),
+    );
+
+    // The payloads the machine sent, answered by the function.
+    let items = object(&emu, &bucket, listed["key"].as_str().unwrap());
+    let mut events = vec![list_payload.clone()];
+    events.extend(items.as_array().unwrap().iter().cloned());
+    events.push(aggregate);
+    let (answers, _) = invoke(&emu.url, events, budget, &env);
+    assert_eq!(answer(&answers, 0)["key"], listed["key"]);
+    let done = answer(&answers, 4);
+    assert_eq!(done["accounts"], 3);
+    assert_eq!(done["unscanned"], json!([]));
+    let location = done["location"].as_str().unwrap();
+    let key = location.strip_prefix(&format!("s3://{bucket}/")).unwrap();
+    let report = object(&emu, &bucket, key);
+    let scanned: Vec<&str> = report["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["account_id"].as_str().unwrap())
+        .collect();
+    let mut expected = vec![
+        MANAGEMENT,
+        ids["prod"].as_str().unwrap(),
+        ids["dev"].as_str().unwrap(),
+    ];
+    expected.sort();
+    assert_eq!(scanned, expected);
+}
