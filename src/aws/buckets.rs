@@ -125,17 +125,18 @@ pub async fn stored_reports(
         .flat_map(|page| page.contents())
         .filter_map(|o| o.key())
     {
-        // `scans/YYYY/MM/DD/<id>.json`: an organisation run's per-account parts, one
-        // level deeper, are in its own report already.
-        let is_report = key.ends_with(".json")
-            && !key.ends_with(".inventory.json")
-            && key.matches('/').count() == 4;
-        if !is_report || after.as_deref().is_some_and(|a| key < a) {
+        if !is_report(key) || after.as_deref().is_some_and(|a| key < a) {
             continue;
         }
         reports.push((format!("s3://{bucket}/{key}"), read(s3, bucket, key).await?));
     }
     Ok(reports)
+}
+
+/// Whether `key` is a stored report, `scans/YYYY/MM/DD/<id>.json`: not its inventory,
+/// nor an organisation run's per-account parts one level deeper (already in its report).
+fn is_report(key: &str) -> bool {
+    key.ends_with(".json") && !key.ends_with(".inventory.json") && key.matches('/').count() == 4
 }
 
 /// The text of the object at `key`.
@@ -195,4 +196,21 @@ async fn write(
         .send()
         .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn only_a_run_s_own_report_is_a_stored_report() {
+        assert!(super::is_report("scans/2026/12/03/nightly-1.json"));
+        for not in [
+            "scans/2026/12/03/nightly-1.csv",
+            "scans/2026/12/03/nightly-1.inventory.json",
+            "scans/2026/12/03/nightly-1/accounts.json",
+            "scans/2026/12/03/nightly-1/111122223333.json",
+            "scans/2026/12/03/nightly-1/111122223333.error.json",
+        ] {
+            assert!(!super::is_report(not), "{not}");
+        }
+    }
 }

@@ -380,3 +380,70 @@ fn not_delivered(settings: &Settings) -> Vec<(&'static str, String)> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_machine_s_payloads_are_recognised_and_round_trip() {
+        let started_at = "2026-12-03T06:00:00Z".parse().unwrap();
+        let account = Account {
+            id: "111122223333".into(),
+            name: Some("prod".into()),
+            role_arn: Some("arn:aws:iam::111122223333:role/ComplianceScanRole".into()),
+        };
+        for step in [
+            Step::List {
+                run_id: "r-1".into(),
+                started_at,
+            },
+            Step::Account {
+                run_id: "r-1".into(),
+                started_at,
+                account,
+            },
+            Step::Aggregate {
+                run_id: "r-1".into(),
+                started_at,
+            },
+        ] {
+            let payload = json!({ ORGANIZATION_KEY: step });
+            assert_eq!(parse(&payload), Some(Ok(step)));
+        }
+        // `$$.Execution.StartTime` as Step Functions writes it.
+        let payload = json!({ORGANIZATION_KEY: {"step": "list", "run_id": "8f1d-aa", "started_at": "2026-12-03T17:16:25.388Z"}});
+        assert!(matches!(parse(&payload), Some(Ok(Step::List { .. }))));
+        assert_eq!(
+            parse(&json!({"source": "aws.events"})),
+            None,
+            "other events are not steps"
+        );
+    }
+
+    #[test]
+    fn a_step_that_cannot_place_its_objects_is_refused_with_the_reason() {
+        let step = |run_id: &str| json!({ORGANIZATION_KEY: {"step": "aggregate", "run_id": run_id, "started_at": "2026-12-03T06:00:00Z"}});
+        for bad in ["../x", "a/b", "", &"x".repeat(81)] {
+            let e = parse(&step(bad)).unwrap().unwrap_err();
+            assert!(e.contains("must be 1 to 80 letters"), "{bad}: {e}");
+        }
+        let e = parse(&json!({ORGANIZATION_KEY: {"step": "merge", "run_id": "r"}}))
+            .unwrap()
+            .unwrap_err();
+        assert!(e.contains("unknown variant `merge`"), "{e}");
+    }
+
+    #[test]
+    fn an_opted_in_delivery_an_organisation_run_skips_is_named() {
+        let bucket = |name: &str| (name == "COMPLIANCE_REPORT_BUCKET").then(|| "b".to_string());
+        let mut settings = Settings::from_vars(bucket).unwrap();
+        assert!(not_delivered(&settings).is_empty());
+        settings.auto_remediate = true;
+        let skipped = not_delivered(&settings);
+        assert_eq!(skipped.len(), 1);
+        assert!(skipped[0]
+            .1
+            .starts_with("AutoRemediate is not applied to organisation runs"));
+    }
+}

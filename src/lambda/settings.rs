@@ -36,7 +36,12 @@ pub struct Settings {
 
 impl Settings {
     pub fn from_env() -> Result<Settings, Fatal> {
-        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        Settings::from_vars(|name| std::env::var(name).ok())
+    }
+
+    /// The settings from the variables `get` gives (an empty one is unset).
+    pub fn from_vars(get: impl Fn(&str) -> Option<String>) -> Result<Settings, Fatal> {
+        let var = |name: &str| get(name).filter(|v| !v.is_empty());
         Ok(Settings {
             bucket: var("COMPLIANCE_REPORT_BUCKET")
                 .ok_or_else(|| Fatal::new("COMPLIANCE_REPORT_BUCKET is not set: deploy the function with `compliance deploy`"))?,
