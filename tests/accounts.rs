@@ -510,7 +510,8 @@ fn bad_account_flags_are_one_sentence_and_exit_2() {
     let file = dir.join("inventory.json");
     write(&file, "keep me");
     let url = org.emu.url.as_str();
-    let cases: [(&[&str], &str); 5] = [
+    let cases: [(&[&str], &str); 6] = [
+        (&["--organization"], "--organization needs --role-name"),
         (
             &["--accounts", "12345", "--role-name", ROLE],
             "is not an AWS account id",

@@ -17,3 +17,4 @@ pub mod scanner;
 pub mod security_hub;
 pub mod session;
 pub mod stack;
+pub mod state_machine;

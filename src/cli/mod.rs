@@ -106,19 +106,25 @@ pub struct AccountArgs {
     #[arg(long, value_name = "ID,ID…", value_delimiter = ',', value_parser = parse_account_id, requires = "role_name", conflicts_with_all = SEVERAL_CONFLICTS)]
     pub accounts: Vec<String>,
     /// Scan every active account of the organisation (run from its management account
-    /// or a delegated administrator), assuming --role-name in each.
-    #[arg(long, requires = "role_name", conflicts_with_all = SEVERAL_CONFLICTS)]
+    /// or a delegated administrator), assuming --role-name in each; with --remote, start
+    /// the deployed stack's organisation run instead (its MemberRoleName, ScanRegions).
+    #[arg(long, conflicts_with_all = ORGANIZATION_CONFLICTS)]
     pub organization: bool,
     /// With --organization: only the accounts under this organizational unit, at any
     /// depth (repeatable).
-    #[arg(long = "ou", value_name = "OU_ID", requires = "organization")]
+    #[arg(
+        long = "ou",
+        value_name = "OU_ID",
+        requires = "organization",
+        conflicts_with = "remote"
+    )]
     pub ous: Vec<String>,
     /// With --organization: leave this account out (repeatable).
-    #[arg(long = "exclude-account", value_name = "ID", value_parser = parse_account_id, requires = "organization")]
+    #[arg(long = "exclude-account", value_name = "ID", value_parser = parse_account_id, requires = "organization", conflicts_with = "remote")]
     pub excluded: Vec<String>,
     /// The role assumed in each account (`arn:<partition>:iam::<id>:role/NAME`); the
     /// caller's own account is scanned with the caller's credentials.
-    #[arg(long, value_name = "NAME", value_parser = parse_role_name, requires = "several")]
+    #[arg(long, value_name = "NAME", value_parser = parse_role_name, requires = "several", conflicts_with = "remote")]
     pub role_name: Option<String>,
     /// Accounts scanned at once, each with its regions and --concurrency calls.
     #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
@@ -133,6 +139,15 @@ const SEVERAL_CONFLICTS: [&str; 6] = [
     "inventory",
     "stack",
     "remote",
+    "security_hub",
+];
+
+/// `--organization` is also the deployed stack's organisation run (with `--remote`).
+const ORGANIZATION_CONFLICTS: [&str; 5] = [
+    "role_arn",
+    "templates",
+    "inventory",
+    "stack",
     "security_hub",
 ];
 
@@ -254,8 +269,12 @@ pub struct ScanArgs {
     #[arg(long, value_name = "SUFFIX", requires = "remote")]
     pub suffix: Option<String>,
     /// With --remote: send the on-demand scan event instead of waiting; prints the scan id.
-    #[arg(long = "async", requires = "remote")]
+    #[arg(long = "async", requires = "remote", conflicts_with = "organization")]
     pub asynchronous: bool,
+    /// With --remote --organization: follow the organisation run to its end and print its
+    /// report (without it, the run id is printed once the run is started).
+    #[arg(long, requires = "remote", requires = "organization")]
+    pub wait: bool,
     /// Import the failed findings into Security Hub in each region scanned (the account's
     /// own product), archiving there the ones this scan no longer finds failing.
     #[arg(long, conflicts_with_all = ["templates", "inventory", "remote", "list_rules"])]

@@ -10,6 +10,7 @@ pub mod member_role;
 pub mod notify;
 pub mod remediate;
 pub mod remote;
+mod remote_organization;
 pub mod report;
 pub mod scan;
 pub mod shell;

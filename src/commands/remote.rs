@@ -22,6 +22,9 @@ use crate::stack::{Suffix, SCANS_PREFIX};
 
 pub async fn run(args: ScanArgs) -> Result<ExitCode, Fatal> {
     let suffix = Suffix::parse(args.suffix.as_deref().unwrap_or_default()).map_err(Fatal::new)?;
+    if args.several.organization {
+        return super::remote_organization::run(args, suffix).await;
+    }
     // Unknown rule ids and bad suppression files are refused here, before any call.
     let (rules, suppressions) = select_rules(&args)?;
     let baseline = load_baseline(&args).await?;
@@ -104,7 +107,7 @@ pub async fn run(args: ScanArgs) -> Result<ExitCode, Fatal> {
 }
 
 /// The report at `s3://bucket/key`, checked as `report` checks a file.
-async fn read_stored(session: &Session, location: &str) -> Result<Report, Fatal> {
+pub(super) async fn read_stored(session: &Session, location: &str) -> Result<Report, Fatal> {
     let (bucket, key) = location
         .strip_prefix("s3://")
         .and_then(|rest| rest.split_once('/'))

@@ -45,6 +45,9 @@ pub async fn run(args: ScanArgs) -> Result<ExitCode, Fatal> {
         return Ok(ExitCode::SUCCESS);
     }
     let several = args.several.organization || !args.several.accounts.is_empty();
+    if args.several.organization && args.several.role_name.is_none() {
+        return Err(Fatal::new("--organization needs --role-name: the role to assume in each account (or --remote --suffix S to start the deployed stack's organisation run)"));
+    }
     if let Some(path) = &args.output {
         check_writable(path)?;
     }

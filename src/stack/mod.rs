@@ -33,7 +33,6 @@ pub const SUPPRESSIONS_KEY: &str = "config/suppressions.yaml";
 pub const FAILING_KEY: &str = "state/failing.json";
 
 /// The key prefix of one stored scan's outputs, dated the day it started.
-#[cfg(feature = "lambda")]
 pub fn scan_key(started_at: chrono::DateTime<chrono::Utc>, scan_id: &str) -> String {
     format!("{SCANS_PREFIX}{}/{scan_id}", started_at.format("%Y/%m/%d"))
 }
@@ -169,6 +168,11 @@ impl Suffix {
     /// The scanner Lambda's name, as the template names it.
     pub fn function_name(&self) -> String {
         format!("compliance-scanner-{}", self.0)
+    }
+
+    /// The organisation run's state machine (`OrganizationScan`), as the template names it.
+    pub fn state_machine_name(&self) -> String {
+        format!("compliance-organization-{}", self.0)
     }
 }
 
