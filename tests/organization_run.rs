@@ -15,8 +15,8 @@ use serde_json::{json, Value};
 const MANAGEMENT: &str = "123456789012";
 const ROLE: &str = "ComplianceScanRole";
 
-/// An organisation of the management account and `names`, each member with what
-/// `seed` (Python, given `name` and a client factory `member`) puts in it; their ids.
+/// An organisation of the management account and `names` (`prod` holding a bucket;
+/// `prod` and `audit` in the OU `ou`); their ids.
 fn organisation(emu: &Emulator, names: &[&str]) -> Value {
     let out = emu.boto(&format!(
         r#"
@@ -25,6 +25,11 @@ org.create_organization(FeatureSet='ALL')
 ids = {{}}
 for name in {names}:
     ids[name] = org.create_account(Email=name + '@example.com', AccountName=name)['CreateAccountStatus']['AccountId']
+root = org.list_roots()['Roots'][0]['Id']
+ids['ou'] = org.create_organizational_unit(ParentId=root, Name='regulated')['OrganizationalUnit']['Id']
+for name in ['prod', 'audit']:
+    if name in ids:
+        org.move_account(AccountId=ids[name], SourceParentId=root, DestinationParentId=ids['ou'])
 c = client('sts').assume_role(RoleArn=f"arn:aws:iam::{{ids['prod']}}:role/{ROLE}", RoleSessionName='seed')['Credentials']
 s3 = boto3.client('s3', endpoint_url='{url}', region_name='us-east-1', aws_access_key_id=c['AccessKeyId'],
     aws_secret_access_key=c['SecretAccessKey'], aws_session_token=c['SessionToken'], config=Config(s3={{'addressing_style': 'path'}}))
@@ -116,6 +121,28 @@ fn each_account_is_scanned_as_its_role_and_one_report_holds_them_all() {
         item_of(&id("prod"))["compliance_organization"],
         json!({"step": "account", "run_id": "nightly-1", "started_at": "2026-12-03T06:00:00Z",
                "account": {"id": id("prod"), "name": "prod", "role_arn": format!("arn:aws:iam::{}:role/{ROLE}", id("prod"))}})
+    );
+
+    // The stack's OrganizationUnits and ExcludedAccounts narrow the list.
+    let narrowed =
+        step(json!({"step": "list", "run_id": "narrow-1", "started_at": "2026-12-03T06:00:00Z"}));
+    let ou = id("ou");
+    let audit = id("audit");
+    let narrowing = [
+        ("COMPLIANCE_SCAN_REGIONS", "us-east-1"),
+        ("COMPLIANCE_ORGANIZATION_UNITS", ou.as_str()),
+        ("COMPLIANCE_EXCLUDED_ACCOUNTS", audit.as_str()),
+    ];
+    let (answers, _) = invoke(&proxy.url, vec![narrowed], budget, &narrowing);
+    assert_eq!(answer(&answers, 0)["accounts"], 1);
+    let only = object(
+        &emu,
+        "compliance-reports-t",
+        "scans/2026/12/03/narrow-1/accounts.json",
+    );
+    assert_eq!(
+        only[0]["compliance_organization"]["account"]["id"],
+        id("prod")
     );
 
     // dev's item never runs: as a Map item that failed after its retries leaves nothing.
@@ -321,11 +348,10 @@ print(json.dumps({{"map": d['States']['ScanAccounts'], "targets": targets}}))
     // The machine's list task answers what the function answered; the other tasks are
     // answered by the emulator with their own payloads, so the execution's output is the
     // aggregation's payload.
+    queue(&emu, &[listed.to_string()]);
     let execution: Value = serde_json::from_str(emu.boto(&format!(
         r#"
-import time, urllib.request
-body = json.dumps({{"results": [{answer}], "region": "us-east-1"}}).encode()
-urllib.request.urlopen(urllib.request.Request("{url}/moto-api/static/lambda-simple/response", data=body, method="POST"))
+import time
 sfn = client('stepfunctions')
 arn = sfn.start_execution(stateMachineArn='{machine}', name='org-run-1')['executionArn']
 for _ in range(120):
@@ -338,9 +364,7 @@ counts = [sfn.describe_map_run(mapRunArn=r['mapRunArn'])['itemCounts'] for r in 
 scheduled = [json.loads(e['taskScheduledEventDetails']['parameters'])['Payload']
              for e in sfn.get_execution_history(executionArn=arn)['events'] if e['type'] == 'TaskScheduled']
 print(json.dumps({{"status": d['status'], "output": json.loads(d.get('output', 'null')), "cause": d.get('cause'), "counts": counts, "scheduled": scheduled}}))
-"#,
-        answer = serde_json::to_string(&listed.to_string()).unwrap(),
-        url = emu.url,
+"#
     )).trim()).unwrap();
     assert_eq!(execution["status"], "SUCCEEDED", "{execution}");
     let counts = &execution["counts"][0];
@@ -389,4 +413,103 @@ print(json.dumps({{"status": d['status'], "output": json.loads(d.get('output', '
     ];
     expected.sort();
     assert_eq!(scanned, expected);
+
+    // `scan --remote --organization --wait` starts a run and prints the report its
+    // aggregation names: the function's answers, replayed in the order the machine asks.
+    let replayed: Vec<String> = answers
+        .iter()
+        .map(|(_, _, body)| body.to_string())
+        .collect();
+    queue(&emu, &replayed);
+    let remote = |extra: &[&str]| {
+        let mut args = vec![
+            "scan",
+            "--remote",
+            "--organization",
+            "--endpoint-url",
+            &emu.url,
+            "--format",
+            "json",
+            "--fail-on",
+            "none",
+            // moto answers ListFunctions for the stack's own function with null subnet
+            // ids (its CloudFormation's gap), which the SDK refuses: rightly an ERROR.
+            "--accept-errors",
+        ];
+        args.extend_from_slice(extra);
+        run(compliance(&args))
+    };
+    let out = remote(&["--suffix", "org-1", "--wait"]);
+    let printed = json_report(&out);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(printed["scan"]["id"], "org-run-1");
+    assert_eq!(printed["accounts"].as_array().unwrap().len(), 3);
+    let err = stderr(&out);
+    assert!(
+        err.contains("started the organisation run") && err.contains("the run is SUCCEEDED"),
+        "{err}"
+    );
+
+    // A run whose Map failed still aggregates, then ends failed; with no report stored
+    // under its id, `--wait` says how it ended. (Here the list names no object.)
+    let broken = json!({"bucket": bucket, "key": "scans/none.json", "run_id": "x", "started_at": listed["started_at"]});
+    queue(&emu, &[broken.to_string(), "{}".to_string()]);
+    let out = remote(&["--suffix", "org-1", "--wait"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("ended FAILED (TooManyAccountsFailed") && err.contains("and left no report"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty());
+
+    // Without --wait the run id is printed once the run is started.
+    queue(&emu, &replayed);
+    let out = remote(&["--suffix", "org-1"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let run_id = stdout(&out).trim().to_string();
+    assert_eq!(run_id.len(), 36, "{run_id}");
+
+    // A narrower scan would be ignored by the stack's run, and a stack without one has
+    // none to start: one sentence each, exit 2, nothing started.
+    let executions = || {
+        emu.boto(&format!(
+            "print(len(client('stepfunctions').list_executions(stateMachineArn='{machine}')['executions']))"
+        ))
+    };
+    let before = executions();
+    let out = remote(&[
+        "--suffix",
+        "org-1",
+        "--rule",
+        "s3-bucket-versioning-enabled",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("--rule cannot narrow `scan --remote --organization`"),
+        "{}",
+        stderr(&out)
+    );
+    let out = remote(&["--suffix", "nope"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("has no organisation run: deploy it with"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(out.stdout.is_empty());
+    assert_eq!(executions(), before);
+}
+
+/// Queues the Lambda answers the emulator gives the machine's tasks, in order.
+fn queue(emu: &Emulator, answers: &[String]) {
+    emu.boto(&format!(
+        r#"
+import urllib.request
+body = json.dumps({{"results": {answers}, "region": "us-east-1"}}).encode()
+urllib.request.urlopen(urllib.request.Request("{url}/moto-api/static/lambda-simple/response", data=body, method="POST"))
+"#,
+        answers = serde_json::to_string(answers).unwrap(),
+        url = emu.url,
+    ));
 }

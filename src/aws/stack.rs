@@ -217,6 +217,28 @@ impl Stack {
         Ok(())
     }
 
+    /// A stack a failed create left in `ROLLBACK_COMPLETE` can only be deleted: deletes
+    /// it (saying so, following its events) so it can be created again. `true` when it
+    /// did; any other stack is left as it is.
+    pub async fn delete_failed_create(
+        &self,
+        state: &StackState,
+        say: &dyn Fn(&str),
+        progress: &dyn Fn(&str),
+    ) -> Result<bool, CallError> {
+        if state.status != "ROLLBACK_COMPLETE" {
+            return Ok(false);
+        }
+        say(&format!(
+            "stack {} is in ROLLBACK_COMPLETE after a failed create; deleting it and creating it again",
+            self.name
+        ));
+        let since = Utc::now();
+        self.delete().await?;
+        self.wait(since, progress).await?;
+        Ok(true)
+    }
+
     /// Polls until the stack leaves every `*_IN_PROGRESS` status (or disappears, `None`),
     /// passing each new event since `since` to `progress`.
     pub async fn wait(

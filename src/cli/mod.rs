@@ -115,6 +115,7 @@ pub struct AccountArgs {
     #[arg(
         long = "ou",
         value_name = "OU_ID",
+        value_parser = parse_parent_id,
         requires = "organization",
         conflicts_with = "remote"
     )]
@@ -330,7 +331,7 @@ pub struct DeployArgs {
     /// Deploy, instead of the scanner, the read-only scan role a member account gives
     /// the security account's scanner (stack `compliance-member-role`, from
     /// infra/member-role.yaml).
-    #[arg(long, requires = "trusted_account", conflicts_with_all = ["suffix", "alert_email", "schedule", "lambda_binary", "suppressions", "dry_run", "organization_scan", "organization_concurrency", "tolerated_failure_percentage"])]
+    #[arg(long, requires = "trusted_account", conflicts_with_all = ["suffix", "alert_email", "schedule", "lambda_binary", "suppressions", "dry_run", "organization_scan", "organization_units", "excluded_accounts", "organization_concurrency", "tolerated_failure_percentage"])]
     pub member_role: bool,
     /// The regions the scheduled scan covers (the stack's ScanRegions): a comma-separated
     /// list, or `all` for every region enabled in the account; default: the stack's.
@@ -386,6 +387,14 @@ pub struct DeployArgs {
     /// the member role in each account (docs/organizations.md).
     #[arg(long, value_name = "BOOL", action = clap::ArgAction::Set)]
     pub organization_scan: Option<bool>,
+    /// The organisational units (or root) an organisation run covers, at any depth,
+    /// comma-separated (`OrganizationUnits`; "" for the whole organisation, the default).
+    #[arg(long, value_name = "OU_ID,…", value_parser = |raw: &str| parse_list(raw, parse_parent_id))]
+    pub organization_units: Option<String>,
+    /// Accounts an organisation run leaves out, comma-separated (`ExcludedAccounts`; ""
+    /// for none, the default).
+    #[arg(long, value_name = "ID,…", value_parser = |raw: &str| parse_list(raw, parse_account_id))]
+    pub excluded_accounts: Option<String>,
     /// Accounts an organisation run scans at once (`OrganizationMaxConcurrency`, also the
     /// function's reserved concurrency; default: the stack's, else 10).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1000))]

@@ -42,6 +42,40 @@ pub fn parse_account_id(raw: &str) -> Result<String, String> {
     }
 }
 
+/// An organisation root (`r-…`) or organizational unit (`ou-…-…`) id, as Organizations
+/// writes them.
+pub fn parse_parent_id(raw: &str) -> Result<String, String> {
+    let id = raw.trim();
+    let part = |s: &str, min: usize| {
+        s.len() >= min
+            && s.len() <= 32
+            && s.bytes()
+                .all(|b| b.is_ascii_digit() || b.is_ascii_lowercase())
+    };
+    let fits = match id.split('-').collect::<Vec<_>>()[..] {
+        ["r", root] => part(root, 4),
+        ["ou", root, unit] => part(root, 4) && part(unit, 8),
+        _ => false,
+    };
+    if fits {
+        Ok(id.to_string())
+    } else {
+        Err(format!(
+            "{raw:?} is not an organizational unit id (ou-ab12-cd34ef56) or a root id (r-ab12)"
+        ))
+    }
+}
+
+/// A comma-separated list each of whose items `item` accepts, or `""` for none (which
+/// clears a stack's list); given back joined by commas.
+pub fn parse_list(raw: &str, item: fn(&str) -> Result<String, String>) -> Result<String, String> {
+    if raw.trim().is_empty() {
+        return Ok(String::new());
+    }
+    let items: Result<Vec<String>, String> = raw.split(',').map(item).collect();
+    Ok(items?.join(","))
+}
+
 /// A role's name, with its path if any (`audit/ComplianceScan`): IAM's characters.
 pub fn parse_role_name(raw: &str) -> Result<String, String> {
     let name_chars = |s: &str| {
@@ -126,4 +160,29 @@ pub fn parse_tag(s: &str) -> Result<(String, String), String> {
 pub fn parse_date(s: &str) -> Result<chrono::NaiveDate, String> {
     chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
         .map_err(|_| format!("`{s}` is not a date like 2026-11-23"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parents_are_organizations_ids_and_lists_may_be_emptied() {
+        assert!(parse_parent_id("ou-ab12-cd34ef56").is_ok());
+        assert!(parse_parent_id("r-ab12").is_ok());
+        for bad in ["ou-ab12", "OU-AB12-CD34EF56", "ab12", "ou-ab12-cd34ef56/x"] {
+            assert!(
+                parse_parent_id(bad)
+                    .unwrap_err()
+                    .contains("is not an organizational unit id"),
+                "{bad}"
+            );
+        }
+        assert_eq!(parse_list("", parse_account_id).unwrap(), "");
+        assert_eq!(
+            parse_list("111122223333, 444455556666", parse_account_id).unwrap(),
+            "111122223333,444455556666"
+        );
+        assert!(parse_list("111122223333,12", parse_account_id).is_err());
+    }
 }

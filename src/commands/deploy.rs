@@ -63,14 +63,12 @@ pub async fn run(args: DeployArgs) -> Result<ExitCode, Fatal> {
                 stack.name, state.status
             )));
         }
-        if !args.dry_run && state.status == "ROLLBACK_COMPLETE" {
-            say(&format!(
-                "stack {} is in ROLLBACK_COMPLETE after a failed create; deleting it and creating it again",
-                stack.name
-            ));
-            let since = Utc::now();
-            stack.delete().await.map_err(fail)?;
-            stack.wait(since, &say_event).await.map_err(fail)?;
+        if !args.dry_run
+            && stack
+                .delete_failed_create(state, &say, &say_event)
+                .await
+                .map_err(fail)?
+        {
             existing = None;
         } else if !state.succeeded()
             && state.status != "UPDATE_ROLLBACK_COMPLETE"
@@ -194,7 +192,7 @@ fn parameters(
     code_key: Option<&str>,
 ) -> Vec<Param> {
     let today = Utc::now().format("%Y-%m-%d").to_string();
-    let chosen: [(&'static str, Option<String>); 24] = [
+    let chosen: [(&'static str, Option<String>); 26] = [
         ("EnvironmentSuffix", Some(suffix.to_string())),
         ("AlertEmail", args.alert_email.clone()),
         ("ScheduleExpression", args.schedule.clone()),
@@ -213,6 +211,8 @@ fn parameters(
             args.organization_scan.map(|b| b.to_string()),
         ),
         ("MemberRoleName", args.member_role_name.clone()),
+        ("OrganizationUnits", args.organization_units.clone()),
+        ("ExcludedAccounts", args.excluded_accounts.clone()),
         ("MemberRoleExternalId", args.trusted_external_id.clone()),
         (
             "OrganizationMaxConcurrency",

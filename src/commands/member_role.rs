@@ -47,14 +47,11 @@ pub async fn run(args: DeployArgs) -> Result<ExitCode, Fatal> {
                 stack.name, state.status
             )));
         }
-        if state.status == "ROLLBACK_COMPLETE" {
-            say(&format!(
-                "stack {} is in ROLLBACK_COMPLETE after a failed create; deleting it and creating it again",
-                stack.name
-            ));
-            let since = Utc::now();
-            stack.delete().await.map_err(fail)?;
-            stack.wait(since, &event).await.map_err(fail)?;
+        if stack
+            .delete_failed_create(state, &say, &event)
+            .await
+            .map_err(fail)?
+        {
             existing = None;
         }
     }

@@ -14,6 +14,7 @@ use serde_json::Value;
 use super::common::{compare, deliver, load_baseline, select_rules, warn_suppressions};
 use super::remote::read_stored;
 use crate::aws::session::Session;
+use crate::aws::stack::Stack;
 use crate::aws::state_machine::{describe, start};
 use crate::cli::ScanArgs;
 use crate::engine::suppress;
@@ -85,13 +86,17 @@ pub async fn run(args: ScanArgs, suffix: Suffix) -> Result<ExitCode, Fatal> {
                 .and_then(Value::as_str)
                 .map(str::to_string)
         });
-    let bucket = format!("compliance-reports-{suffix}-{}", session.account_id);
-    let location = named.unwrap_or_else(|| {
-        format!(
-            "s3://{bucket}/{}.json",
-            scan_key(progress.started_at, &run_id)
-        )
-    });
+    let location = match named {
+        Some(location) => location,
+        None => {
+            let stack = Stack::new(&session, &suffix.stack_name());
+            let bucket = stack.report_bucket().await.map_err(Fatal::new)?;
+            format!(
+                "s3://{bucket}/{}.json",
+                scan_key(progress.started_at, &run_id)
+            )
+        }
+    };
     let failed = progress.status != ExecutionStatus::Succeeded;
     let ended = format!(
         "the organisation run {run_id} ended {}{}",

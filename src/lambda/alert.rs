@@ -58,13 +58,28 @@ pub fn alert(report: &Report, threshold: Severity, location: &str) -> Option<Ale
     });
 
     let mut message = format!(
-        "{} failed finding(s) at or above {threshold} in account {} ({}).\n\nScore: {}\nFailed by severity: {}\n\nTop failing rules:\n",
+        "{} failed finding(s) at or above {threshold} in {} ({}).\n\nScore: {}\nFailed by severity: {}\n",
         failing.len(),
-        scan.account_id,
+        scope(report),
         scan.regions.join(", "),
-        report.summary.score.map_or("n/a".to_string(), |s| format!("{s:.1}%")),
+        score(report.summary.score),
         counts.join(", "),
     );
+    if !report.accounts.is_empty() {
+        message.push_str("\nBy account:\n");
+        for a in &report.accounts {
+            let failed: usize = a.summary.failed_by_severity.values().sum();
+            match &a.error {
+                Some(e) => message.push_str(&format!("  {} not scanned: {e}\n", a.account_id)),
+                None => message.push_str(&format!(
+                    "  {}: score {}, {failed} failed\n",
+                    a.account_id,
+                    score(a.summary.score)
+                )),
+            }
+        }
+    }
+    message.push_str("\nTop failing rules:\n");
     if let Some(stack) = &report.stack {
         message.push_str(&format!("Stack: {} ({})\n", stack.name, stack.status));
     }
@@ -75,7 +90,11 @@ pub fn alert(report: &Report, threshold: Severity, location: &str) -> Option<Ale
     for f in failing.iter().take(10) {
         message.push_str(&format!(
             "  [{}] {} {} ({}): {}\n",
-            f.severity, f.rule_id, f.resource_id, f.region, f.message
+            f.severity,
+            f.rule_id,
+            f.resource_id,
+            f.place(),
+            f.message
         ));
     }
     if scan.incomplete {
@@ -104,6 +123,7 @@ pub fn alert(report: &Report, threshold: Severity, location: &str) -> Option<Ale
     }
     let whose = match &report.stack {
         Some(stack) => format!("stack {}", stack.name),
+        None if !report.accounts.is_empty() => format!("{} accounts", report.accounts.len()),
         None => scan.account_id.clone(),
     };
     let subject = format!(
@@ -115,6 +135,19 @@ pub fn alert(report: &Report, threshold: Severity, location: &str) -> Option<Ale
         message,
         attributes,
     })
+}
+
+/// What the run scanned, in words: one account, or the organisation's accounts and the
+/// account they were scanned from.
+fn scope(report: &Report) -> String {
+    match report.accounts.len() {
+        0 => format!("account {}", report.scan.account_id),
+        n => format!("{n} accounts (scanned from {})", report.scan.account_id),
+    }
+}
+
+fn score(score: Option<f64>) -> String {
+    score.map_or("n/a".to_string(), |s| format!("{s:.1}%"))
 }
 
 /// The warning for a run that fell short — or whose accepted risks expired, expire
@@ -253,8 +286,8 @@ pub fn warning(
     }
     let kinds: Vec<&str> = problems.iter().map(|(kind, _)| *kind).collect();
     let mut message = format!(
-        "The compliance scan of account {} ({}) fell short:\n",
-        scan.account_id,
+        "The compliance scan of {} ({}) fell short:\n",
+        scope(report),
         scan.regions.join(", ")
     );
     for (_, text) in &problems {
@@ -284,7 +317,69 @@ pub fn warning(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::organization::{combine, Account, Outcome, Run};
     use crate::output::fixtures;
+
+    #[test]
+    fn an_organisation_run_alerts_once_by_account_and_names_the_accounts_not_scanned() {
+        let at = fixtures::report().scan.started_at;
+        let account = |id: &str| Account {
+            id: id.to_string(),
+            name: None,
+            role_arn: Some(format!("arn:aws:iam::{id}:role/ComplianceScanRole")),
+        };
+        let run = Run {
+            scan_id: "nightly-1".into(),
+            caller_account: "999999999999".into(),
+            source: "lambda".into(),
+            started_at: at,
+            finished_at: at,
+            rules_evaluated: 4,
+        };
+        let report = combine(
+            run,
+            vec![
+                Outcome {
+                    account: account("111111111111"),
+                    result: Ok(fixtures::report()),
+                },
+                Outcome {
+                    account: account("222222222222"),
+                    result: Err("cannot assume the role: AccessDenied".into()),
+                },
+            ],
+        );
+        let a = alert(&report, Severity::Low, "s3://b/scans/nightly-1.json").unwrap();
+        assert!(a.subject.ends_with("in 2 accounts"), "{}", a.subject);
+        assert!(
+            a.message
+                .contains("in 2 accounts (scanned from 999999999999)"),
+            "{}",
+            a.message
+        );
+        assert!(
+            a.message
+                .contains("  222222222222 not scanned: cannot assume the role: AccessDenied"),
+            "{}",
+            a.message
+        );
+        assert!(
+            a.message.contains("(111111111111 "),
+            "each failing resource names its account: {}",
+            a.message
+        );
+        let w = warning(&report, true, "s3://b/x", None, &[]).unwrap();
+        assert!(
+            w.attributes["problem"].1.contains("accounts-not-scanned"),
+            "{:?}",
+            w.attributes
+        );
+        assert!(
+            w.message.contains("1 of 2 account(s) were not scanned"),
+            "{}",
+            w.message
+        );
+    }
 
     #[test]
     fn a_run_that_fell_short_raises_one_warning_naming_each_problem() {

@@ -135,8 +135,9 @@ pub async fn handle(
     }
 }
 
-/// Writes the organisation's active accounts as the Map's items: each the `account`
-/// event that scans it, the function's own account with its own credentials.
+/// Writes the organisation's active accounts (under `OrganizationUnits`, less
+/// `ExcludedAccounts`) as the Map's items: each the `account` event that scans it, the
+/// function's own account with its own credentials.
 async fn list(
     settings: &Settings,
     session: &Session,
@@ -144,11 +145,12 @@ async fn list(
     run_id: String,
     started_at: DateTime<Utc>,
 ) -> Result<Value, Error> {
-    let listed = active_accounts(session, &[])
+    let listed = active_accounts(session, &settings.organization_units)
         .await
         .map_err(|e| fail(&e.0))?;
     let items: Vec<Value> = listed
         .into_iter()
+        .filter(|(id, _)| !settings.excluded_accounts.contains(id))
         .map(|(id, name)| {
             let account = reached(session, id, Some(name), &settings.member_role);
             let step = Step::Account {

@@ -32,6 +32,10 @@ pub struct Settings {
     /// step reaches each member account.
     pub member_role: String,
     pub member_external_id: Option<String>,
+    /// `OrganizationUnits` and `ExcludedAccounts`: which accounts an organisation run
+    /// lists (the whole organisation when no unit is named).
+    pub organization_units: Vec<String>,
+    pub excluded_accounts: Vec<String>,
 }
 
 impl Settings {
@@ -66,8 +70,20 @@ impl Settings {
             regions: scan_regions(var("COMPLIANCE_SCAN_REGIONS").as_deref()),
             member_role: var("COMPLIANCE_MEMBER_ROLE_NAME").unwrap_or_else(|| DEFAULT_MEMBER_ROLE.to_string()),
             member_external_id: var("COMPLIANCE_MEMBER_EXTERNAL_ID"),
+            organization_units: list(var("COMPLIANCE_ORGANIZATION_UNITS")),
+            excluded_accounts: list(var("COMPLIANCE_EXCLUDED_ACCOUNTS")),
         })
     }
+}
+
+/// A comma-separated list's items; none for an unset variable.
+fn list(raw: Option<String>) -> Vec<String> {
+    raw.iter()
+        .flat_map(|r| r.split(','))
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 /// The stack's `ScanRegions`: `all` (every region enabled in the account), regions
