@@ -18,7 +18,9 @@ use crate::error::Fatal;
 use crate::history;
 use crate::lambda::event::ScanRequest;
 use crate::report::Report;
+use crate::rules::RuleSet;
 use crate::stack::{Suffix, SCANS_PREFIX};
+use crate::suppress::Suppressions;
 
 pub async fn run(args: ScanArgs) -> Result<ExitCode, Fatal> {
     let suffix = Suffix::parse(args.suffix.as_deref().unwrap_or_default()).map_err(Fatal::new)?;
@@ -77,7 +79,7 @@ pub async fn run(args: ScanArgs) -> Result<ExitCode, Fatal> {
         .get("location")
         .and_then(Value::as_str)
         .unwrap_or_default();
-    let mut report = match body.get("report") {
+    let report = match body.get("report") {
         Some(inline) => serde_json::from_value::<Report>(inline.clone()).map_err(|e| {
             Fatal::new(format!(
                 "{function} answered without a report ({e}); is it this version of compliance?"
@@ -96,14 +98,25 @@ pub async fn run(args: ScanArgs) -> Result<ExitCode, Fatal> {
     if !args.quiet && !location.is_empty() {
         eprintln!("compliance: the function stored the report at {location}");
     }
+    finish(&args, (&rules, &suppressions), baseline.as_ref(), report)
+}
+
+/// Prints a report the deployed scanner made as a local scan's: a suppression file given
+/// here (or the default one) wins over the one the stack applied, then the baseline,
+/// the formats and the exit code.
+pub(super) fn finish(
+    args: &ScanArgs,
+    (rules, suppressions): (&RuleSet, &Suppressions),
+    baseline: Option<&Report>,
+    mut report: Report,
+) -> Result<ExitCode, Fatal> {
     if !suppressions.entries.is_empty() {
-        // A file given here (or the default one) wins over the one the stack applied.
         let evaluated = rules.rules.iter().map(|r| r.id.as_str()).collect();
-        suppress(&mut report, &suppressions, &evaluated);
+        suppress(&mut report, suppressions, &evaluated);
     }
-    compare(&mut report, baseline.as_ref(), &rules)?;
+    compare(&mut report, baseline, rules)?;
     warn_suppressions(&report);
-    deliver(&args, &report)
+    deliver(args, &report)
 }
 
 /// The report at `s3://bucket/key`, checked as `report` checks a file.

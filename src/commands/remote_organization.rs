@@ -11,13 +11,12 @@ use std::time::Duration;
 use aws_sdk_sfn::types::ExecutionStatus;
 use serde_json::Value;
 
-use super::common::{compare, deliver, load_baseline, select_rules, warn_suppressions};
-use super::remote::read_stored;
+use super::common::{load_baseline, select_rules};
+use super::remote::{finish, read_stored};
 use crate::aws::session::Session;
 use crate::aws::stack::Stack;
 use crate::aws::state_machine::{describe, start};
 use crate::cli::ScanArgs;
-use crate::engine::suppress;
 use crate::error::Fatal;
 use crate::stack::{scan_key, Suffix};
 
@@ -107,7 +106,7 @@ pub async fn run(args: ScanArgs, suffix: Suffix) -> Result<ExitCode, Fatal> {
             .map(|e| format!(" ({e})"))
             .unwrap_or_default()
     );
-    let mut report = match read_stored(&session, &location).await {
+    let report = match read_stored(&session, &location).await {
         Ok(report) => report,
         Err(e) if failed => return Err(Fatal::new(format!("{ended} and left no report: {e}"))),
         Err(e) => return Err(e),
@@ -116,13 +115,7 @@ pub async fn run(args: ScanArgs, suffix: Suffix) -> Result<ExitCode, Fatal> {
         eprintln!("warning: {ended}; its report follows");
     }
     say(&format!("the report is stored at {location}"));
-    if !suppressions.entries.is_empty() {
-        let evaluated = rules.rules.iter().map(|r| r.id.as_str()).collect();
-        suppress(&mut report, &suppressions, &evaluated);
-    }
-    compare(&mut report, baseline.as_ref(), &rules)?;
-    warn_suppressions(&report);
-    deliver(&args, &report)
+    finish(&args, (&rules, &suppressions), baseline.as_ref(), report)
 }
 
 /// The organisation run scans with the stack's rules and `ScanRegions`: a narrower scan

@@ -163,15 +163,7 @@ async fn list(
         .collect();
     let key = format!("{}accounts.json", run_prefix(started_at, &run_id));
     let body = serde_json::to_vec(&items).map_err(|e| fail(&e.to_string()))?;
-    // Replaced, not refused: a retried step lists the same accounts again.
-    put(s3, &settings.bucket, &key, body, "application/json")
-        .await
-        .map_err(|e| {
-            fail(&format!(
-                "could not store s3://{}/{key}: {e}",
-                settings.bucket
-            ))
-        })?;
+    store(s3, &settings.bucket, &key, body).await?;
     log(
         "info",
         "organisation accounts listed",
@@ -247,15 +239,21 @@ async fn scan_one(
             (format!("{base}.error.json"), body, answer)
         }
     };
-    put(s3, &settings.bucket, &key, body, "application/json")
-        .await
-        .map_err(|e| {
-            fail(&format!(
-                "could not store s3://{}/{key}: {e}",
-                settings.bucket
-            ))
-        })?;
+    store(s3, &settings.bucket, &key, body).await?;
     Ok(answer)
+}
+
+/// Stores a step's JSON at `key`, replacing what is there: a retried step writes the
+/// same again. A step whose object cannot be stored fails, so the machine retries it.
+async fn store(
+    s3: &aws_sdk_s3::Client,
+    bucket: &str,
+    key: &str,
+    body: Vec<u8>,
+) -> Result<(), Error> {
+    put(s3, bucket, key, body, "application/json")
+        .await
+        .map_err(|e| fail(&format!("could not store s3://{bucket}/{key}: {e}")))
 }
 
 /// One report of every listed account's outcome, stored at the run's
