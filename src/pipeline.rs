@@ -16,7 +16,7 @@ use crate::engine::{build_report, RunInfo};
 use crate::error::Fatal;
 use crate::model::Inventory;
 use crate::report::Report;
-use crate::rules::{load, RuleSet, Selection};
+use crate::rules::{load, Needs, RuleSet, Selection};
 use crate::suppress::{self, Suppressions};
 
 /// The built-in rules and those under `dirs`, validated against the fixes this build
@@ -111,7 +111,35 @@ pub async fn collect_live(
     suppressions: &Suppressions,
     progress: &dyn Progress,
 ) -> Result<Inventory, Fatal> {
+    collect_share(live, None, rules, suppressions, progress).await
+}
+
+/// `collect_live`, or with `share` only that region's share of it (see `collect`).
+pub async fn collect_share(
+    live: &Live<'_>,
+    share: Option<&str>,
+    rules: &RuleSet,
+    suppressions: &Suppressions,
+    progress: &dyn Progress,
+) -> Result<Inventory, Fatal> {
     let regions = regions::resolve(live.session, &live.regions).await?;
+    let needs = needs(rules, suppressions);
+    progress.start(task_count(&needs, &regions));
+    let tick = |label: &str| progress.done(label);
+    Ok(collect(
+        live.session,
+        &regions,
+        share,
+        &needs,
+        live.concurrency,
+        live.deadline,
+        &tick,
+    )
+    .await)
+}
+
+/// What a collection reads for `rules`, and the tags `suppressions` match on.
+pub fn needs(rules: &RuleSet, suppressions: &Suppressions) -> Needs {
     let mut needs = rules.needs();
     if suppressions.entries.iter().any(|e| !e.tags.is_empty()) {
         // Entries that match by tag need the tags of every resource they may accept.
@@ -121,17 +149,7 @@ pub async fn collect_live(
             }
         }
     }
-    progress.start(task_count(&needs, &regions));
-    let tick = |label: &str| progress.done(label);
-    Ok(collect(
-        live.session,
-        &regions,
-        &needs,
-        live.concurrency,
-        live.deadline,
-        &tick,
-    )
-    .await)
+    needs
 }
 
 /// Judges `inventory` with `rules` as one run (`source`: live, inventory, lambda) that

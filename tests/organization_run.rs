@@ -15,7 +15,8 @@ use serde_json::{json, Value};
 const MANAGEMENT: &str = "123456789012";
 const ROLE: &str = "ComplianceScanRole";
 
-/// An organisation of the management account and `names` (`prod` holding a bucket;
+/// An organisation of the management account and `names` (`prod` holding a bucket in
+/// us-east-1 and one in eu-west-1;
 /// `prod` and `audit` in the OU `ou`); their ids.
 fn organisation(emu: &Emulator, names: &[&str]) -> Value {
     let out = emu.boto(&format!(
@@ -34,6 +35,7 @@ c = client('sts').assume_role(RoleArn=f"arn:aws:iam::{{ids['prod']}}:role/{ROLE}
 s3 = boto3.client('s3', endpoint_url='{url}', region_name='us-east-1', aws_access_key_id=c['AccessKeyId'],
     aws_secret_access_key=c['SecretAccessKey'], aws_session_token=c['SessionToken'], config=Config(s3={{'addressing_style': 'path'}}))
 s3.create_bucket(Bucket='prod-ledger-' + ids['prod'])
+s3.create_bucket(Bucket='prod-archive-' + ids['prod'], CreateBucketConfiguration={{'LocationConstraint': 'eu-west-1'}})
 print(json.dumps(ids))
 "#,
         names = serde_json::to_string(names).unwrap(),
@@ -254,6 +256,149 @@ fn each_account_is_scanned_as_its_role_and_one_report_holds_them_all() {
         text.contains(&id("audit")) && text.contains(&id("dev")),
         "{text}"
     );
+}
+
+/// (rule, resource, region, status) of each finding of `account` (of every finding of
+/// a one-account report with `None`), sorted.
+fn verdicts(report: &Value, account: Option<&str>) -> Vec<(String, String, String, String)> {
+    let mut all: Vec<_> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| account.is_none_or(|a| f["account_id"] == a))
+        .map(|f| {
+            let s = |k: &str| f[k].as_str().unwrap_or_default().to_string();
+            (s("rule_id"), s("resource_id"), s("region"), s("status"))
+        })
+        .collect();
+    all.sort();
+    all
+}
+
+#[test]
+fn an_account_split_by_region_is_judged_once_from_its_regions_together() {
+    let emu = Emulator::start();
+    create_bucket_and_topic(&emu);
+    let ids = organisation(&emu, &["prod", "dev"]);
+    let id = |name: &str| ids[name].as_str().unwrap().to_string();
+    let env = [
+        ("COMPLIANCE_SCAN_REGIONS", "us-east-1,eu-west-1"),
+        ("COMPLIANCE_ORGANIZATION_ITEMS", "account-region"),
+    ];
+    let budget = Duration::from_secs(600);
+    let at = "2026-12-03T06:00:00Z";
+    let list = step(json!({"step": "list", "run_id": "split-1", "started_at": at}));
+    let (answers, _) = invoke(&emu.url, vec![list], budget, &env);
+    let listed = answer(&answers, 0);
+    assert_eq!(
+        (listed["accounts"].as_u64(), listed["items"].as_u64()),
+        (Some(3), Some(6)),
+        "{listed}"
+    );
+    let items = object(
+        &emu,
+        "compliance-reports-t",
+        "scans/2026/12/03/split-1/accounts.json",
+    );
+    let items: Vec<Value> = items.as_array().unwrap().clone();
+    let of = |account: &str, region: &str| {
+        items
+            .iter()
+            .find(|i| {
+                let s = &i["compliance_organization"];
+                s["account"]["id"] == account && s["region"] == region
+            })
+            .unwrap_or_else(|| panic!("no {account} {region} item: {items:?}"))
+            .clone()
+    };
+    // dev's eu-west-1 item never runs; prod is also scanned whole, in another run.
+    let whole = step(
+        json!({"step": "account", "run_id": "whole-1", "started_at": at,
+                            "account": item_account(&of(&id("prod"), "us-east-1"))}),
+    );
+    let events = vec![
+        of(&id("prod"), "us-east-1"),
+        of(&id("prod"), "eu-west-1"),
+        of(&id("dev"), "us-east-1"),
+        of(MANAGEMENT, "us-east-1"),
+        of(MANAGEMENT, "eu-west-1"),
+        step(json!({"step": "aggregate", "run_id": "split-1", "started_at": at})),
+        whole,
+    ];
+    let (answers, _) = invoke(&emu.url, events, budget, &env);
+    assert_eq!(answer(&answers, 0)["region"], "us-east-1");
+    assert_eq!(answer(&answers, 5)["unscanned"], json!([]));
+    answer(&answers, 6);
+
+    let stored = keys(&emu, "compliance-reports-t");
+    let prod = id("prod");
+    for key in [
+        format!("scans/2026/12/03/split-1/{prod}.us-east-1.inventory.json"),
+        format!("scans/2026/12/03/split-1/{prod}.eu-west-1.inventory.json"),
+        format!("scans/2026/12/03/split-1/{prod}.json"),
+    ] {
+        assert!(stored.contains(&key), "{key} not in {stored:?}");
+    }
+    let report = object(
+        &emu,
+        "compliance-reports-t",
+        "scans/2026/12/03/split-1.json",
+    );
+    let whole = object(
+        &emu,
+        "compliance-reports-t",
+        &format!("scans/2026/12/03/whole-1/{prod}.json"),
+    );
+    // The same verdicts as one item's, each once: the global services read once, the
+    // buckets of both regions judged.
+    let split = verdicts(&report, Some(&prod));
+    assert_eq!(split, verdicts(&whole, None));
+    let mut unique = split.clone();
+    unique.dedup();
+    assert_eq!(unique.len(), split.len(), "no finding twice");
+    assert!(split
+        .iter()
+        .any(|(_, r, region, _)| r == &format!("prod-archive-{prod}") && region == "eu-west-1"));
+    let entry = report["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["account_id"] == prod)
+        .unwrap()
+        .clone();
+    assert_eq!(entry["regions"], whole["scan"]["regions"]);
+
+    // dev's lost region is ERROR where it would have been read, and never PASS.
+    let dev = id("dev");
+    let dev_entry = report["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["account_id"] == dev)
+        .unwrap()
+        .clone();
+    assert_eq!(dev_entry["incomplete"], true, "{dev_entry}");
+    let lost: Vec<&Value> = report["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["account_id"] == dev.as_str() && e["code"] == "RegionNotCollected")
+        .collect();
+    assert!(
+        !lost.is_empty() && lost.iter().all(|e| e["region"] == "eu-west-1"),
+        "{lost:?}"
+    );
+    assert!(
+        verdicts(&report, Some(&dev))
+            .iter()
+            .all(|(_, _, region, status)| region != "eu-west-1" || status != "PASS"),
+        "nothing read in dev's lost region passes"
+    );
+}
+
+/// The account an item scans.
+fn item_account(item: &Value) -> Value {
+    item["compliance_organization"]["account"].clone()
 }
 
 #[test]

@@ -331,7 +331,7 @@ pub struct DeployArgs {
     /// Deploy, instead of the scanner, the read-only scan role a member account gives
     /// the security account's scanner (stack `compliance-member-role`, from
     /// infra/member-role.yaml).
-    #[arg(long, requires = "trusted_account", conflicts_with_all = ["suffix", "alert_email", "schedule", "lambda_binary", "suppressions", "dry_run", "organization_scan", "organization_units", "excluded_accounts", "organization_concurrency", "tolerated_failure_percentage"])]
+    #[arg(long, requires = "trusted_account", conflicts_with_all = ["suffix", "alert_email", "schedule", "lambda_binary", "suppressions", "dry_run", "organization_scan", "organization_units", "excluded_accounts", "organization_items", "organization_concurrency", "tolerated_failure_percentage"])]
     pub member_role: bool,
     /// The regions the scheduled scan covers (the stack's ScanRegions): a comma-separated
     /// list, or `all` for every region enabled in the account; default: the stack's.
@@ -395,6 +395,11 @@ pub struct DeployArgs {
     /// for none, the default).
     #[arg(long, value_name = "ID,…", value_parser = |raw: &str| parse_list(raw, parse_account_id))]
     pub excluded_accounts: Option<String>,
+    /// What one item of an organisation run scans (`OrganizationItems`): `account`, or
+    /// `account-region` (one region of --scan-regions each, judged together per account)
+    /// for accounts too large for one invocation.
+    #[arg(long, value_name = "account|account-region", value_parser = ["account", "account-region"])]
+    pub organization_items: Option<String>,
     /// Accounts an organisation run scans at once (`OrganizationMaxConcurrency`, also the
     /// function's reserved concurrency; default: the stack's, else 10).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1000))]

@@ -192,7 +192,7 @@ fn parameters(
     code_key: Option<&str>,
 ) -> Vec<Param> {
     let today = Utc::now().format("%Y-%m-%d").to_string();
-    let chosen: [(&'static str, Option<String>); 26] = [
+    let chosen: [(&'static str, Option<String>); 27] = [
         ("EnvironmentSuffix", Some(suffix.to_string())),
         ("AlertEmail", args.alert_email.clone()),
         ("ScheduleExpression", args.schedule.clone()),
@@ -213,6 +213,7 @@ fn parameters(
         ("MemberRoleName", args.member_role_name.clone()),
         ("OrganizationUnits", args.organization_units.clone()),
         ("ExcludedAccounts", args.excluded_accounts.clone()),
+        ("OrganizationItems", args.organization_items.clone()),
         ("MemberRoleExternalId", args.trusted_external_id.clone()),
         (
             "OrganizationMaxConcurrency",

@@ -18,13 +18,13 @@ use super::handler::{
 use super::log::{fail, log};
 use super::metrics::emf_lines;
 use super::settings::Settings;
+use super::shares;
 use crate::aws::buckets::{put, read};
 use crate::aws::organizations::active_accounts;
 use crate::aws::session::{Role, Session, SessionOptions};
 use crate::organization::scan::{reached, scan_account, Plan};
 use crate::organization::{combine, Account, Outcome, Run};
 use crate::pipeline::Silent;
-use crate::report::Report;
 use crate::rules::RuleSet;
 use crate::stack::scan_key;
 
@@ -47,6 +47,10 @@ pub enum Step {
         run_id: String,
         started_at: DateTime<Utc>,
         account: Account,
+        /// With `OrganizationItems` `account-region`: the one region of the stack's
+        /// `ScanRegions` this item collects (`shares.rs`); the whole account otherwise.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        region: Option<String>,
     },
     Aggregate {
         run_id: String,
@@ -54,11 +58,12 @@ pub enum Step {
     },
 }
 
-/// Why an account has no report: stored by its step at `<prefix>/<id>.error.json`.
+/// Why an account (or its region's share) has no report: stored by its step at
+/// `<prefix>/<id>.error.json` (`<id>.<region>.error.json`).
 #[derive(Debug, Serialize, Deserialize)]
-struct Unscanned {
-    account: Account,
-    error: String,
+pub(super) struct Unscanned {
+    pub account: Account,
+    pub error: String,
 }
 
 /// Recognises an organisation step, if `payload` is one.
@@ -116,10 +121,11 @@ pub async fn handle(
             run_id,
             started_at,
             account,
+            region,
         } => {
             let deadline = collection_deadline(&event.context);
             let run = (run_id.as_str(), started_at, deadline);
-            scan_one(settings, &session, &s3, rules, run, account).await
+            scan_one(settings, &session, &s3, rules, run, account, region).await
         }
         Step::Aggregate { run_id, started_at } => {
             let run = Run {
@@ -148,29 +154,39 @@ async fn list(
     let listed = active_accounts(session, &settings.organization_units)
         .await
         .map_err(|e| fail(&e.0))?;
+    // One item per account, or per account and region when the stack splits them.
+    let regions: Vec<Option<String>> = match shares::split_regions(settings) {
+        Some(regions) => regions.iter().cloned().map(Some).collect(),
+        None => vec![None],
+    };
     let items: Vec<Value> = listed
         .into_iter()
         .filter(|(id, _)| !settings.excluded_accounts.contains(id))
-        .map(|(id, name)| {
+        .flat_map(|(id, name)| {
             let account = reached(session, id, Some(name), &settings.member_role);
-            let step = Step::Account {
-                run_id: run_id.clone(),
-                started_at,
-                account,
-            };
-            json!({ ORGANIZATION_KEY: step })
+            let run_id = run_id.clone();
+            regions.clone().into_iter().map(move |region| {
+                let step = Step::Account {
+                    run_id: run_id.clone(),
+                    started_at,
+                    account: account.clone(),
+                    region,
+                };
+                json!({ ORGANIZATION_KEY: step })
+            })
         })
         .collect();
     let key = format!("{}accounts.json", run_prefix(started_at, &run_id));
     let body = serde_json::to_vec(&items).map_err(|e| fail(&e.to_string()))?;
     store(s3, &settings.bucket, &key, body).await?;
+    let accounts = items.len() / regions.len();
     log(
         "info",
         "organisation accounts listed",
-        json!({"run_id": run_id, "accounts": items.len(), "key": key}),
+        json!({"run_id": run_id, "accounts": accounts, "items": items.len(), "key": key}),
     );
     Ok(json!({
-        "bucket": settings.bucket, "key": key, "accounts": items.len(),
+        "bucket": settings.bucket, "key": key, "accounts": accounts, "items": items.len(),
         "run_id": run_id, "started_at": started_at,
     }))
 }
@@ -185,6 +201,7 @@ async fn scan_one(
     rules: &RuleSet,
     (run_id, started_at, deadline): (&str, DateTime<Utc>, tokio::time::Instant),
     account: Account,
+    region: Option<String>,
 ) -> Result<Value, Error> {
     // The stack's file, unapplied when unreadable: the aggregation warns of that once.
     let (suppressions, _) = stored_suppressions(s3, &settings.bucket, rules).await;
@@ -193,6 +210,7 @@ async fn scan_one(
         external_id: settings.member_external_id.clone(),
         session_name: SESSION_NAME.to_string(),
     };
+    let base = format!("{}{}", run_prefix(started_at, run_id), account.id);
     let plan = Plan {
         caller: session,
         role: &role,
@@ -206,7 +224,11 @@ async fn scan_one(
         started_at,
         deadline: Some(deadline),
     };
-    let base = format!("{}{}", run_prefix(started_at, run_id), account.id);
+    if let Some(region) = region {
+        let (key, body, answer) = shares::collect(&plan, account, &region, &base).await?;
+        store(s3, &settings.bucket, &key, body).await?;
+        return Ok(answer);
+    }
     let (key, body, answer) = match scan_account(&plan, &account, &Silent).await {
         Ok((report, inventory)) => {
             let inventory = serde_json::to_vec(&inventory).map_err(|e| fail(&e.to_string()))?;
@@ -266,7 +288,7 @@ async fn aggregate(
     mut run: Run,
 ) -> Result<Value, Error> {
     let clock = std::time::Instant::now();
-    let (_, unapplied) = stored_suppressions(s3, &settings.bucket, rules).await;
+    let (suppressions, unapplied) = stored_suppressions(s3, &settings.bucket, rules).await;
     let prefix = run_prefix(run.started_at, &run.scan_id);
     let list_key = format!("{prefix}accounts.json");
     let text = read(s3, &settings.bucket, &list_key).await.map_err(|e| {
@@ -281,15 +303,38 @@ async fn aggregate(
             settings.bucket
         ))
     })?;
-    let mut outcomes = Vec::new();
+    // Each account once, with the regions its items collect apart (none: one item).
+    let mut accounts: Vec<(Account, Vec<String>)> = Vec::new();
     for item in &items {
-        let Some(Ok(Step::Account { account, .. })) = parse(item) else {
+        let Some(Ok(Step::Account {
+            account, region, ..
+        })) = parse(item)
+        else {
             return Err(fail(&format!(
                 "s3://{}/{list_key} holds an item that is not an account step: {item}",
                 settings.bucket
             )));
         };
-        let result = outcome(s3, &settings.bucket, &prefix, &account.id).await;
+        match accounts.iter_mut().find(|(a, _)| a.id == account.id) {
+            Some((_, regions)) => regions.extend(region),
+            None => accounts.push((account, region.into_iter().collect())),
+        }
+    }
+    let mut outcomes = Vec::new();
+    for (account, regions) in accounts {
+        let result = if regions.is_empty() {
+            let base = format!("{prefix}{}", account.id);
+            stored(s3, &settings.bucket, &base, ".json").await
+        } else {
+            let judge = shares::Judge {
+                rules,
+                suppressions: &suppressions,
+                run_id: &run.scan_id,
+                started_at: run.started_at,
+            };
+            let base = format!("{prefix}{}", account.id);
+            shares::judged(s3, &settings.bucket, &base, &account, &regions, &judge).await
+        };
         outcomes.push(Outcome { account, result });
     }
     run.finished_at = Utc::now();
@@ -327,28 +372,28 @@ async fn aggregate(
     }))
 }
 
-/// An account's stored outcome: its report, the reason it has none, or that its item
-/// left nothing.
-async fn outcome(
+/// What an item stored at `<base><suffix>` (an account's report, a region's share), or
+/// the reason it stored at `<base>.error.json`, or that it left nothing.
+pub(super) async fn stored<T: serde::de::DeserializeOwned>(
     s3: &aws_sdk_s3::Client,
     bucket: &str,
-    prefix: &str,
-    id: &str,
-) -> Result<Report, String> {
-    let key = format!("{prefix}{id}.json");
+    base: &str,
+    suffix: &str,
+) -> Result<T, String> {
+    let key = format!("{base}{suffix}");
     match read(s3, bucket, &key).await {
         Ok(text) => {
             return serde_json::from_str(&text)
-                .map_err(|e| format!("its report s3://{bucket}/{key} cannot be read: {e}"))
+                .map_err(|e| format!("its result s3://{bucket}/{key} cannot be read: {e}"))
         }
         Err(e) if !e.is(&["NoSuchKey"]) => {
             return Err(format!(
-                "its report s3://{bucket}/{key} cannot be read: {e}"
+                "its result s3://{bucket}/{key} cannot be read: {e}"
             ))
         }
         Err(_) => {}
     }
-    let key = format!("{prefix}{id}.error.json");
+    let key = format!("{base}.error.json");
     match read(s3, bucket, &key).await {
         Ok(text) => Err(serde_json::from_str::<Unscanned>(&text).map_or_else(
             |e| format!("its outcome s3://{bucket}/{key} cannot be read: {e}"),
@@ -401,7 +446,14 @@ mod tests {
             Step::Account {
                 run_id: "r-1".into(),
                 started_at,
+                account: account.clone(),
+                region: None,
+            },
+            Step::Account {
+                run_id: "r-1".into(),
+                started_at,
                 account,
+                region: Some("eu-west-1".into()),
             },
             Step::Aggregate {
                 run_id: "r-1".into(),

@@ -28,6 +28,8 @@ mod log;
 mod metrics;
 #[cfg(feature = "lambda")]
 mod settings;
+#[cfg(feature = "lambda")]
+mod shares;
 
 #[cfg(feature = "lambda")]
 pub use handler::serve;

@@ -36,6 +36,9 @@ pub struct Settings {
     /// lists (the whole organisation when no unit is named).
     pub organization_units: Vec<String>,
     pub excluded_accounts: Vec<String>,
+    /// `OrganizationItems` `account-region`: an organisation run's items are one
+    /// account × region each (`shares.rs`), not one account.
+    pub region_items: bool,
 }
 
 impl Settings {
@@ -72,6 +75,7 @@ impl Settings {
             member_external_id: var("COMPLIANCE_MEMBER_EXTERNAL_ID"),
             organization_units: list(var("COMPLIANCE_ORGANIZATION_UNITS")),
             excluded_accounts: list(var("COMPLIANCE_EXCLUDED_ACCOUNTS")),
+            region_items: var("COMPLIANCE_ORGANIZATION_ITEMS").as_deref() == Some("account-region"),
         })
     }
 }

@@ -74,23 +74,7 @@ pub async fn scan_account(
     account: &Account,
     progress: &dyn Progress,
 ) -> Result<(crate::report::Report, Inventory), String> {
-    let assumed;
-    let session = match &account.role_arn {
-        None => plan.caller,
-        Some(arn) => {
-            assumed = plan.caller.assume(&(plan.role)(arn.clone())).await?;
-            &assumed
-        }
-    };
-    let live = Live {
-        session,
-        regions: plan.regions.clone(),
-        concurrency: plan.concurrency,
-        deadline: plan.deadline,
-    };
-    let inventory = pipeline::collect_live(&live, plan.rules, plan.suppressions, progress)
-        .await
-        .map_err(|e| e.0)?;
+    let inventory = collect_share(plan, account, None, progress).await?;
     let report = pipeline::judge(
         plan.rules,
         &inventory,
@@ -100,6 +84,29 @@ pub async fn scan_account(
         plan.started_at,
     );
     Ok((report, inventory))
+}
+
+/// What `account` holds, as the role assumed into it — or with `share`, only that
+/// region's share of it (an organisation run's item; `pipeline::collect_share`).
+pub async fn collect_share(
+    plan: &Plan<'_>,
+    account: &Account,
+    share: Option<&str>,
+    progress: &dyn Progress,
+) -> Result<Inventory, String> {
+    let assumed = match &account.role_arn {
+        None => None,
+        Some(arn) => Some(plan.caller.assume(&(plan.role)(arn.clone())).await?),
+    };
+    let live = Live {
+        session: assumed.as_ref().unwrap_or(plan.caller),
+        regions: plan.regions.clone(),
+        concurrency: plan.concurrency,
+        deadline: plan.deadline,
+    };
+    pipeline::collect_share(&live, share, plan.rules, plan.suppressions, progress)
+        .await
+        .map_err(|e| e.0)
 }
 
 /// The accounts `ids` names, each reached through the role `role_name` in it, except

@@ -392,14 +392,17 @@ fn units<'r>(needs: &Needs, regions: &'r [String]) -> Vec<(Service, &'r str)> {
     out
 }
 
-/// Collects everything `needs` asks for in `regions`. `tick` is called as each
-/// service finishes in a region (for a progress bar), with a short label.
+/// Collects everything `needs` asks for in `regions` — or, with `share`, only the tasks
+/// run in that one region (an organisation run's item: the account's global services
+/// belong to the first region's share, read for all of `regions`). `tick` is called as
+/// each service finishes in a region (for a progress bar), with a short label.
 /// A `deadline` (the Lambda's) stops what has not finished by then: those services and
 /// regions get an error each, what was collected is kept, and the inventory is marked
 /// incomplete.
 pub async fn collect(
     session: &Session,
     regions: &[String],
+    share: Option<&str>,
     needs: &Needs,
     concurrency: usize,
     deadline: Option<Instant>,
@@ -418,6 +421,7 @@ pub async fn collect(
     let scope = &scope;
     let tasks: Vec<BoxFuture<'_, Collected>> = units(needs, regions)
         .into_iter()
+        .filter(|(_, region)| share.is_none_or(|r| r == *region))
         .filter_map(|(service, region)| {
             let collector = collector(service)?;
             Some(labelled(
@@ -506,6 +510,32 @@ fn labelled<'s>(
 
 /// The error code of collection cut short by the deadline.
 pub const DEADLINE: &str = "DeadlineExceeded";
+
+/// The errors that stand for `region`'s share of a collection over `regions` that left
+/// nothing (`why`): one per resource kind its tasks would have read, so the rules that
+/// needed them are ERROR, never PASS.
+#[cfg(feature = "lambda")]
+pub fn share_lost(
+    needs: &Needs,
+    regions: &[String],
+    region: &str,
+    why: &str,
+) -> Vec<CollectionError> {
+    let lost = CallError {
+        code: SHARE_LOST.to_string(),
+        message: why.to_string(),
+    };
+    units(needs, regions)
+        .into_iter()
+        .filter(|(_, r)| *r == region)
+        .flat_map(|(service, _)| service.spec().kinds.iter().filter(|k| needs.kind(**k)))
+        .map(|kind| error(*kind, region, None, &[], "collection", lost.clone()))
+        .collect()
+}
+
+/// The error code of a region's share that left nothing.
+#[cfg(feature = "lambda")]
+pub const SHARE_LOST: &str = "RegionNotCollected";
 
 /// How many (service, region) collection tasks `collect` will run, for a progress bar.
 pub fn task_count(needs: &Needs, regions: &[String]) -> u64 {
