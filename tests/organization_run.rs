@@ -146,6 +146,24 @@ fn each_account_is_scanned_as_its_role_and_one_report_holds_them_all() {
         only[0]["compliance_organization"]["account"]["id"],
         id("prod")
     );
+    // A run left with no account fails rather than read as a clean organisation.
+    let none = format!("{},{audit}", id("prod"));
+    let emptied = [
+        ("COMPLIANCE_ORGANIZATION_UNITS", ou.as_str()),
+        ("COMPLIANCE_EXCLUDED_ACCOUNTS", none.as_str()),
+    ];
+    let narrowed =
+        step(json!({"step": "list", "run_id": "narrow-2", "started_at": "2026-12-03T06:00:00Z"}));
+    let (answers, _) = invoke(&proxy.url, vec![narrowed], budget, &emptied);
+    let (_, kind, body) = &answers[0];
+    assert_eq!(kind, "error", "{body}");
+    assert!(
+        body["errorMessage"]
+            .as_str()
+            .unwrap()
+            .contains("no account is left to scan"),
+        "{body}"
+    );
 
     // dev's item never runs: as a Map item that failed after its retries leaves nothing.
     let aggregate = step(

@@ -176,6 +176,10 @@ async fn list(
             })
         })
         .collect();
+    if items.is_empty() {
+        // An empty run would read as a clean organisation.
+        return Err(fail("no account is left to scan: the organisation's active accounts are all excluded (ExcludedAccounts) or outside OrganizationUnits"));
+    }
     let key = format!("{}accounts.json", run_prefix(started_at, &run_id));
     let body = serde_json::to_vec(&items).map_err(|e| fail(&e.to_string()))?;
     store(s3, &settings.bucket, &key, body).await?;
