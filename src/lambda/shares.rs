@@ -16,7 +16,7 @@ use super::log::{fail, log};
 use super::settings::Settings;
 use crate::aws::buckets::put;
 use crate::aws::collect::share_lost;
-use crate::model::Inventory;
+use crate::model::{CollectionError, Inventory, INVENTORY_SCHEMA_VERSION};
 use crate::organization::scan::{collect_share, Plan};
 use crate::organization::Account;
 use crate::pipeline::{self, Silent};
@@ -105,7 +105,7 @@ pub async fn judged(
     if parts.is_empty() {
         return Err(reasons.join("; "));
     }
-    let inventory = Inventory::merged(account.id.clone(), regions.to_vec(), parts, lost);
+    let inventory = merged(account.id.clone(), regions.to_vec(), parts, lost);
     let report = pipeline::judge(
         judge.rules,
         &inventory,
@@ -129,4 +129,39 @@ pub async fn judged(
         Err(e) => log("error", &e.to_string(), json!({})),
     }
     Ok(report)
+}
+
+/// One account's inventory over `regions` from its shares collected apart, with `lost`
+/// standing for the shares that left nothing: such an inventory is incomplete.
+fn merged(
+    account_id: String,
+    regions: Vec<String>,
+    parts: Vec<Inventory>,
+    lost: Vec<CollectionError>,
+) -> Inventory {
+    let collected_at = parts
+        .iter()
+        .map(|p| p.collected_at)
+        .min()
+        .unwrap_or_else(Utc::now);
+    let incomplete = !lost.is_empty() || parts.iter().any(|p| p.incomplete);
+    let mut merged = Inventory {
+        schema_version: INVENTORY_SCHEMA_VERSION,
+        account_id,
+        regions,
+        collected_at,
+        incomplete,
+        resources: Vec::new(),
+        errors: lost,
+        elsewhere: Vec::new(),
+    };
+    for part in parts {
+        merged.resources.extend(part.resources);
+        merged.errors.extend(part.errors);
+        merged.elsewhere.extend(part.elsewhere);
+    }
+    merged.resources.sort_by(|a, b| {
+        (a.properties.kind(), &a.region, &a.id).cmp(&(b.properties.kind(), &b.region, &b.id))
+    });
+    merged
 }

@@ -77,45 +77,6 @@ pub struct Inventory {
     pub elsewhere: Vec<Elsewhere>,
 }
 
-#[cfg(feature = "lambda")]
-impl Inventory {
-    /// One account's inventory over `regions` from the shares of it collected apart (an
-    /// organisation run's region items), with `lost` standing for the shares that left
-    /// nothing: such an inventory is incomplete.
-    pub fn merged(
-        account_id: String,
-        regions: Vec<String>,
-        parts: Vec<Inventory>,
-        lost: Vec<CollectionError>,
-    ) -> Inventory {
-        let collected_at = parts
-            .iter()
-            .map(|p| p.collected_at)
-            .min()
-            .unwrap_or_else(Utc::now);
-        let incomplete = !lost.is_empty() || parts.iter().any(|p| p.incomplete);
-        let mut merged = Inventory {
-            schema_version: INVENTORY_SCHEMA_VERSION,
-            account_id,
-            regions,
-            collected_at,
-            incomplete,
-            resources: Vec::new(),
-            errors: lost,
-            elsewhere: Vec::new(),
-        };
-        for part in parts {
-            merged.resources.extend(part.resources);
-            merged.errors.extend(part.errors);
-            merged.elsewhere.extend(part.elsewhere);
-        }
-        merged.resources.sort_by(|a, b| {
-            (a.properties.kind(), &a.region, &a.id).cmp(&(b.properties.kind(), &b.region, &b.id))
-        });
-        merged
-    }
-}
-
 /// A resource seen in a listing but outside the scanned regions.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
