@@ -7,22 +7,12 @@ mod common;
 use std::time::Duration;
 
 use common::lambda::{
-    create_bucket_and_topic, create_findings_table, invoke, messages, scheduled_event,
+    create_bucket_and_topic, create_findings_table, invoke, messages, scheduled_event, table_items,
 };
 use common::*;
 use serde_json::Value;
 
 const TABLE: &str = "compliance-findings-t";
-
-fn items(emu: &Emulator) -> Vec<Value> {
-    serde_json::from_str(&emu.boto(&format!(
-        r#"
-items = client("dynamodb").scan(TableName="{TABLE}")["Items"]
-print(json.dumps([{{k: list(v.values())[0] for k, v in i.items()}} for i in items]))
-"#
-    )))
-    .unwrap()
-}
 
 const ENV: [(&str, &str); 2] = [
     ("COMPLIANCE_FINDINGS_TABLE", TABLE),
@@ -43,7 +33,7 @@ fn each_run_writes_its_failures_and_what_it_resolved_and_report_reads_a_resource
     emu.boto(r#"[client("s3").create_bucket(Bucket=b) for b in ["app-0", "app-1"]]"#);
 
     run_lambda(&emu.url);
-    let first = items(&emu);
+    let first = table_items(&emu, TABLE);
     assert!(!first.is_empty());
     assert!(
         first.iter().all(|i| i["status"] == "FAIL"),
@@ -76,7 +66,7 @@ fn each_run_writes_its_failures_and_what_it_resolved_and_report_reads_a_resource
     // app-0 is fixed: the next run resolves it, and writes app-1's failure again.
     emu.boto(r#"client("s3").put_bucket_versioning(Bucket="app-0", VersioningConfiguration={"Status": "Enabled"})"#);
     run_lambda(&emu.url);
-    let second = items(&emu);
+    let second = table_items(&emu, TABLE);
     let resolved: Vec<&Value> = second
         .iter()
         .filter(|i| i["status"] == "RESOLVED")
@@ -182,6 +172,8 @@ fn a_table_that_cannot_be_written_warns_and_the_next_run_resolves_from_the_same_
 
     create_findings_table(&emu, TABLE);
     run_lambda(&emu.url);
-    assert!(items(&emu).iter().all(|i| i["status"] == "FAIL"));
+    assert!(table_items(&emu, TABLE)
+        .iter()
+        .all(|i| i["status"] == "FAIL"));
     assert!(messages(&emu, "warnings").is_empty());
 }

@@ -8,12 +8,15 @@ mod common;
 
 use std::time::Duration;
 
-use common::lambda::{create_bucket_and_topic, invoke, messages};
+use common::lambda::{
+    create_bucket_and_topic, create_findings_table, invoke, messages, table_items,
+};
 use common::*;
 use serde_json::{json, Value};
 
 const MANAGEMENT: &str = "123456789012";
 const ROLE: &str = "ComplianceScanRole";
+const TABLE: &str = "compliance-findings-t";
 
 /// An organisation of the management account and `names` (`prod` holding a bucket in
 /// us-east-1 and one in eu-west-1;
@@ -175,7 +178,13 @@ fn each_account_is_scanned_as_its_role_and_one_report_holds_them_all() {
         item_of(MANAGEMENT),
         aggregate,
     ];
-    let (answers, _) = invoke(&proxy.url, events, budget, &env);
+    let history = [
+        ("COMPLIANCE_SCAN_REGIONS", "us-east-1"),
+        ("COMPLIANCE_FINDINGS_TABLE", TABLE),
+        ("COMPLIANCE_RETENTION_DAYS", "30"),
+    ];
+    create_findings_table(&emu, TABLE);
+    let (answers, _) = invoke(&proxy.url, events, budget, &history);
     assert_eq!(answer(&answers, 0)["scanned"], true);
     let denied = answer(&answers, 1);
     assert_eq!(denied["scanned"], false);
@@ -273,6 +282,63 @@ fn each_account_is_scanned_as_its_role_and_one_report_holds_them_all() {
     assert!(
         text.contains(&id("audit")) && text.contains(&id("dev")),
         "{text}"
+    );
+
+    // The findings history holds each scanned account's failures, apart by account.
+    let items = table_items(&emu, TABLE);
+    let ledger_arn = format!("arn:aws:s3:::{ledger}");
+    assert!(
+        items
+            .iter()
+            .any(|i| i["resource"] == ledger_arn.as_str() && i["account_id"] == id("prod")),
+        "{items:?}"
+    );
+    assert!(
+        items.iter().all(|i| i["account_id"].is_string()),
+        "{items:?}"
+    );
+    assert!(
+        items.iter().all(|i| i["account_id"] != id("audit")),
+        "nothing from an account not scanned"
+    );
+    let regional = items
+        .iter()
+        .find(|i| {
+            i["account_id"] == id("prod") && !i["resource"].as_str().unwrap().starts_with("arn:")
+        })
+        .unwrap_or_else(|| panic!("no failure of prod without an ARN: {items:?}"));
+    let key = regional["resource"].as_str().unwrap();
+    let resource = key
+        .strip_prefix(&format!("{}/", id("prod")))
+        .unwrap_or_else(|| panic!("{key} is not keyed by its account"));
+    let stored = keys(&emu, "compliance-reports-t");
+    assert!(stored.contains(&"state/organization-failing.json".to_string()));
+    assert!(
+        !stored.contains(&"state/failing.json".to_string()),
+        "a direct run of the security account resumes from its own state"
+    );
+    let out = run(compliance(&[
+        "report",
+        "--suffix",
+        "t",
+        "--endpoint-url",
+        &emu.url,
+        "--resource",
+        resource,
+        "--account",
+        &id("prod"),
+        "--format",
+        "json",
+    ]));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        doc["episodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["rule_id"] == regional["rule_id"]),
+        "{doc}"
     );
 }
 

@@ -91,7 +91,7 @@ pub async fn history(client: &Client, table: &str, resource: &str) -> Result<Vec
 #[cfg(feature = "lambda")]
 fn request(item: &Item) -> WriteRequest {
     let s = |v: &str| AttributeValue::S(v.to_string());
-    let attributes = HashMap::from([
+    let mut attributes = HashMap::from([
         ("resource".to_string(), s(&item.resource)),
         ("evaluated".to_string(), s(&item.evaluated)),
         ("rule_id".to_string(), s(&item.rule_id)),
@@ -106,6 +106,9 @@ fn request(item: &Item) -> WriteRequest {
             AttributeValue::N(item.expires_at.to_string()),
         ),
     ]);
+    if let Some(account) = &item.account_id {
+        attributes.insert("account_id".to_string(), s(account));
+    }
     let put = PutRequest::builder()
         .set_item(Some(attributes))
         .build()
@@ -126,6 +129,7 @@ fn from_attributes(item: &HashMap<String, AttributeValue>) -> Result<Item, Strin
     };
     Ok(Item {
         resource: s("resource")?,
+        account_id: s("account_id").ok(),
         evaluated: s("evaluated")?,
         rule_id: s("rule_id")?,
         status: s("status")?,
@@ -144,8 +148,9 @@ mod tests {
 
     #[test]
     fn an_item_reads_back_as_it_was_written() {
-        let item = Item {
+        let mut item = Item {
             resource: "arn:aws:s3:::b".into(),
+            account_id: None,
             evaluated: "2026-12-03T00:00:00Z#s3-bucket-versioning-enabled".into(),
             rule_id: "s3-bucket-versioning-enabled".into(),
             status: "FAIL".into(),
@@ -156,6 +161,9 @@ mod tests {
             scan_id: "s".into(),
             expires_at: 1_800_000_000,
         };
+        let written = request(&item).put_request.unwrap().item;
+        assert_eq!(from_attributes(&written).unwrap(), item);
+        item.account_id = Some("111122223333".into());
         let written = request(&item).put_request.unwrap().item;
         assert_eq!(from_attributes(&written).unwrap(), item);
         let mut broken = written.clone();

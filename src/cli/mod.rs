@@ -377,7 +377,8 @@ pub struct ReportArgs {
     #[arg(long, num_args = 0..=2, value_names = ["A", "B"])]
     pub diff: Option<Vec<String>>,
     /// With --suffix: this resource's findings history (its ARN, or its id where it has
-    /// none) from the stack's findings table: when each rule started and stopped failing.
+    /// none, with --account for an organisation run's) from the stack's findings table:
+    /// when each rule started and stopped failing.
     #[arg(long, value_name = "ARN", requires = "suffix", conflicts_with_all = ["scan", "trend", "diff", "framework", "suppressions"])]
     pub resource: Option<String>,
     /// The scan's findings grouped by this framework's controls (aws-fsbp, cis-aws-3.0,
@@ -385,7 +386,7 @@ pub struct ReportArgs {
     #[arg(long, value_name = "FRAMEWORK", conflicts_with_all = ["trend", "diff"])]
     pub framework: Option<String>,
     /// In reports of several accounts: only this account's findings, summary and trend.
-    #[arg(long, value_name = "ID", value_parser = parse_account_id, conflicts_with = "resource")]
+    #[arg(long, value_name = "ID", value_parser = parse_account_id)]
     pub account: Option<String>,
     /// How the table groups the findings.
     #[arg(long, value_enum, value_name = "BY", default_value_t = GroupBy::Rule)]

@@ -14,7 +14,7 @@ use crate::aws::session::Session;
 use crate::cli::ReportArgs;
 use crate::engine::suppress;
 use crate::error::Fatal;
-use crate::history::table::{episodes, Item};
+use crate::history::table::{episodes, partition, Item};
 use crate::history::{self, diff::diff, framework::catalogued, pick, trend::trend};
 use crate::organization;
 use crate::output::{
@@ -163,12 +163,17 @@ async fn resource_history(
     let suffix = Suffix::parse(suffix).map_err(Fatal::new)?;
     let session = Session::connect(&args.aws.session_options(args.region.as_ref(), None)).await?;
     let client = aws_sdk_dynamodb::Client::new(&session.config);
-    let items = findings_table::history(&client, &suffix.findings_table(), resource)
+    // An organisation run keys a resource with no ARN by its account too.
+    let key = match resource.starts_with("arn:") {
+        true => resource.to_string(),
+        false => partition(args.account.as_deref(), None, resource),
+    };
+    let items = findings_table::history(&client, &suffix.findings_table(), &key)
         .await
         .map_err(Fatal::new)?;
     if items.is_empty() {
         return Err(Fatal::new(format!(
-            "{} holds no finding for {resource}: it never failed a rule, or give its ARN as the report's resource_arn shows it",
+            "{} holds no finding for {key}: it never failed a rule, or give its ARN as the report's resource_arn shows it (an organisation run's resource with none, with its --account)",
             suffix.findings_table()
         )));
     }

@@ -5,13 +5,17 @@
 //! fixed, accepted, or gone — one item saying so. The previous run's failures are a small
 //! state object beside the reports (`Failing`), so no earlier report is read. What the
 //! run could not look at (`Report::judged_again`) is carried over, never resolved.
+//!
+//! An organisation run's failures are also told apart by account: the same regional
+//! settings resource (named after its region, with no ARN) exists in every account, so
+//! such an item's partition key is `<account>/<id>`.
 
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::table::{Item, RESOLVED};
+use super::table::{partition, Item, RESOLVED};
 use crate::report::{Finding, Place, Report};
 
 const FAILED: &str = "FAIL";
@@ -23,10 +27,12 @@ pub struct Failing {
     pub failures: Vec<Key>,
 }
 
-/// A failure across runs: its identity (rule, region, resource id) and what its items
-/// carry.
+/// A failure across runs: its identity (account in a run of several, rule, region,
+/// resource id) and what its items carry.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Key {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_id: Option<String>,
     pub rule_id: String,
     pub region: String,
     pub resource_id: String,
@@ -36,20 +42,39 @@ pub struct Key {
 }
 
 impl Key {
-    fn identity(&self) -> (&str, &str, &str) {
-        (&self.rule_id, &self.region, &self.resource_id)
+    fn identity(&self) -> Identity<'_> {
+        (
+            self.account_id.as_deref(),
+            &self.rule_id,
+            &self.region,
+            &self.resource_id,
+        )
     }
+}
+
+/// (account in a run of several, rule, region, resource id).
+type Identity<'a> = (Option<&'a str>, &'a str, &'a str, &'a str);
+
+fn identity(f: &Finding) -> Identity<'_> {
+    (
+        f.account_id.as_deref(),
+        &f.rule_id,
+        &f.region,
+        &f.resource_id,
+    )
 }
 
 fn key(f: &Finding) -> Key {
     Key {
+        account_id: f.account_id.clone(),
         rule_id: f.rule_id.clone(),
         region: f.region.clone(),
         resource_id: f.resource_id.clone(),
-        resource: f
-            .resource_arn
-            .clone()
-            .unwrap_or_else(|| f.resource_id.clone()),
+        resource: partition(
+            f.account_id.as_deref(),
+            f.resource_arn.as_deref(),
+            &f.resource_id,
+        ),
         resource_type: f.resource_type.as_str().to_string(),
         severity: f.severity.as_str().to_string(),
     }
@@ -58,12 +83,7 @@ fn key(f: &Finding) -> Key {
 impl Failing {
     /// Whether `f` failed in that run too.
     pub fn had(&self, f: &Finding) -> bool {
-        let id = (
-            f.rule_id.as_str(),
-            f.region.as_str(),
-            f.resource_id.as_str(),
-        );
-        self.failures.iter().any(|k| k.identity() == id)
+        self.failures.iter().any(|k| k.identity() == identity(f))
     }
 }
 
@@ -81,6 +101,7 @@ pub fn items(
     let stamp = at.to_rfc3339_opts(SecondsFormat::Secs, true);
     let item = |k: &Key, status: &str, detail: String| Item {
         resource: k.resource.clone(),
+        account_id: k.account_id.clone(),
         evaluated: format!("{stamp}#{}", k.rule_id),
         rule_id: k.rule_id.clone(),
         status: status.to_string(),
@@ -102,27 +123,22 @@ pub fn items(
         .iter()
         .map(|(k, f)| item(k, FAILED, f.message.clone()))
         .collect();
+    let still: BTreeSet<Identity<'_>> = failing.iter().map(|(_, f)| identity(f)).collect();
     let mut keep: Vec<Key> = failing.into_iter().map(|(k, _)| k).collect();
-    let still: BTreeSet<(String, String, String)> = keep
-        .iter()
-        .map(|k| (k.rule_id.clone(), k.region.clone(), k.resource_id.clone()))
-        .collect();
     for k in &previous.failures {
-        let (rule, region, id) = k.identity();
-        if still.contains(&(rule.to_string(), region.to_string(), id.to_string())) {
+        if still.contains(&k.identity()) {
             continue;
         }
+        let (account, rule, region, id) = k.identity();
         let at = Place {
-            account: &report.scan.account_id,
+            account: account.unwrap_or(&report.scan.account_id),
             region,
         };
         if !report.judged_again(evaluated, at, rule, id) {
             keep.push(k.clone());
             continue;
         }
-        let current = report.findings.iter().find(|f| {
-            f.rule_id == k.rule_id && f.region == k.region && f.resource_id == k.resource_id
-        });
+        let current = report.findings.iter().find(|f| identity(f) == k.identity());
         let detail = match current {
             Some(f) if f.suppressed.is_some() => "accepted by a suppression".to_string(),
             Some(f) => format!("now {}", f.status.as_str()),

@@ -9,11 +9,24 @@ use serde::{Deserialize, Serialize};
 /// What an item records besides a failure (`FAIL`): the end of one.
 pub const RESOLVED: &str = "RESOLVED";
 
-/// One item: partition key `resource` (the ARN, else the id), sort key `evaluated`
+/// The table's partition key for a resource: its ARN, else its id (within its account
+/// in a run of several, `<account>/<id>`, as `report --resource ID --account A` asks).
+pub fn partition(account_id: Option<&str>, arn: Option<&str>, resource_id: &str) -> String {
+    match (arn, account_id) {
+        (Some(arn), _) => arn.to_string(),
+        (None, Some(account)) => format!("{account}/{resource_id}"),
+        (None, None) => resource_id.to_string(),
+    }
+}
+
+/// One item: partition key `resource` (`partition`), sort key `evaluated`
 /// (`<RFC 3339 time>#<rule>`), and an `expires_at` (epoch seconds) for the table's TTL.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Item {
     pub resource: String,
+    /// In an organisation run: the resource's account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_id: Option<String>,
     pub evaluated: String,
     pub rule_id: String,
     /// `FAIL`, or `RESOLVED` with the verdict that ended it in `detail`.
@@ -91,6 +104,7 @@ mod tests {
     fn item(when: &str, rule: &str, status: &str, detail: &str) -> Item {
         Item {
             resource: "arn:aws:s3:::b".into(),
+            account_id: None,
             evaluated: format!("{when}#{rule}"),
             rule_id: rule.into(),
             status: status.into(),

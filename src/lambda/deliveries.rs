@@ -1,10 +1,13 @@
 //! What a run delivers beyond its report and alerts: its failures into Security Hub
-//! (`SecurityHubExport`) and its new failures to the stack's webhook (`WebhookSecretArn`).
-//! Each returns why it fell short, which the handler logs and sends to the warning topic.
+//! (`SecurityHubExport`), its failures and what it resolved into the findings history,
+//! and its new failures to the stack's webhook (`WebhookSecretArn`). Each returns why it
+//! fell short, which the run logs and sends to the warning topic.
 
 use serde_json::{json, Value};
 
+use super::history;
 use super::log::log;
+use super::settings::Settings;
 use crate::aws::errors::CallError;
 use crate::aws::security_hub;
 use crate::aws::session::Session;
@@ -20,9 +23,73 @@ pub struct WebhookSettings {
     pub min_severity: Severity,
 }
 
+/// The findings history (when the stack has its table), then the webhook (when set)
+/// with the failures the previous run (its state kept at `state`) did not have; what
+/// fell short, for the warning topic. A history that cannot be read makes every failure
+/// new, rather than none.
+pub async fn record_and_notify(
+    settings: &Settings,
+    session: &Session,
+    s3: &aws_sdk_s3::Client,
+    report: &Report,
+    rules: &RuleSet,
+    location: &str,
+    state: &str,
+) -> Vec<(&'static str, String)> {
+    let mut undelivered = Vec::new();
+    let scan_id = json!({"scan_id": report.scan.id});
+    let previous = history::previous(s3, &settings.bucket, state).await;
+    if let Some(name) = &settings.findings_table {
+        let table = history::Table {
+            name,
+            bucket: &settings.bucket,
+            state,
+            retention_days: settings.retention_days,
+        };
+        let recorded = match &previous {
+            Ok(previous) => history::record(session, s3, &table, report, rules, previous).await,
+            Err(problem) => Err(problem.clone()),
+        };
+        match recorded {
+            Ok(n) => log(
+                "info",
+                "findings history written",
+                json!({"scan_id": report.scan.id, "items": n}),
+            ),
+            Err(problem) => {
+                log("error", &problem, scan_id.clone());
+                let text = format!("The findings history was not written: {problem}");
+                undelivered.push(("history", text));
+            }
+        }
+    }
+    if let Some(webhook) = &settings.webhook {
+        let new: Vec<_> = report
+            .findings
+            .iter()
+            .filter(|f| f.fails() && f.location.is_none())
+            .filter(|f| previous.as_ref().map_or(true, |p| !p.had(f)))
+            .collect();
+        match notify(session, webhook, report, &new, location).await {
+            Ok(0) => {}
+            Ok(n) => log(
+                "info",
+                "webhook notified",
+                json!({"scan_id": report.scan.id, "messages": n}),
+            ),
+            Err(problem) => {
+                log("error", &problem, scan_id);
+                let text = format!("The webhook was not notified: {problem}");
+                undelivered.push(("webhook", text));
+            }
+        }
+    }
+    undelivered
+}
+
 /// The webhook's messages for the run's new failures: its URL (and headers, and Jira
 /// project) read from the secret each run, so a rotated secret takes effect at once.
-pub async fn notify(
+async fn notify(
     session: &Session,
     webhook: &WebhookSettings,
     report: &Report,

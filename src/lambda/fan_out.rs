@@ -3,7 +3,8 @@
 //! `account` event each, to the report bucket for the Distributed Map's item reader;
 //! `account` scans one account through its member role and stores its report under the
 //! run's prefix (or why it has none); `aggregate` puts every account's outcome into one
-//! report, stores it where single-account runs store theirs, and alerts once. An account
+//! report, stores it where single-account runs store theirs, records it in the findings
+//! history, and alerts once (to the topics, and its new failures to the webhook). An account
 //! whose item left nothing (failed after the machine's retries) is an account not
 //! scanned in that report, never a gap.
 
@@ -12,6 +13,7 @@ use lambda_runtime::{Error, LambdaEvent};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
+use super::deliveries::record_and_notify;
 use super::handler::{
     collection_deadline, publish_alerts, store_report, stored_suppressions, Problems,
 };
@@ -26,7 +28,7 @@ use crate::organization::scan::{reached, scan_account, Plan};
 use crate::organization::{combine, Account, Outcome, Run};
 use crate::pipeline::Silent;
 use crate::rules::RuleSet;
-use crate::stack::scan_key;
+use crate::stack::{scan_key, ORGANIZATION_FAILING_KEY};
 
 /// The key of the state machine's payloads.
 pub const ORGANIZATION_KEY: &str = "compliance_organization";
@@ -345,7 +347,10 @@ async fn aggregate(
     let report = combine(run, outcomes);
     let key = scan_key(report.scan.started_at, &report.scan.id);
     let (stored, location) = store_report(s3, &settings.bucket, &key, &report, None).await?;
-    let undelivered = not_delivered(settings);
+    let mut undelivered = not_delivered(settings);
+    let state = ORGANIZATION_FAILING_KEY;
+    undelivered
+        .extend(record_and_notify(settings, session, s3, &report, rules, &location, state).await);
     let problems = Problems {
         stored,
         suppressions: unapplied.as_deref(),
@@ -409,8 +414,7 @@ pub(super) async fn stored<T: serde::de::DeserializeOwned>(
 }
 
 /// The stack's opt-in deliveries an organisation run does not make yet, for the warning
-/// topic: each was asked for, and silence would read as done. (The findings history,
-/// always on, stays the single-account runs'; docs/organizations.md says so.)
+/// topic: each was asked for, and silence would read as done.
 fn not_delivered(settings: &Settings) -> Vec<(&'static str, String)> {
     let enabled = [
         (settings.auto_remediate, "auto-remediate", "AutoRemediate"),
@@ -419,7 +423,6 @@ fn not_delivered(settings: &Settings) -> Vec<(&'static str, String)> {
             "security-hub",
             "SecurityHubExport",
         ),
-        (settings.webhook.is_some(), "webhook", "WebhookSecretArn"),
     ];
     enabled
         .into_iter()

@@ -12,9 +12,8 @@ use serde_json::{json, Value};
 use super::alert::{alert, warning};
 use super::config_answer;
 use super::config_event::INVOKING_EVENT;
-use super::deliveries::{export_findings, notify};
+use super::deliveries::{export_findings, record_and_notify};
 use super::fan_out;
-use super::history;
 use super::invocation::{parse, Trigger};
 use super::log::{fail, log};
 use super::metrics::emf_lines;
@@ -32,7 +31,7 @@ use crate::pipeline::{self, Live, Silent};
 use crate::remediate::{plan, Filter, FixOptions, Run};
 use crate::report::Report;
 use crate::rules::RuleSet;
-use crate::stack::{scan_key, SUPPRESSIONS_KEY};
+use crate::stack::{scan_key, FAILING_KEY, SUPPRESSIONS_KEY};
 use crate::suppress::{Suppressions, DEFAULT_MAX_DAYS};
 
 /// The largest report a direct invocation returns inline: Lambda's synchronous
@@ -164,57 +163,18 @@ async fn handle(
         let text = format!("The findings were not all imported into Security Hub: {problem}");
         undelivered.push(("security-hub", text));
     }
-    // The previous run's failures: what is new now, and where the history resumes.
-    let previous = history::previous(&s3, &settings.bucket).await;
-    if let Some(name) = &settings.findings_table {
-        let table = history::Table {
-            name,
-            bucket: &settings.bucket,
-            retention_days: settings.retention_days,
-        };
-        let recorded = match &previous {
-            Ok(previous) => history::record(&session, &s3, &table, &report, &rules, previous).await,
-            Err(problem) => Err(problem.clone()),
-        };
-        match recorded {
-            Ok(n) => log(
-                "info",
-                "findings history written",
-                json!({"scan_id": scan_id, "items": n}),
-            ),
-            Err(problem) => {
-                log("error", &problem, json!({"scan_id": scan_id}));
-                undelivered.push((
-                    "history",
-                    format!("The findings history was not written: {problem}"),
-                ));
-            }
-        }
-    }
-    if let Some(webhook) = &settings.webhook {
-        // Unknown history: every failure is new, rather than none.
-        let new: Vec<_> = report
-            .findings
-            .iter()
-            .filter(|f| f.fails() && f.location.is_none())
-            .filter(|f| previous.as_ref().map_or(true, |p| !p.had(f)))
-            .collect();
-        match notify(&session, webhook, &report, &new, &location).await {
-            Ok(0) => {}
-            Ok(n) => log(
-                "info",
-                "webhook notified",
-                json!({"scan_id": scan_id, "messages": n}),
-            ),
-            Err(problem) => {
-                log("error", &problem, json!({"scan_id": scan_id}));
-                undelivered.push((
-                    "webhook",
-                    format!("The webhook was not notified: {problem}"),
-                ));
-            }
-        }
-    }
+    undelivered.extend(
+        record_and_notify(
+            settings,
+            &session,
+            &s3,
+            &report,
+            &rules,
+            &location,
+            FAILING_KEY,
+        )
+        .await,
+    );
 
     let problems = Problems {
         stored,

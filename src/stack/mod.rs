@@ -32,6 +32,11 @@ pub const SUPPRESSIONS_KEY: &str = "config/suppressions.yaml";
 #[cfg(feature = "lambda")]
 pub const FAILING_KEY: &str = "state/failing.json";
 
+/// The same for the organisation runs (`OrganizationScan`), apart, so that a direct
+/// scan of the security account alone never reads as every other account resolved.
+#[cfg(feature = "lambda")]
+pub const ORGANIZATION_FAILING_KEY: &str = "state/organization-failing.json";
+
 /// The key prefix of one stored scan's outputs, dated the day it started.
 pub fn scan_key(started_at: chrono::DateTime<chrono::Utc>, scan_id: &str) -> String {
     format!("{SCANS_PREFIX}{}/{scan_id}", started_at.format("%Y/%m/%d"))

@@ -203,6 +203,17 @@ client("dynamodb").create_table(TableName="{name}", BillingMode="PAY_PER_REQUEST
     ));
 }
 
+/// The findings table's items, each attribute as its plain value.
+pub fn table_items(emu: &Emulator, table: &str) -> Vec<Value> {
+    serde_json::from_str(&emu.boto(&format!(
+        r#"
+items = client("dynamodb").scan(TableName="{table}")["Items"]
+print(json.dumps([{{k: list(v.values())[0] for k, v in i.items()}} for i in items]))
+"#
+    )))
+    .unwrap()
+}
+
 /// EventBridge's scheduled event, as the stack's schedule sends it.
 pub fn scheduled_event() -> Value {
     serde_json::json!({"version": "0", "id": "e1", "detail-type": "Scheduled Event", "source": "aws.events",

@@ -98,3 +98,110 @@ fn the_next_run_resolves_what_it_saw_fixed_or_gone_and_keeps_what_it_could_not_s
         ("RESOLVED", "accepted by a suppression")
     );
 }
+
+/// The fixture scanned in each of `scanned`, and `denied` not reached; `leaky` has no
+/// ARN, as a regional settings resource named after its region has none.
+fn organisation(scanned: &[&str], denied: &str) -> Report {
+    use crate::organization::{combine, Account, Outcome, Run};
+    let account = |id: &str| Account {
+        id: id.to_string(),
+        name: None,
+        role_arn: Some(format!("arn:aws:iam::{id}:role/Audit")),
+    };
+    let mut outcomes: Vec<Outcome> = scanned
+        .iter()
+        .map(|id| {
+            let mut report = fixtures::report();
+            report.scan.account_id = id.to_string();
+            report.findings[2].resource_arn = None;
+            Outcome {
+                account: account(id),
+                result: Ok(report),
+            }
+        })
+        .collect();
+    outcomes.push(Outcome {
+        account: account(denied),
+        result: Err("cannot assume the role: AccessDenied".into()),
+    });
+    let at = fixtures::report().scan.started_at;
+    let run = Run {
+        scan_id: "org-1".into(),
+        caller_account: "999999999999".into(),
+        source: "live".into(),
+        started_at: at,
+        finished_at: at,
+        rules_evaluated: 4,
+    };
+    combine(run, outcomes)
+}
+
+#[test]
+fn an_organisation_run_keeps_each_accounts_failures_apart() {
+    let (a, b) = ("111111111111", "222222222222");
+    let both = organisation(&[a, b], "333333333333");
+    let (items, failing) = items(&both, &Failing::default(), &all_rules(&both), 90);
+    let leaky: Vec<(&str, Option<&str>)> = items
+        .iter()
+        .filter(|i| i.rule_id == "s3-bucket-no-public-read")
+        .map(|i| (i.resource.as_str(), i.account_id.as_deref()))
+        .collect();
+    assert_eq!(
+        leaky,
+        [
+            ("111111111111/leaky", Some(a)),
+            ("222222222222/leaky", Some(b))
+        ],
+        "the same id in two accounts is two resources"
+    );
+    assert_eq!(failing.failures.len(), 4);
+
+    // B's finding is not A's failure.
+    let mut only_a = failing.clone();
+    only_a
+        .failures
+        .retain(|k| k.account_id.as_deref() == Some(a));
+    let b_leaky = both
+        .findings
+        .iter()
+        .find(|f| f.resource_id == "leaky" && f.account_id.as_deref() == Some(b))
+        .unwrap();
+    assert!(!only_a.had(b_leaky), "a failure new in B is new");
+    assert!(failing.had(b_leaky));
+
+    // Next run: A fixed leaky, B's role is denied. Only A's failure is resolved; B's
+    // are kept, unseen rather than fixed.
+    let mut next = organisation(&[a], b);
+    let fixed = next
+        .findings
+        .iter_mut()
+        .find(|f| f.resource_id == "leaky")
+        .unwrap();
+    fixed.status = Status::Pass;
+    let (items, kept) = super::items(&next, &failing, &all_rules(&both), 90);
+    let written: Vec<(&str, &str)> = items
+        .iter()
+        .map(|i| (i.resource.as_str(), i.status.as_str()))
+        .collect();
+    assert_eq!(
+        written,
+        [
+            ("arn:aws:s3:::open, \"quoted\"", "FAIL"),
+            ("111111111111/leaky", "RESOLVED")
+        ]
+    );
+    let mut kept: Vec<(Option<&str>, &str)> = kept
+        .failures
+        .iter()
+        .map(|k| (k.account_id.as_deref(), k.resource_id.as_str()))
+        .collect();
+    kept.sort();
+    assert_eq!(
+        kept,
+        [
+            (Some(a), "open, \"quoted\""),
+            (Some(b), "leaky"),
+            (Some(b), "open, \"quoted\"")
+        ]
+    );
+}
