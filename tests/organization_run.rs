@@ -11,6 +11,7 @@ use std::time::Duration;
 use common::lambda::{
     create_bucket_and_topic, create_findings_table, invoke, messages, table_items,
 };
+use common::webhook::{receiver, webhook_secret};
 use common::*;
 use serde_json::{json, Value};
 
@@ -178,13 +179,19 @@ fn each_account_is_scanned_as_its_role_and_one_report_holds_them_all() {
         item_of(MANAGEMENT),
         aggregate,
     ];
-    let history = [
+    // With the stack's findings history and webhook.
+    create_findings_table(&emu, TABLE);
+    let (hook, posted) = receiver(&[200]);
+    let secret = webhook_secret(&emu, &hook);
+    let deliveries = [
         ("COMPLIANCE_SCAN_REGIONS", "us-east-1"),
         ("COMPLIANCE_FINDINGS_TABLE", TABLE),
         ("COMPLIANCE_RETENTION_DAYS", "30"),
+        ("COMPLIANCE_WEBHOOK_SECRET_ARN", secret.as_str()),
+        ("COMPLIANCE_WEBHOOK_FORMAT", "slack"),
+        ("COMPLIANCE_WEBHOOK_MIN_SEVERITY", "high"),
     ];
-    create_findings_table(&emu, TABLE);
-    let (answers, _) = invoke(&proxy.url, events, budget, &history);
+    let (answers, _) = invoke(&proxy.url, events, budget, &deliveries);
     assert_eq!(answer(&answers, 0)["scanned"], true);
     let denied = answer(&answers, 1);
     assert_eq!(denied["scanned"], false);
@@ -283,6 +290,21 @@ fn each_account_is_scanned_as_its_role_and_one_report_holds_them_all() {
         text.contains(&id("audit")) && text.contains(&id("dev")),
         "{text}"
     );
+
+    // One webhook message for the whole run, each failure with its account.
+    let posted = posted.lock().unwrap().clone();
+    assert_eq!(posted.len(), 1, "{posted:?}");
+    let slack = &posted[0].1;
+    assert!(
+        slack["text"].as_str().unwrap().contains("in 4 accounts"),
+        "{slack}"
+    );
+    let lines = slack["blocks"][1]["text"]["text"].as_str().unwrap();
+    assert!(
+        lines.contains(&format!("({} us-east-1)", id("prod"))),
+        "{lines}"
+    );
+    assert!(!lines.contains(&id("audit")), "{lines}");
 
     // The findings history holds each scanned account's failures, apart by account.
     let items = table_items(&emu, TABLE);
