@@ -296,7 +296,10 @@ fn each_account_is_scanned_as_its_role_and_one_report_holds_them_all() {
     assert_eq!(posted.len(), 1, "{posted:?}");
     let slack = &posted[0].1;
     assert!(
-        slack["text"].as_str().unwrap().contains("in 4 accounts"),
+        slack["text"]
+            .as_str()
+            .unwrap()
+            .contains("in 4 accounts, 2 not scanned (us-east-1)"),
         "{slack}"
     );
     let lines = slack["blocks"][1]["text"]["text"].as_str().unwrap();

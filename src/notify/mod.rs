@@ -64,8 +64,13 @@ pub fn messages(report: &Report, new: &[&Finding], target: &Target, location: &s
     let whose = if report.accounts.is_empty() {
         format!("account {} ({})", scan.account_id, scan.regions.join(", "))
     } else {
+        let unscanned = report.accounts.iter().filter(|a| a.error.is_some()).count();
+        let unscanned = match unscanned {
+            0 => String::new(),
+            n => format!(", {n} not scanned"),
+        };
         format!(
-            "{} accounts ({})",
+            "{} accounts{unscanned} ({})",
             report.accounts.len(),
             scan.regions.join(", ")
         )
