@@ -6,7 +6,7 @@
 
 pub mod scan;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 use std::collections::BTreeMap;
 

@@ -3,7 +3,7 @@ use crate::history::diff::{diff, Change};
 use crate::output::fixtures;
 use crate::rules::Status;
 
-fn account(id: &str) -> Account {
+pub(crate) fn account(id: &str) -> Account {
     Account {
         id: id.to_string(),
         name: Some(format!("name-{id}")),
@@ -21,7 +21,7 @@ fn scanned(id: &str) -> Outcome {
     }
 }
 
-fn run() -> Run {
+pub(crate) fn run() -> Run {
     let at = fixtures::report().scan.started_at;
     Run {
         scan_id: "org-1".into(),

@@ -102,12 +102,8 @@ fn the_next_run_resolves_what_it_saw_fixed_or_gone_and_keeps_what_it_could_not_s
 /// The fixture scanned in each of `scanned`, and `denied` not reached; `leaky` has no
 /// ARN, as a regional settings resource named after its region has none.
 fn organisation(scanned: &[&str], denied: &str) -> Report {
-    use crate::organization::{combine, Account, Outcome, Run};
-    let account = |id: &str| Account {
-        id: id.to_string(),
-        name: None,
-        role_arn: Some(format!("arn:aws:iam::{id}:role/Audit")),
-    };
+    use crate::organization::tests::{account, run};
+    use crate::organization::{combine, Outcome};
     let mut outcomes: Vec<Outcome> = scanned
         .iter()
         .map(|id| {
@@ -124,16 +120,7 @@ fn organisation(scanned: &[&str], denied: &str) -> Report {
         account: account(denied),
         result: Err("cannot assume the role: AccessDenied".into()),
     });
-    let at = fixtures::report().scan.started_at;
-    let run = Run {
-        scan_id: "org-1".into(),
-        caller_account: "999999999999".into(),
-        source: "live".into(),
-        started_at: at,
-        finished_at: at,
-        rules_evaluated: 4,
-    };
-    combine(run, outcomes)
+    combine(run(), outcomes)
 }
 
 #[test]
