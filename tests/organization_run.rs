@@ -342,19 +342,19 @@ fn each_account_is_scanned_as_its_role_and_one_report_holds_them_all() {
         !stored.contains(&"state/failing.json".to_string()),
         "a direct run of the security account resumes from its own state"
     );
-    let out = run(compliance(&[
-        "report",
-        "--suffix",
-        "t",
-        "--endpoint-url",
-        &emu.url,
-        "--resource",
-        resource,
-        "--account",
-        &id("prod"),
-        "--format",
-        "json",
-    ]));
+    let prod = id("prod");
+    let history = |account: &[&str]| {
+        let mut args = vec!["report", "--suffix", "t", "--endpoint-url", &emu.url];
+        args.extend(["--resource", resource, "--format", "json"]);
+        args.extend(account);
+        run(compliance(&args))
+    };
+    // Without its account the id names no one resource: one sentence saying what to add.
+    let out = history(&[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--account"), "{}", stderr(&out));
+    assert!(stdout(&out).is_empty());
+    let out = history(&["--account", &prod]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(

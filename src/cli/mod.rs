@@ -385,7 +385,8 @@ pub struct ReportArgs {
     /// pci-dss-4.0, …), each with its status.
     #[arg(long, value_name = "FRAMEWORK", conflicts_with_all = ["trend", "diff"])]
     pub framework: Option<String>,
-    /// In reports of several accounts: only this account's findings, summary and trend.
+    /// In reports of several accounts: only this account's findings, summary and trend;
+    /// with --resource, the account of a resource with no ARN.
     #[arg(long, value_name = "ID", value_parser = parse_account_id)]
     pub account: Option<String>,
     /// How the table groups the findings.

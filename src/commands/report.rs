@@ -164,16 +164,17 @@ async fn resource_history(
     let session = Session::connect(&args.aws.session_options(args.region.as_ref(), None)).await?;
     let client = aws_sdk_dynamodb::Client::new(&session.config);
     // An organisation run keys a resource with no ARN by its account too.
-    let key = match resource.starts_with("arn:") {
-        true => resource.to_string(),
-        false => partition(args.account.as_deref(), None, resource),
+    let key = if resource.starts_with("arn:") {
+        resource.to_string()
+    } else {
+        partition(args.account.as_deref(), None, resource)
     };
     let items = findings_table::history(&client, &suffix.findings_table(), &key)
         .await
         .map_err(Fatal::new)?;
     if items.is_empty() {
         return Err(Fatal::new(format!(
-            "{} holds no finding for {key}: it never failed a rule, or give its ARN as the report's resource_arn shows it (an organisation run's resource with none, with its --account)",
+            "{} holds no finding for {key}: it never failed a rule; give its ARN as the report's resource_arn shows it, or, for an organisation run's resource with no ARN, its account with --account",
             suffix.findings_table()
         )));
     }
